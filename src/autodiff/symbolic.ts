@@ -1,0 +1,134 @@
+/**
+ * Symbolic derivatives of elementwise user functions with mathjs. The body, a scalar
+ * expression over elementwise ops, is written as a mathjs formula from each op's
+ * `formula`, differentiated by `derivative`, simplified, and read back into a scalar
+ * expression. Functions mathjs cannot differentiate (relu, maximum, …) make this
+ * return undefined: the caller then inlines the body and lets the op table's rules
+ * differentiate it node by node. mathjs is loaded on first use (it takes ~1 s).
+ */
+import { createRequire } from "node:module";
+import { ops } from "../ops/index.js";
+import type { ScalarExpr, UserFn } from "../ops/userfn.js";
+
+/** The parts of mathjs' node API we read (mathjs' own types are loose here). */
+interface MathNode {
+  readonly type: string;
+  readonly fn?: string | { name: string };
+  readonly name?: string;
+  readonly value?: unknown;
+  readonly args?: MathNode[];
+  readonly content?: MathNode;
+  transform(f: (node: MathNode) => MathNode): MathNode;
+  toString(): string;
+}
+
+interface MathJs {
+  parse(text: string): MathNode;
+  derivative(expr: MathNode, variable: string): MathNode;
+  simplify(expr: MathNode): MathNode;
+}
+
+let math: MathJs | undefined;
+function mathjs(): MathJs {
+  // createRequire keeps the load synchronous and lazy: only graphs with a user fn pay for it
+  math ??= createRequire(import.meta.url)("mathjs") as MathJs;
+  return math;
+}
+
+const VAR = (i: number): string => `v${i}`;
+
+/** Our scalar expression as a mathjs formula; undefined if an op has no formula. */
+export function toFormula(e: ScalarExpr): string | undefined {
+  if (e.kind === "num") return e.value < 0 ? `(${e.value})` : String(e.value);
+  if (e.kind === "var") return VAR(e.index);
+  const formula = ops.get(e.op)?.scalar?.formula;
+  if (!formula) return undefined;
+  const args = e.args.map(toFormula);
+  if (args.some((a) => a === undefined)) return undefined;
+  const names = ["x", "y"];
+  return `(${formula.replace(/\b[xy]\b/g, (v) => `(${args[names.indexOf(v)]!})`)})`;
+}
+
+const OPERATORS: Record<string, string> = {
+  add: "add",
+  subtract: "sub",
+  multiply: "mul",
+  divide: "div",
+  pow: "pow",
+  unaryMinus: "neg",
+};
+const FUNCTIONS = new Set(["exp", "log", "sqrt", "tanh", "abs", "sign"]);
+
+/** A mathjs expression tree back to ours; undefined for anything we have no op for. */
+export function fromMath(node: MathNode, params: number): ScalarExpr | undefined {
+  const args = () => {
+    const list = (node.args ?? []).map((a) => fromMath(a, params));
+    return list.every((a) => a !== undefined) ? (list as ScalarExpr[]) : undefined;
+  };
+  switch (node.type) {
+    case "ConstantNode":
+      return typeof node.value === "number" ? { kind: "num", value: node.value } : undefined;
+    case "ParenthesisNode":
+      return node.content ? fromMath(node.content, params) : undefined;
+    case "SymbolNode": {
+      const m = /^v(\d+)$/.exec(node.name ?? "");
+      if (m && Number(m[1]) < params) return { kind: "var", index: Number(m[1]) };
+      if (node.name === "e") return { kind: "num", value: Math.E };
+      if (node.name === "pi") return { kind: "num", value: Math.PI };
+      return undefined;
+    }
+    case "OperatorNode": {
+      const fn = typeof node.fn === "string" ? node.fn : node.fn?.name;
+      const list = args();
+      if (!list) return undefined;
+      if (fn === "unaryPlus") return list[0];
+      const op = fn ? OPERATORS[fn] : undefined;
+      return op ? { kind: "op", op, args: list } : undefined;
+    }
+    case "FunctionNode": {
+      const fn = typeof node.fn === "object" ? node.fn.name : node.name;
+      const list = args();
+      if (!list || !fn) return undefined;
+      if (FUNCTIONS.has(fn)) return { kind: "op", op: fn, args: list };
+      return hyperbolic(fn, list);
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** sech, cosh, sinh (which mathjs' derivatives of tanh produce) written with exp. */
+function hyperbolic(fn: string, [u]: ScalarExpr[]): ScalarExpr | undefined {
+  if (!u) return undefined;
+  const op = (name: string, ...args: ScalarExpr[]): ScalarExpr => ({ kind: "op", op: name, args });
+  const ep = op("exp", u);
+  const em = op("exp", op("neg", u));
+  const two: ScalarExpr = { kind: "num", value: 2 };
+  if (fn === "cosh") return op("div", op("add", ep, em), two);
+  if (fn === "sinh") return op("div", op("sub", ep, em), two);
+  if (fn === "sech") return op("div", two, op("add", ep, em));
+  return undefined;
+}
+
+/** The user function with its symbolic derivatives, or undefined if mathjs cannot derive it. */
+export function deriveUserFn(name: string, params: readonly string[], body: ScalarExpr): UserFn | undefined {
+  const formula = toFormula(body);
+  if (formula === undefined) return undefined;
+  const m = mathjs();
+  const expr = m.parse(formula);
+  const derivs: ScalarExpr[] = [];
+  const derivText: string[] = [];
+  for (let i = 0; i < params.length; i++) {
+    let d: MathNode;
+    try {
+      d = m.simplify(m.derivative(expr, VAR(i)));
+    } catch {
+      return undefined; // mathjs has no rule for something in the body
+    }
+    const back = fromMath(d, params.length);
+    if (!back) return undefined;
+    derivs.push(back);
+    derivText.push(d.toString().replace(/\bv(\d+)\b/g, (_s, k: string) => params[Number(k)]!));
+  }
+  return { key: `${name}(${params.join(",")})=${formula}`, name, params, body, derivs, derivText };
+}

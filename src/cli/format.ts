@@ -1,0 +1,41 @@
+/** Numbers and tensors for people (15 significant digits) and for JSON. */
+import { toNested, type Tensor } from "../graph/tensor.js";
+
+/** 715.0000000000001 → "715"; keeps what a reader needs, like the textbook's figures. */
+export function formatNumber(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  return String(Number(v.toPrecision(12)));
+}
+
+export function formatTensor(t: Tensor, indent = "  "): string {
+  if (t.shape.length === 0) return formatNumber(t.data[0]!);
+  const head = `[${t.shape.join(", ")}]`;
+  if (t.data.length <= 64) return `${head} ${nested(toNested(t), indent)}`;
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  for (const v of t.data) {
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+    sum += v;
+  }
+  const first = Array.from(t.data.slice(0, 5), formatNumber).join(", ");
+  return `${head} [${first}, …]  mean ${formatNumber(sum / t.data.length)}  min ${formatNumber(min)}  max ${formatNumber(max)}`;
+}
+
+function nested(v: unknown, indent: string): string {
+  if (typeof v === "number") return formatNumber(v);
+  const items = v as unknown[];
+  if (items.every((i) => typeof i === "number")) return `[${items.map((i) => formatNumber(i as number)).join(", ")}]`;
+  return `[\n${items.map((i) => indent + "  " + nested(i, indent + "  ")).join(",\n")}\n${indent}]`;
+}
+
+/** JSON with a space after ':' and ',', as SPEC shows it; non-finite numbers become null. */
+export function toJson(v: unknown): string {
+  if (typeof v === "number") return Number.isFinite(v) ? String(v) : "null";
+  if (Array.isArray(v)) return `[${v.map(toJson).join(", ")}]`;
+  if (v && typeof v === "object") {
+    return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${toJson(x)}`).join(", ")}}`;
+  }
+  return JSON.stringify(v);
+}

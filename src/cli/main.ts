@@ -1,0 +1,74 @@
+/**
+ * The command line. Each command lives in its own file and is imported only when it
+ * runs, so `gradc --help` starts fast and heavy libraries load only where needed.
+ * A user's mistake prints a located error and exits 1; our own bug says
+ * "internal error" and exits 2.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { GradcError, formatDiagnostic } from "../diagnostics/index.js";
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command("gradc")
+    .description("a symbolic computation-graph compiler: .graph files → gradients, diagrams, fused TypeScript kernels")
+    .version("0.1.0")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command("run")
+    .description("evaluate a graph on its defaults and print its outputs and gradients")
+    .argument("<file>", ".graph file")
+    .option("--set <name=value>", "set an input or param (a number or a JSON array); repeatable", collect, [])
+    .option("--inputs <file.json>", "a JSON object of input and param values")
+    .option("--seed <n>", "seed for random inputs and initializers", parseSeed)
+    .option("--json", "print one JSON object: {outputs, grads}")
+    .action(async (file: string, opts) => (await import("./run.js")).runCommand(file, opts));
+
+  program
+    .command("check")
+    .description("compare every gradient with central differences in float64")
+    .argument("<file>", ".graph file")
+    .option("--set <name=value>", "set an input or param; repeatable", collect, [])
+    .option("--inputs <file.json>", "a JSON object of input and param values")
+    .option("--seed <n>", "seed for random inputs and initializers", parseSeed)
+    .addOption(new Option("--tol <x>", "tolerance of the mean absolute difference").argParser(parseFloat).default(1e-6))
+    .action(async (file: string, opts) => (await import("./check.js")).checkCommand(file, opts));
+
+  program
+    .command("ir")
+    .description("print the graph as text, one node a line")
+    .argument("<file>", ".graph file")
+    .option("--backward", "include the gradient nodes")
+    .action(async (file: string, opts) => (await import("./ir.js")).irCommand(file, opts));
+
+  try {
+    await program.parseAsync(argv as string[], { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (e) {
+    return report(e);
+  }
+}
+
+function report(e: unknown): number {
+  if (e instanceof CommanderError) {
+    // help and version exit 0; a bad flag or argument is the user's mistake
+    return e.exitCode === 0 ? 0 : 1;
+  }
+  if (e instanceof GradcError) {
+    process.stderr.write(formatDiagnostic(e.diagnostic) + "\n");
+    return 1;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  process.stderr.write(`gradc: internal error (a bug in gradc, not in your graph): ${err.message}\n${err.stack ?? ""}\n`);
+  return 2;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function parseSeed(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new GradcError({ code: "E012", message: `--seed needs an integer, got '${value}'` });
+  return n;
+}

@@ -1,0 +1,31 @@
+/** `gradc run FILE`: evaluate, print outputs and gradients (or one JSON object). */
+import { toNested } from "../graph/tensor.js";
+import { loadGraph } from "../index.js";
+import { run } from "../interp/index.js";
+import { bind } from "../runtime/bind.js";
+import { formatTensor, toJson } from "./format.js";
+import { givenValues, type ValueOptions } from "./options.js";
+
+export function runCommand(file: string, opts: ValueOptions & { json?: boolean }): void {
+  const graph = loadGraph(file);
+  const env = bind(graph, { given: givenValues(opts), seed: opts.seed });
+  const { outputs, grads } = run(graph, env);
+  if (opts.json) {
+    const json = {
+      outputs: Object.fromEntries([...outputs].map(([k, v]) => [k, toNested(v)])),
+      grads: Object.fromEntries([...grads].map(([of, m]) => [of, Object.fromEntries([...m].map(([w, v]) => [w, toNested(v)]))])),
+    };
+    process.stdout.write(toJson(json) + "\n");
+    return;
+  }
+  const lines: string[] = [];
+  const width = Math.max(0, ...[...outputs.keys()].map((k) => k.length));
+  for (const [name, v] of outputs) lines.push(`${name.padEnd(width)} = ${formatTensor(v)}`);
+  for (const [of, m] of grads) {
+    if (lines.length > 0) lines.push("");
+    lines.push(`gradients of ${of}:`);
+    const w = Math.max(...[...m.keys()].map((k) => k.length));
+    for (const [wrt, v] of m) lines.push(`  ${wrt.padEnd(w)}  ${formatTensor(v, "  ")}`);
+  }
+  process.stdout.write(lines.join("\n") + "\n");
+}

@@ -1,0 +1,92 @@
+/**
+ * Tokens of the `.graph` language. Newlines end statements except inside ( or [,
+ * where a statement continues; `#` starts a comment to the end of the line.
+ */
+import { codes, fail, type Source, type Span } from "../diagnostics/index.js";
+
+export type TokenKind = "name" | "num" | "punct" | "newline" | "eof";
+
+export interface Token {
+  readonly kind: TokenKind;
+  readonly text: string;
+  readonly span: Span;
+}
+
+const PUNCT = new Set(["(", ")", "[", "]", ",", "=", ":", "~", "+", "-", "*", "/", "@", "^", "."]);
+const NAME_START = /[\p{L}_]/u;
+const NAME_PART = /[\p{L}\p{Nd}\p{Mn}\p{Mc}_]/u;
+const NUMBER = /\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?/y;
+
+export function lex(source: Source): Token[] {
+  const text = source.text;
+  const tokens: Token[] = [];
+  let line = 1;
+  let lineStart = 0;
+  const open: Token[] = [];
+  let i = 0;
+  const span = (start: number, length: number): Span => ({ source, line, col: start - lineStart + 1, length });
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === "\n") {
+      if (open.length === 0) tokens.push({ kind: "newline", text: "\n", span: span(i, 1) });
+      i++;
+      line++;
+      lineStart = i;
+      continue;
+    }
+    if (c === " " || c === "\t" || c === "\r" || c === "\uFEFF") {
+      i++;
+      continue;
+    }
+    if (c === "#") {
+      while (i < text.length && text[i] !== "\n") i++;
+      continue;
+    }
+    if (/[0-9.]/.test(c) && (c !== "." || /[0-9]/.test(text[i + 1] ?? ""))) {
+      NUMBER.lastIndex = i;
+      const m = NUMBER.exec(text);
+      if (m) {
+        const end = i + m[0].length;
+        if (NAME_PART.test(text[end] ?? "") && !/\d/.test(text[end] ?? "")) {
+          fail(codes.syntax, `a name cannot start with a digit`, span(i, end - i + 1));
+        }
+        tokens.push({ kind: "num", text: m[0], span: span(i, m[0].length) });
+        i = end;
+        continue;
+      }
+    }
+    const cp = text.codePointAt(i)!;
+    const ch = String.fromCodePoint(cp);
+    if (NAME_START.test(ch)) {
+      let j = i + ch.length;
+      while (j < text.length) {
+        const next = String.fromCodePoint(text.codePointAt(j)!);
+        if (!NAME_PART.test(next)) break;
+        j += next.length;
+      }
+      tokens.push({ kind: "name", text: text.slice(i, j), span: span(i, j - i) });
+      i = j;
+      continue;
+    }
+    if (PUNCT.has(c)) {
+      const token: Token = { kind: "punct", text: c, span: span(i, 1) };
+      if (c === "(" || c === "[") open.push(token);
+      if (c === ")" || c === "]") {
+        const opener = open.pop();
+        if (!opener) fail(codes.syntax, `unmatched '${c}'`, token.span);
+        if ((opener.text === "(") !== (c === ")")) {
+          fail(codes.syntax, `'${c}' does not match '${opener.text}' at ${opener.span.line}:${opener.span.col}`, token.span);
+        }
+      }
+      tokens.push(token);
+      i++;
+      continue;
+    }
+    fail(codes.syntax, `unexpected character '${ch}'`, span(i, ch.length));
+  }
+  const unclosed = open.pop();
+  if (unclosed) fail(codes.syntax, `'${unclosed.text}' is never closed`, unclosed.span);
+  tokens.push({ kind: "newline", text: "\n", span: span(i, 1) });
+  tokens.push({ kind: "eof", text: "", span: span(i, 1) });
+  return tokens;
+}

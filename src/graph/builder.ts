@@ -1,0 +1,82 @@
+/**
+ * Builds IR nodes: fills attribute defaults, runs the op's type rule (a failure is a
+ * located user error) and hash-conses, so building the same expression twice yields
+ * the same node. Node ids grow, so ids order nodes topologically.
+ */
+import { codes, fail, type Span } from "../diagnostics/index.js";
+import { opDef, type GraphBuilder } from "../ops/index.js";
+import type { Attrs, AttrValue, Node } from "./ir.js";
+import { scalar, type Tensor } from "./tensor.js";
+import type { DType, Type } from "./types.js";
+
+export class Builder implements GraphBuilder {
+  readonly nodes: Node[] = [];
+  private readonly table = new Map<string, Node>();
+  /** where nodes built now come from (the statement, or the node being differentiated) */
+  span: Span | undefined;
+
+  /** A builder that continues a graph: its nodes are reused, not rebuilt. */
+  static from(nodes: readonly Node[]): Builder {
+    const b = new Builder();
+    for (const n of nodes) {
+      b.nodes.push(n);
+      b.table.set(keyOf(n.op, n.inputs, n.attrs, n.value, n.type), n);
+    }
+    return b;
+  }
+
+  /** Runs `f` with nodes attributed to `span`. */
+  at<T>(span: Span | undefined, f: () => T): T {
+    const saved = this.span;
+    this.span = span ?? saved;
+    try {
+      return f();
+    } finally {
+      this.span = saved;
+    }
+  }
+
+  op(name: string, inputs: readonly Node[], attrs: Attrs = {}, span?: Span): Node {
+    const def = opDef(name);
+    const full: Record<string, AttrValue> = {};
+    for (const [k, spec] of Object.entries(def.attrs)) {
+      const v = attrs[k] ?? spec.default;
+      if (v === undefined) throw new Error(`internal error: ${name} needs attribute ${k}`);
+      full[k] = v;
+    }
+    const where = span ?? this.span;
+    const type = def.type(
+      inputs.map((i) => i.type),
+      full,
+      { fail: (message) => fail(codes.shape, message, where) },
+    );
+    return this.intern({ op: name, inputs, attrs: full, type, span: where });
+  }
+
+  constant(value: number | Tensor, like?: Node): Node {
+    const t = typeof value === "number" ? scalar(value) : value;
+    const type: Type = like ? { dtype: like.type.dtype, shape: t.shape } : { dtype: "f64", shape: t.shape, weak: true };
+    return this.intern({ op: "const", inputs: [], attrs: {}, type, value: t, span: this.span });
+  }
+
+  leaf(op: "input" | "param", name: string, dtype: DType, shape: Type["shape"], span: Span): Node {
+    return this.intern({ op, inputs: [], attrs: { name }, type: { dtype, shape }, span });
+  }
+
+  private intern(n: Omit<Node, "id">): Node {
+    const key = keyOf(n.op, n.inputs, n.attrs, n.value, n.type);
+    const found = this.table.get(key);
+    if (found) return found;
+    const node: Node = { id: this.nodes.length, ...n };
+    this.nodes.push(node);
+    this.table.set(key, node);
+    return node;
+  }
+}
+
+function keyOf(op: string, inputs: readonly Node[], attrs: Attrs, value: Tensor | undefined, type: Type): string {
+  const a = JSON.stringify(attrs, (_k, v: unknown) => (v && typeof v === "object" && "key" in v ? `fn:${String(v.key)}` : v));
+  const ins = inputs.map((i) => i.id).join(",");
+  if (op !== "const") return `${op}(${ins})${a}`;
+  return `const:${type.dtype}:${type.weak ? "w" : "s"}:${JSON.stringify(type.shape)}:${Array.from(value!.data).join(",")}`;
+}

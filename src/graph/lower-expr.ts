@@ -1,0 +1,211 @@
+/**
+ * Lowers expressions to IR nodes: operators, built-in calls (bound by the op table's
+ * signatures), user functions (kept as one `fn` node when mathjs can derive them,
+ * else inlined) and `grad(L, X)`, which builds the backward nodes in place.
+ */
+import { gradients } from "../autodiff/index.js";
+import { deriveUserFn } from "../autodiff/symbolic.js";
+import { codes, fail, type Span } from "../diagnostics/index.js";
+import type { Arg, Expr, Ident } from "../dsl/ast.js";
+import { builtins, ops, type AttrSpec, type Builtin } from "../ops/index.js";
+import type { ScalarExpr } from "../ops/userfn.js";
+import type { Builder } from "./builder.js";
+import type { AttrValue, Node } from "./ir.js";
+import { literalTensor, literalValue } from "./literal.js";
+import { suggest } from "./suggest.js";
+
+export type Entity =
+  | { kind: "node"; node: Node; decl: "input" | "param" | "const" | "node"; span: Span }
+  | { kind: "dim"; span: Span }
+  | { kind: "fn"; params: Ident[]; body: Expr; scope: ReadonlyMap<string, Entity>; span: Span };
+
+const BINARY = { "+": "add", "-": "sub", "*": "mul", "/": "div", "^": "pow", "@": "matmul" } as const;
+const MAX_LOWER_DEPTH = 2000;
+
+export class ExprLowerer {
+  private depth = 0;
+
+  constructor(private readonly b: Builder) {}
+
+  lower(e: Expr, scope: ReadonlyMap<string, Entity>): Node {
+    if (++this.depth > MAX_LOWER_DEPTH) fail(codes.limit, `expression too long or deep (more than ${MAX_LOWER_DEPTH} operations)`, e.span);
+    try {
+      return this.b.at(e.span, () => this.lowerInner(e, scope));
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private lowerInner(e: Expr, scope: ReadonlyMap<string, Entity>): Node {
+    switch (e.kind) {
+      case "num":
+        return this.b.constant(e.value);
+      case "array":
+        return this.b.constant(literalTensor(e, "an array in an expression"));
+      case "name":
+        return this.value(e.name, e.span, scope);
+      case "unary": {
+        const v = literalValue(e);
+        if (typeof v === "number") return this.b.constant(v);
+        return this.b.op("neg", [this.lower(e.arg, scope)]);
+      }
+      case "binary":
+        return this.b.op(BINARY[e.op], [this.lower(e.left, scope), this.lower(e.right, scope)], {}, e.span);
+      case "transpose":
+        return this.b.op("transpose", [this.lower(e.arg, scope)], {}, e.span);
+      case "call":
+        return this.call(e, scope);
+    }
+  }
+
+  private value(name: string, span: Span, scope: ReadonlyMap<string, Entity>): Node {
+    const ent = scope.get(name);
+    if (!ent) {
+      if (builtins.has(name)) fail(codes.unknownName, `${name} is a function: call it, e.g. ${name}(x)`, span);
+      fail(codes.unknownName, `unknown name '${name}'${suggest(name, [...scope.keys()])}`, span);
+    }
+    if (ent.kind === "dim") fail(codes.unknownName, `${name} is a dim (a size), not a value`, span);
+    if (ent.kind === "fn") fail(codes.unknownName, `${name} is a function: call it, e.g. ${name}(x)`, span);
+    return ent.node;
+  }
+
+  private call(e: Extract<Expr, { kind: "call" }>, scope: ReadonlyMap<string, Entity>): Node {
+    const user = scope.get(e.callee);
+    if (user?.kind === "fn") return this.userCall(e, user, scope);
+    if (e.callee === "grad") return this.gradCall(e, scope);
+    const fn = builtins.get(e.callee);
+    if (!fn) {
+      const names = [...builtins.keys(), "grad", ...[...scope].filter(([, v]) => v.kind === "fn").map(([k]) => k)];
+      fail(codes.unknownFunction, `unknown function '${e.callee}'${suggest(e.callee, names)}`, e.calleeSpan);
+    }
+    const { inputs, attrs } = bindArgs(fn, e, scope);
+    const nodes = inputs.map((a) => this.lower(a, scope));
+    if (fn.composite) return fn.composite.expand(this.b, nodes, attrs, { fail: (m) => fail(codes.shape, m, e.span) });
+    return this.b.op(fn.op!.name, nodes, attrs, e.span);
+  }
+
+  private gradCall(e: Extract<Expr, { kind: "call" }>, scope: ReadonlyMap<string, Entity>): Node {
+    if (e.args.length !== 2 || e.args.some((a) => a.name)) {
+      fail(codes.arguments, `grad takes two arguments: grad(L, X), the gradient of the scalar L with respect to X`, e.span);
+    }
+    const [l, x] = e.args.map((a) => this.lower(a.value, scope)) as [Node, Node];
+    if (x.type.dtype === "i32") fail(codes.grad, `cannot differentiate with respect to an i32 value`, e.args[1]!.value.span);
+    return gradients(this.b, l, [x], e.args[0]!.value.span)[0]!;
+  }
+
+  private userCall(e: Extract<Expr, { kind: "call" }>, fn: Extract<Entity, { kind: "fn" }>, scope: ReadonlyMap<string, Entity>): Node {
+    if (e.args.some((a) => a.name)) fail(codes.arguments, `${e.callee} takes positional arguments only`, e.args.find((a) => a.name)!.nameSpan!);
+    if (e.args.length !== fn.params.length) {
+      fail(codes.arguments, `${e.callee} takes ${fn.params.length} argument${fn.params.length === 1 ? "" : "s"}, got ${e.args.length}`, e.span);
+    }
+    const args = e.args.map((a) => this.lower(a.value, scope));
+    const body = scalarBody(fn.body, fn.params.map((p) => p.name), fn.scope);
+    const derived = body && deriveUserFn(e.callee, fn.params.map((p) => p.name), body);
+    if (derived) return this.b.op("fn", args, { fn: derived }, e.span);
+    // not elementwise, or mathjs cannot derive it: inline the body
+    const inner = new Map(fn.scope);
+    fn.params.forEach((p, i) => inner.set(p.name, { kind: "node", node: args[i]!, decl: "node", span: p.span }));
+    return this.lower(fn.body, inner);
+  }
+}
+
+/** The body of an elementwise user function as a scalar expression; undefined if it is not elementwise. */
+export function scalarBody(body: Expr, params: readonly string[], scope: ReadonlyMap<string, Entity>): ScalarExpr | undefined {
+  const walk = (e: Expr): ScalarExpr | undefined => {
+    switch (e.kind) {
+      case "num":
+        return { kind: "num", value: e.value };
+      case "name": {
+        const i = params.indexOf(e.name);
+        return i >= 0 ? { kind: "var", index: i } : undefined;
+      }
+      case "unary": {
+        const a = walk(e.arg);
+        return a && { kind: "op", op: "neg", args: [a] };
+      }
+      case "binary": {
+        if (e.op === "@") return undefined;
+        const l = walk(e.left);
+        const r = walk(e.right);
+        return l && r && { kind: "op", op: BINARY[e.op], args: [l, r] };
+      }
+      case "call": {
+        const args = e.args.map((a) => (a.name ? undefined : walk(a.value)));
+        if (args.some((a) => a === undefined)) return undefined;
+        const list = args as ScalarExpr[];
+        const user = scope.get(e.callee);
+        if (user?.kind === "fn") {
+          if (user.params.length !== list.length) return undefined;
+          const inner = scalarBody(user.body, user.params.map((p) => p.name), user.scope);
+          return inner && substitute(inner, list);
+        }
+        const op = builtins.get(e.callee)?.op;
+        const ok = op && ops.get(op.name)?.traits.elementwise && op.inputs.length === list.length && Object.keys(op.attrs).length === 0;
+        return ok ? { kind: "op", op: op.name, args: list } : undefined;
+      }
+      default:
+        return undefined;
+    }
+  };
+  return walk(body);
+}
+
+function substitute(e: ScalarExpr, args: readonly ScalarExpr[]): ScalarExpr {
+  if (e.kind === "var") return args[e.index]!;
+  if (e.kind === "num") return e;
+  return { kind: "op", op: e.op, args: e.args.map((a) => substitute(a, args)) };
+}
+
+/** Binds a call's arguments to a built-in's operands and compile-time attributes. */
+function bindArgs(fn: Builtin, e: Extract<Expr, { kind: "call" }>, scope: ReadonlyMap<string, Entity>) {
+  const params = [...fn.inputs, ...Object.keys(fn.attrs)];
+  const given = new Map<string, Arg>();
+  let positional = 0;
+  for (const a of e.args) {
+    const name = a.name ?? params[positional++];
+    if (name === undefined) fail(codes.arguments, `${fn.name} takes at most ${params.length} argument${params.length === 1 ? "" : "s"}: ${fn.name}(${params.join(", ")})`, a.value.span);
+    if (!params.includes(name)) fail(codes.arguments, `${fn.name} has no argument named '${name}': ${fn.name}(${params.join(", ")})`, a.nameSpan!);
+    if (given.has(name)) fail(codes.arguments, `argument '${name}' of ${fn.name} is given twice`, a.nameSpan ?? a.value.span);
+    given.set(name, a);
+  }
+  const inputs = fn.inputs.map((name) => {
+    const a = given.get(name);
+    if (!a) fail(codes.arguments, `${fn.name} needs its argument '${name}': ${fn.name}(${params.join(", ")})`, e.span);
+    return a.value;
+  });
+  const attrs: Record<string, AttrValue> = {};
+  for (const [name, spec] of Object.entries(fn.attrs)) {
+    const a = given.get(name);
+    if (a) attrs[name] = attrValue(fn.name, name, spec, a.value, scope);
+    else if (spec.default === undefined) fail(codes.arguments, `${fn.name} needs its argument '${name}': ${fn.name}(${params.join(", ")})`, e.span);
+  }
+  return { inputs, attrs };
+}
+
+function attrValue(fn: string, name: string, spec: AttrSpec, e: Expr, scope: ReadonlyMap<string, Entity>): AttrValue {
+  const bad = (want: string): never => fail(codes.arguments, `argument '${name}' of ${fn} must be ${want}`, e.span);
+  const v = literalValue(e);
+  switch (spec.kind) {
+    case "bool":
+      if (e.kind === "name" && (e.name === "true" || e.name === "false")) return e.name === "true";
+      return bad("true or false");
+    case "int":
+    case "axis":
+      return typeof v === "number" && Number.isInteger(v) ? v : bad("an integer");
+    case "axes":
+      if (typeof v === "number" && Number.isInteger(v)) return [v];
+      if (Array.isArray(v) && v.every((x) => typeof x === "number" && Number.isInteger(x))) return v as number[];
+      return bad("an integer or a list of integers");
+    case "shape": {
+      if (e.kind !== "array") return bad("a shape such as [N, 10]");
+      return e.items.map((item) => {
+        const n = literalValue(item);
+        if (typeof n === "number" && Number.isInteger(n) && n >= -1) return n;
+        if (item.kind === "name" && scope.get(item.name)?.kind === "dim") return item.name;
+        return bad("a shape of integers and declared dims, such as [N, 10]");
+      });
+    }
+    case "fn":
+      return bad("a function");
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * AST → typed IR. Statements are lowered in order, so names are visible after their
+ * definition; every mistake is a located error. `differentiate` then adds the
+ * gradient nodes that `loss` and `grad … wrt` statements ask for.
+ */
+import { gradients } from "../autodiff/index.js";
+import { codes, fail } from "../diagnostics/index.js";
+import type { Expr, Ident, Init, Program, Stmt, TypeExpr } from "../dsl/ast.js";
+import { Builder } from "./builder.js";
+import type { GradDecl, Graph, InitSpec, InputDecl, Named, Node, ParamDecl } from "./ir.js";
+import { literalTensor, literalValue } from "./literal.js";
+import { ExprLowerer, type Entity } from "./lower-expr.js";
+import { filled, type Tensor } from "./tensor.js";
+import { DTYPES, formatShape, formatType, type Dim, type DType } from "./types.js";
+
+export function buildGraph(program: Program, text: string): Graph {
+  return new Lowering(program, text).run();
+}
+
+class Lowering {
+  private readonly b = new Builder();
+  private readonly exprs = new ExprLowerer(this.b);
+  private readonly scope = new Map<string, Entity>();
+  private readonly dims: string[] = [];
+  private readonly inputs: InputDecl[] = [];
+  private readonly params: ParamDecl[] = [];
+  private readonly outputs: Named[] = [];
+  private readonly names: Named[] = [];
+  private readonly losses: Named[] = [];
+  private readonly grads: GradDecl[] = [];
+
+  constructor(
+    private readonly program: Program,
+    private readonly text: string,
+  ) {}
+
+  run(): Graph {
+    for (const s of this.program.stmts) this.b.at(s.span, () => this.statement(s));
+    return {
+      file: this.program.file,
+      text: this.text,
+      dims: this.dims,
+      inputs: this.inputs,
+      params: this.params,
+      outputs: this.outputs,
+      names: this.names,
+      losses: this.losses,
+      grads: this.grads,
+      nodes: this.b.nodes,
+    };
+  }
+
+  private statement(s: Stmt): void {
+    switch (s.kind) {
+      case "dim":
+        for (const d of s.names) this.define(d, { kind: "dim", span: d.span }), this.dims.push(d.name);
+        return;
+      case "input":
+        return this.input(s);
+      case "param":
+        return this.param(s);
+      case "const": {
+        const node = this.b.constant(literalTensor(s.value, `the value of const ${s.name.name}`));
+        this.define(s.name, { kind: "node", node, decl: "const", span: s.name.span });
+        return;
+      }
+      case "assign": {
+        const node = this.exprs.lower(s.value, this.scope);
+        this.define(s.name, { kind: "node", node, decl: "node", span: s.name.span });
+        this.names.push({ name: s.name.name, node });
+        return;
+      }
+      case "fn": {
+        const seen = new Set<string>();
+        for (const p of s.params) {
+          if (seen.has(p.name)) fail(codes.redefinition, `parameter '${p.name}' appears twice`, p.span);
+          seen.add(p.name);
+        }
+        this.define(s.name, { kind: "fn", params: s.params, body: s.body, scope: new Map(this.scope), span: s.name.span });
+        // check the body now, so mistakes point at the definition, not at a call
+        return;
+      }
+      case "output":
+        for (const n of s.names) this.outputs.push({ name: n.name, node: this.node(n, "output") });
+        return;
+      case "loss": {
+        const node = this.node(s.name, "loss");
+        if (node.type.shape.length !== 0) fail(codes.loss, `a loss must be a scalar, but ${s.name.name} is ${formatType(node.type)}`, s.name.span);
+        this.losses.push({ name: s.name.name, node });
+        for (const p of this.params) this.grads.push({ of: s.name.name, wrt: p.name, ofNode: node, wrtNode: p.node, span: s.name.span });
+        return;
+      }
+      case "grad": {
+        const of = this.node(s.of, "grad");
+        if (of.type.shape.length !== 0) fail(codes.grad, `grad needs a scalar to differentiate, but ${s.of.name} is ${formatType(of.type)}`, s.of.span);
+        for (const w of s.wrt) {
+          const node = this.node(w, "wrt");
+          if (node.type.dtype === "i32") fail(codes.grad, `cannot differentiate with respect to ${w.name}: it is i32`, w.span);
+          this.grads.push({ of: s.of.name, wrt: w.name, ofNode: of, wrtNode: node, span: w.span });
+        }
+      }
+    }
+  }
+
+  private define(id: Ident, e: Entity): void {
+    const old = this.scope.get(id.name);
+    if (old) fail(codes.redefinition, `'${id.name}' is already defined at line ${old.span.line}`, id.span);
+    this.scope.set(id.name, e);
+  }
+
+  private node(id: Ident, what: string): Node {
+    const e = this.scope.get(id.name);
+    if (!e) {
+      fail(codes.unknownName, `unknown name '${id.name}' in ${what}`, id.span);
+    }
+    if (e.kind !== "node") fail(codes.unknownName, `${id.name} is a ${e.kind === "dim" ? "dim" : "function"}, not a value`, id.span);
+    return e.node;
+  }
+
+  private type(t: TypeExpr | undefined, fallback?: Tensor): { dtype: DType; shape: Dim[] } {
+    if (!t) return { dtype: "f64", shape: fallback ? [...fallback.shape] : [] };
+    const dtype = t.dtype.name as DType;
+    if (!DTYPES.includes(dtype)) fail(codes.type, `unknown dtype '${t.dtype.name}' (expected f32, f64 or i32)`, t.dtype.span);
+    const shape = (t.shape?.dims ?? []).map((d): Dim => {
+      if ("value" in d) {
+        if (!Number.isInteger(d.value) || d.value < 0) fail(codes.type, `a dimension must be a non-negative integer, got ${d.value}`, d.span);
+        return d.value;
+      }
+      const e = this.scope.get(d.name);
+      if (e?.kind !== "dim") fail(codes.type, `'${d.name}' is not a declared dim (add 'dim ${d.name}' before it)`, d.span);
+      return d.name;
+    });
+    return { dtype, shape };
+  }
+
+  private input(s: Extract<Stmt, { kind: "input" }>): void {
+    const value = s.value && literalTensor(s.value, `the default of input ${s.name.name}`);
+    const { dtype, shape } = this.type(s.type, value);
+    if (value) this.checkValue(value, dtype, shape, s.value!, `input ${s.name.name}`);
+    const node = this.b.leaf("input", s.name.name, dtype, shape, s.name.span);
+    this.define(s.name, { kind: "node", node, decl: "input", span: s.name.span });
+    this.inputs.push({ name: s.name.name, node, default: value });
+  }
+
+  private param(s: Extract<Stmt, { kind: "param" }>): void {
+    const { dtype, shape } = this.type(s.type);
+    if (dtype === "i32") fail(codes.type, `a param is trained, so it must be f32 or f64, not i32`, s.type.dtype.span);
+    const init = this.init(s.init, dtype, shape, s.name.name);
+    const node = this.b.leaf("param", s.name.name, dtype, shape, s.name.span);
+    this.define(s.name, { kind: "node", node, decl: "param", span: s.name.span });
+    this.params.push({ name: s.name.name, node, init });
+  }
+
+  private init(init: Init, dtype: DType, shape: Dim[], name: string): InitSpec {
+    if (init.kind === "value") {
+      const v = literalTensor(init.value, `the value of param ${name}`);
+      if (v.shape.length === 0 && shape.every((d) => typeof d === "number")) return { kind: "value", value: filled(shape as number[], v.data[0]!) };
+      if (v.shape.length === 0) return { kind: "value", value: v };
+      this.checkValue(v, dtype, shape, init.value, `param ${name}`);
+      return { kind: "value", value: v };
+    }
+    const args = init.args.map((a) => {
+      const v = literalValue(a);
+      if (typeof v !== "number") fail(codes.value, `initializer arguments must be numbers`, a.span);
+      return v;
+    });
+    const want = (n: number, usage: string) => {
+      if (args.length !== n) fail(codes.arguments, `${init.fn.name} takes ${n} argument${n === 1 ? "" : "s"}: ${usage}`, init.span);
+    };
+    switch (init.fn.name) {
+      case "zeros":
+      case "ones":
+      case "he":
+      case "xavier":
+        want(0, init.fn.name);
+        return { kind: init.fn.name };
+      case "normal":
+        want(2, "normal(mean, std)");
+        return { kind: "normal", mean: args[0]!, std: args[1]! };
+      case "uniform":
+        want(2, "uniform(low, high)");
+        return { kind: "uniform", low: args[0]!, high: args[1]! };
+      default:
+        fail(codes.value, `unknown initializer '${init.fn.name}' (expected zeros, ones, normal(mean, std), uniform(low, high), he or xavier)`, init.fn.span);
+    }
+  }
+
+  private checkValue(v: Tensor, dtype: DType, shape: readonly Dim[], at: Expr, what: string): void {
+    const fits = v.shape.length === shape.length && shape.every((d, i) => typeof d !== "number" || d === v.shape[i]);
+    if (!fits) fail(codes.type, `${what} is declared ${formatType({ dtype, shape })} but its value has shape ${formatShape(v.shape)}`, at.span);
+    if (dtype === "i32" && !v.data.every(Number.isInteger)) fail(codes.type, `${what} is i32 but its value has non-integers`, at.span);
+  }
+}
+
+/** Adds the gradient nodes that the graph's `loss` and `grad` statements request. */
+export function differentiate(graph: Graph): Graph {
+  const b = Builder.from(graph.nodes);
+  const results = new Map<GradDecl, Node>();
+  // one backward sweep per differentiated scalar, for all its wrt targets at once
+  for (const of of new Set(graph.grads.map((g) => g.ofNode))) {
+    const asked = graph.grads.filter((g) => g.ofNode === of);
+    const nodes = gradients(b, of, asked.map((g) => g.wrtNode), asked[0]!.span);
+    asked.forEach((g, i) => results.set(g, nodes[i]!));
+  }
+  const grads = graph.grads.map((g): GradDecl => ({ ...g, node: results.get(g) }));
+  return { ...graph, grads, nodes: b.nodes };
+}

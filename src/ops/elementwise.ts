@@ -1,0 +1,215 @@
+/**
+ * Elementwise ops: each is one scalar function applied per element with NumPy
+ * broadcasting. The entry holds the scalar semantics, the mathjs formula (checked
+ * against the hand-written derivative in tests), the kernel template and the VJP.
+ */
+import type { Node } from "../graph/ir.js";
+import { mapBroadcast } from "../graph/tensor.js";
+import { broadcastShapes, formatType, isFloat, promote, type Type } from "../graph/types.js";
+import { add, div, mul, neg, num, sub } from "./sugar.js";
+import { defineOp, type GraphBuilder, type OpDef, type ScalarRule, type TypeContext, type Vjp } from "./types.js";
+
+const SYMBOL: Record<string, string> = { add: "+", sub: "-", mul: "*", div: "/", pow: "^" };
+
+/** The broadcast type of elementwise operands, naming both shapes when they disagree. */
+export function broadcastType(name: string, ins: readonly Type[], ctx: TypeContext, float = true): Type {
+  let t = ins[0]!;
+  for (const u of ins.slice(1)) {
+    const shape = broadcastShapes(t.shape, u.shape);
+    if (!shape) {
+      const what = SYMBOL[name] ?? name;
+      ctx.fail(`${what} needs shapes that broadcast: ${formatType(t)} ${SYMBOL[name] ? what : "and"} ${formatType(u)}`);
+    }
+    t = { dtype: promote(t, u), shape, weak: t.weak === true && u.weak === true };
+  }
+  const dtype = float && !isFloat(t.dtype) ? "f64" : t.dtype;
+  return t.weak ? { dtype, shape: t.shape, weak: true } : { dtype, shape: t.shape };
+}
+
+interface Spec {
+  readonly name: string;
+  readonly doc: string;
+  readonly scalar: ScalarRule;
+  readonly vjp: Vjp | "none";
+  readonly surface?: string;
+  readonly commutative?: boolean;
+  readonly domain?: OpDef["domain"];
+}
+
+function unary(spec: Spec): OpDef {
+  return elementwise(["x"], spec);
+}
+
+function binary(spec: Spec): OpDef {
+  return elementwise(["x", "y"], spec);
+}
+
+function elementwise(inputs: readonly string[], spec: Spec): OpDef {
+  const f = spec.scalar.f;
+  return defineOp({
+    name: spec.name,
+    doc: spec.doc,
+    inputs,
+    attrs: {},
+    traits: { elementwise: true, commutative: spec.commutative },
+    surface: spec.surface,
+    type: (ins, _attrs, ctx) => broadcastType(spec.name, ins, ctx),
+    eval: (ins, _attrs, out) => mapBroadcast(ins, out, (xs) => f(...xs)),
+    vjp: spec.vjp,
+    scalar: spec.scalar,
+    domain: spec.domain,
+  });
+}
+
+/** A node that is 1 where `x > 0` and 0 elsewhere: the ReLU mask. */
+const positive = (b: GraphBuilder, x: Node): Node => b.op("step", [x]);
+
+export const elementwiseOps: readonly OpDef[] = [
+  binary({
+    name: "add",
+    doc: "x + y. Local derivative 1 for both: the gradient passes through unchanged.",
+    commutative: true,
+    scalar: { f: (x, y) => x + y, formula: "x + y", emit: (x, y) => `${x} + ${y}` },
+    vjp: (_b, _n, g) => [g, g],
+  }),
+  binary({
+    name: "sub",
+    doc: "x - y. Local derivatives 1 and -1.",
+    scalar: { f: (x, y) => x - y, formula: "x - y", emit: (x, y) => `${x} - ${y}` },
+    vjp: (b, _n, g, needs) => [g, needs[1] ? neg(b, g) : null],
+  }),
+  binary({
+    name: "mul",
+    doc: "x * y. Each input's gradient is the upstream gradient times the other input (the textbook's Mul node swaps them).",
+    commutative: true,
+    scalar: { f: (x, y) => x * y, formula: "x * y", emit: (x, y) => `${x} * ${y}` },
+    vjp: (b, n, g, needs) => [needs[0] ? mul(b, g, n.inputs[1]!) : null, needs[1] ? mul(b, g, n.inputs[0]!) : null],
+  }),
+  binary({
+    name: "div",
+    doc: "x / y. Derivatives 1/y and -x/y².",
+    domain: "nonzero",
+    scalar: { f: (x, y) => x / y, formula: "x / y", emit: (x, y) => `${x} / ${y}` },
+    vjp: (b, n, g, needs) => {
+      const [x, y] = n.inputs as [Node, Node];
+      return [needs[0] ? div(b, g, y) : null, needs[1] ? neg(b, div(b, mul(b, g, n), y)) : null];
+    },
+  }),
+  binary({
+    name: "pow",
+    doc: "x ^ y (power, right-associative). Derivatives y·x^(y-1) and x^y·log(x).",
+    surface: undefined,
+    domain: "positive",
+    scalar: { f: (x, y) => Math.pow(x, y), formula: "x ^ y", emit: (x, y) => `Math.pow(${x}, ${y})` },
+    vjp: (b, n, g, needs) => {
+      const [x, y] = n.inputs as [Node, Node];
+      const dx = needs[0] ? mul(b, g, mul(b, y, b.op("pow", [x, sub(b, y, num(b, 1))]))) : null;
+      const dy = needs[1] ? mul(b, g, mul(b, n, b.op("log", [x]))) : null;
+      return [dx, dy];
+    },
+  }),
+  binary({
+    name: "maximum",
+    surface: "maximum",
+    doc: "maximum(x, y), elementwise. The gradient goes to x where x >= y (ties to the first argument), else to y.",
+    commutative: false,
+    scalar: { f: (x, y) => (x >= y ? x : y), emit: (x, y) => `(${x} >= ${y} ? ${x} : ${y})` },
+    vjp: (b, n, g, needs) => {
+      const mask = b.op("ge", n.inputs);
+      return [needs[0] ? mul(b, g, mask) : null, needs[1] ? mul(b, g, sub(b, num(b, 1), mask)) : null];
+    },
+  }),
+  binary({
+    name: "minimum",
+    surface: "minimum",
+    doc: "minimum(x, y), elementwise. The gradient goes to x where x <= y (ties to the first argument), else to y.",
+    scalar: { f: (x, y) => (x <= y ? x : y), emit: (x, y) => `(${x} <= ${y} ? ${x} : ${y})` },
+    vjp: (b, n, g, needs) => {
+      const [x, y] = n.inputs as [Node, Node];
+      const mask = b.op("ge", [y, x]);
+      return [needs[0] ? mul(b, g, mask) : null, needs[1] ? mul(b, g, sub(b, num(b, 1), mask)) : null];
+    },
+  }),
+  binary({
+    name: "ge",
+    doc: "1 where x >= y, else 0. A mask; it passes no gradient.",
+    scalar: { f: (x, y) => (x >= y ? 1 : 0), emit: (x, y) => `(${x} >= ${y} ? 1 : 0)` },
+    vjp: "none",
+  }),
+  unary({
+    name: "neg",
+    doc: "-x. Local derivative -1.",
+    scalar: { f: (x) => -x, formula: "-x", emit: (x) => `-${x}` },
+    vjp: (b, _n, g) => [neg(b, g)],
+  }),
+  unary({
+    name: "exp",
+    surface: "exp",
+    doc: "e^x. Its derivative is itself: the backward pass multiplies by the forward output.",
+    scalar: { f: Math.exp, formula: "exp(x)", emit: (x) => `Math.exp(${x})` },
+    vjp: (b, n, g) => [mul(b, g, n)],
+  }),
+  unary({
+    name: "log",
+    surface: "log",
+    doc: "Natural logarithm. Derivative 1/x.",
+    domain: "positive",
+    scalar: { f: Math.log, formula: "log(x)", emit: (x) => `Math.log(${x})` },
+    vjp: (b, n, g) => [div(b, g, n.inputs[0]!)],
+  }),
+  unary({
+    name: "sqrt",
+    surface: "sqrt",
+    doc: "Square root. Derivative 1/(2·sqrt(x)).",
+    domain: "positive",
+    scalar: { f: Math.sqrt, formula: "sqrt(x)", emit: (x) => `Math.sqrt(${x})` },
+    vjp: (b, n, g) => [div(b, g, mul(b, num(b, 2), n))],
+  }),
+  unary({
+    name: "tanh",
+    surface: "tanh",
+    doc: "Hyperbolic tangent. Derivative 1 - tanh(x)², from the forward output.",
+    scalar: { f: Math.tanh, formula: "tanh(x)", emit: (x) => `Math.tanh(${x})` },
+    vjp: (b, n, g) => [mul(b, g, sub(b, num(b, 1), mul(b, n, n)))],
+  }),
+  unary({
+    name: "sigmoid",
+    surface: "sigmoid",
+    doc: "1 / (1 + e^-x), the textbook's Sigmoid layer. Derivative y·(1 - y) from the forward output y.",
+    scalar: { f: (x) => 1 / (1 + Math.exp(-x)), formula: "1 / (1 + exp(-x))", emit: (x) => `1 / (1 + Math.exp(-${x}))` },
+    vjp: (b, n, g) => [mul(b, g, mul(b, n, sub(b, num(b, 1), n)))],
+  }),
+  unary({
+    name: "relu",
+    surface: "relu",
+    doc: "max(0, x), the textbook's ReLU layer. The gradient passes where x > 0 and is 0 where x <= 0.",
+    scalar: { f: (x) => (x > 0 ? x : 0), emit: (x) => `(${x} > 0 ? ${x} : 0)` },
+    vjp: (b, n, g) => [mul(b, g, positive(b, n.inputs[0]!))],
+  }),
+  unary({
+    name: "abs",
+    surface: "abs",
+    doc: "|x|. Derivative sign(x), with 0 at 0.",
+    scalar: { f: Math.abs, formula: "abs(x)", emit: (x) => `Math.abs(${x})` },
+    vjp: (b, n, g) => [mul(b, g, b.op("sign", [n.inputs[0]!]))],
+  }),
+  unary({
+    name: "square",
+    surface: "square",
+    doc: "x². Derivative 2x.",
+    scalar: { f: (x) => x * x, formula: "x ^ 2", emit: (x) => `${x} * ${x}` },
+    vjp: (b, n, g) => [mul(b, g, mul(b, num(b, 2), n.inputs[0]!))],
+  }),
+  unary({
+    name: "step",
+    doc: "1 where x > 0, else 0: the ReLU mask. It passes no gradient.",
+    scalar: { f: (x) => (x > 0 ? 1 : 0), emit: (x) => `(${x} > 0 ? 1 : 0)` },
+    vjp: "none",
+  }),
+  unary({
+    name: "sign",
+    doc: "-1, 0 or 1. It passes no gradient.",
+    scalar: { f: (x) => Math.sign(x), emit: (x) => `Math.sign(${x})` },
+    vjp: "none",
+  }),
+];

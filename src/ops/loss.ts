@@ -1,0 +1,154 @@
+/**
+ * Probabilities and losses. softmax and log_softmax are composites of primitives
+ * (stable: shifted by a max that passes no gradient); softmax_cross_entropy is a
+ * primitive with the textbook's fused backward rule (y - t) / N, which tests check
+ * against the rule derived from its primitives.
+ */
+import type { Node } from "../graph/ir.js";
+import { tensor, type Tensor } from "../graph/tensor.js";
+import { formatType, isFloat, type Type } from "../graph/types.js";
+import { div, mul, neg, num, sub, sum } from "./sugar.js";
+import { defineComposite, defineOp, type GraphBuilder, type TypeContext } from "./types.js";
+
+const probAttrs = { axis: { kind: "axis", default: -1 } } as const;
+
+/** x - max(x) along the axis, the max held constant (it cancels in softmax). */
+function shifted(b: GraphBuilder, x: Node, axis: number): Node {
+  const m = b.op("max", [x], { axis: [axis], keepdims: true });
+  return sub(b, x, b.op("stop_gradient", [m]));
+}
+
+function softmax(b: GraphBuilder, x: Node, axis: number): Node {
+  const e = b.op("exp", [shifted(b, x, axis)]);
+  return div(b, e, sum(b, e, [axis], true));
+}
+
+function logSoftmax(b: GraphBuilder, x: Node, axis: number): Node {
+  const z = shifted(b, x, axis);
+  return sub(b, z, b.op("log", [sum(b, b.op("exp", [z]), [axis], true)]));
+}
+
+/** Checks logits [N, C] (or [C]) against labels i32[N] (or []) or probabilities of logits' shape. */
+function lossType([logits, labels]: readonly Type[], ctx: TypeContext): Type {
+  const s = logits!.shape;
+  const t = labels!;
+  if (s.length !== 1 && s.length !== 2) ctx.fail(`softmax_cross_entropy needs logits of shape [N, C] or [C], got ${formatType(logits!)}`);
+  const indexShape = s.slice(0, -1);
+  const isIndex = t.dtype === "i32";
+  const ok = isIndex
+    ? t.shape.length === indexShape.length && t.shape.every((d, i) => d === indexShape[i])
+    : t.shape.length === s.length && t.shape.every((d, i) => d === s[i]);
+  if (!ok) {
+    const want = isIndex ? `i32[${indexShape.join(", ")}] class indices` : `${logits!.dtype}[${s.join(", ")}] probabilities`;
+    ctx.fail(`softmax_cross_entropy needs labels ${want} for logits ${formatType(logits!)}, got ${formatType(t)}`);
+  }
+  return { dtype: isFloat(logits!.dtype) ? logits!.dtype : "f64", shape: [] };
+}
+
+/** The per-row targets as probabilities: one-hot rows for class indices. */
+function targets(b: GraphBuilder, logits: Node, labels: Node): Node {
+  if (labels.type.dtype !== "i32") return labels;
+  const c = logits.type.shape[logits.type.shape.length - 1]!;
+  return b.op("onehot", [labels], { classes: c as number });
+}
+
+function batchSize(b: GraphBuilder, logits: Node): Node {
+  return logits.type.shape.length === 2 ? b.op("numel", [logits], { axis: [0] }) : num(b, 1);
+}
+
+function crossEntropy(logits: Tensor, labels: Tensor, indexLabels: boolean): number {
+  const c = logits.shape[logits.shape.length - 1]!;
+  const rows = logits.data.length / c;
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    let m = -Infinity;
+    for (let j = 0; j < c; j++) m = Math.max(m, logits.data[r * c + j]!);
+    let s = 0;
+    for (let j = 0; j < c; j++) s += Math.exp(logits.data[r * c + j]! - m);
+    const lse = m + Math.log(s);
+    if (indexLabels) total += lse - logits.data[r * c + labels.data[r]!]!;
+    else for (let j = 0; j < c; j++) total -= labels.data[r * c + j]! * (logits.data[r * c + j]! - lse);
+  }
+  return total / rows;
+}
+
+export const lossOps = [
+  defineOp({
+    name: "softmax_ce",
+    surface: "softmax_cross_entropy",
+    doc: "Mean cross-entropy of softmax(logits) against labels: i32 class indices or [N, C] probabilities (the textbook's SoftmaxWithLoss). Its backward rule is (softmax(logits) - t) / N.",
+    inputs: ["logits", "labels"],
+    attrs: {},
+    traits: {},
+    type: (ins, _attrs, ctx) => lossType(ins, ctx),
+    eval: ([logits, labels], _attrs, _out) => tensor([], [crossEntropy(logits!, labels!, labels!.shape.length < logits!.shape.length)]),
+    vjp: (b, node, g, needs) => {
+      const [logits, labels] = node.inputs as [Node, Node];
+      const scale = div(b, g, batchSize(b, logits));
+      const axis = logits.type.shape.length - 1;
+      const dlogits = needs[0] ? mul(b, sub(b, softmax(b, logits, axis), targets(b, logits, labels)), scale) : null;
+      const dlabels = needs[1] ? mul(b, neg(b, logSoftmax(b, logits, axis)), scale) : null;
+      return [dlogits, dlabels];
+    },
+  }),
+  defineOp({
+    name: "onehot",
+    surface: "onehot",
+    doc: "Class indices → one-hot rows of `classes` columns. Not differentiable.",
+    inputs: ["labels"],
+    attrs: { classes: { kind: "int" } },
+    traits: {},
+    type: ([l], attrs, ctx) => {
+      const c = attrs["classes"];
+      if (typeof c !== "number" || !Number.isInteger(c) || c < 1) ctx.fail(`onehot needs a positive integer class count, got ${String(c)}`);
+      return { dtype: "f64", shape: [...l!.shape, c as number], weak: true };
+    },
+    eval: ([l], attrs, out) => {
+      const c = attrs["classes"] as number;
+      const r = tensor(out);
+      l!.data.forEach((v, i) => {
+        if (Number.isInteger(v) && v >= 0 && v < c) r.data[i * c + v] = 1;
+      });
+      return r;
+    },
+    vjp: "none",
+  }),
+  defineOp({
+    name: "stop_gradient",
+    surface: "stop_gradient",
+    doc: "x itself in the forward pass; no gradient flows back through it.",
+    inputs: ["x"],
+    attrs: {},
+    traits: {},
+    type: ([x]) => x!,
+    eval: ([x]) => x!,
+    vjp: "none",
+  }),
+];
+
+export const lossComposites = [
+  defineComposite({
+    name: "softmax",
+    doc: "exp(x - max) / sum(exp(x - max)) along `axis` (default -1): stable for large logits.",
+    inputs: ["x"],
+    attrs: probAttrs,
+    expand: (b, [x], attrs) => softmax(b, x!, attrs["axis"] as number),
+  }),
+  defineComposite({
+    name: "log_softmax",
+    doc: "(x - max) - log(sum(exp(x - max))) along `axis` (default -1): stable for large logits.",
+    inputs: ["x"],
+    attrs: probAttrs,
+    expand: (b, [x], attrs) => logSoftmax(b, x!, attrs["axis"] as number),
+  }),
+  defineComposite({
+    name: "mse",
+    doc: "0.5 * sum((y - t)^2), divided by the batch size when y is 2-D.",
+    inputs: ["y", "t"],
+    attrs: {},
+    expand: (b, [y, t]) => {
+      const half = mul(b, num(b, 0.5), sum(b, b.op("square", [sub(b, y!, t!)]), null));
+      return y!.type.shape.length === 2 ? div(b, half, b.op("numel", [y!], { axis: [0] })) : half;
+    },
+  }),
+];

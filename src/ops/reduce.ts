@@ -1,0 +1,192 @@
+/** Reductions over axes: sum, max (and its first-maximum mask), numel, argmax, mean. */
+import type { Attrs, Node } from "../graph/ir.js";
+import { size, strides, tensor, type Tensor } from "../graph/tensor.js";
+import { formatType, normAxis, type Dim, type Type } from "../graph/types.js";
+import { broadcastTo, div, mul, reshape, sum } from "./sugar.js";
+import { defineComposite, defineOp, type TypeContext } from "./types.js";
+
+/** The normalized, sorted axes an `axis` attribute names (null: all axes). */
+export function reducedAxes(t: Type, attrs: Attrs, ctx: TypeContext): number[] {
+  const axis = attrs["axis"];
+  const rank = t.shape.length;
+  if (axis === null || axis === undefined) return t.shape.map((_, i) => i);
+  const list = typeof axis === "number" ? [axis] : (axis as readonly (number | string)[]);
+  const out = list.map((a) => {
+    const n = typeof a === "number" ? normAxis(a, rank) : undefined;
+    if (n === undefined) ctx.fail(`axis ${a} is out of range for ${formatType(t)}`);
+    return n;
+  });
+  if (new Set(out).size !== out.length) ctx.fail(`repeated axis in ${JSON.stringify(axis)}`);
+  return out.sort((a, b) => a - b);
+}
+
+function reducedShape(t: Type, axes: readonly number[], keepdims: boolean): Dim[] {
+  const out: Dim[] = [];
+  t.shape.forEach((d, i) => {
+    if (!axes.includes(i)) out.push(d);
+    else if (keepdims) out.push(1);
+  });
+  return out;
+}
+
+const internal: TypeContext = {
+  fail(message: string): never {
+    throw new Error(`internal error: ${message}`);
+  },
+};
+
+/** Folds x over `axes` into a tensor of the kept shape (keepdims layout). */
+function reduce(x: Tensor, axes: readonly number[], init: number, fold: (acc: number, v: number) => number): Tensor {
+  const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const out = tensor(kept);
+  out.data.fill(init);
+  const ks = strides(kept).map((s, i) => (axes.includes(i) ? 0 : s));
+  const idx = x.shape.map(() => 0);
+  let o = 0;
+  for (let k = 0; k < x.data.length; k++) {
+    out.data[o] = fold(out.data[o]!, x.data[k]!);
+    for (let ax = x.shape.length - 1; ax >= 0; ax--) {
+      idx[ax]!++;
+      o += ks[ax]!;
+      if (idx[ax]! < x.shape[ax]!) break;
+      o -= ks[ax]! * x.shape[ax]!;
+      idx[ax] = 0;
+    }
+  }
+  return out;
+}
+
+const withShape = (t: Tensor, shape: readonly number[]): Tensor => ({ shape: [...shape], data: t.data });
+
+/** The gradient of a reduced output, read back at the input's shape. */
+function expandBack(b: Parameters<typeof sum>[0], n: Node, g: Node): Node {
+  const x = n.inputs[0]!;
+  const axes = reducedAxes(x.type, n.attrs, internal);
+  const kept = reducedShape(x.type, axes, true);
+  return broadcastTo(b, n.attrs["keepdims"] ? g : reshape(b, g, kept), x.type.shape);
+}
+
+const reductionAttrs = { axis: { kind: "axes", default: null }, keepdims: { kind: "bool", default: false } } as const;
+
+export const reduceOps = [
+  defineOp({
+    name: "sum",
+    surface: "sum",
+    doc: "Sum over `axis` (all axes when absent). The backward pass copies the gradient back over the summed axes (the textbook's Sum ↔ Repeat nodes).",
+    inputs: ["x"],
+    attrs: reductionAttrs,
+    traits: {},
+    type: (ins, attrs, ctx) => ({
+      dtype: ins[0]!.dtype === "i32" ? "f64" : ins[0]!.dtype,
+      shape: reducedShape(ins[0]!, reducedAxes(ins[0]!, attrs, ctx), attrs["keepdims"] === true),
+    }),
+    eval: (ins, attrs, out) => withShape(reduce(ins[0]!, reducedAxes(typeOfTensor(ins[0]!), attrs, internal), 0, (a, v) => a + v), out),
+    vjp: (b, n, g) => [expandBack(b, n, g)],
+  }),
+  defineOp({
+    name: "max",
+    surface: "max",
+    doc: "Maximum over `axis` (all axes when absent). The gradient goes to the first maximum.",
+    inputs: ["x"],
+    attrs: reductionAttrs,
+    traits: {},
+    type: (ins, attrs, ctx) => ({
+      dtype: ins[0]!.dtype,
+      shape: reducedShape(ins[0]!, reducedAxes(ins[0]!, attrs, ctx), attrs["keepdims"] === true),
+    }),
+    eval: (ins, attrs, out) => withShape(reduce(ins[0]!, reducedAxes(typeOfTensor(ins[0]!), attrs, internal), -Infinity, Math.max), out),
+    vjp: (b, n, g) => [mul(b, b.op("max_mask", [n.inputs[0]!], { axis: n.attrs["axis"] ?? null }), expandBack(b, n, g))],
+  }),
+  defineOp({
+    name: "max_mask",
+    doc: "1 at the first maximum over `axis`, 0 elsewhere: where max sends its gradient. It passes no gradient.",
+    inputs: ["x"],
+    attrs: { axis: { kind: "axes", default: null } },
+    traits: {},
+    type: (ins, attrs, ctx) => (reducedAxes(ins[0]!, attrs, ctx), { dtype: ins[0]!.dtype, shape: ins[0]!.shape }),
+    eval: (ins, attrs) => firstMaxMask(ins[0]!, reducedAxes(typeOfTensor(ins[0]!), attrs, internal)),
+    vjp: "none",
+  }),
+  defineOp({
+    name: "numel",
+    doc: "The number of elements along `axis` (all axes when absent), known at run time: the divisor of mean.",
+    inputs: ["x"],
+    attrs: { axis: { kind: "axes", default: null } },
+    traits: {},
+    type: (ins, attrs, ctx) => (reducedAxes(ins[0]!, attrs, ctx), { dtype: "f64", shape: [], weak: true }),
+    eval: (ins, attrs) => {
+      const x = ins[0]!;
+      const axes = reducedAxes(typeOfTensor(x), attrs, internal);
+      return tensor([], [axes.reduce((a, i) => a * x.shape[i]!, 1)]);
+    },
+    vjp: "none",
+  }),
+  defineOp({
+    name: "argmax",
+    surface: "argmax",
+    doc: "Index of the first maximum along `axis`, as i32. Not differentiable.",
+    inputs: ["x"],
+    attrs: { axis: { kind: "axis" } },
+    traits: {},
+    type: (ins, attrs, ctx) => {
+      const axes = reducedAxes(ins[0]!, attrs, ctx);
+      return { dtype: "i32", shape: reducedShape(ins[0]!, axes, false) };
+    },
+    eval: (ins, attrs, out) => {
+      const x = ins[0]!;
+      const axis = reducedAxes(typeOfTensor(x), attrs, internal)[0]!;
+      const mask = firstMaxMask(x, [axis]);
+      const result = tensor(out);
+      const inner = size(x.shape.slice(axis + 1));
+      const n = x.shape[axis]!;
+      for (let k = 0; k < mask.data.length; k++) {
+        if (mask.data[k] === 1) {
+          const i = Math.floor(k / inner) % n;
+          const o = Math.floor(k / (inner * n)) * inner + (k % inner);
+          result.data[o] = i;
+        }
+      }
+      return result;
+    },
+    vjp: "none",
+  }),
+];
+
+export const reduceComposites = [
+  defineComposite({
+    name: "mean",
+    doc: "Mean over `axis` (all axes when absent): sum(x, axis) / numel(x, axis).",
+    inputs: ["x"],
+    attrs: reductionAttrs,
+    expand: (b, [x], attrs) => div(b, b.op("sum", [x!], attrs), b.op("numel", [x!], { axis: attrs["axis"] ?? null })),
+  }),
+];
+
+function typeOfTensor(t: Tensor): Type {
+  return { dtype: "f64", shape: t.shape };
+}
+
+/** 1 at the first maximum of each fiber along `axes`. */
+function firstMaxMask(x: Tensor, axes: readonly number[]): Tensor {
+  const best = reduce(x, axes, -Infinity, Math.max);
+  const taken = new Uint8Array(best.data.length);
+  const mask = tensor(x.shape);
+  const ks = strides(best.shape).map((s, i) => (axes.includes(i) ? 0 : s));
+  const idx = x.shape.map(() => 0);
+  let o = 0;
+  for (let k = 0; k < x.data.length; k++) {
+    const v = x.data[k]!;
+    if (!taken[o] && (v === best.data[o] || (Number.isNaN(v) && Number.isNaN(best.data[o]!)))) {
+      mask.data[k] = 1;
+      taken[o] = 1;
+    }
+    for (let ax = x.shape.length - 1; ax >= 0; ax--) {
+      idx[ax]!++;
+      o += ks[ax]!;
+      if (idx[ax]! < x.shape[ax]!) break;
+      o -= ks[ax]! * x.shape[ax]!;
+      idx[ax] = 0;
+    }
+  }
+  return mask;
+}

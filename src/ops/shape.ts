@@ -1,0 +1,127 @@
+/** Ops that move or copy elements: transpose, reshape, broadcast_to, repeat. */
+import { mapBroadcast, strides, tensor } from "../graph/tensor.js";
+import { broadcastShapes, dimMul, formatShape, formatType, normAxis, sameShape, type Dim, type Shape } from "../graph/types.js";
+import { reshape, sum, transpose } from "./sugar.js";
+import { defineOp, type TypeContext } from "./types.js";
+
+/** A dim product as (number, sorted symbols), to compare element counts symbolically. */
+function factor(shape: Shape): { n: number; syms: string[] } {
+  let n = 1;
+  const syms: string[] = [];
+  for (const d of shape) {
+    if (typeof d === "number") n *= d;
+    else for (const part of d.split("*")) if (/^\d+$/.test(part)) n *= Number(part);
+    else syms.push(part);
+  }
+  return { n, syms: syms.sort() };
+}
+
+/** The target of a reshape, with one -1 entry inferred; fails when counts differ. */
+function reshapeTarget(from: Shape, to: Shape, ctx: TypeContext): Dim[] {
+  const total = factor(from);
+  const holes = to.filter((d) => d === -1).length;
+  if (holes > 1) ctx.fail(`reshape takes at most one -1 in ${formatShape(to)}`);
+  const known = factor(to.filter((d) => d !== -1));
+  if (holes === 1) {
+    const rest = [...total.syms];
+    for (const s of known.syms) {
+      const i = rest.indexOf(s);
+      if (i < 0) ctx.fail(`reshape cannot infer -1: ${formatShape(from)} to ${formatShape(to)}`);
+      rest.splice(i, 1);
+    }
+    if (known.n === 0 || total.n % known.n !== 0) ctx.fail(`reshape cannot infer -1: ${formatShape(from)} to ${formatShape(to)}`);
+    const fill = [total.n / known.n, ...rest].reduce<Dim>((a, b) => dimMul(a, b), 1);
+    return to.map((d) => (d === -1 ? fill : d));
+  }
+  if (known.n !== total.n || known.syms.join("*") !== total.syms.join("*")) {
+    ctx.fail(`reshape needs the same number of elements: ${formatShape(from)} to ${formatShape(to)}`);
+  }
+  return [...to];
+}
+
+export const shapeOps = [
+  defineOp({
+    name: "transpose",
+    surface: "transpose",
+    doc: "Transpose of a 2-D tensor, also written x.T. Its gradient is the transposed gradient.",
+    inputs: ["x"],
+    attrs: {},
+    traits: {},
+    type: ([x], _attrs, ctx) => {
+      if (x!.shape.length !== 2) ctx.fail(`transpose needs a 2-D tensor, got ${formatType(x!)}`);
+      return { dtype: x!.dtype, shape: [x!.shape[1]!, x!.shape[0]!] };
+    },
+    eval: ([x], _attrs, out) => {
+      const [m, n] = x!.shape as [number, number];
+      const r = tensor(out);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) r.data[j * m + i] = x!.data[i * n + j]!;
+      return r;
+    },
+    vjp: (b, _n, g) => [transpose(b, g)],
+  }),
+  defineOp({
+    name: "reshape",
+    surface: "reshape",
+    doc: "The same elements in a new shape (row-major); one entry may be -1. The gradient is reshaped back.",
+    inputs: ["x"],
+    attrs: { shape: { kind: "shape" } },
+    traits: {},
+    type: ([x], attrs, ctx) => ({ dtype: x!.dtype, shape: reshapeTarget(x!.shape, attrs["shape"] as Shape, ctx) }),
+    eval: ([x], _attrs, out) => tensor(out, x!.data),
+    vjp: (b, n, g) => [reshape(b, g, n.inputs[0]!.type.shape)],
+  }),
+  defineOp({
+    name: "broadcast_to",
+    surface: "broadcast_to",
+    doc: "x repeated to a larger shape by NumPy broadcasting. The backward pass sums the gradient over the repeated axes.",
+    inputs: ["x"],
+    attrs: { shape: { kind: "shape" } },
+    traits: {},
+    type: ([x], attrs, ctx) => {
+      const target = attrs["shape"] as Shape;
+      const out = broadcastShapes(x!.shape, target);
+      if (!out || !sameShape(out, target)) ctx.fail(`cannot broadcast ${formatType(x!)} to ${formatShape(target)}`);
+      return { dtype: x!.dtype, shape: target, weak: x!.weak };
+    },
+    eval: ([x], _attrs, out) => mapBroadcast([x!], out, (xs) => xs[0]!),
+    // the autodiff driver sums the gradient back to x's shape
+    vjp: (_b, _n, g) => [g],
+  }),
+  defineOp({
+    name: "repeat",
+    surface: "repeat",
+    doc: "Each element repeated n times along `axis` (NumPy's repeat; the textbook's Repeat node). The gradient sums the n copies.",
+    inputs: ["x"],
+    attrs: { n: { kind: "int" }, axis: { kind: "axis" } },
+    traits: {},
+    type: ([x], attrs, ctx) => {
+      const axis = normAxis(attrs["axis"] as number, x!.shape.length);
+      const n = attrs["n"] as number;
+      if (axis === undefined) ctx.fail(`axis ${String(attrs["axis"])} is out of range for ${formatType(x!)}`);
+      if (!Number.isInteger(n) || n < 1) ctx.fail(`repeat needs a positive integer count, got ${n}`);
+      return { dtype: x!.dtype, shape: x!.shape.map((d, i) => (i === axis ? dimMul(d, n) : d)) };
+    },
+    eval: ([x], attrs, out) => {
+      const axis = normAxis(attrs["axis"] as number, x!.shape.length)!;
+      const n = attrs["n"] as number;
+      const outer = x!.shape.slice(0, axis).reduce((a, b) => a * b, 1);
+      const d = x!.shape[axis]!;
+      const inner = strides(x!.shape)[axis]!;
+      const r = tensor(out);
+      let o = 0;
+      for (let a = 0; a < outer; a++) {
+        for (let i = 0; i < d; i++) {
+          const src = (a * d + i) * inner;
+          for (let c = 0; c < n; c++) for (let k = 0; k < inner; k++) r.data[o++] = x!.data[src + k]!;
+        }
+      }
+      return r;
+    },
+    vjp: (b, node, g) => {
+      const x = node.inputs[0]!;
+      const axis = normAxis(node.attrs["axis"] as number, x.type.shape.length)!;
+      const split = [...x.type.shape.slice(0, axis + 1), node.attrs["n"] as number, ...x.type.shape.slice(axis + 1)];
+      return [sum(b, reshape(b, g, split), [axis + 1])];
+    },
+  }),
+];

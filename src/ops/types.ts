@@ -1,0 +1,89 @@
+/**
+ * The shape of an op-table entry. Every fact about an op lives in one entry: its
+ * signature, type rule, float64 reference semantics, derivative rule (as graph nodes),
+ * scalar formula (elementwise ops: the interpreter's function, the mathjs formula, and
+ * the one-line kernel template) and its doc line. Other phases read these entries and
+ * ask traits; they never switch on op names.
+ */
+import type { Span } from "../diagnostics/index.js";
+import type { Attrs, Node } from "../graph/ir.js";
+import type { Tensor } from "../graph/tensor.js";
+import type { Type } from "../graph/types.js";
+
+/** What a builder offers to VJP rules and composites (implemented in graph/builder.ts). */
+export interface GraphBuilder {
+  op(name: string, inputs: readonly Node[], attrs?: Attrs, span?: Span): Node;
+  constant(value: number | Tensor, like?: Node): Node;
+}
+
+export interface TypeContext {
+  /** reports a type or shape error at the expression being built */
+  fail(message: string): never;
+}
+
+export interface EvalContext {
+  readonly dims: ReadonlyMap<string, number>;
+}
+
+/** The kinds of compile-time arguments a built-in function takes. */
+export type AttrKind = "int" | "axis" | "axes" | "bool" | "shape" | "fn";
+
+export interface AttrSpec {
+  readonly kind: AttrKind;
+  /** absent: the argument is required */
+  readonly default?: number | boolean | null;
+}
+
+export interface Traits {
+  /** applies a scalar function per element, with NumPy broadcasting of its inputs */
+  readonly elementwise?: boolean;
+  readonly commutative?: boolean;
+}
+
+/**
+ * Vector-Jacobian product: given the gradient `g` of the output, the gradients of the
+ * inputs, each of the output's shape for elementwise ops (the autodiff driver sums
+ * broadcast axes away), or null where `needs[i]` is false.
+ */
+export type Vjp = (b: GraphBuilder, node: Node, g: Node, needs: readonly boolean[]) => (Node | null)[];
+
+export interface ScalarRule {
+  /** float64 reference semantics of one element */
+  readonly f: (...xs: number[]) => number;
+  /** mathjs formula over x (and y), when mathjs can differentiate it */
+  readonly formula?: string;
+  /** the kernel template: a TypeScript expression over the operand expressions */
+  readonly emit: (...xs: string[]) => string;
+}
+
+export interface OpDef {
+  readonly name: string;
+  readonly doc: string;
+  /** tensor operands, in order */
+  readonly inputs: readonly string[];
+  /** compile-time arguments, after the operands in a call */
+  readonly attrs: Readonly<Record<string, AttrSpec>>;
+  readonly traits: Traits;
+  /** callable from `.graph` files under this name (default: not callable) */
+  readonly surface?: string;
+  /** inputs where the op accepts gradient-free integer data */
+  readonly type: (ins: readonly Type[], attrs: Attrs, ctx: TypeContext) => Type;
+  readonly eval: (ins: readonly Tensor[], attrs: Attrs, out: readonly number[], ctx: EvalContext) => Tensor;
+  /** "none": not differentiable (no gradient flows: integer outputs, masks, stop_gradient) */
+  readonly vjp: Vjp | "none";
+  readonly scalar?: ScalarRule;
+  /** domain of each input for gradient tests: positive only, away from kinks, … */
+  readonly domain?: "any" | "positive" | "nonzero";
+}
+
+/** A function of the language that expands into primitive ops (mean, softmax, mse, …). */
+export interface Composite {
+  readonly name: string;
+  readonly doc: string;
+  readonly inputs: readonly string[];
+  readonly attrs: Readonly<Record<string, AttrSpec>>;
+  readonly expand: (b: GraphBuilder, ins: readonly Node[], attrs: Attrs, ctx: TypeContext) => Node;
+}
+
+export const defineOp = (def: OpDef): OpDef => def;
+export const defineComposite = (def: Composite): Composite => def;

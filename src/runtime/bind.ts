@@ -1,0 +1,123 @@
+/**
+ * Values for a run: each input from --set/--inputs or its default, else seeded
+ * random data; each param from --set/--inputs or its initializer. Symbolic dims are
+ * bound from the shapes of the given values; a dim nothing binds is 3 (the textbook
+ * checks gradients on 3 samples).
+ */
+import { codes, fail } from "../diagnostics/index.js";
+import type { Graph, InitSpec, Node } from "../graph/ir.js";
+import { filled, size, tensor, type Tensor } from "../graph/tensor.js";
+import { formatShape, formatType, resolveShape, type Shape } from "../graph/types.js";
+import type { Bindings } from "../interp/index.js";
+import { Random } from "./random.js";
+
+export const DEFAULT_DIM = 3;
+export const DEFAULT_SEED = 1;
+
+export interface BindOptions {
+  /** values given by the user, by input or param name */
+  readonly given?: ReadonlyMap<string, Tensor>;
+  readonly seed?: number;
+}
+
+export function bind(graph: Graph, options: BindOptions = {}): Bindings {
+  const given = options.given ?? new Map<string, Tensor>();
+  const known = new Set([...graph.inputs, ...graph.params].map((d) => d.name));
+  for (const name of given.keys()) {
+    if (!known.has(name)) fail(codes.cli, `'${name}' is not an input or param of ${graph.file}`);
+  }
+  const dims = new Map<string, number>();
+  const values = new Map<string, Tensor>();
+  const fixed = [
+    ...graph.inputs.map((i) => ({ name: i.name, node: i.node, value: given.get(i.name) ?? i.default })),
+    ...graph.params.map((p) => ({ name: p.name, node: p.node, value: given.get(p.name) ?? (p.init.kind === "value" ? p.init.value : undefined) })),
+  ];
+  for (const f of fixed) {
+    if (!f.value) continue;
+    const v = f.value.shape.length === 0 && f.node.type.shape.length > 0 && !given.has(f.name) ? undefined : f.value;
+    if (v) values.set(f.name, check(f.name, f.node, v, dims));
+  }
+  for (const d of graph.dims) if (!dims.has(d)) dims.set(d, DEFAULT_DIM);
+  const rng = new Random(options.seed ?? DEFAULT_SEED);
+  for (const f of fixed) {
+    if (values.has(f.name)) continue;
+    const shape = resolveShape(f.node.type.shape, dims);
+    if (f.value) values.set(f.name, filled(shape, f.value.data[0]!));
+    else if (f.node.op === "input") values.set(f.name, randomInput(graph, f.node, shape, rng));
+  }
+  for (const p of graph.params) {
+    if (!values.has(p.name)) values.set(p.name, initialize(p.init, resolveShape(p.node.type.shape, dims), rng));
+  }
+  return { values, dims };
+}
+
+/** Checks a value against its declaration and binds the dims it fixes. */
+function check(name: string, node: Node, v: Tensor, dims: Map<string, number>): Tensor {
+  const shape = node.type.shape;
+  const bad = () => fail(codes.cli, `${name} is declared ${formatType(node.type)} but was given a value of shape ${formatShape(v.shape)}`);
+  if (v.shape.length !== shape.length) bad();
+  shape.forEach((d, i) => {
+    const n = v.shape[i]!;
+    if (typeof d === "number") {
+      if (d !== n) bad();
+    } else if (!d.includes("*")) {
+      const old = dims.get(d);
+      if (old !== undefined && old !== n) fail(codes.cli, `${name} has ${d} = ${n}, but an earlier value set ${d} = ${old}`);
+      dims.set(d, n);
+    }
+  });
+  if (node.type.dtype === "i32" && !v.data.every(Number.isInteger)) fail(codes.cli, `${name} is i32 but was given non-integers`);
+  return v;
+}
+
+/** The class count of an i32 input that feeds a loss or onehot, if any. */
+function classCount(graph: Graph, input: Node): number | undefined {
+  for (const n of graph.nodes) {
+    if (n.op === "softmax_ce" && n.inputs[1] === input) {
+      const c = n.inputs[0]!.type.shape.at(-1);
+      if (typeof c === "number") return c;
+    }
+    if (n.op === "onehot" && n.inputs[0] === input) return n.attrs["classes"] as number;
+  }
+  return undefined;
+}
+
+function randomInput(graph: Graph, node: Node, shape: number[], rng: Random): Tensor {
+  const t = tensor(shape);
+  if (node.type.dtype === "i32") {
+    const c = classCount(graph, node) ?? 10;
+    for (let i = 0; i < t.data.length; i++) t.data[i] = rng.int(c);
+  } else for (let i = 0; i < t.data.length; i++) t.data[i] = rng.uniform();
+  return t;
+}
+
+/** Initial value of a param; fan_in is the product of all axes but the last. */
+export function initialize(init: InitSpec, shape: readonly number[], rng: Random): Tensor {
+  const fanIn = Math.max(1, size(shape.slice(0, -1)));
+  const t = tensor(shape);
+  const fill = (f: () => number) => {
+    for (let i = 0; i < t.data.length; i++) t.data[i] = f();
+  };
+  switch (init.kind) {
+    case "value":
+      return init.value.shape.length === 0 ? filled(shape, init.value.data[0]!) : init.value;
+    case "zeros":
+      return t;
+    case "ones":
+      return filled(shape, 1);
+    case "normal":
+      fill(() => init.mean + init.std * rng.normal());
+      return t;
+    case "uniform":
+      fill(() => init.low + (init.high - init.low) * rng.uniform());
+      return t;
+    case "he":
+    case "xavier": {
+      const std = Math.sqrt((init.kind === "he" ? 2 : 1) / fanIn);
+      fill(() => std * rng.normal());
+      return t;
+    }
+  }
+}
+
+export type { Shape };
