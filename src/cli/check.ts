@@ -1,24 +1,28 @@
 /** `gradc check FILE`: backprop against central differences, the textbook's gradient check. */
+import { codes, fail } from "../diagnostics/index.js";
 import { loadGraph } from "../index.js";
 import { checkGradients } from "../interp/check.js";
 import { bind } from "../runtime/bind.js";
 import { givenValues, type ValueOptions } from "./options.js";
 
-export function checkCommand(file: string, opts: ValueOptions & { tol: number }): void {
+export function checkCommand(file: string, opts: ValueOptions & { tol: number; sample: string }): void {
   const graph = loadGraph(file);
   if (graph.grads.length === 0) {
     process.stdout.write(`${file} has no gradients to check: add 'loss NAME' or 'grad NAME wrt X'\n`);
     return;
   }
   const env = bind(graph, { given: givenValues(opts), seed: opts.seed });
-  const results = checkGradients(graph, env, { atol: opts.tol, rtol: opts.tol });
+  const sample = opts.sample === "all" ? Infinity : Number(opts.sample);
+  if (!(sample >= 1)) fail(codes.cli, `--sample needs a positive count or 'all', got '${opts.sample}'`);
+  const results = checkGradients(graph, env, { atol: opts.tol, rtol: opts.tol, sample, seed: opts.seed });
   const several = new Set(results.map((r) => r.of)).size > 1;
   let failed = 0;
   for (const r of results) {
     const label = several ? `d${r.of}/d${r.wrt}` : r.wrt;
     const mark = r.ok ? "" : "   <-- above tolerance";
     if (!r.ok) failed++;
-    process.stdout.write(`${label}:${r.meanAbsDiff.toExponential(1)}${mark}\n`);
+    const part = r.checked < r.size ? `   (${r.checked} of ${r.size} elements)` : "";
+    process.stdout.write(`${label}:${r.meanAbsDiff.toExponential(1)}${part}${mark}\n`);
   }
   if (failed > 0) {
     process.stderr.write(`gradc: ${failed} of ${results.length} gradients differ from central differences by more than ${opts.tol}\n`);

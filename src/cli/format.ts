@@ -2,10 +2,13 @@
 import { toNested, type Tensor } from "../graph/tensor.js";
 
 /** 715.0000000000001 → "715"; keeps what a reader needs, like the textbook's figures. */
-export function formatNumber(v: number): string {
+export function formatNumber(v: number, digits = 12): string {
   if (!Number.isFinite(v)) return String(v);
-  return String(Number(v.toPrecision(12)));
+  return String(Number(v.toPrecision(digits)));
 }
+
+/** Elements of a tensor: 6 significant digits, as NumPy prints them. */
+const element = (v: number): string => formatNumber(v, 6);
 
 export function formatTensor(t: Tensor, indent = "  "): string {
   if (t.shape.length === 0) return formatNumber(t.data[0]!);
@@ -19,14 +22,14 @@ export function formatTensor(t: Tensor, indent = "  "): string {
     max = Math.max(max, v);
     sum += v;
   }
-  const first = Array.from(t.data.slice(0, 5), formatNumber).join(", ");
-  return `${head} [${first}, …]  mean ${formatNumber(sum / t.data.length)}  min ${formatNumber(min)}  max ${formatNumber(max)}`;
+  const first = Array.from(t.data.slice(0, 5), (v) => element(v)).join(", ");
+  return `${head} [${first}, …]  mean ${element(sum / t.data.length)}  min ${element(min)}  max ${element(max)}`;
 }
 
 function nested(v: unknown, indent: string): string {
-  if (typeof v === "number") return formatNumber(v);
+  if (typeof v === "number") return element(v);
   const items = v as unknown[];
-  if (items.every((i) => typeof i === "number")) return `[${items.map((i) => formatNumber(i as number)).join(", ")}]`;
+  if (items.every((i) => typeof i === "number")) return `[${items.map((i) => element(i as number)).join(", ")}]`;
   return `[\n${items.map((i) => indent + "  " + nested(i, indent + "  ")).join(",\n")}\n${indent}]`;
 }
 

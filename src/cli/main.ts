@@ -32,6 +32,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--inputs <file.json>", "a JSON object of input and param values")
     .option("--seed <n>", "seed for random inputs and initializers", parseSeed)
     .addOption(new Option("--tol <x>", "tolerance of the mean absolute difference").argParser(parseFloat).default(1e-6))
+    .option("--sample <k>", "compare at most k elements of each gradient, drawn with the seed ('all': every one)", "2000")
     .action(async (file: string, opts) => (await import("./check.js")).checkCommand(file, opts));
 
   program

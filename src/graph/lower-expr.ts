@@ -177,7 +177,8 @@ function bindArgs(fn: Builtin, e: Extract<Expr, { kind: "call" }>, scope: Readon
   for (const [name, spec] of Object.entries(fn.attrs)) {
     const a = given.get(name);
     if (a) attrs[name] = attrValue(fn.name, name, spec, a.value, scope);
-    else if (spec.default === undefined) fail(codes.arguments, `${fn.name} needs its argument '${name}': ${fn.name}(${params.join(", ")})`, e.span);
+    else if (spec.default !== undefined) attrs[name] = spec.default;
+    else fail(codes.arguments, `${fn.name} needs its argument '${name}': ${fn.name}(${params.join(", ")})`, e.span);
   }
   return { inputs, attrs };
 }

@@ -32,14 +32,7 @@ export const matmulOps = [
       const k = x!.shape[x!.shape.length - 1]!;
       const n = y!.shape.length === 2 ? y!.shape[1]! : 1;
       const r = tensor(out);
-      const a = x!.data;
-      const b = y!.data;
-      for (let i = 0; i < m; i++) {
-        for (let p = 0; p < k; p++) {
-          const av = a[i * k + p]!;
-          for (let j = 0; j < n; j++) r.data[i * n + j]! += av * b[p * n + j]!;
-        }
-      }
+      gemm(x!.data, y!.data, r.data, m, k, n);
       return r;
     },
     vjp: (b, node, g, needs) => {
@@ -61,3 +54,15 @@ export const matmulOps = [
     },
   }),
 ];
+
+/** c += a·b for row-major a [m,k], b [k,n], c [m,n]: the plain i-p-j loop. */
+function gemm(a: Float64Array, b: Float64Array, c: Float64Array, m: number, k: number, n: number): void {
+  for (let i = 0; i < m; i++) {
+    const row = i * n;
+    for (let p = 0; p < k; p++) {
+      const av = a[i * k + p]!;
+      const col = p * n;
+      for (let j = 0; j < n; j++) c[row + j]! += av * b[col + j]!;
+    }
+  }
+}
