@@ -50,12 +50,32 @@ export class ExprLowerer {
         return this.b.op("neg", [this.lower(e.arg, scope)]);
       }
       case "binary":
-        return this.b.op(BINARY[e.op], [this.lower(e.left, scope), this.lower(e.right, scope)], {}, e.span);
+        return this.binaryChain(e, scope);
       case "transpose":
         return this.b.op("transpose", [this.lower(e.arg, scope)], {}, e.span);
       case "call":
         return this.call(e, scope);
     }
+  }
+
+  /**
+   * A left-associative chain (a + b + c + …) is lowered bottom-up in a loop, so a
+   * chain of any length needs no stack; right operands nest at most the parser's depth.
+   */
+  private binaryChain(e: Extract<Expr, { kind: "binary" }>, scope: ReadonlyMap<string, Entity>): Node {
+    const spine: Extract<Expr, { kind: "binary" }>[] = [];
+    let left: Expr = e;
+    while (left.kind === "binary") {
+      spine.push(left);
+      left = left.left;
+    }
+    let acc = this.lower(left, scope);
+    for (let i = spine.length - 1; i >= 0; i--) {
+      const op = spine[i]!;
+      const right = this.lower(op.right, scope);
+      acc = this.b.op(BINARY[op.op], [acc, right], {}, op.span);
+    }
+    return acc;
   }
 
   private value(name: string, span: Span, scope: ReadonlyMap<string, Entity>): Node {
