@@ -18,6 +18,11 @@ export function gradients(b: Builder, y: Node, wrt: readonly Node[], span?: Span
   if (y.type.shape.length !== 0) {
     fail(codes.grad, `a gradient needs a scalar to differentiate, got ${formatType(y.type)}`, span ?? y.span);
   }
+  return backprop(b, y, b.constant(1, y), wrt);
+}
+
+/** Vector-Jacobian product of `y` with `seed` (a node of y's shape), for each of `wrt`. */
+export function backprop(b: Builder, y: Node, seed: Node, wrt: readonly Node[]): Node[] {
   const targets = new Set(wrt.map((w) => w.id));
   const cone = ancestors([y]);
   // nodes through which y depends on a target
@@ -33,7 +38,7 @@ export function gradients(b: Builder, y: Node, wrt: readonly Node[], span?: Span
     if (list) list.push(g);
     else pending.set(n.id, [g]);
   };
-  send(y, b.constant(1, y));
+  send(y, seed);
   for (let k = cone.length - 1; k >= 0; k--) {
     const n = cone[k]!;
     const parts = pending.get(n.id);

@@ -1,7 +1,9 @@
 /** `gradc ir FILE`: the graph as text, one node a line. */
 import { printGraph } from "../graph/print.js";
 import { loadGraph } from "../index.js";
+import { optimize } from "../optimize/pipeline.js";
 
-export function irCommand(file: string, opts: { backward?: boolean }): void {
-  process.stdout.write(printGraph(loadGraph(file), { backward: opts.backward }));
+export function irCommand(file: string, opts: { backward?: boolean; optimized?: boolean }): void {
+  const graph = loadGraph(file);
+  process.stdout.write(printGraph(opts.optimized ? optimize(graph) : graph, { backward: opts.backward }));
 }

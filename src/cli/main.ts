@@ -40,6 +40,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description("print the graph as text, one node a line")
     .argument("<file>", ".graph file")
     .option("--backward", "include the gradient nodes")
+    .option("--optimized", "after the optimization passes (dce, fold, simplify, cse)")
     .action(async (file: string, opts) => (await import("./ir.js")).irCommand(file, opts));
 
   try {

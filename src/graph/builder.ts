@@ -3,6 +3,7 @@
  * located user error) and hash-conses, so building the same expression twice yields
  * the same node. Node ids grow, so ids order nodes topologically.
  */
+import { backprop } from "../autodiff/index.js";
 import { codes, fail, type Span } from "../diagnostics/index.js";
 import { opDef, type GraphBuilder } from "../ops/index.js";
 import type { Attrs, AttrValue, Node } from "./ir.js";
@@ -61,6 +62,22 @@ export class Builder implements GraphBuilder {
 
   leaf(op: "input" | "param", name: string, dtype: DType, shape: Type["shape"], span: Span): Node {
     return this.intern({ op, inputs: [], attrs: { name }, type: { dtype, shape }, span });
+  }
+
+  /** The node `n` again, over new inputs (re-typed and re-interned). */
+  remake(n: Node, inputs: readonly Node[]): Node {
+    if (n.op === "const") return this.intern({ op: "const", inputs: [], attrs: {}, type: n.type, value: n.value, span: n.span });
+    if (n.op === "input" || n.op === "param") return this.leaf(n.op, n.attrs["name"] as string, n.type.dtype, n.type.shape, n.span!);
+    return this.op(n.op, inputs, n.attrs, n.span);
+  }
+
+  backprop(y: Node, seed: Node, wrt: readonly Node[]): Node[] {
+    return backprop(this, y, seed, wrt);
+  }
+
+  /** The existing node for this op and these inputs, if one was built. */
+  lookup(op: string, inputs: readonly Node[], attrs: Attrs = {}): Node | undefined {
+    return this.table.get(keyOf(op, inputs, attrs, undefined, { dtype: "f64", shape: [] }));
   }
 
   private intern(n: Omit<Node, "id">): Node {

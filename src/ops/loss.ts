@@ -84,11 +84,43 @@ export const lossOps = [
     eval: ([logits, labels], _attrs, _out) => tensor([], [crossEntropy(logits!, labels!, labels!.shape.length < logits!.shape.length)]),
     vjp: (b, node, g, needs) => {
       const [logits, labels] = node.inputs as [Node, Node];
-      const scale = div(b, g, batchSize(b, logits));
-      const axis = logits.type.shape.length - 1;
-      const dlogits = needs[0] ? mul(b, sub(b, softmax(b, logits, axis), targets(b, logits, labels)), scale) : null;
-      const dlabels = needs[1] ? mul(b, neg(b, logSoftmax(b, logits, axis)), scale) : null;
+      const dlogits = needs[0] ? b.op("softmax_ce_grad", [logits, labels, g]) : null;
+      const dlabels = needs[1] ? mul(b, neg(b, logSoftmax(b, logits, logits.type.shape.length - 1)), div(b, g, batchSize(b, logits))) : null;
       return [dlogits, dlabels];
+    },
+  }),
+  defineOp({
+    name: "softmax_ce_grad",
+    doc: "The backward rule of softmax_cross_entropy, fused: (softmax(logits) - t) · g / N, one pass over each row.",
+    inputs: ["logits", "labels", "g"],
+    attrs: {},
+    traits: {},
+    type: ([logits, labels], _attrs, ctx) => (lossType([logits!, labels!], ctx), { dtype: logits!.dtype, shape: logits!.shape }),
+    eval: ([logits, labels, g], _attrs, out) => {
+      const c = logits!.shape[logits!.shape.length - 1]!;
+      const rows = logits!.data.length / c;
+      const index = labels!.shape.length < logits!.shape.length;
+      const r = tensor(out);
+      const scale = g!.data[0]! / rows;
+      for (let i = 0; i < rows; i++) {
+        let m = -Infinity;
+        for (let j = 0; j < c; j++) m = Math.max(m, logits!.data[i * c + j]!);
+        let s = 0;
+        for (let j = 0; j < c; j++) s += Math.exp(logits!.data[i * c + j]! - m);
+        for (let j = 0; j < c; j++) {
+          const t = index ? (labels!.data[i] === j ? 1 : 0) : labels!.data[i * c + j]!;
+          r.data[i * c + j] = (Math.exp(logits!.data[i * c + j]! - m) / s - t) * scale;
+        }
+      }
+      return r;
+    },
+    // its own derivative (for second derivatives) goes through the rule's primitives
+    vjp: (b, node, gg, needs) => {
+      const [logits, labels, g] = node.inputs as [Node, Node, Node];
+      const rule = mul(b, sub(b, softmax(b, logits, logits.type.shape.length - 1), targets(b, logits, labels)), div(b, g, batchSize(b, logits)));
+      const wrt = [logits, labels, g].filter((_, i) => needs[i]);
+      const grads = b.backprop(rule, gg, wrt);
+      return [logits, labels, g].map((n, i) => (needs[i] ? grads[wrt.indexOf(n)]! : null));
     },
   }),
   defineOp({

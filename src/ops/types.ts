@@ -14,6 +14,8 @@ import type { Type } from "../graph/types.js";
 export interface GraphBuilder {
   op(name: string, inputs: readonly Node[], attrs?: Attrs, span?: Span): Node;
   constant(value: number | Tensor, like?: Node): Node;
+  /** vector-Jacobian product of `y` with `seed` for each of `wrt`: for VJPs of fused ops */
+  backprop(y: Node, seed: Node, wrt: readonly Node[]): Node[];
 }
 
 export interface TypeContext {

@@ -48,6 +48,8 @@ const CASES: readonly (string | [string, string])[] = [
   "u.T * argmax(v, axis=1)",
   "grad(sum(u * u * v), a)",
   "grad(sum(sp(u, v)), b)",
+  "grad(softmax_cross_entropy(u, labels), a)",
+  "grad(softmax_cross_entropy(u, softmax(v)), b)",
 ];
 
 function caseText(expr: string, wrt: string): string {

@@ -1,0 +1,23 @@
+/**
+ * Constant folding: an op whose inputs are all constants is evaluated at compile
+ * time with its reference semantics, when its result is small and its shape static.
+ */
+import type { Graph } from "../graph/ir.js";
+import { size } from "../graph/tensor.js";
+import { opDef } from "../ops/index.js";
+import { rebuild } from "./rebuild.js";
+
+/** Larger results stay computed: a folded constant is stored in the generated module. */
+const MAX_FOLDED = 64;
+
+export const fold = (g: Graph): Graph =>
+  rebuild(g, (n, b) => {
+    if (n.inputs.length === 0 || !n.inputs.every((i) => i.op === "const")) return undefined;
+    if (!n.type.shape.every((d) => typeof d === "number")) return undefined;
+    const shape = n.type.shape as number[];
+    if (size(shape) > MAX_FOLDED) return undefined;
+    const value = opDef(n.op).eval(n.inputs.map((i) => i.value!), n.attrs, shape, { dims: new Map() });
+    const c = b.constant(value);
+    // keep the folded node's dtype: a literal stays weak only if all its inputs were
+    return n.type.weak ? c : b.constant(value, n);
+  });

@@ -1,0 +1,24 @@
+/** The optimizer: a named, ordered list of passes, each Graph → Graph in its own file. */
+import type { Graph } from "../graph/ir.js";
+import { cse } from "./cse.js";
+import { dce } from "./dce.js";
+import { fold } from "./fold.js";
+import { simplify } from "./simplify.js";
+
+export interface Pass {
+  readonly name: string;
+  readonly run: (g: Graph) => Graph;
+  readonly why: string;
+}
+
+export const passes: readonly Pass[] = [
+  { name: "dce", run: dce, why: "compute only what outputs, losses and requested gradients need" },
+  { name: "fold", run: fold, why: "evaluate constant subexpressions once, at compile time" },
+  { name: "simplify", run: simplify, why: "remove identities that autodiff leaves behind (g·1, x+0, double transposes)" },
+  { name: "fold-again", run: fold, why: "simplification exposes new constants" },
+  { name: "cse", run: cse, why: "merge nodes that the rewrites made identical" },
+];
+
+export function optimize(g: Graph, list: readonly Pass[] = passes): Graph {
+  return list.reduce((acc, p) => p.run(acc), g);
+}

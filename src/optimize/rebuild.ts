@@ -1,0 +1,39 @@
+/**
+ * The one mechanism every pass uses: rebuild the graph's live nodes in order through
+ * a fresh builder, letting a rule replace a node. Rebuilding keeps only what the
+ * roots need (dead-code elimination) and re-interns every node (common
+ * subexpressions become one node).
+ */
+import { Builder } from "../graph/builder.js";
+import { ancestors, type Graph, type Node } from "../graph/ir.js";
+
+/** A rewrite: a replacement for `n` (whose inputs are already rewritten), or undefined. */
+export type Rule = (n: Node, b: Builder) => Node | undefined;
+
+/** The nodes a graph must compute: outputs, losses, requested gradients. */
+export function roots(g: Graph): Node[] {
+  return [...g.outputs.map((o) => o.node), ...g.losses.map((l) => l.node), ...g.grads.flatMap((d) => (d.node ? [d.node] : []))];
+}
+
+export function rebuild(g: Graph, rule?: Rule): Graph {
+  const b = new Builder();
+  const map = new Map<number, Node>();
+  const get = (n: Node): Node => map.get(n.id) ?? n;
+  // leaves first, in declaration order, so inputs and params keep stable ids
+  for (const d of [...g.inputs, ...g.params]) map.set(d.node.id, b.remake(d.node, []));
+  for (const n of ancestors(roots(g))) {
+    if (map.has(n.id)) continue;
+    const fresh = b.remake(n, n.inputs.map(get));
+    map.set(n.id, (rule && b.at(n.span, () => rule(fresh, b))) ?? fresh);
+  }
+  return {
+    ...g,
+    inputs: g.inputs.map((d) => ({ ...d, node: get(d.node) })),
+    params: g.params.map((d) => ({ ...d, node: get(d.node) })),
+    outputs: g.outputs.map((d) => ({ ...d, node: get(d.node) })),
+    losses: g.losses.map((d) => ({ ...d, node: get(d.node) })),
+    names: g.names.filter((d) => map.has(d.node.id)).map((d) => ({ ...d, node: get(d.node) })),
+    grads: g.grads.map((d) => ({ ...d, ofNode: get(d.ofNode), wrtNode: get(d.wrtNode), node: d.node && get(d.node) })),
+    nodes: b.nodes,
+  };
+}
