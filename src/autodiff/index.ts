@@ -45,6 +45,7 @@ export function backprop(b: Builder, y: Node, seed: Node, wrt: readonly Node[]):
     if (!parts || !active.has(n.id)) continue;
     const g = b.at(n.span, () => parts.reduce((acc, p) => add(b, acc, p)));
     total.set(n.id, g);
+    if (!b.gradOf.has(g.id) && g.op !== "const") b.gradOf.set(g.id, n.id);
     if (n.inputs.length === 0) continue;
     const rule = opDef(n.op).vjp;
     if (rule === "none") continue;

@@ -36,6 +36,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (file: string, opts) => (await import("./check.js")).checkCommand(file, opts));
 
   program
+    .command("compile")
+    .description("write the generated TypeScript module of a graph")
+    .argument("<file>", ".graph file")
+    .option("-o, --output <file.ts>", "where to write it (default generated/NAME.ts)")
+    .addOption(new Option("--dtype <dtype>", "store every float tensor as f32 or f64").choices(["f32", "f64"]))
+    .option("--force", "overwrite a file that gradc did not generate")
+    .option("--watch", "recompile on every save; errors are printed, not fatal")
+    .action(async (file: string, opts) => (await import("./compile.js")).compileCommand(file, opts));
+
+  program
     .command("ir")
     .description("print the graph as text, one node a line")
     .argument("<file>", ".graph file")

@@ -12,13 +12,16 @@ import type { DType, Type } from "./types.js";
 
 export class Builder implements GraphBuilder {
   readonly nodes: Node[] = [];
+  /** gradient node id → id of the node it differentiates, for readable names */
+  readonly gradOf = new Map<number, number>();
   private readonly table = new Map<string, Node>();
   /** where nodes built now come from (the statement, or the node being differentiated) */
   span: Span | undefined;
 
   /** A builder that continues a graph: its nodes are reused, not rebuilt. */
-  static from(nodes: readonly Node[]): Builder {
+  static from(nodes: readonly Node[], gradOf: ReadonlyMap<number, number> = new Map()): Builder {
     const b = new Builder();
+    for (const [g, of] of gradOf) b.gradOf.set(g, of);
     for (const n of nodes) {
       b.nodes.push(n);
       b.table.set(keyOf(n.op, n.inputs, n.attrs, n.value, n.type), n);

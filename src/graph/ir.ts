@@ -75,6 +75,8 @@ export interface Graph {
   readonly grads: readonly GradDecl[];
   /** every node built, ids ascending (a topological order) */
   readonly nodes: readonly Node[];
+  /** gradient node id → the forward node id it is the (total) gradient of */
+  readonly gradOf: ReadonlyMap<number, number>;
 }
 
 export const leafOps = new Set(["input", "param", "const"]);

@@ -47,6 +47,7 @@ class Lowering {
       losses: this.losses,
       grads: this.grads,
       nodes: this.b.nodes,
+      gradOf: this.b.gradOf,
     };
   }
 
@@ -194,7 +195,7 @@ class Lowering {
 
 /** Adds the gradient nodes that the graph's `loss` and `grad` statements request. */
 export function differentiate(graph: Graph): Graph {
-  const b = Builder.from(graph.nodes);
+  const b = Builder.from(graph.nodes, graph.gradOf);
   const results = new Map<GradDecl, Node>();
   // one backward sweep per differentiated scalar, for all its wrt targets at once
   for (const of of new Set(graph.grads.map((g) => g.ofNode))) {
@@ -203,5 +204,5 @@ export function differentiate(graph: Graph): Graph {
     asked.forEach((g, i) => results.set(g, nodes[i]!));
   }
   const grads = graph.grads.map((g): GradDecl => ({ ...g, node: results.get(g) }));
-  return { ...graph, grads, nodes: b.nodes };
+  return { ...graph, grads, nodes: b.nodes, gradOf: b.gradOf };
 }

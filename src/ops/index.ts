@@ -11,7 +11,7 @@ import { shapeOps } from "./shape.js";
 import type { AttrSpec, Composite, OpDef } from "./types.js";
 import { scalarOps, userFnOp } from "./userfn.js";
 
-export type { AttrSpec, Composite, GraphBuilder, OpDef, Traits, Vjp } from "./types.js";
+export type { AttrSpec, Composite, GraphBuilder, KernelSpec, LoopContext, OpDef, Traits, Vjp } from "./types.js";
 
 /** Leaves of the graph; they are not ops of the table. */
 export const LEAVES = ["input", "param", "const"] as const;

@@ -8,7 +8,7 @@ import type { Node } from "../graph/ir.js";
 import { tensor, type Tensor } from "../graph/tensor.js";
 import { formatType, isFloat, type Type } from "../graph/types.js";
 import { div, mul, neg, num, sub, sum } from "./sugar.js";
-import { defineComposite, defineOp, type GraphBuilder, type TypeContext } from "./types.js";
+import { defineComposite, defineOp, type GraphBuilder, type LoopContext, type TypeContext } from "./types.js";
 
 const probAttrs = { axis: { kind: "axis", default: -1 } } as const;
 
@@ -82,6 +82,7 @@ export const lossOps = [
     traits: {},
     type: (ins, _attrs, ctx) => lossType(ins, ctx),
     eval: ([logits, labels], _attrs, _out) => tensor([], [crossEntropy(logits!, labels!, labels!.shape.length < logits!.shape.length)]),
+    kernel: { kind: "loop", write: (k) => rowLoop(k, "loss") },
     vjp: (b, node, g, needs) => {
       const [logits, labels] = node.inputs as [Node, Node];
       const dlogits = needs[0] ? b.op("softmax_ce_grad", [logits, labels, g]) : null;
@@ -114,6 +115,7 @@ export const lossOps = [
       }
       return r;
     },
+    kernel: { kind: "loop", write: (k) => rowLoop(k, "grad") },
     // its own derivative (for second derivatives) goes through the rule's primitives
     vjp: (b, node, gg, needs) => {
       const [logits, labels, g] = node.inputs as [Node, Node, Node];
@@ -143,6 +145,20 @@ export const lossOps = [
       });
       return r;
     },
+    kernel: {
+      kind: "loop",
+      write: (k) => {
+        const c = k.attrs["classes"] as number;
+        const rows = k.inShapes[0]!.join(" * ") || "1";
+        return [
+          `${k.out}.fill(0);`,
+          `for (let i = 0; i < ${rows}; i++) {`,
+          `  const c = ${k.ins[0]}[i];`,
+          `  if (c >= 0 && c < ${c}) ${k.out}[i * ${c} + c] = 1;`,
+          `}`,
+        ].join("\n");
+      },
+    },
     vjp: "none",
   }),
   defineOp({
@@ -151,9 +167,10 @@ export const lossOps = [
     doc: "x itself in the forward pass; no gradient flows back through it.",
     inputs: ["x"],
     attrs: {},
-    traits: {},
     type: ([x]) => x!,
     eval: ([x]) => x!,
+    traits: { elementwise: true },
+    scalar: { f: (x) => x, emit: (x) => x },
     vjp: "none",
   }),
 ];
@@ -184,3 +201,36 @@ export const lossComposites = [
     },
   }),
 ];
+
+/**
+ * One pass per row of logits: the max, the sum of exponentials, then either the
+ * cross-entropy (averaged over rows) or the gradient (softmax - t) · g / rows.
+ */
+function rowLoop(k: LoopContext, what: "loss" | "grad"): string {
+  const [x, t, g] = k.ins as [string, string, string | undefined];
+  const shape = k.inShapes[0]!;
+  const c = shape[shape.length - 1]!;
+  const rows = shape.slice(0, -1).join(" * ") || "1";
+  const index = k.inTypes[1]!.dtype === "i32";
+  const head = [
+    `for (let i = 0; i < ${rows}; i++) {`,
+    `  const row = i * ${c};`,
+    `  let m = -Infinity;`,
+    `  for (let j = 0; j < ${c}; j++) m = Math.max(m, ${x}[row + j]);`,
+    `  let s = 0;`,
+    `  for (let j = 0; j < ${c}; j++) s += Math.exp(${x}[row + j] - m);`,
+  ];
+  if (what === "loss") {
+    const term = index
+      ? [`  total += m + Math.log(s) - ${x}[row + ${t}[i]];`]
+      : [`  const lse = m + Math.log(s);`, `  for (let j = 0; j < ${c}; j++) total -= ${t}[row + j] * (${x}[row + j] - lse);`];
+    return [`let total = 0;`, ...head, ...term, `}`, `${k.out}[0] = total / ${rows};`].join("\n");
+  }
+  const target = index ? `(${t}[i] === j ? 1 : 0)` : `${t}[row + j]`;
+  return [
+    `const scale = ${g} / ${rows};`,
+    ...head,
+    `  for (let j = 0; j < ${c}; j++) ${k.out}[row + j] = (Math.exp(${x}[row + j] - m) / s - ${target}) * scale;`,
+    `}`,
+  ].join("\n");
+}

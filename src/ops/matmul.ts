@@ -35,6 +35,7 @@ export const matmulOps = [
       gemm(x!.data, y!.data, r.data, m, k, n);
       return r;
     },
+    kernel: { kind: "matmul" },
     vjp: (b, node, g, needs) => {
       const [x, y] = node.inputs as [Node, Node];
       const xr = x.type.shape.length;

@@ -3,7 +3,7 @@ import type { Attrs, Node } from "../graph/ir.js";
 import { size, strides, tensor, type Tensor } from "../graph/tensor.js";
 import { formatType, normAxis, type Dim, type Type } from "../graph/types.js";
 import { broadcastTo, div, mul, reshape, sum } from "./sugar.js";
-import { defineComposite, defineOp, type TypeContext } from "./types.js";
+import { defineComposite, defineOp, type LoopContext, type TypeContext } from "./types.js";
 
 /** The normalized, sorted axes an `axis` attribute names (null: all axes). */
 export function reducedAxes(t: Type, attrs: Attrs, ctx: TypeContext): number[] {
@@ -81,6 +81,7 @@ export const reduceOps = [
       shape: reducedShape(ins[0]!, reducedAxes(ins[0]!, attrs, ctx), attrs["keepdims"] === true),
     }),
     eval: (ins, attrs, out) => withShape(reduce(ins[0]!, reducedAxes(typeOfTensor(ins[0]!), attrs, internal), 0, (a, v) => a + v), out),
+    kernel: { kind: "reduce", init: "0", combine: (acc, v) => `${acc} + ${v}` },
     vjp: (b, n, g) => [expandBack(b, n, g)],
   }),
   defineOp({
@@ -95,6 +96,7 @@ export const reduceOps = [
       shape: reducedShape(ins[0]!, reducedAxes(ins[0]!, attrs, ctx), attrs["keepdims"] === true),
     }),
     eval: (ins, attrs, out) => withShape(reduce(ins[0]!, reducedAxes(typeOfTensor(ins[0]!), attrs, internal), -Infinity, Math.max), out),
+    kernel: { kind: "reduce", init: "-Infinity", combine: (acc, v) => `Math.max(${acc}, ${v})` },
     vjp: (b, n, g) => [mul(b, b.op("max_mask", [n.inputs[0]!], { axis: n.attrs["axis"] ?? null }), expandBack(b, n, g))],
   }),
   defineOp({
@@ -105,6 +107,7 @@ export const reduceOps = [
     traits: {},
     type: (ins, attrs, ctx) => (reducedAxes(ins[0]!, attrs, ctx), { dtype: ins[0]!.dtype, shape: ins[0]!.shape }),
     eval: (ins, attrs) => firstMaxMask(ins[0]!, reducedAxes(typeOfTensor(ins[0]!), attrs, internal)),
+    kernel: { kind: "loop", write: maxMaskLoop, scratch: (k) => `2 * ${keptSize(k)}` },
     vjp: "none",
   }),
   defineOp({
@@ -119,6 +122,7 @@ export const reduceOps = [
       const axes = reducedAxes(typeOfTensor(x), attrs, internal);
       return tensor([], [axes.reduce((a, i) => a * x.shape[i]!, 1)]);
     },
+    kernel: { kind: "dims" },
     vjp: "none",
   }),
   defineOp({
@@ -148,6 +152,7 @@ export const reduceOps = [
       }
       return result;
     },
+    kernel: { kind: "loop", write: argmaxLoop },
     vjp: "none",
   }),
 ];
@@ -189,4 +194,62 @@ function firstMaxMask(x: Tensor, axes: readonly number[]): Tensor {
     }
   }
   return mask;
+}
+
+// ---- kernels -------------------------------------------------------------------
+
+const axesOf = (k: LoopContext): number[] => reducedAxes({ dtype: "f64", shape: k.inShapes[0]! }, k.attrs, internal);
+const keptSize = (k: LoopContext): string => {
+  const axes = axesOf(k);
+  return k.inShapes[0]!.filter((_, i) => !axes.includes(i)).join(" * ") || "1";
+};
+
+/** 1 at the first maximum of each fiber: one pass for the maxima, one to mark the first. */
+function maxMaskLoop(k: LoopContext): string {
+  const [x] = k.ins as [string];
+  const shape = k.inShapes[0]!;
+  const axes = axesOf(k);
+  const kept = shape.filter((_, i) => !axes.includes(i));
+  const outAt = (vars: readonly string[]) => k.index(kept, vars.filter((_, i) => !axes.includes(i)));
+  const n = keptSize(k);
+  const s = k.scratch;
+  return [
+    `for (let o = 0; o < ${n}; o++) { ${s}[o] = -Infinity; ${s}[${n} + o] = 0; }`,
+    k.loops(shape, (v) => `const o = ${outAt(v)};\n${s}[o] = Math.max(${s}[o], ${x}[${k.index(shape, v)}]);`),
+    k.loops(shape, (v) => {
+      const at = k.index(shape, v);
+      return [
+        `const o = ${outAt(v)};`,
+        `const x = ${x}[${at}];`,
+        `const first = ${s}[${n} + o] === 0 && (x === ${s}[o] || (x !== x && ${s}[o] !== ${s}[o]));`,
+        `${k.out}[${at}] = first ? 1 : 0;`,
+        `if (first) ${s}[${n} + o] = 1;`,
+      ].join("\n");
+    }),
+  ].join("\n");
+}
+
+/** Index of the first maximum along the axis. */
+function argmaxLoop(k: LoopContext): string {
+  const [x] = k.ins as [string];
+  const shape = k.inShapes[0]!;
+  const axis = axesOf(k)[0]!;
+  const outer = shape.slice(0, axis).join(" * ") || "1";
+  const d = shape[axis]!;
+  const inner = shape.slice(axis + 1).join(" * ") || "1";
+  return [
+    `for (let a = 0; a < ${outer}; a++) {`,
+    `  for (let q = 0; q < ${inner}; q++) {`,
+    `    const base = a * ${d} * ${inner} + q;`,
+    `    let best = -Infinity;`,
+    `    for (let i = 0; i < ${d}; i++) best = Math.max(best, ${x}[base + i * ${inner}]);`,
+    `    let at = 0;`,
+    `    for (let i = 0; i < ${d}; i++) {`,
+    `      const v = ${x}[base + i * ${inner}];`,
+    `      if (v === best || (v !== v && best !== best)) { at = i; break; }`,
+    `    }`,
+    `    ${k.out}[a * ${inner} + q] = at;`,
+    `  }`,
+    `}`,
+  ].join("\n");
 }

@@ -57,6 +57,13 @@ export const shapeOps = [
       for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) r.data[j * m + i] = x!.data[i * n + j]!;
       return r;
     },
+    kernel: {
+      kind: "loop",
+      write: (k) => {
+        const [m, n] = k.inShapes[0]!;
+        return `for (let i = 0; i < ${m}; i++) {\n  for (let j = 0; j < ${n}; j++) ${k.out}[j * ${m} + i] = ${k.ins[0]}[i * ${n} + j];\n}`;
+      },
+    },
     vjp: (b, _n, g) => [transpose(b, g)],
   }),
   defineOp({
@@ -68,6 +75,7 @@ export const shapeOps = [
     traits: {},
     type: ([x], attrs, ctx) => ({ dtype: x!.dtype, shape: reshapeTarget(x!.shape, attrs["shape"] as Shape, ctx) }),
     eval: ([x], _attrs, out) => tensor(out, x!.data),
+    kernel: { kind: "alias" },
     vjp: (b, n, g) => [reshape(b, g, n.inputs[0]!.type.shape)],
   }),
   defineOp({
@@ -76,7 +84,9 @@ export const shapeOps = [
     doc: "x repeated to a larger shape by NumPy broadcasting. The backward pass sums the gradient over the repeated axes.",
     inputs: ["x"],
     attrs: { shape: { kind: "shape" } },
-    traits: {},
+    // elementwise: each output element reads x with broadcasting
+    traits: { elementwise: true },
+    scalar: { f: (x) => x, emit: (x) => x },
     type: ([x], attrs, ctx) => {
       const target = attrs["shape"] as Shape;
       const out = broadcastShapes(x!.shape, target);
@@ -116,6 +126,27 @@ export const shapeOps = [
         }
       }
       return r;
+    },
+    kernel: {
+      kind: "loop",
+      write: (k) => {
+        const shape = k.inShapes[0]!;
+        const axis = normAxis(k.attrs["axis"] as number, shape.length)!;
+        const outer = shape.slice(0, axis).join(" * ") || "1";
+        const inner = shape.slice(axis + 1).join(" * ") || "1";
+        const d = shape[axis]!;
+        return [
+          `let o = 0;`,
+          `for (let a = 0; a < ${outer}; a++) {`,
+          `  for (let i = 0; i < ${d}; i++) {`,
+          `    const src = (a * ${d} + i) * ${inner};`,
+          `    for (let c = 0; c < ${k.attrs["n"] as number}; c++) {`,
+          `      for (let q = 0; q < ${inner}; q++) ${k.out}[o++] = ${k.ins[0]}[src + q];`,
+          `    }`,
+          `  }`,
+          `}`,
+        ].join("\n");
+      },
     },
     vjp: (b, node, g) => {
       const x = node.inputs[0]!;

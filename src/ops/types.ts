@@ -58,6 +58,38 @@ export interface ScalarRule {
   readonly emit: (...xs: string[]) => string;
 }
 
+/** What a custom loop kernel is given to write its code (codegen fills it in). */
+export interface LoopContext {
+  /** the output array */
+  readonly out: string;
+  /** the input arrays (a scalar is an array of length 1) */
+  readonly ins: readonly string[];
+  readonly inTypes: readonly Type[];
+  /** dims as code: numbers or identifiers such as N */
+  readonly inShapes: readonly (readonly string[])[];
+  readonly outShape: readonly string[];
+  readonly attrs: Attrs;
+  /** a float64 scratch array of at least `scratchSize` elements */
+  readonly scratch: string;
+  /** nested loops over `shape`; `body` gets the index variable of each axis */
+  loops(shape: readonly string[], body: (vars: readonly string[]) => string): string;
+  /** a row-major flat index of `vars` in `shape`; axes whose var is undefined are skipped */
+  index(shape: readonly string[], vars: readonly (string | undefined)[]): string;
+}
+
+/** How codegen computes a node that is not elementwise. */
+export type KernelSpec =
+  /** a reduction over the `axis` attribute: acc = combine(acc, v), from init */
+  | { readonly kind: "reduce"; readonly init: string; readonly combine: (acc: string, v: string) => string }
+  /** matrix product: codegen's matmul writer (tiling and epilogues live there) */
+  | { readonly kind: "matmul" }
+  /** the same elements as its input, row-major: no code, the same array */
+  | { readonly kind: "alias" }
+  /** a number known from the dims at run time (numel) */
+  | { readonly kind: "dims" }
+  /** its own loops; `scratch` says how many float64 scratch elements it needs */
+  | { readonly kind: "loop"; readonly write: (k: LoopContext) => string; readonly scratch?: (k: LoopContext) => string };
+
 export interface OpDef {
   readonly name: string;
   readonly doc: string;
@@ -74,6 +106,8 @@ export interface OpDef {
   /** "none": not differentiable (no gradient flows: integer outputs, masks, stop_gradient) */
   readonly vjp: Vjp | "none";
   readonly scalar?: ScalarRule;
+  /** how generated code computes it, for ops that are not elementwise */
+  readonly kernel?: KernelSpec;
   /** domain of each input for gradient tests: positive only, away from kinks, … */
   readonly domain?: "any" | "positive" | "nonzero";
 }

@@ -1,0 +1,51 @@
+/** `gradc compile FILE`: write the generated module (default generated/NAME.ts). */
+import { basename, dirname, join } from "node:path";
+import { emitModule } from "../codegen/index.js";
+import { loadGraph } from "../index.js";
+import { writeGenerated } from "../runtime/files.js";
+
+export interface CompileOptions {
+  readonly output?: string;
+  readonly dtype?: "f32" | "f64";
+  readonly force?: boolean;
+}
+
+export function compileFile(file: string, opts: CompileOptions): string {
+  const out = opts.output ?? join("generated", `${basename(file).replace(/\.graph$/, "")}.ts`);
+  const code = emitModule(loadGraph(file), { dtype: opts.dtype, source: file });
+  writeGenerated(out, code, opts.force === true);
+  return out;
+}
+
+export function compileCommand(file: string, opts: CompileOptions & { watch?: boolean }): Promise<void> | void {
+  const out = compileFile(file, opts);
+  process.stdout.write(`wrote ${out}\n`);
+  if (opts.watch) return watch(file, opts);
+}
+
+async function watch(file: string, opts: CompileOptions): Promise<void> {
+  const { watch: watchFile } = await import("node:fs");
+  const { GradcError, formatDiagnostic } = await import("../diagnostics/index.js");
+  process.stdout.write(`watching ${file} (Ctrl-C to stop)\n`);
+  let timer: NodeJS.Timeout | undefined;
+  const rebuild = () => {
+    try {
+      process.stdout.write(`wrote ${compileFile(file, opts)}\n`);
+    } catch (e) {
+      if (e instanceof GradcError) process.stderr.write(formatDiagnostic(e.diagnostic) + "\n");
+      else throw e;
+    }
+  };
+  // watch the folder: editors often replace the file rather than write it
+  const watcher = watchFile(dirname(file) || ".", (_event, name) => {
+    if (name !== basename(file)) return;
+    clearTimeout(timer);
+    timer = setTimeout(rebuild, 50);
+  });
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", () => {
+      watcher.close();
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,35 @@
+/** The `meta` export: a plain object literal describing the graph, printed deterministically. */
+import type { Graph, InitSpec, Node } from "../graph/ir.js";
+import type { DType } from "../graph/types.js";
+import { key } from "./names.js";
+
+type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
+
+export function printMeta(graph: Graph, source: string, dtypeOf: (n: Node) => DType): string {
+  const type = (n: Node): Json => ({ dtype: dtypeOf(n), shape: n.type.shape.map((d) => d) });
+  const init = (i: InitSpec): Json => (i.kind === "value" ? { kind: "value" } : { ...i });
+  const grads: { [k: string]: Json } = {};
+  for (const g of graph.grads) grads[g.of] = { ...((grads[g.of] as { [k: string]: Json }) ?? {}), [g.wrt]: type(g.node!) };
+  const value: Json = {
+    source,
+    dims: [...graph.dims],
+    inputs: Object.fromEntries(graph.inputs.map((d) => [d.name, type(d.node)])),
+    params: Object.fromEntries(graph.params.map((d) => [d.name, { ...(type(d.node) as object), init: init(d.init) }])),
+    outputs: Object.fromEntries(graph.outputs.map((d) => [d.name, type(d.node)])),
+    losses: graph.losses.map((l) => l.name),
+    grads,
+  };
+  return print(value, "");
+}
+
+function print(v: Json, indent: string): string {
+  if (Array.isArray(v)) return `[${v.map((x) => print(x, indent)).join(", ")}]`;
+  if (v && typeof v === "object") {
+    const flat = Object.values(v).every((x) => x === null || typeof x !== "object" || (Array.isArray(x) && x.every((y) => typeof y !== "object")));
+    if (flat && Object.keys(v).length > 0) return `{ ${Object.entries(v).map(([k, x]) => `${key(k)}: ${print(x, indent)}`).join(", ")} }`;
+    const inner = indent + "  ";
+    const entries = Object.entries(v).map(([k, x]) => `${inner}${key(k)}: ${print(x, inner)},`);
+    return entries.length === 0 ? "{}" : `{\n${entries.join("\n")}\n${indent}}`;
+  }
+  return JSON.stringify(v);
+}

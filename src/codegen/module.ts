@@ -1,0 +1,196 @@
+/**
+ * The module skeleton, built as ts-morph structures and printed once: typed
+ * interfaces, the workspace (every buffer allocated once), one function per kernel,
+ * `forward` and `step` calling them in order, and `meta`. The module imports nothing.
+ */
+import { IndentationText, Project, QuoteKind, StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
+import type { Graph, Node } from "../graph/ir.js";
+import type { DType } from "../graph/types.js";
+import type { Plan } from "../optimize/fuse.js";
+import type { MemoryPlan } from "../optimize/memory.js";
+import type { KernelCode } from "./kernels.js";
+import { key, prop } from "./names.js";
+
+export const ARRAY: Record<DType, string> = { f32: "Float32Array", f64: "Float64Array", i32: "Int32Array" };
+
+export interface EmittedKernel {
+  readonly name: string;
+  readonly doc: string;
+  readonly code: KernelCode;
+  readonly dims: readonly string[];
+  readonly out: Node;
+}
+
+export interface ModuleParts {
+  readonly graph: Graph;
+  readonly header: string;
+  readonly dims: ReadonlyMap<string, string>;
+  readonly dtypeOf: (n: Node) => DType;
+  readonly step: Plan;
+  readonly forwardKernels: ReadonlySet<number>;
+  readonly memory: MemoryPlan;
+  readonly slotNames: readonly string[];
+  readonly kernels: readonly EmittedKernel[];
+  readonly constants: readonly { name: string; node: Node }[];
+  /** code for a root's value: a number for scalars, else an array */
+  readonly value: (n: Node) => { code: string; scalar: boolean; external: boolean };
+  /** code for a kernel's argument: the array (or number, for a scalar input) */
+  readonly argument: (n: Node) => string;
+  readonly meta: string;
+  readonly sizeChecks: readonly string[];
+  readonly dimsOf: readonly string[];
+  readonly label: (n: Node) => string;
+}
+
+export function printModule(p: ModuleParts): string {
+  const project = new Project({
+    useInMemoryFileSystem: true,
+    manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Double },
+  });
+  const file = project.createSourceFile("module.ts", { statements: statements(p) });
+  return file.getFullText();
+}
+
+function typeOfValue(p: ModuleParts, n: Node): string {
+  return n.type.shape.length === 0 ? "number" : ARRAY[p.dtypeOf(n)];
+}
+
+function statements(p: ModuleParts): (string | StatementStructures)[] {
+  const g = p.graph;
+  const iface = (name: string, doc: string, props: { name: string; type: string; doc?: string }[]): StatementStructures => ({
+    kind: StructureKind.Interface,
+    name,
+    isExported: true,
+    docs: [doc],
+    properties: props.map((x) => ({ name: key(x.name), type: x.type, docs: x.doc ? [x.doc] : [] })),
+  });
+  const gradsByOf = new Map<string, typeof g.grads>();
+  for (const d of g.grads) gradsByOf.set(d.of, [...(gradsByOf.get(d.of) ?? []), d]);
+  const out: (string | StatementStructures)[] = [p.header];
+  out.push(iface("Dims", "Sizes of the symbolic dims, fixed per workspace.", g.dims.map((d) => ({ name: d, type: "number" }))));
+  out.push(iface("Inputs", "Values supplied at run time.", g.inputs.map((d) => ({ name: d.name, type: typeOfValue(p, d.node), doc: describe(d.node) }))));
+  out.push(iface("Params", "Trainable tensors.", g.params.map((d) => ({ name: d.name, type: typeOfValue(p, d.node), doc: describe(d.node) }))));
+  out.push(iface("Outputs", "What the forward pass returns (arrays are the workspace's, overwritten by the next call).", [...g.outputs, ...g.losses].filter(unique).map((d) => ({ name: d.name, type: typeOfValue(p, d.node), doc: describe(d.node) }))));
+  out.push(iface("Grads", "Gradients: grads[L][X] is dL/dX.", [...gradsByOf].map(([of, list]) => ({ name: of, type: `{ ${list.map((d) => `${key(d.wrt)}: ${typeOfValue(p, d.node!)}`).join("; ")} }` }))));
+  out.push(iface("Workspace", "Every buffer a step needs, allocated once by createWorkspace.", [
+    { name: "dims", type: "Dims" },
+    { name: "outputs", type: "Outputs" },
+    { name: "grads", type: "Grads" },
+    { name: "scratch", type: "Float64Array", doc: "float64 accumulators of matmuls and reductions" },
+    ...p.memory.slots.map((s, i) => ({ name: p.slotNames[i]!, type: ARRAY[s.dtype], doc: `holds ${s.nodes.map((n) => `${p.label(n)}: ${describe(n)}`).join(", then ")}` })),
+  ]));
+  for (const c of p.constants) {
+    out.push({
+      kind: StructureKind.VariableStatement,
+      declarationKind: VariableDeclarationKind.Const,
+      declarations: [{ name: c.name, initializer: `new ${ARRAY[p.dtypeOf(c.node)]}([${Array.from(c.node.value!.data).join(", ")}])` }],
+    });
+  }
+  for (const k of p.kernels) {
+    out.push({
+      kind: StructureKind.Function,
+      name: k.name,
+      docs: [k.doc],
+      parameters: [
+        ...k.code.arrays.map((a) => ({ name: a.name, type: a.scalar ? "number" : ARRAY[p.dtypeOf(a.node)] })),
+        ...(k.code.usesScratch ? [{ name: "scratch", type: "Float64Array" }] : []),
+        ...k.dims.map((d) => ({ name: d, type: "number" })),
+      ],
+      returnType: "void",
+      statements: [k.code.body],
+    });
+  }
+  out.push(createWorkspace(p, gradsByOf));
+  out.push(dimsOf(p));
+  out.push(runner(p, "forward", "The forward pass: the outputs and losses, nothing else.", p.forwardKernels, "Outputs", "ws.outputs"));
+  out.push(runner(p, "step", "The forward and backward pass in one schedule: outputs, losses and every gradient.", undefined, "Workspace", "ws"));
+  out.push(`/** Names, dtypes, shapes (with symbolic dims), initializers and the source file. */\nexport const meta = ${p.meta} as const;`);
+  return out;
+}
+
+const unique = (d: { name: string }, i: number, all: readonly { name: string }[]) => all.findIndex((x) => x.name === d.name) === i;
+
+function describe(n: Node): string {
+  const t = n.type.shape.length === 0 ? n.type.dtype : `${n.type.dtype}[${n.type.shape.join(", ")}]`;
+  return t;
+}
+
+function createWorkspace(p: ModuleParts, gradsByOf: ReadonlyMap<string, readonly { wrt: string; node?: Node }[]>): StatementStructures {
+  const init = (n: Node) => {
+    const v = p.value(n);
+    if (v.scalar) return "0";
+    if (v.external) return `new ${ARRAY[p.dtypeOf(n)]}(0)`; // set by each call
+    return v.code.replace(/^ws\./, "");
+  };
+  const outputs = [...p.graph.outputs, ...p.graph.losses].filter(unique).map((d) => `${key(d.name)}: ${init(d.node)}`);
+  const grads = [...gradsByOf].map(([of, list]) => `${key(of)}: { ${list.map((d) => `${key(d.wrt)}: ${init(d.node!)}`).join(", ")} }`);
+  return {
+    kind: StructureKind.Function,
+    name: "createWorkspace",
+    isExported: true,
+    docs: ["Allocates every buffer once; step and forward then allocate nothing."],
+    parameters: [{ name: "dims", type: "Dims" }],
+    returnType: "Workspace",
+    statements: [
+      ...[...p.dims].map(([d, name]) => `const ${name} = ${prop("dims", d)};`),
+      ...p.memory.slots.map((s, i) => `const ${p.slotNames[i]} = new ${ARRAY[s.dtype]}(${s.size});`),
+      `const scratch = new Float64Array(${scratchSize(p)});`,
+      `return {\n  dims,\n  outputs: { ${outputs.join(", ")} },\n  grads: { ${grads.join(", ")} },\n  scratch,${p.memory.slots.length > 0 ? `\n  ${p.slotNames.join(",\n  ")},` : ""}\n};`,
+    ].filter((s) => s.length > 0),
+  };
+}
+
+function scratchSize(p: ModuleParts): string {
+  const sizes = [...new Set(p.kernels.filter((k) => k.code.usesScratch).map((k) => k.code.scratch))];
+  if (sizes.length === 0) return "0";
+  return sizes.length === 1 ? sizes[0]! : `Math.max(${sizes.join(", ")})`;
+}
+
+function dimsOf(p: ModuleParts): StatementStructures {
+  return {
+    kind: StructureKind.Function,
+    name: "dimsOf",
+    isExported: true,
+    docs: ["The dims implied by the lengths of the inputs (and params)."],
+    parameters: [{ name: "inputs", type: "Inputs" }, { name: "params", type: "Params" }],
+    returnType: "Dims",
+    statements: [...p.dimsOf, p.dims.size > 0 ? `return { ${[...p.dims].map(([d, name]) => (d === name ? d : `${key(d)}: ${name}`)).join(", ")} };` : "return {};"],
+  };
+}
+
+function runner(p: ModuleParts, name: string, doc: string, only: ReadonlySet<number> | undefined, returns: string, value: string): StatementStructures {
+  const calls: string[] = [];
+  for (const k of p.kernels) {
+    if (only && !only.has(k.out.id)) continue;
+    const args = [
+      ...k.code.arrays.map((a) => p.argument(a.node)),
+      ...(k.code.usesScratch ? ["ws.scratch"] : []),
+      ...k.dims,
+    ];
+    calls.push(`${k.name}(${args.join(", ")});`);
+  }
+  const assign = (object: string, name: string, n: Node) => {
+    const v = p.value(n);
+    return v.scalar || v.external ? [`${prop(object, name)} = ${v.code};`] : [];
+  };
+  const g = p.graph;
+  const results = [
+    ...[...g.outputs, ...g.losses].filter(unique).filter((d) => !only || only.has(d.node.id) || p.value(d.node).external || p.value(d.node).scalar).flatMap((d) => assign("ws.outputs", d.name, d.node)),
+    ...(only ? [] : g.grads.flatMap((d) => assign(prop("ws.grads", d.of), d.wrt, d.node!))),
+  ];
+  return {
+    kind: StructureKind.Function,
+    name,
+    isExported: true,
+    docs: [doc],
+    parameters: [{ name: "ws", type: "Workspace" }, { name: "inputs", type: "Inputs" }, { name: "params", type: "Params" }],
+    returnType: returns,
+    statements: [
+      ...[...p.dims].map(([d, name]) => `const ${name} = ${prop("ws.dims", d)};`),
+      ...p.sizeChecks,
+      ...calls,
+      ...results,
+      `return ${value};`,
+    ],
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Safe identifiers, in one place. Names come from the `.graph` file; a name that is a
+ * reserved word, or that would clash with a name the generated code uses itself, gets
+ * a `_` suffix, and names are made unique per scope.
+ */
+
+const RESERVED = new Set(
+  (
+    "break case catch class const continue debugger default delete do else enum export extends false finally for function if " +
+    "import in instanceof new null return super switch this throw true try typeof var void while with yield let static " +
+    "implements interface package private protected public await async of arguments eval undefined NaN Infinity " +
+    "Math Object Array Number Error RangeError Float32Array Float64Array Int32Array constructor prototype __proto__"
+  ).split(" "),
+);
+
+const IDENT = /^[\p{L}_$][\p{L}\p{Nd}\p{Mn}\p{Mc}_$]*$/u;
+
+/** A scope of identifiers: `name()` returns a unique safe identifier for a wanted name. */
+export class Names {
+  private readonly taken = new Set<string>();
+
+  constructor(reserved: Iterable<string> = []) {
+    for (const r of reserved) this.taken.add(r);
+  }
+
+  name(wanted: string): string {
+    let base = IDENT.test(wanted) ? wanted : wanted.replace(/[^\p{L}\p{Nd}_$]/gu, "_");
+    if (!IDENT.test(base)) base = `_${base}`;
+    if (RESERVED.has(base)) base = `${base}_`;
+    let name = base;
+    for (let k = 1; this.taken.has(name); k++) name = `${base}_${k}`;
+    this.taken.add(name);
+    return name;
+  }
+}
+
+/** A property read: `o.name`, or `o["name"]` when the name is not a plain identifier. */
+export function prop(object: string, name: string): string {
+  return IDENT.test(name) && name !== "__proto__" ? `${object}.${name}` : `${object}[${JSON.stringify(name)}]`;
+}
+
+/** A property key in an object literal or interface: computed for `__proto__`, quoted when needed. */
+export function key(name: string): string {
+  if (name === "__proto__") return `["__proto__"]`;
+  return IDENT.test(name) ? name : JSON.stringify(name);
+}

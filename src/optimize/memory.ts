@@ -1,0 +1,70 @@
+/**
+ * Memory planning: every buffer-mode node gets a slot of the workspace, allocated once.
+ * A slot is reused by a later node of the same dtype and size once every kernel that
+ * reads its current node has run. Outputs and gradients keep their slots to the end.
+ */
+import type { Node } from "../graph/ir.js";
+import type { DType } from "../graph/types.js";
+import type { Plan } from "./fuse.js";
+
+export interface Slot {
+  readonly dtype: DType;
+  /** element count as code, e.g. "N * 50" */
+  readonly size: string;
+  /** the nodes that live in it, in order */
+  readonly nodes: Node[];
+}
+
+export interface MemoryPlan {
+  readonly slots: readonly Slot[];
+  readonly slotOf: ReadonlyMap<number, number>;
+}
+
+export const sizeCode = (n: Node): string => n.type.shape.map(String).join(" * ") || "1";
+
+export function planMemory(p: Plan, dtypeOf: (n: Node) => DType): MemoryPlan {
+  // the buffer a node's value lives in: through aliases and folded transposes
+  const home = (n: Node): Node => {
+    let at = n;
+    for (let k = p.modes.get(at.id)!.kind; k === "alias" || k === "folded"; k = p.modes.get(at.id)!.kind) at = at.inputs[0]!;
+    return at;
+  };
+  const lastUse = new Map<number, number>();
+  p.kernels.forEach((k, index) => {
+    const inTree = new Set(k.nodes.map((n) => n.id));
+    for (const n of k.nodes) {
+      for (const i of n.inputs) if (!inTree.has(i.id)) lastUse.set(home(i).id, index);
+    }
+  });
+  for (const r of p.roots) {
+    const n = p.order.find((o) => o.id === r);
+    if (n) lastUse.set(home(n).id, Infinity);
+  }
+  const slots: Slot[] = [];
+  const slotOf = new Map<number, number>();
+  const free: number[] = [];
+  const release: [number, number][] = []; // [kernel index after which, slot]
+  p.kernels.forEach((k, index) => {
+    for (let r = release.length - 1; r >= 0; r--) {
+      if (release[r]![0] < index) {
+        free.push(release[r]![1]);
+        release.splice(r, 1);
+      }
+    }
+    const dtype = dtypeOf(k.out);
+    const size = sizeCode(k.out);
+    const pick = free.findIndex((s) => slots[s]!.dtype === dtype && slots[s]!.size === size);
+    let slot: number;
+    if (pick >= 0) {
+      slot = free.splice(pick, 1)[0]!;
+      slots[slot]!.nodes.push(k.out);
+    } else {
+      slot = slots.length;
+      slots.push({ dtype, size, nodes: [k.out] });
+    }
+    slotOf.set(k.out.id, slot);
+    const last = lastUse.get(k.out.id) ?? index;
+    if (last !== Infinity) release.push([last, slot]);
+  });
+  return { slots, slotOf };
+}
