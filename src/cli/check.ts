@@ -3,9 +3,11 @@ import { codes, fail } from "../diagnostics/index.js";
 import { loadGraph } from "../index.js";
 import { checkGradients } from "../interp/check.js";
 import { bind } from "../runtime/bind.js";
+import { runCompiled } from "../runtime/compiled.js";
+import { loadCompiled } from "../runtime/load.js";
 import { givenValues, type ValueOptions } from "./options.js";
 
-export function checkCommand(file: string, opts: ValueOptions & { tol: number; sample: string }): void {
+export async function checkCommand(file: string, opts: ValueOptions & { tol: number; sample: string; interpret?: boolean }): Promise<void> {
   const graph = loadGraph(file);
   if (graph.grads.length === 0) {
     process.stdout.write(`${file} has no gradients to check: add 'loss NAME' or 'grad NAME wrt X'\n`);
@@ -14,7 +16,9 @@ export function checkCommand(file: string, opts: ValueOptions & { tol: number; s
   const env = bind(graph, { given: givenValues(opts), seed: opts.seed });
   const sample = opts.sample === "all" ? Infinity : Number(opts.sample);
   if (!(sample >= 1)) fail(codes.cli, `--sample needs a positive count or 'all', got '${opts.sample}'`);
-  const results = checkGradients(graph, env, { atol: opts.tol, rtol: opts.tol, sample, seed: opts.seed });
+  // the compiled module's float64 gradients, against central differences of the interpreter
+  const analytic = opts.interpret ? undefined : runCompiled(await loadCompiled(graph, { dtype: "f64" }), graph, env, { dtype: "f64" }).grads;
+  const results = checkGradients(graph, env, { atol: opts.tol, rtol: opts.tol, sample, seed: opts.seed }, analytic);
   const several = new Set(results.map((r) => r.of)).size > 1;
   let failed = 0;
   for (const r of results) {

@@ -1,6 +1,7 @@
 /** `gradc compile FILE`: write the generated module (default generated/NAME.ts). */
 import { basename, dirname, join } from "node:path";
 import { emitModule } from "../codegen/index.js";
+import { codes, fail } from "../diagnostics/index.js";
 import { loadGraph } from "../index.js";
 import { writeGenerated } from "../runtime/files.js";
 
@@ -17,10 +18,11 @@ export function compileFile(file: string, opts: CompileOptions): string {
   return out;
 }
 
-export function compileCommand(file: string, opts: CompileOptions & { watch?: boolean }): Promise<void> | void {
-  const out = compileFile(file, opts);
-  process.stdout.write(`wrote ${out}\n`);
-  if (opts.watch) return watch(file, opts);
+export function compileCommand(files: string[], opts: CompileOptions & { watch?: boolean }): Promise<void> | void {
+  if (files.length > 1 && opts.output) fail(codes.cli, `-o names one output file, but ${files.length} graphs were given`);
+  if (files.length > 1 && opts.watch) fail(codes.cli, `--watch takes one graph`);
+  for (const file of files) process.stdout.write(`wrote ${compileFile(file, opts)}\n`);
+  if (opts.watch) return watch(files[0]!, opts);
 }
 
 async function watch(file: string, opts: CompileOptions): Promise<void> {

@@ -22,6 +22,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--inputs <file.json>", "a JSON object of input and param values")
     .option("--seed <n>", "seed for random inputs and initializers", parseSeed)
     .option("--json", "print one JSON object: {outputs, grads}")
+    .option("--interpret", "evaluate with the float64 reference interpreter instead of the compiled module")
     .action(async (file: string, opts) => (await import("./run.js")).runCommand(file, opts));
 
   program
@@ -33,17 +34,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--seed <n>", "seed for random inputs and initializers", parseSeed)
     .addOption(new Option("--tol <x>", "tolerance of the mean absolute difference").argParser(parseFloat).default(1e-6))
     .option("--sample <k>", "compare at most k elements of each gradient, drawn with the seed ('all': every one)", "2000")
+    .option("--interpret", "check the interpreter's gradients instead of the compiled module's")
     .action(async (file: string, opts) => (await import("./check.js")).checkCommand(file, opts));
 
   program
     .command("compile")
-    .description("write the generated TypeScript module of a graph")
-    .argument("<file>", ".graph file")
+    .description("write the generated TypeScript module of each graph")
+    .argument("<files...>", ".graph files")
     .option("-o, --output <file.ts>", "where to write it (default generated/NAME.ts)")
     .addOption(new Option("--dtype <dtype>", "store every float tensor as f32 or f64").choices(["f32", "f64"]))
     .option("--force", "overwrite a file that gradc did not generate")
     .option("--watch", "recompile on every save; errors are printed, not fatal")
-    .action(async (file: string, opts) => (await import("./compile.js")).compileCommand(file, opts));
+    .action(async (files: string[], opts) => (await import("./compile.js")).compileCommand(files, opts));
 
   program
     .command("ir")

@@ -3,13 +3,16 @@ import { toNested } from "../graph/tensor.js";
 import { loadGraph } from "../index.js";
 import { run } from "../interp/index.js";
 import { bind } from "../runtime/bind.js";
+import { runCompiled } from "../runtime/compiled.js";
+import { loadCompiled } from "../runtime/load.js";
 import { formatTensor, toJson } from "./format.js";
 import { givenValues, type ValueOptions } from "./options.js";
 
-export function runCommand(file: string, opts: ValueOptions & { json?: boolean }): void {
+export async function runCommand(file: string, opts: ValueOptions & { json?: boolean; interpret?: boolean }): Promise<void> {
   const graph = loadGraph(file);
   const env = bind(graph, { given: givenValues(opts), seed: opts.seed });
-  const { outputs, grads } = run(graph, env);
+  // the compiled module computes; the interpreter (--interpret) is the reference
+  const { outputs, grads } = opts.interpret ? run(graph, env) : runCompiled(await loadCompiled(graph), graph, env);
   if (opts.json) {
     const json = {
       outputs: Object.fromEntries([...outputs].map(([k, v]) => [k, toNested(v)])),

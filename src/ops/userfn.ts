@@ -39,6 +39,7 @@ export function evalScalar(e: ScalarExpr, xs: readonly number[]): number {
   }
 }
 
+/** The body as one expression; operands that are not atoms get parentheses. */
 export function emitScalar(e: ScalarExpr, xs: readonly string[]): string {
   switch (e.kind) {
     case "num":
@@ -46,8 +47,26 @@ export function emitScalar(e: ScalarExpr, xs: readonly string[]): string {
     case "var":
       return xs[e.index]!;
     case "op":
-      return `(${scalarOps.get(e.op)!.emit(...e.args.map((a) => emitScalar(a, xs)))})`;
+      return scalarOps.get(e.op)!.emit(...e.args.map((a) => atom(emitScalar(a, xs))));
   }
+}
+
+/** An identifier, a number, an indexed load or a call stays bare; anything else is wrapped. */
+function atom(code: string): string {
+  if (/^[\p{L}\p{Nd}_$.]+(\[[^\[\]]*\])?$/u.test(code)) return code;
+  if (/^[\w.]+\((.*)\)$/.test(code) && balanced(code.slice(code.indexOf("(")))) return code;
+  if (/^\(.*\)$/.test(code) && balanced(code)) return code;
+  return `(${code})`;
+}
+
+/** Whether the opening parenthesis at 0 closes at the very end. */
+function balanced(code: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < code.length; i++) {
+    if (code[i] === "(") depth++;
+    if (code[i] === ")" && --depth === 0 && i < code.length - 1) return false;
+  }
+  return depth === 0;
 }
 
 /** Builds graph nodes computing `e` over the argument nodes. */

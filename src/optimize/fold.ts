@@ -16,6 +16,8 @@ export const fold = (g: Graph): Graph =>
     if (!n.type.shape.every((d) => typeof d === "number")) return undefined;
     const shape = n.type.shape as number[];
     if (size(shape) > MAX_FOLDED) return undefined;
+    // an op that expands its inputs (broadcast_to(1, [2, 3])) stays: a scalar load is cheaper than a table
+    if (n.inputs.some((i) => size(i.value!.shape) < size(shape))) return undefined;
     const value = opDef(n.op).eval(n.inputs.map((i) => i.value!), n.attrs, shape, { dims: new Map() });
     const c = b.constant(value);
     // keep the folded node's dtype: a literal stays weak only if all its inputs were

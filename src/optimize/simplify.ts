@@ -13,8 +13,12 @@ interface Simplification {
   readonly match: (n: Node, b: Builder) => Node | undefined;
 }
 
-const isConst = (n: Node | undefined, v: number): boolean =>
-  n?.op === "const" && n.value!.data.length > 0 && n.value!.data.every((x) => x === v);
+/** Whether n is the constant v everywhere: a constant, or a broadcast or reshape of one. */
+function isConst(n: Node | undefined, v: number): boolean {
+  let at = n;
+  while (at && (at.op === "broadcast_to" || at.op === "reshape")) at = at.inputs[0];
+  return at?.op === "const" && at.value!.data.length > 0 && at.value!.data.every((x) => x === v);
+}
 
 const operand = (n: Node, i: number): Node => n.inputs[i]!;
 

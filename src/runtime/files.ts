@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { HEADER_MARK } from "../codegen/index.js";
+import { HEADER_MARK } from "../codegen/header.js";
 import { codes, fail } from "../diagnostics/index.js";
 
 export function writeAtomic(path: string, text: string | Uint8Array): void {

@@ -1,0 +1,68 @@
+/**
+ * Runs compiled graphs: the generated TypeScript is transpiled in memory and loaded as
+ * an ES module, cached by a hash of the graph, the options and gradc's own sources —
+ * so a second `gradc run` of the same graph skips code generation (and ts-morph).
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { EmitOptions } from "../codegen/index.js";
+import type { Graph } from "../graph/ir.js";
+import { writeAtomic } from "./files.js";
+
+/** The shape every generated module has (see SPEC §3); values are typed arrays and numbers. */
+export interface CompiledModule {
+  createWorkspace(dims: Record<string, number>): CompiledWorkspace;
+  forward(ws: CompiledWorkspace, inputs: Record<string, unknown>, params: Record<string, unknown>): Record<string, unknown>;
+  step(ws: CompiledWorkspace, inputs: Record<string, unknown>, params: Record<string, unknown>): CompiledWorkspace;
+  readonly meta: { readonly dims: readonly string[] };
+}
+
+export interface CompiledWorkspace {
+  readonly outputs: Record<string, unknown>;
+  readonly grads: Record<string, Record<string, unknown>>;
+}
+
+const SRC = fileURLToPath(new URL("..", import.meta.url));
+
+let fingerprint: string | undefined;
+/** A hash of gradc's own sources: a changed compiler never reuses stale modules. */
+function sourcesFingerprint(): string {
+  if (fingerprint) return fingerprint;
+  const h = createHash("sha256");
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name.endsWith(".ts")) h.update(p.slice(SRC.length)).update(readFileSync(p));
+    }
+  };
+  walk(SRC);
+  fingerprint = h.digest("hex");
+  return fingerprint;
+}
+
+function cacheDir(): string {
+  const local = join(SRC, "..", "node_modules", ".cache", "gradc");
+  return existsSync(join(SRC, "..", "node_modules")) ? local : join(tmpdir(), "gradc-cache");
+}
+
+/** The compiled module of a graph, generated and transpiled once per content hash. */
+export async function loadCompiled(graph: Graph, options: EmitOptions = {}): Promise<CompiledModule> {
+  const key = createHash("sha256")
+    .update(sourcesFingerprint())
+    .update("\0" + graph.file + "\0" + graph.text + "\0" + JSON.stringify(options))
+    .digest("hex")
+    .slice(0, 24);
+  const path = join(cacheDir(), `${key}.mjs`);
+  if (!existsSync(path)) {
+    const { emitModule } = await import("../codegen/index.js");
+    const { ts } = await import("ts-morph");
+    const code = emitModule(graph, options);
+    const js = ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+    writeAtomic(path, js);
+  }
+  return (await import(pathToFileURL(path).href)) as CompiledModule;
+}

@@ -1,0 +1,142 @@
+/**
+ * Random well-typed `.graph` programs, seeded and reproducible: inputs and params of
+ * small shapes (some with the symbolic dim N), then a chain of statements that pick
+ * ops whose operand shapes agree (broadcasting, reductions, matmul, shape ops, user
+ * fns, fan-out), ending in a scalar whose gradient is asked for every input and param.
+ * Domains are kept safe by construction: log and sqrt see positive values.
+ */
+import { Random } from "../../src/runtime/random.js";
+
+type Shape = readonly (number | "N")[];
+interface Value {
+  readonly name: string;
+  readonly shape: Shape;
+}
+
+const fmt = (s: Shape) => `[${s.join(", ")}]`;
+const same = (a: Shape, b: Shape) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+export interface RandomGraph {
+  readonly text: string;
+  readonly seed: number;
+}
+
+export function randomGraph(seed: number): RandomGraph {
+  const rng = new Random(seed);
+  const pick = <T,>(xs: readonly T[]): T => xs[rng.int(xs.length)]!;
+  const lines: string[] = ["dim N"];
+  const values: Value[] = [];
+  const leaves: string[] = [];
+  const pool: Shape[] = [[], [3], [2, 3], [1, 3], [2, 1], ["N", 3], [3, 2], ["N", 2], [4]];
+  const nInputs = 2 + rng.int(3);
+  for (let i = 0; i < nInputs; i++) {
+    const shape = pick(pool);
+    const kind = rng.uniform() < 0.3 ? "param" : "input";
+    const name = `${kind === "param" ? "w" : "x"}${i}`;
+    lines.push(kind === "param" ? `param ${name}: f64${shape.length ? fmt(shape) : ""} ~ uniform(-1, 1)` : `input ${name}: f64${shape.length ? fmt(shape) : ""}`);
+    values.push({ name, shape });
+    leaves.push(name);
+  }
+  if (rng.uniform() < 0.5) lines.push("fn soft(a, b) = log(1 + exp(a)) * b - tanh(a)");
+  const hasFn = lines.some((l) => l.startsWith("fn "));
+  let count = 0;
+  const fresh = () => `v${count++}`;
+  const steps = 3 + rng.int(7);
+  for (let s = 0; s < steps; s++) {
+    const a = pick(values);
+    const partner = values.filter((v) => broadcast(a.shape, v.shape));
+    const b = pick(partner.length > 0 ? partner : [a]);
+    const out = next(a, b, values, pick, rng, hasFn);
+    if (!out) continue;
+    const name = fresh();
+    lines.push(`${name} = ${out.expr}`);
+    values.push({ name, shape: out.shape });
+  }
+  // a scalar from the last two values, so fan-out and broadcasting meet in the loss
+  const last = values[values.length - 1]!;
+  const other = pick(values.filter((v) => broadcast(last.shape, v.shape)));
+  lines.push(`L = sum(${last.name} * ${other.name}) + sum(square(${pick(values).name}))`);
+  lines.push(`output ${values.slice(-2).map((v) => v.name).join(", ")}`);
+  lines.push(`grad L wrt ${leaves.join(", ")}`);
+  return { text: lines.join("\n") + "\n", seed };
+}
+
+function broadcast(a: Shape, b: Shape): boolean {
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a[a.length - n + i] ?? 1;
+    const y = b[b.length - n + i] ?? 1;
+    if (x !== y && x !== 1 && y !== 1) return false;
+  }
+  return true;
+}
+
+function outShape(a: Shape, b: Shape): Shape {
+  const n = Math.max(a.length, b.length);
+  return Array.from({ length: n }, (_, i) => {
+    const x = a[a.length - n + i] ?? 1;
+    const y = b[b.length - n + i] ?? 1;
+    return x === 1 ? y : x;
+  });
+}
+
+function next(
+  a: Value,
+  b: Value,
+  values: readonly Value[],
+  pick: <T>(xs: readonly T[]) => T,
+  rng: Random,
+  hasFn: boolean,
+): { expr: string; shape: Shape } | undefined {
+  const bs = outShape(a.shape, b.shape);
+  const choice = rng.int(hasFn ? 15 : 14);
+  switch (choice) {
+    case 0:
+      return { expr: `${a.name} ${pick(["+", "-", "*"])} ${b.name}`, shape: bs };
+    case 1:
+      return { expr: `${a.name} / (${b.name} * ${b.name} + 1)`, shape: bs };
+    case 2:
+      return { expr: `${pick(["exp", "tanh", "sigmoid", "relu", "abs", "square"])}(${a.name})`, shape: a.shape };
+    case 3:
+      return { expr: `${pick(["log", "sqrt"])}(${a.name} * ${a.name} + 0.5)`, shape: a.shape };
+    case 4:
+      return { expr: `maximum(${a.name}, ${b.name}) - minimum(${b.name}, 0.25 * ${a.name})`, shape: bs };
+    case 5:
+      return { expr: `(${a.name} * ${a.name} + 0.5) ^ ${pick(["1.5", "2", "0.5"])}`, shape: a.shape };
+    case 6: {
+      if (a.shape.length === 0) return { expr: `sum(${a.name})`, shape: [] };
+      const axis = rng.int(a.shape.length);
+      const keep = rng.uniform() < 0.5;
+      const fn = pick(["sum", "mean", "max"]);
+      return { expr: `${fn}(${a.name}, axis=${axis}${keep ? ", keepdims=true" : ""})`, shape: keep ? a.shape.map((d, i) => (i === axis ? 1 : d)) : a.shape.filter((_, i) => i !== axis) };
+    }
+    case 7: {
+      // matmul with a partner of agreeing inner dimension, if any
+      if (a.shape.length === 0 || a.shape.length > 2) return undefined;
+      const k = a.shape[a.shape.length - 1]!;
+      const rhs = values.filter((v) => (v.shape.length === 2 && v.shape[0] === k) || (v.shape.length === 1 && v.shape[0] === k));
+      if (rhs.length === 0) return undefined;
+      const r = pick(rhs);
+      const shape: (number | "N")[] = [];
+      if (a.shape.length === 2) shape.push(a.shape[0]!);
+      if (r.shape.length === 2) shape.push(r.shape[1]!);
+      return { expr: `${a.name} @ ${r.name}`, shape };
+    }
+    case 8:
+      return a.shape.length === 2 ? { expr: `${a.name}.T`, shape: [a.shape[1]!, a.shape[0]!] } : undefined;
+    case 9:
+      return a.shape.length >= 1 ? { expr: `${pick(["softmax", "log_softmax"])}(${a.name})`, shape: a.shape } : undefined;
+    case 10: {
+      const [r, c] = a.shape;
+      return a.shape.length === 2 && typeof r === "number" && typeof c === "number" ? { expr: `reshape(${a.name}, [-1])`, shape: [r * c] } : undefined;
+    }
+    case 11:
+      return a.shape.length >= 1 && typeof a.shape[0] === "number" ? { expr: `repeat(${a.name}, 2, axis=0)`, shape: [(a.shape[0] as number) * 2, ...a.shape.slice(1)] } : undefined;
+    case 12:
+      return same(a.shape, b.shape) && a.shape.length > 0 ? { expr: `${a.name} * stop_gradient(${b.name}) + ${b.name}`, shape: a.shape } : undefined;
+    case 13:
+      return a.shape.length === 2 && a.shape[0] !== 1 ? { expr: `broadcast_to(sum(${a.name}, axis=0, keepdims=true), [${a.shape.join(", ")}]) - ${a.name}`, shape: a.shape } : undefined;
+    default:
+      return { expr: `soft(${a.name}, ${b.name})`, shape: bs };
+  }
+}
