@@ -63,23 +63,7 @@ export function emitModule(input: Graph, options: EmitOptions = {}): string {
     if (h.op === "param") return prop("params", h.attrs["name"] as string);
     return `ws.${slotNames[memory.slotOf.get(h.id)!]}`;
   };
-  const value = (n: Node) => {
-    const h = home(n);
-    const mode = stepPlan.modes.get(h.id)!.kind;
-    const scalar = n.type.shape.length === 0;
-    if (mode === "literal") return { code: String(h.value!.data[0]), scalar, external: false };
-    if (mode === "constant") return { code: env.constant(h), scalar, external: true };
-    if (mode === "dims") return { code: "NaN", scalar, external: false };
-    const external = h.op === "input" || h.op === "param";
-    return { code: scalar && !external ? `${argument(h)}[0]` : argument(h), scalar, external };
-  };
-  const sizeChecks = [...graph.inputs.map((d) => ["inputs", d] as const), ...graph.params.map((d) => ["params", d] as const)]
-    .filter(([, d]) => d.node.type.shape.length > 0)
-    .map(([where, d]) => {
-      const size = d.node.type.shape.map((x) => env.dim(x)).join(" * ");
-      const arr = prop(where, d.name);
-      return `if (${arr}.length !== ${size}) throw new RangeError(\`${where === "inputs" ? "input" : "param"} ${d.name} has \${${arr}.length} elements, but this workspace needs ${size} = \${${size}}\`);`;
-    });
+  const value = valueOf(env, argument);
   return printModule({
     graph,
     header: `${HEADER_MARK} ${VERSION} from ${source}${options.dtype ? ` (--dtype ${options.dtype})` : ""}. Do not edit: rerun \`gradc compile\`.`,
@@ -94,10 +78,35 @@ export function emitModule(input: Graph, options: EmitOptions = {}): string {
     value,
     argument,
     meta: printMeta(graph, source, dtypeOf),
-    sizeChecks,
+    sizeChecks: sizeChecks(graph, env),
     dimsOf: dimsOfCode(graph, env, dims),
     label,
   });
+}
+
+/** Where a root's value is read after the kernels ran: a number for scalars, else an array. */
+function valueOf(env: KernelEnv, argument: (n: Node) => string) {
+  return (n: Node) => {
+    const h = env.home(n);
+    const mode = env.modes.get(h.id)!.kind;
+    const scalar = n.type.shape.length === 0;
+    if (mode === "literal") return { code: String(h.value!.data[0]), scalar, external: false };
+    if (mode === "constant") return { code: env.constant(h), scalar, external: true };
+    if (mode === "dims") return { code: "NaN", scalar, external: false };
+    const external = h.op === "input" || h.op === "param";
+    return { code: scalar && !external ? `${argument(h)}[0]` : argument(h), scalar, external };
+  };
+}
+
+/** One line per input and param: a wrong length is a clear RangeError, not wrong numbers. */
+function sizeChecks(graph: Graph, env: KernelEnv): string[] {
+  return [...graph.inputs.map((d) => ["inputs", d] as const), ...graph.params.map((d) => ["params", d] as const)]
+    .filter(([, d]) => d.node.type.shape.length > 0)
+    .map(([where, d]) => {
+      const size = d.node.type.shape.map((x) => env.dim(x)).join(" * ");
+      const arr = prop(where, d.name);
+      return `if (${arr}.length !== ${size}) throw new RangeError(\`${where === "inputs" ? "input" : "param"} ${d.name} has \${${arr}.length} elements, but this workspace needs ${size} = \${${size}}\`);`;
+    });
 }
 
 /** Readable names: the .graph names, and grad_W1 for the gradient of the loss by W1. */

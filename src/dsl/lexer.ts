@@ -17,6 +17,38 @@ const NAME_START = /[\p{L}_]/u;
 const NAME_PART = /[\p{L}\p{Nd}\p{Mn}\p{Mc}_]/u;
 const NUMBER = /\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?/y;
 
+/** The end of a number starting at i, or undefined if none starts there. */
+function scanNumber(text: string, i: number): number | undefined {
+  const c = text[i]!;
+  if (!/[0-9.]/.test(c) || (c === "." && !/[0-9]/.test(text[i + 1] ?? ""))) return undefined;
+  NUMBER.lastIndex = i;
+  const m = NUMBER.exec(text);
+  return m ? i + m[0].length : undefined;
+}
+
+/** The end of the name starting at i (names may hold any Unicode letter). */
+function scanName(text: string, i: number): number {
+  let j = i + String.fromCodePoint(text.codePointAt(i)!).length;
+  while (j < text.length) {
+    const next = String.fromCodePoint(text.codePointAt(j)!);
+    if (!NAME_PART.test(next)) break;
+    j += next.length;
+  }
+  return j;
+}
+
+/** Tracks ( and [ so that a statement continues while one is open, and checks the pairs. */
+function bracket(token: Token, open: Token[]): Token {
+  const c = token.text;
+  if (c === "(" || c === "[") open.push(token);
+  if (c === ")" || c === "]") {
+    const opener = open.pop();
+    if (!opener) fail(codes.syntax, `unmatched '${c}'`, token.span);
+    if ((opener.text === "(") !== (c === ")")) fail(codes.syntax, `'${c}' does not match '${opener.text}' at ${opener.span.line}:${opener.span.col}`, token.span);
+  }
+  return token;
+}
+
 export function lex(source: Source): Token[] {
   const text = source.text;
   const tokens: Token[] = [];
@@ -42,43 +74,22 @@ export function lex(source: Source): Token[] {
       while (i < text.length && text[i] !== "\n") i++;
       continue;
     }
-    if (/[0-9.]/.test(c) && (c !== "." || /[0-9]/.test(text[i + 1] ?? ""))) {
-      NUMBER.lastIndex = i;
-      const m = NUMBER.exec(text);
-      if (m) {
-        const end = i + m[0].length;
-        if (NAME_PART.test(text[end] ?? "") && !/\d/.test(text[end] ?? "")) {
-          fail(codes.syntax, `a name cannot start with a digit`, span(i, end - i + 1));
-        }
-        tokens.push({ kind: "num", text: m[0], span: span(i, m[0].length) });
-        i = end;
-        continue;
-      }
+    const num = scanNumber(text, i);
+    if (num !== undefined) {
+      if (NAME_PART.test(text[num] ?? "") && !/\d/.test(text[num] ?? "")) fail(codes.syntax, `a name cannot start with a digit`, span(i, num - i + 1));
+      tokens.push({ kind: "num", text: text.slice(i, num), span: span(i, num - i) });
+      i = num;
+      continue;
     }
-    const cp = text.codePointAt(i)!;
-    const ch = String.fromCodePoint(cp);
+    const ch = String.fromCodePoint(text.codePointAt(i)!);
     if (NAME_START.test(ch)) {
-      let j = i + ch.length;
-      while (j < text.length) {
-        const next = String.fromCodePoint(text.codePointAt(j)!);
-        if (!NAME_PART.test(next)) break;
-        j += next.length;
-      }
-      tokens.push({ kind: "name", text: text.slice(i, j), span: span(i, j - i) });
-      i = j;
+      const end = scanName(text, i);
+      tokens.push({ kind: "name", text: text.slice(i, end), span: span(i, end - i) });
+      i = end;
       continue;
     }
     if (PUNCT.has(c)) {
-      const token: Token = { kind: "punct", text: c, span: span(i, 1) };
-      if (c === "(" || c === "[") open.push(token);
-      if (c === ")" || c === "]") {
-        const opener = open.pop();
-        if (!opener) fail(codes.syntax, `unmatched '${c}'`, token.span);
-        if ((opener.text === "(") !== (c === ")")) {
-          fail(codes.syntax, `'${c}' does not match '${opener.text}' at ${opener.span.line}:${opener.span.col}`, token.span);
-        }
-      }
-      tokens.push(token);
+      tokens.push(bracket({ kind: "punct", text: c, span: span(i, 1) }, open));
       i++;
       continue;
     }
