@@ -60,7 +60,9 @@ function affine_Y(X: Float64Array, W: Float64Array, B: Float64Array, Y: Float64A
   for (let i = 0; i < N; i++) {
     for (let p = 0; p < 3; p++) {
       const a = X[i * 3 + p];
-      for (let j = 0; j < 2; j++) scratch[i * 2 + j] += a * W[p * 2 + j];
+      if (a === 0) continue;
+      const c = i * 2;
+      for (let j = 0; j < 2; j++) scratch[c + j] += a * W[p * 2 + j];
     }
   }
   let o = 0;
@@ -109,7 +111,9 @@ function matmul_grad_X(grad_Y: Float64Array, W: Float64Array, grad_X: Float64Arr
   for (let i = 0; i < N; i++) {
     for (let p = 0; p < 2; p++) {
       const a = grad_Y[i * 2 + p];
-      for (let j = 0; j < 3; j++) scratch[i * 3 + j] += a * W[j * 2 + p];
+      if (a === 0) continue;
+      const c = i * 3;
+      for (let j = 0; j < 3; j++) scratch[c + j] += a * W[j * 2 + p];
     }
   }
   for (let i = 0; i < 3 * N; i++) grad_X[i] = scratch[i];
@@ -124,7 +128,9 @@ function matmul_grad_W(X: Float64Array, grad_Y: Float64Array, grad_W: Float64Arr
   for (let p = 0; p < N; p++) {
     for (let i = 0; i < 3; i++) {
       const a = X[p * 3 + i];
-      for (let j = 0; j < 2; j++) scratch[i * 2 + j] += a * grad_Y[p * 2 + j];
+      if (a === 0) continue;
+      const c = i * 2;
+      for (let j = 0; j < 2; j++) scratch[c + j] += a * grad_Y[p * 2 + j];
     }
   }
   for (let i = 0; i < 6; i++) grad_W[i] = scratch[i];

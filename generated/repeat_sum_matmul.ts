@@ -107,7 +107,9 @@ function matmul_Y(X: Float64Array, W: Float64Array, Y: Float64Array, scratch: Fl
   for (let i = 0; i < 2; i++) {
     for (let p = 0; p < 4; p++) {
       const a = X[i * 4 + p];
-      for (let j = 0; j < 3; j++) scratch[i * 3 + j] += a * W[p * 3 + j];
+      if (a === 0) continue;
+      const c = i * 3;
+      for (let j = 0; j < 3; j++) scratch[c + j] += a * W[p * 3 + j];
     }
   }
   for (let i = 0; i < 6; i++) Y[i] = scratch[i];
@@ -166,7 +168,9 @@ function matmul_grad_X(B: Float64Array, W: Float64Array, grad_X: Float64Array, s
   for (let i = 0; i < 2; i++) {
     for (let p = 0; p < 3; p++) {
       const a = B[i * 3 + p];
-      for (let j = 0; j < 4; j++) scratch[i * 4 + j] += a * W[j * 3 + p];
+      if (a === 0) continue;
+      const c = i * 4;
+      for (let j = 0; j < 4; j++) scratch[c + j] += a * W[j * 3 + p];
     }
   }
   for (let i = 0; i < 8; i++) grad_X[i] = scratch[i];
@@ -181,7 +185,9 @@ function matmul_grad_W(X: Float64Array, B: Float64Array, grad_W: Float64Array, s
   for (let p = 0; p < 2; p++) {
     for (let i = 0; i < 4; i++) {
       const a = X[p * 4 + i];
-      for (let j = 0; j < 3; j++) scratch[i * 3 + j] += a * B[p * 3 + j];
+      if (a === 0) continue;
+      const c = i * 3;
+      for (let j = 0; j < 3; j++) scratch[c + j] += a * B[p * 3 + j];
     }
   }
   for (let i = 0; i < 12; i++) grad_W[i] = scratch[i];

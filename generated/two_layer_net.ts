@@ -74,7 +74,9 @@ function affine_relu_h(x: Float32Array, W1: Float32Array, b1: Float32Array, h: F
   for (let i = 0; i < N; i++) {
     for (let p = 0; p < 784; p++) {
       const a = x[i * 784 + p];
-      for (let j = 0; j < 50; j++) scratch[i * 50 + j] += a * W1[p * 50 + j];
+      if (a === 0) continue;
+      const c = i * 50;
+      for (let j = 0; j < 50; j++) scratch[c + j] += a * W1[p * 50 + j];
     }
   }
   let o = 0;
@@ -96,7 +98,9 @@ function affine_score(h: Float32Array, W2: Float32Array, b2: Float32Array, score
   for (let i = 0; i < N; i++) {
     for (let p = 0; p < 50; p++) {
       const a = h[i * 50 + p];
-      for (let j = 0; j < 10; j++) scratch[i * 10 + j] += a * W2[p * 10 + j];
+      if (a === 0) continue;
+      const c = i * 10;
+      for (let j = 0; j < 10; j++) scratch[c + j] += a * W2[p * 10 + j];
     }
   }
   let o = 0;
@@ -164,7 +168,9 @@ function matmul_grad_W2(h: Float32Array, grad_score: Float32Array, grad_W2: Floa
   for (let p = 0; p < N; p++) {
     for (let i = 0; i < 50; i++) {
       const a = h[p * 50 + i];
-      for (let j = 0; j < 10; j++) scratch[i * 10 + j] += a * grad_score[p * 10 + j];
+      if (a === 0) continue;
+      const c = i * 10;
+      for (let j = 0; j < 10; j++) scratch[c + j] += a * grad_score[p * 10 + j];
     }
   }
   for (let i = 0; i < 500; i++) grad_W2[i] = scratch[i];
@@ -180,7 +186,9 @@ function matmul_relu_backward_grad_h_add(grad_score: Float32Array, W2: Float32Ar
   for (let i = 0; i < N; i++) {
     for (let p = 0; p < 10; p++) {
       const a = grad_score[i * 10 + p];
-      for (let j = 0; j < 50; j++) scratch[i * 50 + j] += a * W2[j * 10 + p];
+      if (a === 0) continue;
+      const c = i * 50;
+      for (let j = 0; j < 50; j++) scratch[c + j] += a * W2[j * 10 + p];
     }
   }
   for (let i = 0; i < 50 * N; i++) {
@@ -212,7 +220,9 @@ function matmul_grad_W1(x: Float32Array, grad_h_add: Float32Array, grad_W1: Floa
   for (let p = 0; p < N; p++) {
     for (let i = 0; i < 784; i++) {
       const a = x[p * 784 + i];
-      for (let j = 0; j < 50; j++) scratch[i * 50 + j] += a * grad_h_add[p * 50 + j];
+      if (a === 0) continue;
+      const c = i * 50;
+      for (let j = 0; j < 50; j++) scratch[c + j] += a * grad_h_add[p * 50 + j];
     }
   }
   for (let i = 0; i < 39200; i++) grad_W1[i] = scratch[i];

