@@ -13,7 +13,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     .version("0.1.0")
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  evaluationCommands(program);
+  buildCommands(program);
+  try {
+    await program.parseAsync(argv as string[], { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (e) {
+    return report(e);
+  }
+}
 
+/** run, check, ir: commands that evaluate or show a graph. */
+function evaluationCommands(program: Command): void {
   program
     .command("run")
     .description("evaluate a graph on its defaults and print its outputs and gradients")
@@ -36,6 +47,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--sample <k>", "compare at most k elements of each gradient, drawn with the seed ('all': every one)", "2000")
     .option("--interpret", "check the interpreter's gradients instead of the compiled module's")
     .action(async (file: string, opts) => (await import("./check.js")).checkCommand(file, opts));
+
+  program
+    .command("ir")
+    .description("print the graph as text, one node a line")
+    .argument("<file>", ".graph file")
+    .option("--backward", "include the gradient nodes")
+    .option("--optimized", "after the optimization passes (dce, fold, simplify, cse)")
+    .action(async (file: string, opts) => (await import("./ir.js")).irCommand(file, opts));
+}
+
+/** compile, train: commands that build code or models. */
+function buildCommands(program: Command): void {
 
   program
     .command("compile")
@@ -63,20 +86,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--check-numerics", "stop at the first loss that is not finite")
     .action(async (file: string, opts) => (await import("./train.js")).trainCommand(file, opts));
 
-  program
-    .command("ir")
-    .description("print the graph as text, one node a line")
-    .argument("<file>", ".graph file")
-    .option("--backward", "include the gradient nodes")
-    .option("--optimized", "after the optimization passes (dce, fold, simplify, cse)")
-    .action(async (file: string, opts) => (await import("./ir.js")).irCommand(file, opts));
-
-  try {
-    await program.parseAsync(argv as string[], { from: "user" });
-    return typeof process.exitCode === "number" ? process.exitCode : 0;
-  } catch (e) {
-    return report(e);
-  }
 }
 
 function report(e: unknown): number {

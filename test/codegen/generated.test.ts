@@ -72,6 +72,6 @@ describe("two_layer_net.ts reads like the textbook's layers", () => {
 
   it("reads transposes in place instead of copying them", () => {
     expect(code).not.toMatch(/^function transpose/m);
-    expect(code).toContain("scratch[i * 50 + j] += a * W2[j * 10 + p];"); // dout · W2ᵀ
+    expect(code).toContain("scratch[c + j] += a * W2[j * 10 + p];"); // dout · W2ᵀ
   });
 });
