@@ -86,6 +86,15 @@ function buildCommands(program: Command): void {
     .option("--check-numerics", "stop at the first loss that is not finite")
     .action(async (file: string, opts) => (await import("./train.js")).trainCommand(file, opts));
 
+  program
+    .command("predict")
+    .description("a trained checkpoint's accuracy on the MNIST test set, and a few test images with its guesses")
+    .argument("[file]", ".graph file", "graphs/two_layer_net.graph")
+    .option("--checkpoint <file>", "default runs/NAME/checkpoint.bin")
+    .option("--data <dir>", "a folder with the four MNIST IDX files")
+    .addOption(new Option("--show <n>", "how many test images to draw").argParser(Number).default(8))
+    .action(async (file: string, opts) => (await import("./predict.js")).predictCommand(file, opts));
+
 }
 
 function report(e: unknown): number {

@@ -84,7 +84,10 @@ function reporter(record: (r: EpochRecord) => void): Reporter {
     },
     epoch(r) {
       epoch = r.epoch;
-      multi.log(`epoch ${String(r.epoch).padStart(2)} · iteration ${String(r.iteration).padStart(5)} · train acc, test acc | ${r.trainAcc.toFixed(4)}, ${r.testAcc.toFixed(4)} · ${r.seconds.toFixed(1)} s\n`);
+      const line = `epoch ${String(r.epoch).padStart(2)} · iteration ${String(r.iteration).padStart(5)} · train acc, test acc | ${r.trainAcc.toFixed(4)}, ${r.testAcc.toFixed(4)} · ${r.seconds.toFixed(1)} s\n`;
+      // the bar lives on stderr; on a terminal, log above it, else the line goes to stdout
+      if (process.stderr.isTTY) multi.log(line);
+      else process.stdout.write(line);
       record(r);
     },
     stop() {

@@ -42,14 +42,14 @@ function read(path: string): Uint8Array {
 }
 
 function header(path: string, bytes: Uint8Array, magic: number, dims: number): number[] {
-  const need = 4 + 4 * dims;
-  if (bytes.length < need) fail(codes.io, `${path}: too short for an IDX header (${bytes.length} bytes)`);
+  if (bytes.length < 4) fail(codes.io, `${path}: too short for an IDX header (${bytes.length} bytes)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const found = view.getUint32(0, false);
   if (found !== magic) {
     const what = (m: number) => (m === IMAGES_MAGIC ? "images (2051)" : m === LABELS_MAGIC ? "labels (2049)" : String(m));
     fail(codes.io, `${path}: expected IDX ${what(magic)}, found magic number ${what(found)}`);
   }
+  if (bytes.length < 4 + 4 * dims) fail(codes.io, `${path}: too short for an IDX header (${bytes.length} bytes)`);
   return Array.from({ length: dims }, (_, i) => view.getUint32(4 + 4 * i, false));
 }
 

