@@ -54,7 +54,10 @@ export function backprop(b: Builder, y: Node, seed: Node, wrt: readonly Node[]):
       const grads = rule(b, n, g, needs);
       n.inputs.forEach((input, i) => {
         const gi = grads[i];
-        if (needs[i] && gi) send(input, unbroadcast(b, gi, input.type.shape));
+        if (!needs[i] || !gi) return;
+        const part = unbroadcast(b, gi, input.type.shape);
+        b.edgeGrads.set(`${n.id}:${i}`, part.id);
+        send(input, part);
       });
     });
   }

@@ -57,8 +57,22 @@ function evaluationCommands(program: Command): void {
     .action(async (file: string, opts) => (await import("./ir.js")).irCommand(file, opts));
 }
 
-/** compile, train: commands that build code or models. */
+/** compile, render, train, predict: commands that build code, pictures or models. */
 function buildCommands(program: Command): void {
+  program
+    .command("render")
+    .description("draw the graph as SVG (Graphviz), forward or backward, with values on the edges")
+    .argument("<file>", ".graph file")
+    .option("-o, --output <file.svg>", "where to write it (default runs/NAME.svg)")
+    .option("--backward", "draw the gradient nodes too; with --values, write the gradients under the edges")
+    .option("--values", "write forward values (and with --backward, gradients) on the edges, as in the textbook")
+    .option("--optimized", "draw the optimized graph, each fused kernel a cluster")
+    .option("--dot", "print the DOT text instead of the SVG")
+    .option("--set <name=value>", "set an input or param; repeatable", collect, [])
+    .option("--inputs <file.json>", "a JSON object of input and param values")
+    .option("--seed <n>", "seed for random inputs and initializers", parseSeed)
+    .action(async (file: string, opts) => (await import("./render.js")).renderCommand(file, opts));
+
 
   program
     .command("compile")

@@ -3,9 +3,8 @@
  * module that imports nothing. Same graph and options, same bytes.
  */
 import { ancestors, type Graph, type Node } from "../graph/ir.js";
-import { nodeNames } from "../graph/print.js";
 import type { DType } from "../graph/types.js";
-import { plan, type Kernel } from "../optimize/fuse.js";
+import { plan } from "../optimize/fuse.js";
 import { planMemory } from "../optimize/memory.js";
 import { optimize } from "../optimize/pipeline.js";
 import { roots } from "../optimize/rebuild.js";
@@ -13,6 +12,7 @@ import { kernelBody, type KernelEnv } from "./kernels.js";
 import { printMeta } from "./meta.js";
 import { printModule, type EmittedKernel } from "./module.js";
 import { Names, prop } from "./names.js";
+import { kernelDoc, kernelName, labelsOf } from "./naming.js";
 
 import { HEADER_MARK, VERSION } from "./header.js";
 
@@ -107,51 +107,6 @@ function sizeChecks(graph: Graph, env: KernelEnv): string[] {
       const arr = prop(where, d.name);
       return `if (${arr}.length !== ${size}) throw new RangeError(\`${where === "inputs" ? "input" : "param"} ${d.name} has \${${arr}.length} elements, but this workspace needs ${size} = \${${size}}\`);`;
     });
-}
-
-/** Readable names: the .graph names, and grad_W1 for the gradient of the loss by W1. */
-function labelsOf(graph: Graph): Map<number, string> {
-  const labels = nodeNames(graph);
-  // the gradient of a named node is grad_NAME: grad_score is the textbook's dout into score
-  // an unnamed node is known by its statement and op: grad_h_add is the gradient of the add in `h = …`
-  const statement = new Map<number, string>();
-  for (const d of graph.names) if (d.node.span && !statement.has(d.node.span.line)) statement.set(d.node.span.line, d.name);
-  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
-  for (const [g, of] of graph.gradOf) {
-    const f = byId.get(of);
-    const name = labels.get(of) ?? (f?.span && statement.has(f.span.line) ? `${statement.get(f.span.line)}_${f.op}` : undefined);
-    if (name && !labels.has(g)) labels.set(g, `grad_${name}`);
-  }
-  const several = new Set(graph.grads.map((g) => g.of)).size > 1;
-  for (const g of graph.grads) {
-    if (g.node && !labels.has(g.node.id)) labels.set(g.node.id, several ? `grad_${g.of}_${g.wrt}` : `grad_${g.wrt}`);
-  }
-  return labels;
-}
-
-/** A kernel is named for what it fuses and what it writes: affine_relu_h, softmax_ce_loss, sum_grad_b1. */
-function kernelName(k: Kernel, label: (n: Node) => string): string {
-  const ops = k.nodes.map((n) => n.op);
-  let what: string;
-  if (k.kind === "matmul" && k.matmul) {
-    const act = ops.find((o) => ["relu", "sigmoid", "tanh", "exp"].includes(o));
-    what = ops.includes("add") ? `affine${act ? `_${act}` : ""}` : `matmul_${ops.filter((o) => o !== "matmul").slice(0, 2).join("_")}`;
-    if (ops.includes("step") && ops.includes("mul")) what = "matmul_relu_backward";
-  } else if (k.kind === "map") {
-    what = ops.includes("step") && ops.includes("mul") ? "relu_backward" : [...new Set(ops)].slice(-3).join("_");
-  } else what = k.out.op;
-  const name = label(k.out);
-  // softmax_ce_grad writing grad_score reads better as softmax_ce_grad_score
-  return what.endsWith("_grad") && name.startsWith("grad_") ? `${what}${name.slice(4)}` : `${what}_${name}`;
-}
-
-function kernelDoc(k: Kernel, graph: Graph): string {
-  const file = graph.file.split(/[\\/]/).pop()!;
-  const lines = [...new Set(k.nodes.flatMap((n) => (n.span ? [n.span.line] : [])))].sort((a, b) => a - b);
-  const text = graph.text.split(/\r?\n/);
-  const src = lines.map((l) => `${file}:${l}  ${text[l - 1]!.trim()}`);
-  const ops = k.nodes.map((n) => n.op).join(" · ");
-  return [...src, `fuses: ${ops}`].join("\n");
 }
 
 /** `const N = inputs.x.length / 784;` for each dim an input or param's length implies. */

@@ -14,14 +14,17 @@ export class Builder implements GraphBuilder {
   readonly nodes: Node[] = [];
   /** gradient node id → id of the node it differentiates, for readable names */
   readonly gradOf = new Map<number, number>();
+  /** "userId:inputIndex" → gradient node sent along that edge, for diagrams */
+  readonly edgeGrads = new Map<string, number>();
   private readonly table = new Map<string, Node>();
   /** where nodes built now come from (the statement, or the node being differentiated) */
   span: Span | undefined;
 
   /** A builder that continues a graph: its nodes are reused, not rebuilt. */
-  static from(nodes: readonly Node[], gradOf: ReadonlyMap<number, number> = new Map()): Builder {
+  static from(nodes: readonly Node[], gradOf: ReadonlyMap<number, number> = new Map(), edgeGrads: ReadonlyMap<string, number> = new Map()): Builder {
     const b = new Builder();
     for (const [g, of] of gradOf) b.gradOf.set(g, of);
+    for (const [e, g] of edgeGrads) b.edgeGrads.set(e, g);
     for (const n of nodes) {
       b.nodes.push(n);
       b.table.set(keyOf(n.op, n.inputs, n.attrs, n.value, n.type), n);

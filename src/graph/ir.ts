@@ -77,6 +77,8 @@ export interface Graph {
   readonly nodes: readonly Node[];
   /** gradient node id → the forward node id it is the (total) gradient of */
   readonly gradOf: ReadonlyMap<number, number>;
+  /** "userId:inputIndex" → the gradient node sent back along that edge (for diagrams) */
+  readonly edgeGrads: ReadonlyMap<string, number>;
 }
 
 export const leafOps = new Set(["input", "param", "const"]);

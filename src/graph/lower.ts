@@ -48,6 +48,7 @@ class Lowering {
       grads: this.grads,
       nodes: this.b.nodes,
       gradOf: this.b.gradOf,
+      edgeGrads: this.b.edgeGrads,
     };
   }
 
@@ -195,7 +196,7 @@ class Lowering {
 
 /** Adds the gradient nodes that the graph's `loss` and `grad` statements request. */
 export function differentiate(graph: Graph): Graph {
-  const b = Builder.from(graph.nodes, graph.gradOf);
+  const b = Builder.from(graph.nodes, graph.gradOf, graph.edgeGrads);
   const results = new Map<GradDecl, Node>();
   // one backward sweep per differentiated scalar, for all its wrt targets at once
   for (const of of new Set(graph.grads.map((g) => g.ofNode))) {
@@ -204,5 +205,5 @@ export function differentiate(graph: Graph): Graph {
     asked.forEach((g, i) => results.set(g, nodes[i]!));
   }
   const grads = graph.grads.map((g): GradDecl => ({ ...g, node: results.get(g) }));
-  return { ...graph, grads, nodes: b.nodes, gradOf: b.gradOf };
+  return { ...graph, grads, nodes: b.nodes, gradOf: b.gradOf, edgeGrads: b.edgeGrads };
 }

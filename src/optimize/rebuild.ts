@@ -35,6 +35,8 @@ export function rebuild(g: Graph, rule?: Rule): Graph {
     names: g.names.filter((d) => map.has(d.node.id)).map((d) => ({ ...d, node: get(d.node) })),
     grads: g.grads.map((d) => ({ ...d, ofNode: get(d.ofNode), wrtNode: get(d.wrtNode), node: d.node && get(d.node) })),
     nodes: b.nodes,
+    // per-edge gradients describe the unoptimized graph only
+    edgeGrads: new Map(),
     gradOf: new Map(
       [...g.gradOf].flatMap(([grad, of]) => {
         const [ng, nf] = [map.get(grad), map.get(of)];
