@@ -21,14 +21,21 @@ export interface Optimizer {
 /** Default learning rates: the textbook's 0.1 for SGD, 0.01 for Momentum, 0.001 for Adam. */
 export const DEFAULT_LR: Record<OptimizerName, number> = { sgd: 0.1, momentum: 0.01, adam: 0.001 };
 
+/** The params with their gradients and state, listed once: an update then iterates an array, allocating nothing. */
+function pairs(o: Optimizer, ps: Record<string, FloatArray>, gs: Record<string, FloatArray>, cache: { list?: [FloatArray, FloatArray, FloatArray[]][]; gs?: object }) {
+  if (cache.list && cache.gs === gs) return cache.list;
+  cache.gs = gs;
+  cache.list = Object.keys(ps).map((n) => [ps[n]!, gs[n]!, o.state.get(n) ?? []]);
+  return cache.list;
+}
+
 export function createOptimizer(name: string, lr: number, params: Record<string, FloatArray>): Optimizer {
+  const cache: { list?: [FloatArray, FloatArray, FloatArray[]][]; gs?: object } = {};
   const like = (k: number) => new Map(Object.entries(params).map(([n, p]) => [n, Array.from({ length: k }, () => new (p.constructor as new (n: number) => FloatArray)(p.length))]));
   switch (name) {
     case "sgd":
       return { name, lr, state: new Map(), steps: 0, update(ps, gs) {
-        for (const n in ps) {
-          const p = ps[n]!;
-          const g = gs[n]!;
+        for (const [p, g] of pairs(this, ps, gs, cache)) {
           for (let i = 0; i < p.length; i++) p[i]! -= lr * g[i]!;
         }
         this.steps++;
@@ -36,13 +43,10 @@ export function createOptimizer(name: string, lr: number, params: Record<string,
     case "momentum": {
       const momentum = 0.9;
       return { name, lr, state: like(1), steps: 0, update(ps, gs) {
-        for (const n in ps) {
-          const p = ps[n]!;
-          const g = gs[n]!;
-          const v = this.state.get(n)![0]!;
+        for (const [p, g, [v]] of pairs(this, ps, gs, cache)) {
           for (let i = 0; i < p.length; i++) {
-            v[i] = momentum * v[i]! - lr * g[i]!;
-            p[i]! += v[i]!;
+            v![i] = momentum * v![i]! - lr * g[i]!;
+            p[i]! += v![i]!;
           }
         }
         this.steps++;
@@ -53,10 +57,7 @@ export function createOptimizer(name: string, lr: number, params: Record<string,
       return { name, lr, state: like(2), steps: 0, update(ps, gs) {
         this.steps++;
         const lrT = (lr * Math.sqrt(1 - beta2 ** this.steps)) / (1 - beta1 ** this.steps);
-        for (const n in ps) {
-          const p = ps[n]!;
-          const g = gs[n]!;
-          const [m, v] = this.state.get(n)! as [FloatArray, FloatArray];
+        for (const [p, g, [m, v]] of pairs(this, ps, gs, cache) as [FloatArray, FloatArray, [FloatArray, FloatArray]][]) {
           for (let i = 0; i < p.length; i++) {
             const gi = g[i]!;
             m[i]! += (1 - beta1) * (gi - m[i]!);
