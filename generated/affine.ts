@@ -37,6 +37,8 @@ export interface Workspace {
   grads: Grads;
   /** float64 accumulators of matmuls and reductions */
   scratch: Float64Array;
+  /** matmuls' lists of non-zeros */
+  iscratch: Int32Array;
   /** holds Y: f64[N, 2] */
   Y: Float64Array;
   /** holds grad_Y: f64[N, 2] */
@@ -55,14 +57,48 @@ const t5_const = new Float64Array([1]);
  * affine.graph:9  Y = X @ W + B
  * fuses: matmul · add
  */
-function affine_Y(X: Float64Array, W: Float64Array, B: Float64Array, Y: Float64Array, scratch: Float64Array, N: number): void {
-  scratch.fill(0, 0, 2 * N);
+function affine_Y(X: Float64Array, W: Float64Array, B: Float64Array, Y: Float64Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
+  // the non-zeros of row i of X, then C[i, :] eight columns at a time
   for (let i = 0; i < N; i++) {
+    let nz = 0;
     for (let p = 0; p < 3; p++) {
       const a = X[i * 3 + p];
-      if (a === 0) continue;
-      const c = i * 2;
-      for (let j = 0; j < 2; j++) scratch[c + j] += a * W[p * 2 + j];
+      if (a !== 0) {
+        scratch[N * 2 + nz] = a;
+        iscratch[nz] = p;
+        nz++;
+      }
+    }
+    const row = i * 2;
+    let j = 0;
+    for (; j + 8 <= 2; j += 8) {
+      let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
+      for (let q = 0; q < nz; q++) {
+        const a = scratch[N * 2 + q];
+        const p = iscratch[0 + q];
+        const r = p * 2 + j;
+        c0 += a * W[r];
+        c1 += a * W[r + 1];
+        c2 += a * W[r + 2];
+        c3 += a * W[r + 3];
+        c4 += a * W[r + 4];
+        c5 += a * W[r + 5];
+        c6 += a * W[r + 6];
+        c7 += a * W[r + 7];
+      }
+      scratch[row + j] = c0;
+      scratch[row + j + 1] = c1;
+      scratch[row + j + 2] = c2;
+      scratch[row + j + 3] = c3;
+      scratch[row + j + 4] = c4;
+      scratch[row + j + 5] = c5;
+      scratch[row + j + 6] = c6;
+      scratch[row + j + 7] = c7;
+    }
+    for (; j < 2; j++) {
+      let c0 = 0;
+      for (let q = 0; q < nz; q++) c0 += scratch[N * 2 + q] * W[iscratch[0 + q] * 2 + j];
+      scratch[row + j] = c0;
     }
   }
   let o = 0;
@@ -106,14 +142,47 @@ function sum_grad_B(grad_Y: Float64Array, grad_B: Float64Array, scratch: Float64
  * affine.graph:9  Y = X @ W + B
  * fuses: matmul
  */
-function matmul_grad_X(grad_Y: Float64Array, W: Float64Array, grad_X: Float64Array, scratch: Float64Array, N: number): void {
-  scratch.fill(0, 0, 3 * N);
+function matmul_grad_X(grad_Y: Float64Array, W: Float64Array, grad_X: Float64Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
+  // the non-zeros of row i of grad_Y, then C[i, :] eight columns at a time
   for (let i = 0; i < N; i++) {
+    let nz = 0;
     for (let p = 0; p < 2; p++) {
       const a = grad_Y[i * 2 + p];
-      if (a === 0) continue;
-      const c = i * 3;
-      for (let j = 0; j < 3; j++) scratch[c + j] += a * W[j * 2 + p];
+      if (a !== 0) {
+        scratch[N * 3 + nz] = a;
+        iscratch[nz] = p;
+        nz++;
+      }
+    }
+    const row = i * 3;
+    let j = 0;
+    for (; j + 8 <= 3; j += 8) {
+      let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
+      for (let q = 0; q < nz; q++) {
+        const a = scratch[N * 3 + q];
+        const p = iscratch[0 + q];
+        c0 += a * W[j * 2 + p];
+        c1 += a * W[(j + 1) * 2 + p];
+        c2 += a * W[(j + 2) * 2 + p];
+        c3 += a * W[(j + 3) * 2 + p];
+        c4 += a * W[(j + 4) * 2 + p];
+        c5 += a * W[(j + 5) * 2 + p];
+        c6 += a * W[(j + 6) * 2 + p];
+        c7 += a * W[(j + 7) * 2 + p];
+      }
+      scratch[row + j] = c0;
+      scratch[row + j + 1] = c1;
+      scratch[row + j + 2] = c2;
+      scratch[row + j + 3] = c3;
+      scratch[row + j + 4] = c4;
+      scratch[row + j + 5] = c5;
+      scratch[row + j + 6] = c6;
+      scratch[row + j + 7] = c7;
+    }
+    for (; j < 3; j++) {
+      let c0 = 0;
+      for (let q = 0; q < nz; q++) c0 += scratch[N * 3 + q] * W[j * 2 + iscratch[0 + q]];
+      scratch[row + j] = c0;
     }
   }
   for (let i = 0; i < 3 * N; i++) grad_X[i] = scratch[i];
@@ -123,14 +192,56 @@ function matmul_grad_X(grad_Y: Float64Array, W: Float64Array, grad_X: Float64Arr
  * affine.graph:9  Y = X @ W + B
  * fuses: matmul
  */
-function matmul_grad_W(X: Float64Array, grad_Y: Float64Array, grad_W: Float64Array, scratch: Float64Array, N: number): void {
-  scratch.fill(0, 0, 6);
+function matmul_grad_W(X: Float64Array, grad_Y: Float64Array, grad_W: Float64Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
+  // the non-zeros of each column of X (read transposed in place), then C[i, :] eight columns at a time
+  for (let i = 0; i <= 3; i++) iscratch[0 + i] = 0;
+  for (let p = 0; p < N; p++) {
+    for (let i = 0; i < 3; i++) if (X[p * 3 + i] !== 0) iscratch[0 + i + 1]++;
+  }
+  for (let i = 0; i < 3; i++) {
+    iscratch[0 + i + 1] += iscratch[0 + i];
+    iscratch[3 + 1 + i] = iscratch[0 + i];
+  }
   for (let p = 0; p < N; p++) {
     for (let i = 0; i < 3; i++) {
       const a = X[p * 3 + i];
       if (a === 0) continue;
-      const c = i * 2;
-      for (let j = 0; j < 2; j++) scratch[c + j] += a * grad_Y[p * 2 + j];
+      const at = iscratch[3 + 1 + i]++;
+      scratch[3 * 2 + at] = a;
+      iscratch[2 * 3 + 1 + at] = p;
+    }
+  }
+  for (let i = 0; i < 3; i++) {
+    const row = i * 2;
+    let j = 0;
+    for (; j + 8 <= 2; j += 8) {
+      let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
+      for (let q = iscratch[0 + i]; q < iscratch[0 + i + 1]; q++) {
+        const a = scratch[3 * 2 + q];
+        const p = iscratch[2 * 3 + 1 + q];
+        const r = p * 2 + j;
+        c0 += a * grad_Y[r];
+        c1 += a * grad_Y[r + 1];
+        c2 += a * grad_Y[r + 2];
+        c3 += a * grad_Y[r + 3];
+        c4 += a * grad_Y[r + 4];
+        c5 += a * grad_Y[r + 5];
+        c6 += a * grad_Y[r + 6];
+        c7 += a * grad_Y[r + 7];
+      }
+      scratch[row + j] = c0;
+      scratch[row + j + 1] = c1;
+      scratch[row + j + 2] = c2;
+      scratch[row + j + 3] = c3;
+      scratch[row + j + 4] = c4;
+      scratch[row + j + 5] = c5;
+      scratch[row + j + 6] = c6;
+      scratch[row + j + 7] = c7;
+    }
+    for (; j < 2; j++) {
+      let c0 = 0;
+      for (let q = iscratch[0 + i]; q < iscratch[0 + i + 1]; q++) c0 += scratch[3 * 2 + q] * grad_Y[iscratch[2 * 3 + 1 + q] * 2 + j];
+      scratch[row + j] = c0;
     }
   }
   for (let i = 0; i < 6; i++) grad_W[i] = scratch[i];
@@ -144,12 +255,14 @@ export function createWorkspace(dims: Dims): Workspace {
   const grad_B = new Float64Array(2);
   const grad_X = new Float64Array(N * 3);
   const grad_W = new Float64Array(3 * 2);
-  const scratch = new Float64Array(Math.max(2 * N, 2, 3 * N, 6));
+  const scratch = new Float64Array(Math.max(N * 2 + 3, 2, N * 3 + 2, 3 * 2 + N * 3));
+  const iscratch = new Int32Array(Math.max(3, 2, 2 * 3 + 1 + N * 3));
   return {
     dims,
     outputs: { Y: Y },
     grads: { L: { X: grad_X, W: grad_W, B: grad_B } },
     scratch,
+    iscratch,
     Y,
     grad_Y,
     grad_B,
@@ -170,7 +283,7 @@ export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs 
   if (inputs.X.length !== N * 3) throw new RangeError(`input X has ${inputs.X.length} elements, but this workspace needs N * 3 = ${N * 3}`);
   if (params.W.length !== 3 * 2) throw new RangeError(`param W has ${params.W.length} elements, but this workspace needs 3 * 2 = ${3 * 2}`);
   if (params.B.length !== 2) throw new RangeError(`param B has ${params.B.length} elements, but this workspace needs 2 = ${2}`);
-  affine_Y(inputs.X, params.W, params.B, ws.Y, ws.scratch, N);
+  affine_Y(inputs.X, params.W, params.B, ws.Y, ws.scratch, ws.iscratch, N);
   return ws.outputs;
 }
 
@@ -180,11 +293,11 @@ export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
   if (inputs.X.length !== N * 3) throw new RangeError(`input X has ${inputs.X.length} elements, but this workspace needs N * 3 = ${N * 3}`);
   if (params.W.length !== 3 * 2) throw new RangeError(`param W has ${params.W.length} elements, but this workspace needs 3 * 2 = ${3 * 2}`);
   if (params.B.length !== 2) throw new RangeError(`param B has ${params.B.length} elements, but this workspace needs 2 = ${2}`);
-  affine_Y(inputs.X, params.W, params.B, ws.Y, ws.scratch, N);
+  affine_Y(inputs.X, params.W, params.B, ws.Y, ws.scratch, ws.iscratch, N);
   broadcast_to_grad_Y(ws.grad_Y, N);
   sum_grad_B(ws.grad_Y, ws.grad_B, ws.scratch, N);
-  matmul_grad_X(ws.grad_Y, params.W, ws.grad_X, ws.scratch, N);
-  matmul_grad_W(inputs.X, ws.grad_Y, ws.grad_W, ws.scratch, N);
+  matmul_grad_X(ws.grad_Y, params.W, ws.grad_X, ws.scratch, ws.iscratch, N);
+  matmul_grad_W(inputs.X, ws.grad_Y, ws.grad_W, ws.scratch, ws.iscratch, N);
   return ws;
 }
 

@@ -40,6 +40,8 @@ export interface Workspace {
   grads: Grads;
   /** float64 accumulators of matmuls and reductions */
   scratch: Float64Array;
+  /** matmuls' lists of non-zeros */
+  iscratch: Int32Array;
   /** holds all_price: f64 */
   all_price: Float64Array;
   /** holds price: f64 */
@@ -115,11 +117,13 @@ export function createWorkspace(dims: Dims): Workspace {
   const grad_apple = new Float64Array(1);
   const grad_apple_num = new Float64Array(1);
   const scratch = new Float64Array(0);
+  const iscratch = new Int32Array(0);
   return {
     dims,
     outputs: { price: 0 },
     grads: { price: { apple: 0, apple_num: 0, orange: 0, orange_num: 0, tax: 0 } },
     scratch,
+    iscratch,
     all_price,
     price,
     grad_orange,

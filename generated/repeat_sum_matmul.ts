@@ -42,6 +42,8 @@ export interface Workspace {
   grads: Grads;
   /** float64 accumulators of matmuls and reductions */
   scratch: Float64Array;
+  /** matmuls' lists of non-zeros */
+  iscratch: Int32Array;
   /** holds B: f64[2, 3] */
   B: Float64Array;
   /** holds col: f64[3] */
@@ -102,14 +104,48 @@ function sum_col(B: Float64Array, col: Float64Array, scratch: Float64Array): voi
  * repeat_sum_matmul.graph:10  Y = X @ W                     # MatMul: [2, 4] @ [4, 3] → [2, 3]
  * fuses: matmul
  */
-function matmul_Y(X: Float64Array, W: Float64Array, Y: Float64Array, scratch: Float64Array): void {
-  scratch.fill(0, 0, 6);
+function matmul_Y(X: Float64Array, W: Float64Array, Y: Float64Array, scratch: Float64Array, iscratch: Int32Array): void {
+  // the non-zeros of row i of X, then C[i, :] eight columns at a time
   for (let i = 0; i < 2; i++) {
+    let nz = 0;
     for (let p = 0; p < 4; p++) {
       const a = X[i * 4 + p];
-      if (a === 0) continue;
-      const c = i * 3;
-      for (let j = 0; j < 3; j++) scratch[c + j] += a * W[p * 3 + j];
+      if (a !== 0) {
+        scratch[2 * 3 + nz] = a;
+        iscratch[nz] = p;
+        nz++;
+      }
+    }
+    const row = i * 3;
+    let j = 0;
+    for (; j + 8 <= 3; j += 8) {
+      let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
+      for (let q = 0; q < nz; q++) {
+        const a = scratch[2 * 3 + q];
+        const p = iscratch[0 + q];
+        const r = p * 3 + j;
+        c0 += a * W[r];
+        c1 += a * W[r + 1];
+        c2 += a * W[r + 2];
+        c3 += a * W[r + 3];
+        c4 += a * W[r + 4];
+        c5 += a * W[r + 5];
+        c6 += a * W[r + 6];
+        c7 += a * W[r + 7];
+      }
+      scratch[row + j] = c0;
+      scratch[row + j + 1] = c1;
+      scratch[row + j + 2] = c2;
+      scratch[row + j + 3] = c3;
+      scratch[row + j + 4] = c4;
+      scratch[row + j + 5] = c5;
+      scratch[row + j + 6] = c6;
+      scratch[row + j + 7] = c7;
+    }
+    for (; j < 3; j++) {
+      let c0 = 0;
+      for (let q = 0; q < nz; q++) c0 += scratch[2 * 3 + q] * W[iscratch[0 + q] * 3 + j];
+      scratch[row + j] = c0;
     }
   }
   for (let i = 0; i < 6; i++) Y[i] = scratch[i];
@@ -163,14 +199,47 @@ function broadcast_to_grad_col(grad_col: Float64Array): void {
  * repeat_sum_matmul.graph:10  Y = X @ W                     # MatMul: [2, 4] @ [4, 3] → [2, 3]
  * fuses: matmul
  */
-function matmul_grad_X(B: Float64Array, W: Float64Array, grad_X: Float64Array, scratch: Float64Array): void {
-  scratch.fill(0, 0, 8);
+function matmul_grad_X(B: Float64Array, W: Float64Array, grad_X: Float64Array, scratch: Float64Array, iscratch: Int32Array): void {
+  // the non-zeros of row i of B, then C[i, :] eight columns at a time
   for (let i = 0; i < 2; i++) {
+    let nz = 0;
     for (let p = 0; p < 3; p++) {
       const a = B[i * 3 + p];
-      if (a === 0) continue;
-      const c = i * 4;
-      for (let j = 0; j < 4; j++) scratch[c + j] += a * W[j * 3 + p];
+      if (a !== 0) {
+        scratch[2 * 4 + nz] = a;
+        iscratch[nz] = p;
+        nz++;
+      }
+    }
+    const row = i * 4;
+    let j = 0;
+    for (; j + 8 <= 4; j += 8) {
+      let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
+      for (let q = 0; q < nz; q++) {
+        const a = scratch[2 * 4 + q];
+        const p = iscratch[0 + q];
+        c0 += a * W[j * 3 + p];
+        c1 += a * W[(j + 1) * 3 + p];
+        c2 += a * W[(j + 2) * 3 + p];
+        c3 += a * W[(j + 3) * 3 + p];
+        c4 += a * W[(j + 4) * 3 + p];
+        c5 += a * W[(j + 5) * 3 + p];
+        c6 += a * W[(j + 6) * 3 + p];
+        c7 += a * W[(j + 7) * 3 + p];
+      }
+      scratch[row + j] = c0;
+      scratch[row + j + 1] = c1;
+      scratch[row + j + 2] = c2;
+      scratch[row + j + 3] = c3;
+      scratch[row + j + 4] = c4;
+      scratch[row + j + 5] = c5;
+      scratch[row + j + 6] = c6;
+      scratch[row + j + 7] = c7;
+    }
+    for (; j < 4; j++) {
+      let c0 = 0;
+      for (let q = 0; q < nz; q++) c0 += scratch[2 * 4 + q] * W[j * 3 + iscratch[0 + q]];
+      scratch[row + j] = c0;
     }
   }
   for (let i = 0; i < 8; i++) grad_X[i] = scratch[i];
@@ -180,14 +249,56 @@ function matmul_grad_X(B: Float64Array, W: Float64Array, grad_X: Float64Array, s
  * repeat_sum_matmul.graph:10  Y = X @ W                     # MatMul: [2, 4] @ [4, 3] → [2, 3]
  * fuses: matmul
  */
-function matmul_grad_W(X: Float64Array, B: Float64Array, grad_W: Float64Array, scratch: Float64Array): void {
-  scratch.fill(0, 0, 12);
+function matmul_grad_W(X: Float64Array, B: Float64Array, grad_W: Float64Array, scratch: Float64Array, iscratch: Int32Array): void {
+  // the non-zeros of each column of X (read transposed in place), then C[i, :] eight columns at a time
+  for (let i = 0; i <= 4; i++) iscratch[0 + i] = 0;
+  for (let p = 0; p < 2; p++) {
+    for (let i = 0; i < 4; i++) if (X[p * 4 + i] !== 0) iscratch[0 + i + 1]++;
+  }
+  for (let i = 0; i < 4; i++) {
+    iscratch[0 + i + 1] += iscratch[0 + i];
+    iscratch[4 + 1 + i] = iscratch[0 + i];
+  }
   for (let p = 0; p < 2; p++) {
     for (let i = 0; i < 4; i++) {
       const a = X[p * 4 + i];
       if (a === 0) continue;
-      const c = i * 3;
-      for (let j = 0; j < 3; j++) scratch[c + j] += a * B[p * 3 + j];
+      const at = iscratch[4 + 1 + i]++;
+      scratch[4 * 3 + at] = a;
+      iscratch[2 * 4 + 1 + at] = p;
+    }
+  }
+  for (let i = 0; i < 4; i++) {
+    const row = i * 3;
+    let j = 0;
+    for (; j + 8 <= 3; j += 8) {
+      let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
+      for (let q = iscratch[0 + i]; q < iscratch[0 + i + 1]; q++) {
+        const a = scratch[4 * 3 + q];
+        const p = iscratch[2 * 4 + 1 + q];
+        const r = p * 3 + j;
+        c0 += a * B[r];
+        c1 += a * B[r + 1];
+        c2 += a * B[r + 2];
+        c3 += a * B[r + 3];
+        c4 += a * B[r + 4];
+        c5 += a * B[r + 5];
+        c6 += a * B[r + 6];
+        c7 += a * B[r + 7];
+      }
+      scratch[row + j] = c0;
+      scratch[row + j + 1] = c1;
+      scratch[row + j + 2] = c2;
+      scratch[row + j + 3] = c3;
+      scratch[row + j + 4] = c4;
+      scratch[row + j + 5] = c5;
+      scratch[row + j + 6] = c6;
+      scratch[row + j + 7] = c7;
+    }
+    for (; j < 3; j++) {
+      let c0 = 0;
+      for (let q = iscratch[0 + i]; q < iscratch[0 + i + 1]; q++) c0 += scratch[4 * 3 + q] * B[iscratch[2 * 4 + 1 + q] * 3 + j];
+      scratch[row + j] = c0;
     }
   }
   for (let i = 0; i < 12; i++) grad_W[i] = scratch[i];
@@ -238,12 +349,14 @@ export function createWorkspace(dims: Dims): Workspace {
   const grad_W = new Float64Array(4 * 3);
   const grad_B = new Float64Array(2 * 3);
   const grad_b = new Float64Array(1 * 3);
-  const scratch = new Float64Array(Math.max(3, 6, 8, 12));
+  const scratch = new Float64Array(Math.max(3, 2 * 3 + 4, 2 * 4 + 3, 4 * 3 + 2 * 4));
+  const iscratch = new Int32Array(Math.max(4, 3, 2 * 4 + 1 + 2 * 4));
   return {
     dims,
     outputs: { B: B, col: col, Y: Y, L: 0 },
     grads: { L: { b: grad_b, X: grad_X, W: grad_W } },
     scratch,
+    iscratch,
     B,
     col,
     Y,
@@ -270,7 +383,7 @@ export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs 
   if (inputs.W.length !== 4 * 3) throw new RangeError(`input W has ${inputs.W.length} elements, but this workspace needs 4 * 3 = ${4 * 3}`);
   repeat_B(inputs.b, ws.B);
   sum_col(ws.B, ws.col, ws.scratch);
-  matmul_Y(inputs.X, inputs.W, ws.Y, ws.scratch);
+  matmul_Y(inputs.X, inputs.W, ws.Y, ws.scratch, ws.iscratch);
   sum_t7(ws.Y, ws.B, ws.t7);
   sum_t8(ws.col, ws.t8);
   add_L(ws.t7, ws.t8, ws.L);
@@ -285,13 +398,13 @@ export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
   if (inputs.W.length !== 4 * 3) throw new RangeError(`input W has ${inputs.W.length} elements, but this workspace needs 4 * 3 = ${4 * 3}`);
   repeat_B(inputs.b, ws.B);
   sum_col(ws.B, ws.col, ws.scratch);
-  matmul_Y(inputs.X, inputs.W, ws.Y, ws.scratch);
+  matmul_Y(inputs.X, inputs.W, ws.Y, ws.scratch, ws.iscratch);
   sum_t7(ws.Y, ws.B, ws.t7);
   sum_t8(ws.col, ws.t8);
   add_L(ws.t7, ws.t8, ws.L);
   broadcast_to_grad_col(ws.grad_col);
-  matmul_grad_X(ws.B, inputs.W, ws.grad_X, ws.scratch);
-  matmul_grad_W(inputs.X, ws.B, ws.grad_W, ws.scratch);
+  matmul_grad_X(ws.B, inputs.W, ws.grad_X, ws.scratch, ws.iscratch);
+  matmul_grad_W(inputs.X, ws.B, ws.grad_W, ws.scratch, ws.iscratch);
   broadcast_to_add_grad_B(ws.grad_col, ws.Y, ws.grad_B);
   sum_grad_b(ws.grad_B, ws.grad_b, ws.scratch);
   ws.outputs.L = ws.L[0];

@@ -32,6 +32,8 @@ export interface Workspace {
   grads: Grads;
   /** float64 accumulators of matmuls and reductions */
   scratch: Float64Array;
+  /** matmuls' lists of non-zeros */
+  iscratch: Int32Array;
   /** holds y: f64[4] */
   y: Float64Array;
   /** holds grad_x: f64[4] */
@@ -64,11 +66,13 @@ export function createWorkspace(dims: Dims): Workspace {
   const y = new Float64Array(4);
   const grad_x = new Float64Array(4);
   const scratch = new Float64Array(0);
+  const iscratch = new Int32Array(0);
   return {
     dims,
     outputs: { y: y },
     grads: { s: { x: grad_x } },
     scratch,
+    iscratch,
     y,
     grad_x,
   };

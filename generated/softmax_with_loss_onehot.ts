@@ -37,6 +37,8 @@ export interface Workspace {
   grads: Grads;
   /** float64 accumulators of matmuls and reductions */
   scratch: Float64Array;
+  /** matmuls' lists of non-zeros */
+  iscratch: Int32Array;
   /** holds t2: f64[N, 1], then t5: f64[N, 1], then t10: f64[N, 1], then t13: f64[N, 1] */
   t2_buf: Float64Array;
   /** holds t4: f64[N, 3], then grad_a: f64[N, 3] */
@@ -224,11 +226,13 @@ export function createWorkspace(dims: Dims): Workspace {
   const t14 = new Float64Array(N * 1);
   const grad_t = new Float64Array(N * 3);
   const scratch = new Float64Array(N);
+  const iscratch = new Int32Array(0);
   return {
     dims,
     outputs: { y: y, loss: 0 },
     grads: { loss: { a: t4_buf, t: grad_t } },
     scratch,
+    iscratch,
     t2_buf,
     t4_buf,
     y,

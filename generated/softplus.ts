@@ -32,6 +32,8 @@ export interface Workspace {
   grads: Grads;
   /** float64 accumulators of matmuls and reductions */
   scratch: Float64Array;
+  /** matmuls' lists of non-zeros */
+  iscratch: Int32Array;
   /** holds y: f64 */
   y: Float64Array;
   /** holds t3: f64[3] */
@@ -79,11 +81,13 @@ export function createWorkspace(dims: Dims): Workspace {
   const t3 = new Float64Array(3);
   const grad_z = new Float64Array(3);
   const scratch = new Float64Array(0);
+  const iscratch = new Int32Array(0);
   return {
     dims,
     outputs: { y: 0 },
     grads: { y: { z: grad_z } },
     scratch,
+    iscratch,
     y,
     t3,
     grad_z,

@@ -45,6 +45,8 @@ export interface Workspace {
   grads: Grads;
   /** float64 accumulators of matmuls and reductions */
   scratch: Float64Array;
+  /** matmuls' lists of non-zeros */
+  iscratch: Int32Array;
   /** holds h: f32[N, 50] */
   h: Float32Array;
   /** holds score: f32[N, 10] */
@@ -69,14 +71,48 @@ export interface Workspace {
  * two_layer_net.graph:10  h     = relu(x @ W1 + b1)
  * fuses: matmul · add · relu
  */
-function affine_relu_h(x: Float32Array, W1: Float32Array, b1: Float32Array, h: Float32Array, scratch: Float64Array, N: number): void {
-  scratch.fill(0, 0, 50 * N);
+function affine_relu_h(x: Float32Array, W1: Float32Array, b1: Float32Array, h: Float32Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
+  // the non-zeros of row i of x, then C[i, :] eight columns at a time
   for (let i = 0; i < N; i++) {
+    let nz = 0;
     for (let p = 0; p < 784; p++) {
       const a = x[i * 784 + p];
-      if (a === 0) continue;
-      const c = i * 50;
-      for (let j = 0; j < 50; j++) scratch[c + j] += a * W1[p * 50 + j];
+      if (a !== 0) {
+        scratch[N * 50 + nz] = a;
+        iscratch[nz] = p;
+        nz++;
+      }
+    }
+    const row = i * 50;
+    let j = 0;
+    for (; j + 8 <= 50; j += 8) {
+      let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
+      for (let q = 0; q < nz; q++) {
+        const a = scratch[N * 50 + q];
+        const p = iscratch[0 + q];
+        const r = p * 50 + j;
+        c0 += a * W1[r];
+        c1 += a * W1[r + 1];
+        c2 += a * W1[r + 2];
+        c3 += a * W1[r + 3];
+        c4 += a * W1[r + 4];
+        c5 += a * W1[r + 5];
+        c6 += a * W1[r + 6];
+        c7 += a * W1[r + 7];
+      }
+      scratch[row + j] = c0;
+      scratch[row + j + 1] = c1;
+      scratch[row + j + 2] = c2;
+      scratch[row + j + 3] = c3;
+      scratch[row + j + 4] = c4;
+      scratch[row + j + 5] = c5;
+      scratch[row + j + 6] = c6;
+      scratch[row + j + 7] = c7;
+    }
+    for (; j < 50; j++) {
+      let c0 = 0;
+      for (let q = 0; q < nz; q++) c0 += scratch[N * 50 + q] * W1[iscratch[0 + q] * 50 + j];
+      scratch[row + j] = c0;
     }
   }
   let o = 0;
@@ -93,14 +129,48 @@ function affine_relu_h(x: Float32Array, W1: Float32Array, b1: Float32Array, h: F
  * two_layer_net.graph:11  score = h @ W2 + b2
  * fuses: matmul · add
  */
-function affine_score(h: Float32Array, W2: Float32Array, b2: Float32Array, score: Float32Array, scratch: Float64Array, N: number): void {
-  scratch.fill(0, 0, 10 * N);
+function affine_score(h: Float32Array, W2: Float32Array, b2: Float32Array, score: Float32Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
+  // the non-zeros of row i of h, then C[i, :] eight columns at a time
   for (let i = 0; i < N; i++) {
+    let nz = 0;
     for (let p = 0; p < 50; p++) {
       const a = h[i * 50 + p];
-      if (a === 0) continue;
-      const c = i * 10;
-      for (let j = 0; j < 10; j++) scratch[c + j] += a * W2[p * 10 + j];
+      if (a !== 0) {
+        scratch[N * 10 + nz] = a;
+        iscratch[nz] = p;
+        nz++;
+      }
+    }
+    const row = i * 10;
+    let j = 0;
+    for (; j + 8 <= 10; j += 8) {
+      let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
+      for (let q = 0; q < nz; q++) {
+        const a = scratch[N * 10 + q];
+        const p = iscratch[0 + q];
+        const r = p * 10 + j;
+        c0 += a * W2[r];
+        c1 += a * W2[r + 1];
+        c2 += a * W2[r + 2];
+        c3 += a * W2[r + 3];
+        c4 += a * W2[r + 4];
+        c5 += a * W2[r + 5];
+        c6 += a * W2[r + 6];
+        c7 += a * W2[r + 7];
+      }
+      scratch[row + j] = c0;
+      scratch[row + j + 1] = c1;
+      scratch[row + j + 2] = c2;
+      scratch[row + j + 3] = c3;
+      scratch[row + j + 4] = c4;
+      scratch[row + j + 5] = c5;
+      scratch[row + j + 6] = c6;
+      scratch[row + j + 7] = c7;
+    }
+    for (; j < 10; j++) {
+      let c0 = 0;
+      for (let q = 0; q < nz; q++) c0 += scratch[N * 10 + q] * W2[iscratch[0 + q] * 10 + j];
+      scratch[row + j] = c0;
     }
   }
   let o = 0;
@@ -163,14 +233,56 @@ function sum_grad_b2(grad_score: Float32Array, grad_b2: Float32Array, scratch: F
  * two_layer_net.graph:11  score = h @ W2 + b2
  * fuses: matmul
  */
-function matmul_grad_W2(h: Float32Array, grad_score: Float32Array, grad_W2: Float32Array, scratch: Float64Array, N: number): void {
-  scratch.fill(0, 0, 500);
+function matmul_grad_W2(h: Float32Array, grad_score: Float32Array, grad_W2: Float32Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
+  // the non-zeros of each column of h (read transposed in place), then C[i, :] eight columns at a time
+  for (let i = 0; i <= 50; i++) iscratch[0 + i] = 0;
+  for (let p = 0; p < N; p++) {
+    for (let i = 0; i < 50; i++) if (h[p * 50 + i] !== 0) iscratch[0 + i + 1]++;
+  }
+  for (let i = 0; i < 50; i++) {
+    iscratch[0 + i + 1] += iscratch[0 + i];
+    iscratch[50 + 1 + i] = iscratch[0 + i];
+  }
   for (let p = 0; p < N; p++) {
     for (let i = 0; i < 50; i++) {
       const a = h[p * 50 + i];
       if (a === 0) continue;
-      const c = i * 10;
-      for (let j = 0; j < 10; j++) scratch[c + j] += a * grad_score[p * 10 + j];
+      const at = iscratch[50 + 1 + i]++;
+      scratch[50 * 10 + at] = a;
+      iscratch[2 * 50 + 1 + at] = p;
+    }
+  }
+  for (let i = 0; i < 50; i++) {
+    const row = i * 10;
+    let j = 0;
+    for (; j + 8 <= 10; j += 8) {
+      let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
+      for (let q = iscratch[0 + i]; q < iscratch[0 + i + 1]; q++) {
+        const a = scratch[50 * 10 + q];
+        const p = iscratch[2 * 50 + 1 + q];
+        const r = p * 10 + j;
+        c0 += a * grad_score[r];
+        c1 += a * grad_score[r + 1];
+        c2 += a * grad_score[r + 2];
+        c3 += a * grad_score[r + 3];
+        c4 += a * grad_score[r + 4];
+        c5 += a * grad_score[r + 5];
+        c6 += a * grad_score[r + 6];
+        c7 += a * grad_score[r + 7];
+      }
+      scratch[row + j] = c0;
+      scratch[row + j + 1] = c1;
+      scratch[row + j + 2] = c2;
+      scratch[row + j + 3] = c3;
+      scratch[row + j + 4] = c4;
+      scratch[row + j + 5] = c5;
+      scratch[row + j + 6] = c6;
+      scratch[row + j + 7] = c7;
+    }
+    for (; j < 10; j++) {
+      let c0 = 0;
+      for (let q = iscratch[0 + i]; q < iscratch[0 + i + 1]; q++) c0 += scratch[50 * 10 + q] * grad_score[iscratch[2 * 50 + 1 + q] * 10 + j];
+      scratch[row + j] = c0;
     }
   }
   for (let i = 0; i < 500; i++) grad_W2[i] = scratch[i];
@@ -181,14 +293,47 @@ function matmul_grad_W2(h: Float32Array, grad_score: Float32Array, grad_W2: Floa
  * two_layer_net.graph:11  score = h @ W2 + b2
  * fuses: matmul · step · mul
  */
-function matmul_relu_backward_grad_h_add(grad_score: Float32Array, W2: Float32Array, h: Float32Array, grad_h_add: Float32Array, scratch: Float64Array, N: number): void {
-  scratch.fill(0, 0, 50 * N);
+function matmul_relu_backward_grad_h_add(grad_score: Float32Array, W2: Float32Array, h: Float32Array, grad_h_add: Float32Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
+  // the non-zeros of row i of grad_score, then C[i, :] eight columns at a time
   for (let i = 0; i < N; i++) {
+    let nz = 0;
     for (let p = 0; p < 10; p++) {
       const a = grad_score[i * 10 + p];
-      if (a === 0) continue;
-      const c = i * 50;
-      for (let j = 0; j < 50; j++) scratch[c + j] += a * W2[j * 10 + p];
+      if (a !== 0) {
+        scratch[N * 50 + nz] = a;
+        iscratch[nz] = p;
+        nz++;
+      }
+    }
+    const row = i * 50;
+    let j = 0;
+    for (; j + 8 <= 50; j += 8) {
+      let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
+      for (let q = 0; q < nz; q++) {
+        const a = scratch[N * 50 + q];
+        const p = iscratch[0 + q];
+        c0 += a * W2[j * 10 + p];
+        c1 += a * W2[(j + 1) * 10 + p];
+        c2 += a * W2[(j + 2) * 10 + p];
+        c3 += a * W2[(j + 3) * 10 + p];
+        c4 += a * W2[(j + 4) * 10 + p];
+        c5 += a * W2[(j + 5) * 10 + p];
+        c6 += a * W2[(j + 6) * 10 + p];
+        c7 += a * W2[(j + 7) * 10 + p];
+      }
+      scratch[row + j] = c0;
+      scratch[row + j + 1] = c1;
+      scratch[row + j + 2] = c2;
+      scratch[row + j + 3] = c3;
+      scratch[row + j + 4] = c4;
+      scratch[row + j + 5] = c5;
+      scratch[row + j + 6] = c6;
+      scratch[row + j + 7] = c7;
+    }
+    for (; j < 50; j++) {
+      let c0 = 0;
+      for (let q = 0; q < nz; q++) c0 += scratch[N * 50 + q] * W2[j * 10 + iscratch[0 + q]];
+      scratch[row + j] = c0;
     }
   }
   for (let i = 0; i < 50 * N; i++) {
@@ -215,14 +360,56 @@ function sum_grad_b1(grad_h_add: Float32Array, grad_b1: Float32Array, scratch: F
  * two_layer_net.graph:10  h     = relu(x @ W1 + b1)
  * fuses: matmul
  */
-function matmul_grad_W1(x: Float32Array, grad_h_add: Float32Array, grad_W1: Float32Array, scratch: Float64Array, N: number): void {
-  scratch.fill(0, 0, 39200);
+function matmul_grad_W1(x: Float32Array, grad_h_add: Float32Array, grad_W1: Float32Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
+  // the non-zeros of each column of x (read transposed in place), then C[i, :] eight columns at a time
+  for (let i = 0; i <= 784; i++) iscratch[0 + i] = 0;
+  for (let p = 0; p < N; p++) {
+    for (let i = 0; i < 784; i++) if (x[p * 784 + i] !== 0) iscratch[0 + i + 1]++;
+  }
+  for (let i = 0; i < 784; i++) {
+    iscratch[0 + i + 1] += iscratch[0 + i];
+    iscratch[784 + 1 + i] = iscratch[0 + i];
+  }
   for (let p = 0; p < N; p++) {
     for (let i = 0; i < 784; i++) {
       const a = x[p * 784 + i];
       if (a === 0) continue;
-      const c = i * 50;
-      for (let j = 0; j < 50; j++) scratch[c + j] += a * grad_h_add[p * 50 + j];
+      const at = iscratch[784 + 1 + i]++;
+      scratch[784 * 50 + at] = a;
+      iscratch[2 * 784 + 1 + at] = p;
+    }
+  }
+  for (let i = 0; i < 784; i++) {
+    const row = i * 50;
+    let j = 0;
+    for (; j + 8 <= 50; j += 8) {
+      let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
+      for (let q = iscratch[0 + i]; q < iscratch[0 + i + 1]; q++) {
+        const a = scratch[784 * 50 + q];
+        const p = iscratch[2 * 784 + 1 + q];
+        const r = p * 50 + j;
+        c0 += a * grad_h_add[r];
+        c1 += a * grad_h_add[r + 1];
+        c2 += a * grad_h_add[r + 2];
+        c3 += a * grad_h_add[r + 3];
+        c4 += a * grad_h_add[r + 4];
+        c5 += a * grad_h_add[r + 5];
+        c6 += a * grad_h_add[r + 6];
+        c7 += a * grad_h_add[r + 7];
+      }
+      scratch[row + j] = c0;
+      scratch[row + j + 1] = c1;
+      scratch[row + j + 2] = c2;
+      scratch[row + j + 3] = c3;
+      scratch[row + j + 4] = c4;
+      scratch[row + j + 5] = c5;
+      scratch[row + j + 6] = c6;
+      scratch[row + j + 7] = c7;
+    }
+    for (; j < 50; j++) {
+      let c0 = 0;
+      for (let q = iscratch[0 + i]; q < iscratch[0 + i + 1]; q++) c0 += scratch[784 * 50 + q] * grad_h_add[iscratch[2 * 784 + 1 + q] * 50 + j];
+      scratch[row + j] = c0;
     }
   }
   for (let i = 0; i < 39200; i++) grad_W1[i] = scratch[i];
@@ -240,12 +427,14 @@ export function createWorkspace(dims: Dims): Workspace {
   const grad_h_add = new Float32Array(N * 50);
   const grad_b1 = new Float32Array(50);
   const grad_W1 = new Float32Array(784 * 50);
-  const scratch = new Float64Array(Math.max(50 * N, 10 * N, 10, 500, 50, 39200));
+  const scratch = new Float64Array(Math.max(N * 50 + 784, N * 10 + 50, 10, 50 * 10 + N * 50, N * 50 + 10, 50, 784 * 50 + N * 784));
+  const iscratch = new Int32Array(Math.max(784, 50, 2 * 50 + 1 + N * 50, 10, 2 * 784 + 1 + N * 784));
   return {
     dims,
     outputs: { score: score, loss: 0 },
     grads: { loss: { W1: grad_W1, b1: grad_b1, W2: grad_W2, b2: grad_b2 } },
     scratch,
+    iscratch,
     h,
     score,
     loss,
@@ -273,8 +462,8 @@ export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs 
   if (params.b1.length !== 50) throw new RangeError(`param b1 has ${params.b1.length} elements, but this workspace needs 50 = ${50}`);
   if (params.W2.length !== 50 * 10) throw new RangeError(`param W2 has ${params.W2.length} elements, but this workspace needs 50 * 10 = ${50 * 10}`);
   if (params.b2.length !== 10) throw new RangeError(`param b2 has ${params.b2.length} elements, but this workspace needs 10 = ${10}`);
-  affine_relu_h(inputs.x, params.W1, params.b1, ws.h, ws.scratch, N);
-  affine_score(ws.h, params.W2, params.b2, ws.score, ws.scratch, N);
+  affine_relu_h(inputs.x, params.W1, params.b1, ws.h, ws.scratch, ws.iscratch, N);
+  affine_score(ws.h, params.W2, params.b2, ws.score, ws.scratch, ws.iscratch, N);
   softmax_ce_loss(ws.score, inputs.t, ws.loss, N);
   ws.outputs.loss = ws.loss[0];
   return ws.outputs;
@@ -289,15 +478,15 @@ export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
   if (params.b1.length !== 50) throw new RangeError(`param b1 has ${params.b1.length} elements, but this workspace needs 50 = ${50}`);
   if (params.W2.length !== 50 * 10) throw new RangeError(`param W2 has ${params.W2.length} elements, but this workspace needs 50 * 10 = ${50 * 10}`);
   if (params.b2.length !== 10) throw new RangeError(`param b2 has ${params.b2.length} elements, but this workspace needs 10 = ${10}`);
-  affine_relu_h(inputs.x, params.W1, params.b1, ws.h, ws.scratch, N);
-  affine_score(ws.h, params.W2, params.b2, ws.score, ws.scratch, N);
+  affine_relu_h(inputs.x, params.W1, params.b1, ws.h, ws.scratch, ws.iscratch, N);
+  affine_score(ws.h, params.W2, params.b2, ws.score, ws.scratch, ws.iscratch, N);
   softmax_ce_loss(ws.score, inputs.t, ws.loss, N);
   softmax_ce_grad_score(ws.score, inputs.t, ws.grad_score, N);
   sum_grad_b2(ws.grad_score, ws.grad_b2, ws.scratch, N);
-  matmul_grad_W2(ws.h, ws.grad_score, ws.grad_W2, ws.scratch, N);
-  matmul_relu_backward_grad_h_add(ws.grad_score, params.W2, ws.h, ws.grad_h_add, ws.scratch, N);
+  matmul_grad_W2(ws.h, ws.grad_score, ws.grad_W2, ws.scratch, ws.iscratch, N);
+  matmul_relu_backward_grad_h_add(ws.grad_score, params.W2, ws.h, ws.grad_h_add, ws.scratch, ws.iscratch, N);
   sum_grad_b1(ws.grad_h_add, ws.grad_b1, ws.scratch, N);
-  matmul_grad_W1(inputs.x, ws.grad_h_add, ws.grad_W1, ws.scratch, N);
+  matmul_grad_W1(inputs.x, ws.grad_h_add, ws.grad_W1, ws.scratch, ws.iscratch, N);
   ws.outputs.loss = ws.loss[0];
   return ws;
 }

@@ -12,6 +12,7 @@ import { opDef, type LoopContext } from "../ops/index.js";
 import { scalarRuleOf } from "../ops/userfn.js";
 import { reducedAxes } from "../ops/reduce.js";
 import { broadcastIndex, index, indent, loops, product } from "./loops.js";
+import { matmulCode } from "./matmul.js";
 import { Names } from "./names.js";
 
 /** What kernels need to know about the module around them. */
@@ -34,6 +35,8 @@ export interface KernelCode {
   readonly usesScratch: boolean;
   /** float64 scratch elements it needs, as code */
   readonly scratch: string;
+  /** int32 scratch elements it needs (matmuls' lists of non-zeros), as code */
+  readonly intScratch: string;
 }
 
 const SCRATCH = "scratch";
@@ -43,9 +46,10 @@ export function kernelBody(k: Kernel, env: KernelEnv): KernelCode {
 }
 
 class KernelWriter {
-  private readonly names = new Names(["i", "j", "o", "p", "a", "acc", "total", SCRATCH, "Math"]);
+  private readonly names = new Names(["i", "j", "o", "p", "q", "r", "a", "at", "nz", "row", "acc", "total", SCRATCH, "iscratch", "Math", ...Array.from({ length: 8 }, (_, t) => `c${t}`)]);
   private readonly arrays = new Map<number, { name: string; node: Node; scalar: boolean }>();
   private scratchSize = "0";
+  private intScratchSize = "0";
   private readonly outName: string;
 
   constructor(
@@ -59,7 +63,7 @@ class KernelWriter {
     const body = this.k.kind === "map" ? this.map() : this.k.kind === "reduce" ? this.reduce() : this.k.kind === "matmul" ? this.matmul() : this.loop();
     // inputs first, the output last: affine_relu_h(x, W1, b1, h)
     const arrays = [...this.arrays.values()].sort((a, b) => Number(a.node === this.k.out) - Number(b.node === this.k.out));
-    return { arrays, body, usesScratch: this.scratchSize !== "0", scratch: this.scratchSize };
+    return { arrays, body, usesScratch: this.scratchSize !== "0", scratch: this.scratchSize, intScratch: this.intScratchSize };
   }
 
   private shape(n: Node): string[] {
@@ -197,24 +201,13 @@ class KernelWriter {
     const M = ash.length === 2 ? ash[0]! : "1";
     const K = ash[ash.length - 1]!;
     const N = bsh.length === 2 ? bsh[1]! : "1";
-    this.scratchSize = product([M, N]);
-    const aAt = (i: string, p: string) => (A.transposed ? `${p} * ${M} + ${i}` : `${i} * ${K} + ${p}`);
-    const bRow = B.transposed ? "p" : `p * ${N}`;
-    const bAt = (j: string) => (B.transposed ? `${j} * ${K} + ${bRow}` : `${bRow} + ${j}`);
-    // a zero of A adds nothing to C: skipping it is exact for finite B, and MNIST pixels are 81% zeros
-    const inner = [
-      `const a = ${A.name}[${aAt("i", "p")}];`,
-      `if (a === 0) continue;`,
-      `const c = i * ${N};`,
-      `for (let j = 0; j < ${N}; j++) ${SCRATCH}[c + j] += a * ${B.name}[${bAt("j")}];`,
-    ].join("\n");
-    const [outer, middle] = A.transposed ? [["p", K], ["i", M]] : [["i", M], ["p", K]];
-    const product_ = loopsOf([outer as [string, string], middle as [string, string]], inner);
-    const zero = `${SCRATCH}.fill(0, 0, ${product([M, N])});`;
+    const mm_ = matmulCode({ a: A.name, b: B.name, aTransposed: A.transposed, bTransposed: B.transposed, M, K, N, scratch: SCRATCH, iscratch: "iscratch" });
+    this.scratchSize = mm_.size;
+    this.intScratchSize = mm_.intSize;
     const epilogue = this.k.matmul
       ? this.map(new Map([[mm.id, `${SCRATCH}[#]`]]), this.k.nodes.filter((n) => n !== mm))
       : `for (let i = 0; i < ${product([M, N])}; i++) ${this.outName}[i] = ${SCRATCH}[i];`;
-    return [zero, product_, epilogue].join("\n");
+    return [mm_.code, epilogue].join("\n");
   }
 
   private loop(): string {
@@ -236,11 +229,6 @@ class KernelWriter {
     if (spec.scratch) this.scratchSize = spec.scratch(ctx);
     return spec.write(ctx);
   }
-}
-
-/** Two nested loops (variable, bound) around a body. */
-function loopsOf(levels: readonly [string, string][], body: string): string {
-  return levels.reduceRight((code, [v, n]) => `for (let ${v} = 0; ${v} < ${n}; ${v}++) {\n${indent(code)}\n}`, body);
 }
 
 /** Values given as `scratch[#]` read at the loop's flat index. */

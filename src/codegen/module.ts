@@ -77,6 +77,7 @@ function statements(p: ModuleParts): (string | StatementStructures)[] {
     { name: "outputs", type: "Outputs" },
     { name: "grads", type: "Grads" },
     { name: "scratch", type: "Float64Array", doc: "float64 accumulators of matmuls and reductions" },
+    { name: "iscratch", type: "Int32Array", doc: "matmuls' lists of non-zeros" },
     ...p.memory.slots.map((s, i) => ({ name: p.slotNames[i]!, type: ARRAY[s.dtype], doc: `holds ${s.nodes.map((n) => `${p.label(n)}: ${describe(n)}`).join(", then ")}` })),
   ]));
   for (const c of p.constants) {
@@ -94,6 +95,7 @@ function statements(p: ModuleParts): (string | StatementStructures)[] {
       parameters: [
         ...k.code.arrays.map((a) => ({ name: a.name, type: a.scalar ? "number" : ARRAY[p.dtypeOf(a.node)] })),
         ...(k.code.usesScratch ? [{ name: "scratch", type: "Float64Array" }] : []),
+        ...(k.code.intScratch !== "0" ? [{ name: "iscratch", type: "Int32Array" }] : []),
         ...k.dims.map((d) => ({ name: d, type: "number" })),
       ],
       returnType: "void",
@@ -134,14 +136,15 @@ function createWorkspace(p: ModuleParts, gradsByOf: ReadonlyMap<string, readonly
     statements: [
       ...[...p.dims].map(([d, name]) => `const ${name} = ${prop("dims", d)};`),
       ...p.memory.slots.map((s, i) => `const ${p.slotNames[i]} = new ${ARRAY[s.dtype]}(${s.size});`),
-      `const scratch = new Float64Array(${scratchSize(p)});`,
-      `return {\n  dims,\n  outputs: { ${outputs.join(", ")} },\n  grads: { ${grads.join(", ")} },\n  scratch,${p.memory.slots.length > 0 ? `\n  ${p.slotNames.join(",\n  ")},` : ""}\n};`,
+      `const scratch = new Float64Array(${scratchSize(p, (c) => c.scratch)});`,
+      `const iscratch = new Int32Array(${scratchSize(p, (c) => c.intScratch)});`,
+      `return {\n  dims,\n  outputs: { ${outputs.join(", ")} },\n  grads: { ${grads.join(", ")} },\n  scratch,\n  iscratch,${p.memory.slots.length > 0 ? `\n  ${p.slotNames.join(",\n  ")},` : ""}\n};`,
     ].filter((s) => s.length > 0),
   };
 }
 
-function scratchSize(p: ModuleParts): string {
-  const sizes = [...new Set(p.kernels.filter((k) => k.code.usesScratch).map((k) => k.code.scratch))];
+function scratchSize(p: ModuleParts, of: (c: KernelCode) => string): string {
+  const sizes = [...new Set(p.kernels.map((k) => of(k.code)).filter((s) => s !== "0"))];
   if (sizes.length === 0) return "0";
   return sizes.length === 1 ? sizes[0]! : `Math.max(${sizes.join(", ")})`;
 }
@@ -165,6 +168,7 @@ function runner(p: ModuleParts, name: string, doc: string, only: ReadonlySet<num
     const args = [
       ...k.code.arrays.map((a) => p.argument(a.node)),
       ...(k.code.usesScratch ? ["ws.scratch"] : []),
+      ...(k.code.intScratch !== "0" ? ["ws.iscratch"] : []),
       ...k.dims,
     ];
     calls.push(`${k.name}(${args.join(", ")});`);

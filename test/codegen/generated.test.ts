@@ -72,6 +72,6 @@ describe("two_layer_net.ts reads like the textbook's layers", () => {
 
   it("reads transposes in place instead of copying them", () => {
     expect(code).not.toMatch(/^function transpose/m);
-    expect(code).toContain("scratch[c + j] += a * W2[j * 10 + p];"); // dout · W2ᵀ
+    expect(code).toContain("c1 += a * W2[(j + 1) * 10 + p];"); // dout · W2ᵀ, read in place
   });
 });
