@@ -28,6 +28,7 @@ export function broadcastType(name: string, ins: readonly Type[], ctx: TypeConte
 
 interface Spec {
   readonly name: string;
+  readonly glyph?: string;
   readonly doc: string;
   readonly scalar: ScalarRule;
   readonly vjp: Vjp | "none";
@@ -53,6 +54,7 @@ function elementwise(inputs: readonly string[], spec: Spec): OpDef {
     attrs: {},
     traits: { elementwise: true, commutative: spec.commutative },
     surface: spec.surface,
+    glyph: spec.glyph,
     type: (ins, _attrs, ctx) => broadcastType(spec.name, ins, ctx),
     eval: (ins, _attrs, out) => mapBroadcast(ins, out, (xs) => f(...xs)),
     vjp: spec.vjp,
@@ -67,6 +69,7 @@ const positive = (b: GraphBuilder, x: Node): Node => b.op("step", [x]);
 export const elementwiseOps: readonly OpDef[] = [
   binary({
     name: "add",
+    glyph: "+",
     doc: "x + y. Local derivative 1 for both: the gradient passes through unchanged.",
     commutative: true,
     scalar: { f: (x, y) => x + y, formula: "x + y", emit: (x, y) => `${x} + ${y}` },
@@ -74,12 +77,14 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   binary({
     name: "sub",
+    glyph: "−",
     doc: "x - y. Local derivatives 1 and -1.",
     scalar: { f: (x, y) => x - y, formula: "x - y", emit: (x, y) => `${x} - ${y}` },
     vjp: (b, _n, g, needs) => [g, needs[1] ? neg(b, g) : null],
   }),
   binary({
     name: "mul",
+    glyph: "×",
     doc: "x * y. Each input's gradient is the upstream gradient times the other input (the textbook's Mul node swaps them).",
     commutative: true,
     scalar: { f: (x, y) => x * y, formula: "x * y", emit: (x, y) => `${x} * ${y}` },
@@ -87,6 +92,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   binary({
     name: "div",
+    glyph: "÷",
     doc: "x / y. Derivatives 1/y and -x/y².",
     domain: "nonzero",
     scalar: { f: (x, y) => x / y, formula: "x / y", emit: (x, y) => `${x} / ${y}` },
@@ -97,6 +103,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   binary({
     name: "pow",
+    glyph: "^",
     doc: "x ^ y (power, right-associative). Derivatives y·x^(y-1) and x^y·log(x).",
     surface: undefined,
     domain: "positive",
@@ -132,12 +139,14 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   binary({
     name: "ge",
+    glyph: "≥",
     doc: "1 where x >= y, else 0. A mask; it passes no gradient.",
     scalar: { f: (x, y) => (x >= y ? 1 : 0), emit: (x, y) => `(${x} >= ${y} ? 1 : 0)` },
     vjp: "none",
   }),
   unary({
     name: "neg",
+    glyph: "−x",
     doc: "-x. Local derivative -1.",
     scalar: { f: (x) => -x, formula: "-x", emit: (x) => `-${x}` },
     vjp: (b, _n, g) => [neg(b, g)],
@@ -159,6 +168,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "sqrt",
+    glyph: "√",
     surface: "sqrt",
     doc: "Square root. Derivative 1/(2·sqrt(x)).",
     domain: "positive",
@@ -195,6 +205,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "square",
+    glyph: "x²",
     surface: "square",
     doc: "x². Derivative 2x.",
     scalar: { f: (x) => x * x, formula: "x ^ 2", emit: (x) => `${x} * ${x}` },
@@ -202,6 +213,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "step",
+    glyph: "x>0",
     doc: "1 where x > 0, else 0: the ReLU mask. It passes no gradient.",
     scalar: { f: (x) => (x > 0 ? 1 : 0), emit: (x) => `(${x} > 0 ? 1 : 0)` },
     vjp: "none",

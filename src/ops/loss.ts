@@ -75,6 +75,7 @@ function crossEntropy(logits: Tensor, labels: Tensor, indexLabels: boolean): num
 export const lossOps = [
   defineOp({
     name: "softmax_ce",
+    glyph: "Softmax\\nWithLoss",
     surface: "softmax_cross_entropy",
     doc: "Mean cross-entropy of softmax(logits) against labels: i32 class indices or [N, C] probabilities (the textbook's SoftmaxWithLoss). Its backward rule is (softmax(logits) - t) / N.",
     inputs: ["logits", "labels"],
@@ -92,6 +93,7 @@ export const lossOps = [
   }),
   defineOp({
     name: "softmax_ce_grad",
+    glyph: "Softmax\\nWithLoss′",
     doc: "The backward rule of softmax_cross_entropy, fused: (softmax(logits) - t) · g / N, one pass over each row.",
     inputs: ["logits", "labels", "g"],
     attrs: {},
@@ -163,6 +165,7 @@ export const lossOps = [
   }),
   defineOp({
     name: "stop_gradient",
+    glyph: "stop",
     surface: "stop_gradient",
     doc: "x itself in the forward pass; no gradient flows back through it.",
     inputs: ["x"],

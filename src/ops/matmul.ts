@@ -8,6 +8,7 @@ import { defineOp } from "./types.js";
 export const matmulOps = [
   defineOp({
     name: "matmul",
+    glyph: "dot",
     doc: "x @ y: [m,k] @ [k,n] → [m,n], also [k] @ [k,n] → [n], [m,k] @ [k] → [m] and [k] @ [k] → scalar. Gradients g @ yᵀ and xᵀ @ g.",
     inputs: ["x", "y"],
     attrs: {},

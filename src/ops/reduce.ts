@@ -71,6 +71,7 @@ const reductionAttrs = { axis: { kind: "axes", default: null }, keepdims: { kind
 export const reduceOps = [
   defineOp({
     name: "sum",
+    glyph: "Σ",
     surface: "sum",
     doc: "Sum over `axis` (all axes when absent). The backward pass copies the gradient back over the summed axes (the textbook's Sum ↔ Repeat nodes).",
     inputs: ["x"],
@@ -101,6 +102,7 @@ export const reduceOps = [
   }),
   defineOp({
     name: "max_mask",
+    glyph: "argmax\\nmask",
     doc: "1 at the first maximum over `axis`, 0 elsewhere: where max sends its gradient. It passes no gradient.",
     inputs: ["x"],
     attrs: { axis: { kind: "axes", default: null } },
@@ -112,6 +114,7 @@ export const reduceOps = [
   }),
   defineOp({
     name: "numel",
+    glyph: "N",
     doc: "The number of elements along `axis` (all axes when absent), known at run time: the divisor of mean.",
     inputs: ["x"],
     attrs: { axis: { kind: "axes", default: null } },

@@ -42,11 +42,12 @@ function reshapeTarget(from: Shape, to: Shape, ctx: TypeContext): Dim[] {
 export const shapeOps = [
   defineOp({
     name: "transpose",
+    glyph: "T",
     surface: "transpose",
     doc: "Transpose of a 2-D tensor, also written x.T. Its gradient is the transposed gradient.",
     inputs: ["x"],
     attrs: {},
-    traits: {},
+    traits: { transpose: true },
     type: ([x], _attrs, ctx) => {
       if (x!.shape.length !== 2) ctx.fail(`transpose needs a 2-D tensor, got ${formatType(x!)}`);
       return { dtype: x!.dtype, shape: [x!.shape[1]!, x!.shape[0]!] };
@@ -80,6 +81,7 @@ export const shapeOps = [
   }),
   defineOp({
     name: "broadcast_to",
+    glyph: "repeat",
     surface: "broadcast_to",
     doc: "x repeated to a larger shape by NumPy broadcasting. The backward pass sums the gradient over the repeated axes.",
     inputs: ["x"],

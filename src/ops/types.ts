@@ -40,6 +40,8 @@ export interface Traits {
   /** applies a scalar function per element, with NumPy broadcasting of its inputs */
   readonly elementwise?: boolean;
   readonly commutative?: boolean;
+  /** a 2-D transpose: a matmul can read its input in place instead of a copy */
+  readonly transpose?: boolean;
 }
 
 /**
@@ -108,6 +110,8 @@ export interface OpDef {
   readonly scalar?: ScalarRule;
   /** how generated code computes it, for ops that are not elementwise */
   readonly kernel?: KernelSpec;
+  /** how diagrams draw it in its circle: the textbook's ×, +, or a short name (default: the op's name) */
+  readonly glyph?: string | ((attrs: Attrs) => string);
   /** domain of each input for gradient tests: positive only, away from kinks, … */
   readonly domain?: "any" | "positive" | "nonzero";
 }

@@ -89,6 +89,7 @@ export const userFnOp: OpDef = defineOp({
   inputs: ["args"],
   attrs: { fn: { kind: "fn" } },
   traits: { elementwise: true },
+  glyph: (attrs) => fnOf(attrs).name,
   type: (ins, attrs, ctx) => broadcastType(fnOf(attrs).name, ins, ctx),
   eval: (ins, attrs, out) => {
     const fn = fnOf(attrs);

@@ -57,6 +57,11 @@ export function specOf(n: Node): KernelSpec | "elementwise" | "leaf" {
   return def.kernel;
 }
 
+const isMatmul = (n: Node): boolean => {
+  const s = specOf(n);
+  return s !== "leaf" && s !== "elementwise" && s.kind === "matmul";
+};
+
 const kindOf = (n: Node): KernelKind => {
   const s = specOf(n);
   if (s === "elementwise") return "map";
@@ -75,7 +80,7 @@ export function plan(rootNodes: readonly Node[]): Plan {
   // a matmul whose only user is an elementwise chain of its shape computes that chain
   const epilogues = new Map<number, Node>();
   for (const n of order) {
-    if (n.op !== "matmul" || roots.has(n.id) || modes.get(n.id)!.kind !== "buffer") continue;
+    if (!isMatmul(n) || roots.has(n.id) || modes.get(n.id)!.kind !== "buffer") continue;
     const u = users.get(n.id) ?? [];
     if (u.length !== 1 || specOf(u[0]!) !== "elementwise" || !sameShape(u[0]!.type.shape, n.type.shape)) continue;
     const root = kernelRoot(u[0]!, modes, users);
@@ -101,7 +106,7 @@ function baseMode(n: Node, roots: ReadonlySet<number>, users: readonly Node[]): 
     if (spec.kind === "alias") return { kind: "alias" };
   }
   if (roots.has(n.id)) return { kind: "buffer" };
-  if (n.op === "transpose" && users.every((u) => u.op === "matmul")) return { kind: "folded" };
+  if (opDef(n.op).traits.transpose && users.every(isMatmul)) return { kind: "folded" };
   if (spec !== "elementwise" || users.length !== 1) return { kind: "buffer" };
   const user = users[0]!;
   const userSpec = specOf(user);
@@ -128,7 +133,7 @@ function treeOf(out: Node, modes: ReadonlyMap<number, Mode>): Node[] {
     const n = stack.pop()!;
     if (seen.has(n.id)) continue;
     seen.set(n.id, n);
-    if (n.op === "matmul" && n !== out) continue; // an epilogue matmul's operands are buffers
+    if (isMatmul(n) && n !== out) continue; // an epilogue matmul's operands are buffers
     for (const i of n.inputs) if (modes.get(i.id)!.kind === "inline") stack.push(i);
   }
   return [...seen.values()].sort((a, b) => a.id - b.id);

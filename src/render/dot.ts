@@ -9,7 +9,8 @@
 import { ancestors, type Graph, type Node } from "../graph/ir.js";
 import type { Tensor } from "../graph/tensor.js";
 import { formatType } from "../graph/types.js";
-import { STYLE, SYMBOL } from "./style.js";
+import { opDef } from "../ops/index.js";
+import { STYLE } from "./style.js";
 
 export interface DotOptions {
   /** draw the gradient nodes */
@@ -85,8 +86,8 @@ function nodeLine(n: Node, labels: ReadonlyMap<number, string>, grad: boolean): 
   if (n.op === "input") return `n${n.id} [${attrs(STYLE.input)} label="${esc(String(n.attrs["name"]))}"];`;
   if (n.op === "param") return `n${n.id} [${attrs(STYLE.param)} label="${esc(String(n.attrs["name"]))}"];`;
   if (n.op === "const") return `n${n.id} [${attrs(STYLE.const)} label="${esc(constLabel(n))}"];`;
-  const fn = n.op === "fn" ? (n.attrs["fn"] as unknown as { name: string }).name : undefined;
-  const symbol = fn ?? SYMBOL[n.op] ?? n.op;
+  const glyph = opDef(n.op).glyph;
+  const symbol = typeof glyph === "function" ? glyph(n.attrs) : (glyph ?? n.op);
   const tip = labels.get(n.id) ?? `${n.op} %${n.id}`;
   return `n${n.id} [${attrs(grad ? STYLE.gradOp : STYLE.op)} label="${symbol}" tooltip="${esc(tip)}"];`;
 }

@@ -23,28 +23,3 @@ export const STYLE = {
   valueColor: "#1b1b1b",
   gradColor: "#c0392b",
 } as const;
-
-/** How each op is drawn in its circle: the textbook's ×, +, and short names. */
-export const SYMBOL: Readonly<Record<string, string>> = {
-  add: "+",
-  sub: "−",
-  mul: "×",
-  div: "÷",
-  neg: "−x",
-  pow: "^",
-  matmul: "dot",
-  transpose: "T",
-  sum: "Σ",
-  mean: "mean",
-  square: "x²",
-  sqrt: "√",
-  softmax_ce: "Softmax\\nWithLoss",
-  softmax_ce_grad: "Softmax\\nWithLoss′",
-  broadcast_to: "repeat",
-  repeat: "repeat",
-  step: "x>0",
-  ge: "≥",
-  max_mask: "argmax\\nmask",
-  numel: "N",
-  stop_gradient: "stop",
-};
