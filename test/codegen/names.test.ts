@@ -1,0 +1,64 @@
+/**
+ * Any name the language allows works end to end: Unicode, TypeScript reserved words,
+ * `constructor`, `__proto__`, names differing only in case — in generated code (which
+ * still type-checks), in `run --json`, and in diagrams.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { gradc, ROOT } from "../helpers.js";
+
+const dir = mkdtempSync(join(tmpdir(), "gradc-names-"));
+const file = join(dir, "names.graph");
+writeFileSync(
+  file,
+  [
+    "dim 크기",
+    "input 사과 = 100",
+    "input class = 2",
+    "input constructor = 3",
+    "input __proto__ = 4",
+    "input X = 5",
+    "input x = 6",
+    "input v: f64[크기] = [1, 2]",
+    "new = 사과 * class + constructor * __proto__ + X * x + sum(v * v)",
+    "function = new * 2",
+    "output new, function",
+    "grad function wrt 사과, class, constructor, __proto__, X, x, v",
+  ].join("\n"),
+);
+const expected = {
+  outputs: { new: 247, function: 494 },
+  grads: { function: { 사과: 4, class: 200, constructor: 8, ["__proto__"]: 6, X: 12, x: 10, v: [4, 8] } }, // computed: a literal __proto__ would set the prototype
+};
+
+describe("names end to end", () => {
+  it("run --json: compiled and interpreted give the same, with every name as a key", () => {
+    for (const extra of [[], ["--interpret"]]) {
+      const r = gradc(["run", file, "--json", ...extra]);
+      expect(r.stderr).toBe("");
+      const parsed = JSON.parse(r.stdout) as { grads: { function: Record<string, unknown> } };
+      expect(parsed).toEqual(JSON.parse(JSON.stringify(expected)));
+      expect(Object.keys(parsed.grads.function)).toEqual(["사과", "class", "constructor", "__proto__", "X", "x", "v"]);
+    }
+  });
+
+  it("the generated module type-checks and keeps the names readable", () => {
+    const out = join(dir, "names.ts");
+    expect(gradc(["compile", file, "-o", out]).code).toBe(0);
+    const code = readFileSync(out, "utf8");
+    expect(code).toContain('inputs["__proto__"]');
+    expect(code).toContain("사과: number;");
+    const tsc = spawnSync(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, "--ignoreConfig", "--noEmit", "--strict", "--target", "ES2022", "--module", "ESNext", "--lib", "ES2022", out], { encoding: "utf8" });
+    expect(tsc.stdout + tsc.stderr).toBe("");
+  });
+
+  it("diagrams show the names", () => {
+    const svg = join(dir, "names.svg");
+    expect(gradc(["render", file, "--backward", "--values", "-o", svg]).code).toBe(0);
+    const text = readFileSync(svg, "utf8");
+    for (const n of ["사과", "class", "constructor", "__proto__", "function"]) expect(text).toContain(`>${n}<`);
+  });
+});
