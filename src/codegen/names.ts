@@ -18,6 +18,8 @@ const IDENT = /^[\p{L}_$][\p{L}\p{Nd}\p{Mn}\p{Mc}_$]*$/u;
 /** A scope of identifiers: `name()` returns a unique safe identifier for a wanted name. */
 export class Names {
   private readonly taken = new Set<string>();
+  /** the next suffix to try per base name: uniquifying stays linear for 50,000 temps */
+  private readonly next = new Map<string, number>();
 
   constructor(reserved: Iterable<string> = []) {
     for (const r of reserved) this.taken.add(r);
@@ -28,7 +30,9 @@ export class Names {
     if (!IDENT.test(base)) base = `_${base}`;
     if (RESERVED.has(base)) base = `${base}_`;
     let name = base;
-    for (let k = 1; this.taken.has(name); k++) name = `${base}_${k}`;
+    let k = this.next.get(base) ?? 1;
+    while (this.taken.has(name)) name = `${base}_${k++}`;
+    this.next.set(base, k);
     this.taken.add(name);
     return name;
   }
