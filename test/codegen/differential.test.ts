@@ -1,9 +1,10 @@
 /**
- * Compiled code against the reference interpreter: every graph in graphs/ and 200
+ * Compiled code against the reference interpreter: every graph in graphs/ and 1000
  * random well-typed graphs per run (seeded), forward and backward: float64 within a
  * relative 1e-12 per element; float32 within 1e-5 of each tensor's scale
- * (‖a − b‖∞ / ‖b‖∞), since float32 rounding of ill-conditioned elements (log near 1)
- * is amplified element by element but not tensor by tensor.
+ * (‖a − b‖∞ / ‖b‖∞, and at least 1e-6 absolute), since float32 rounding of
+ * ill-conditioned elements (log near 1) is amplified element by element, and a gradient
+ * that cancels to 0 in float64 is a few 1e-8 in float32.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -14,11 +15,11 @@ import { loadCompiled } from "../../src/runtime/load.js";
 import { randomGraph } from "../gen/random-graph.js";
 import { ROOT } from "../helpers.js";
 
-const RANDOM_GRAPHS = 200;
+const RANDOM_GRAPHS = 1000;
 const FIRST_SEED = Number(process.env["GRADC_DIFF_SEED"] ?? 1000);
 
 /** The largest |a - b| / max(|b|, tiny, scale · floor) over all outputs and gradients. */
-function worst(a: Map<string, Tensor>, b: Map<string, Tensor>, floor: number): { at: string; rel: number } {
+function worst(a: Map<string, Tensor>, b: Map<string, Tensor>, floor: number, absFloor = 1e-300): { at: string; rel: number } {
   let at = "";
   let rel = 0;
   for (const [name, ref] of b) {
@@ -28,7 +29,7 @@ function worst(a: Map<string, Tensor>, b: Map<string, Tensor>, floor: number): {
       const want = ref.data[i]!;
       const have = got.data[i]!;
       if (Number.isNaN(want) && Number.isNaN(have)) continue;
-      const r = want === have ? 0 : Math.abs(have - want) / Math.max(Math.abs(want), scale * floor, 1e-300);
+      const r = want === have ? 0 : Math.abs(have - want) / Math.max(Math.abs(want), scale * floor, absFloor);
       if (!(r <= rel)) {
         rel = r;
         at = `${name}[${i}]: ${have} vs ${want}`;
@@ -58,7 +59,7 @@ async function compare(g: Graph, seed: number) {
   const ref32 = flatten(interpret(g, env32));
   const f32 = flatten(runCompiled(await loadCompiled(g, { dtype: "f32" }), g, env32, { dtype: "f32" }));
   const fwd = runCompiled(await loadCompiled(g, { dtype: "f64" }), g, env, { dtype: "f64", forwardOnly: true }).outputs;
-  return { f64: worst(f64, ref, 1e-12), f32: worst(f32, ref32, 1), forward: worst(fwd, new Map([...ref].filter(([k]) => fwd.has(k))), 1e-12) };
+  return { f64: worst(f64, ref, 1e-12), f32: worst(f32, ref32, 1, 0.1), forward: worst(fwd, new Map([...ref].filter(([k]) => fwd.has(k))), 1e-12) };
 }
 
 describe("compiled code agrees with the interpreter on every graph in graphs/", () => {
