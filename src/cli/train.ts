@@ -44,8 +44,13 @@ export async function trainCommand(file: string | undefined, f: TrainFlags): Pro
   const title = `${basename(path)} · ${f.optimizer} · test accuracy ${result.testAcc.toFixed(4)}`;
   writeAtomic(join(dir, "curves.svg"), curvesSvg({ losses: result.losses, epochs: result.epochs, title }));
   if (result.stoppedAt) {
-    process.stderr.write(`gradc: the loss became ${result.stoppedAt.loss} at iteration ${result.stoppedAt.iteration}; stopped (--check-numerics)\n`);
+    const where = result.stoppedAt.where ? `; the first value that is not finite comes from ${result.stoppedAt.where}` : "";
+    process.stderr.write(`gradc: the loss became ${result.stoppedAt.loss} at iteration ${result.stoppedAt.iteration}${where}; stopped (--check-numerics)\n`);
     process.exitCode = 1;
+  }
+  if (result.epochs.length === 0) {
+    process.stdout.write(`no evaluation was reached (${result.seconds.toFixed(1)} s); wrote ${join(dir, "curves.svg")}\n`);
+    return;
   }
   process.stdout.write(`train acc ${result.trainAcc.toFixed(4)}  test acc ${result.testAcc.toFixed(4)}  ${result.seconds.toFixed(1)} s\n`);
   process.stdout.write(`wrote ${join(dir, "checkpoint.bin")}, ${metrics}, ${join(dir, "curves.svg")}\n`);

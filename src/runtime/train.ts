@@ -5,6 +5,8 @@
  */
 import { join } from "node:path";
 import type { Graph } from "../graph/ir.js";
+import { tensor, type Tensor } from "../graph/tensor.js";
+import { firstNonFinite } from "../interp/numerics.js";
 import { graphHash, loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
 import type { CompiledModule } from "./load.js";
 import { accuracy, batch, classifier, type Classifier } from "./model.js";
@@ -50,7 +52,8 @@ export interface TrainResult {
   readonly seconds: number;
   readonly trainAcc: number;
   readonly testAcc: number;
-  readonly stoppedAt?: { iteration: number; loss: number };
+  /** where --check-numerics stopped: the iteration, the loss, and the first node whose value was not finite */
+  readonly stoppedAt?: { iteration: number; loss: number; where?: string };
 }
 
 const EVAL_BATCH = 500;
@@ -86,7 +89,7 @@ export function train(graph: Graph, module: CompiledModule, data: Mnist, o: Trai
     const loss = ws.outputs[model.loss] as number;
     losses[it - start] = loss;
     if (o.checkNumerics && !Number.isFinite(loss)) {
-      stoppedAt = { iteration: it + 1, loss };
+      stoppedAt = { iteration: it + 1, loss, where: locate(graph, model, b) };
       break;
     }
     optimizer.update(model.params, grads());
@@ -115,6 +118,16 @@ function evaluate(model: Classifier, b: ReturnType<typeof batch>, data: Mnist, o
     testAcc: accuracy(model, b, data.test, o.evalLimit),
     seconds: (performance.now() - t0) / 1000,
   };
+}
+
+/** The first forward node whose value is not finite on this batch, with these params. */
+function locate(graph: Graph, model: Classifier, b: ReturnType<typeof batch>): string | undefined {
+  const values = new Map<string, Tensor>();
+  for (const [n, a] of Object.entries(model.params)) values.set(n, tensor(graph.params.find((p) => p.name === n)!.node.type.shape.map((d) => (typeof d === "number" ? d : b.size)), a));
+  values.set(model.x, tensor([b.size, 784], b.x));
+  values.set(model.t, tensor([b.size], b.t));
+  const roots = [...graph.outputs, ...graph.losses].map((d) => d.node);
+  return firstNonFinite(roots, { values, dims: new Map([[model.dim, b.size]]) }, graph.file, graph.text)?.where;
 }
 
 function stateOf(o: Optimizer): Record<string, FloatArray[]> {

@@ -49,6 +49,7 @@ describe("training the compiled TwoLayerNet", () => {
     const r = train(g, await loadCompiled(g), slice(1000, 100), { iters: 200, batch: 50, lr: 1e30, optimizer: "sgd", seed: 1, dir: mkdtempSync(join(tmpdir(), "gradc-nan-")), checkNumerics: true }, quiet);
     expect(r.stoppedAt).toBeDefined();
     expect(Number.isFinite(r.stoppedAt!.loss)).toBe(false);
+    expect(r.stoppedAt!.where).toMatch(/^\w+ at two_layer_net\.graph:1[0-2]: /);
   });
 });
 
