@@ -114,11 +114,11 @@ function softmax_ce_loss(a_1: Float64Array, t: Int32Array, loss: Float64Array, N
   let total = 0;
   for (let i = 0; i < N; i++) {
     const row = i * 3;
-    let m = -Infinity;
-    for (let j = 0; j < 3; j++) m = Math.max(m, a_1[row + j]);
-    let s = 0;
-    for (let j = 0; j < 3; j++) s += Math.exp(a_1[row + j] - m);
-    total += m + Math.log(s) - a_1[row + t[i]];
+    let rowMax = -Infinity;
+    for (let j = 0; j < 3; j++) rowMax = Math.max(rowMax, a_1[row + j]);
+    let expSum = 0;
+    for (let j = 0; j < 3; j++) expSum += Math.exp(a_1[row + j] - rowMax);
+    total += rowMax + Math.log(expSum) - a_1[row + t[i]];
   }
   loss[0] = total / N;
 }
@@ -131,11 +131,11 @@ function softmax_ce_grad_a(a_1: Float64Array, t: Int32Array, grad_a: Float64Arra
   const scale = 1 / N;
   for (let i = 0; i < N; i++) {
     const row = i * 3;
-    let m = -Infinity;
-    for (let j = 0; j < 3; j++) m = Math.max(m, a_1[row + j]);
-    let s = 0;
-    for (let j = 0; j < 3; j++) s += Math.exp(a_1[row + j] - m);
-    for (let j = 0; j < 3; j++) grad_a[row + j] = (Math.exp(a_1[row + j] - m) / s - (t[i] === j ? 1 : 0)) * scale;
+    let rowMax = -Infinity;
+    for (let j = 0; j < 3; j++) rowMax = Math.max(rowMax, a_1[row + j]);
+    let expSum = 0;
+    for (let j = 0; j < 3; j++) expSum += Math.exp(a_1[row + j] - rowMax);
+    for (let j = 0; j < 3; j++) grad_a[row + j] = (Math.exp(a_1[row + j] - rowMax) / expSum - (t[i] === j ? 1 : 0)) * scale;
   }
 }
 

@@ -120,11 +120,11 @@ function softmax_ce_loss(a_1: Float64Array, t: Float64Array, loss: Float64Array,
   let total = 0;
   for (let i = 0; i < N; i++) {
     const row = i * 3;
-    let m = -Infinity;
-    for (let j = 0; j < 3; j++) m = Math.max(m, a_1[row + j]);
-    let s = 0;
-    for (let j = 0; j < 3; j++) s += Math.exp(a_1[row + j] - m);
-    const lse = m + Math.log(s);
+    let rowMax = -Infinity;
+    for (let j = 0; j < 3; j++) rowMax = Math.max(rowMax, a_1[row + j]);
+    let expSum = 0;
+    for (let j = 0; j < 3; j++) expSum += Math.exp(a_1[row + j] - rowMax);
+    const lse = rowMax + Math.log(expSum);
     for (let j = 0; j < 3; j++) total -= t[row + j] * (a_1[row + j] - lse);
   }
   loss[0] = total / N;
@@ -138,11 +138,11 @@ function softmax_ce_grad_a(a_1: Float64Array, t: Float64Array, grad_a: Float64Ar
   const scale = 1 / N;
   for (let i = 0; i < N; i++) {
     const row = i * 3;
-    let m = -Infinity;
-    for (let j = 0; j < 3; j++) m = Math.max(m, a_1[row + j]);
-    let s = 0;
-    for (let j = 0; j < 3; j++) s += Math.exp(a_1[row + j] - m);
-    for (let j = 0; j < 3; j++) grad_a[row + j] = (Math.exp(a_1[row + j] - m) / s - t[row + j]) * scale;
+    let rowMax = -Infinity;
+    for (let j = 0; j < 3; j++) rowMax = Math.max(rowMax, a_1[row + j]);
+    let expSum = 0;
+    for (let j = 0; j < 3; j++) expSum += Math.exp(a_1[row + j] - rowMax);
+    for (let j = 0; j < 3; j++) grad_a[row + j] = (Math.exp(a_1[row + j] - rowMax) / expSum - t[row + j]) * scale;
   }
 }
 

@@ -190,11 +190,11 @@ function softmax_ce_loss(score: Float32Array, t: Int32Array, loss: Float32Array,
   let total = 0;
   for (let i = 0; i < N; i++) {
     const row = i * 10;
-    let m = -Infinity;
-    for (let j = 0; j < 10; j++) m = Math.max(m, score[row + j]);
-    let s = 0;
-    for (let j = 0; j < 10; j++) s += Math.exp(score[row + j] - m);
-    total += m + Math.log(s) - score[row + t[i]];
+    let rowMax = -Infinity;
+    for (let j = 0; j < 10; j++) rowMax = Math.max(rowMax, score[row + j]);
+    let expSum = 0;
+    for (let j = 0; j < 10; j++) expSum += Math.exp(score[row + j] - rowMax);
+    total += rowMax + Math.log(expSum) - score[row + t[i]];
   }
   loss[0] = total / N;
 }
@@ -207,11 +207,11 @@ function softmax_ce_grad_score(score: Float32Array, t: Int32Array, grad_score: F
   const scale = 1 / N;
   for (let i = 0; i < N; i++) {
     const row = i * 10;
-    let m = -Infinity;
-    for (let j = 0; j < 10; j++) m = Math.max(m, score[row + j]);
-    let s = 0;
-    for (let j = 0; j < 10; j++) s += Math.exp(score[row + j] - m);
-    for (let j = 0; j < 10; j++) grad_score[row + j] = (Math.exp(score[row + j] - m) / s - (t[i] === j ? 1 : 0)) * scale;
+    let rowMax = -Infinity;
+    for (let j = 0; j < 10; j++) rowMax = Math.max(rowMax, score[row + j]);
+    let expSum = 0;
+    for (let j = 0; j < 10; j++) expSum += Math.exp(score[row + j] - rowMax);
+    for (let j = 0; j < 10; j++) grad_score[row + j] = (Math.exp(score[row + j] - rowMax) / expSum - (t[i] === j ? 1 : 0)) * scale;
   }
 }
 

@@ -49,6 +49,7 @@ export function emitModule(input: Graph, options: EmitOptions = {}): string {
     dim: (d) => (typeof d === "number" ? String(d) : d.split("*").map((part) => dims.get(part) ?? part).join(" * ")),
     constant: (n) => constants.find((c) => c.node.id === n.id)!.name,
     home,
+    dimNames: [...dims.values()],
   };
   const slotScope = new Names(["dims", "scratch", "outputs", "grads", ...dims.values()]);
   const slotNames = memory.slots.map((s) => slotScope.name(s.nodes.length === 1 ? label(s.nodes[0]!) : `${label(s.nodes[0]!)}_buf`));

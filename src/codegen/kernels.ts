@@ -26,6 +26,8 @@ export interface KernelEnv {
   constant(n: Node): string;
   /** the node whose array holds n's elements (through reshapes and folded transposes) */
   home(n: Node): Node;
+  /** the dims' identifiers, passed to kernels as numbers */
+  readonly dimNames: readonly string[];
 }
 
 export interface KernelCode {
@@ -46,7 +48,8 @@ export function kernelBody(k: Kernel, env: KernelEnv): KernelCode {
 }
 
 class KernelWriter {
-  private readonly names = new Names(["i", "j", "o", "p", "q", "r", "a", "at", "nz", "row", "acc", "total", SCRATCH, "iscratch", "Math", ...Array.from({ length: 8 }, (_, t) => `c${t}`)]);
+  /** names the kernel templates use for their own locals: an array never takes one */
+  private readonly names: Names;
   private readonly arrays = new Map<number, { name: string; node: Node; scalar: boolean }>();
   private scratchSize = "0";
   private intScratchSize = "0";
@@ -56,6 +59,9 @@ class KernelWriter {
     private readonly k: Kernel,
     private readonly env: KernelEnv,
   ) {
+    const locals = ["i", "j", "o", "p", "q", "r", "a", "c", "at", "nz", "row", "acc", "total", "scale", "rowMax", "expSum", "lse", "label", "best", "base", "src", "value", "isFirst", "v", SCRATCH, "iscratch", "Math"];
+    const numbered = Array.from({ length: 8 }, (_, t) => [`c${t}`, `i${t}`]).flat();
+    this.names = new Names([...locals, ...numbered, ...env.dimNames]);
     this.outName = this.array(k.out);
   }
 

@@ -155,8 +155,8 @@ export const lossOps = [
         return [
           `${k.out}.fill(0);`,
           `for (let i = 0; i < ${rows}; i++) {`,
-          `  const c = ${k.ins[0]}[i];`,
-          `  if (c >= 0 && c < ${c}) ${k.out}[i * ${c} + c] = 1;`,
+          `  const label = ${k.ins[0]}[i];`,
+          `  if (label >= 0 && label < ${c}) ${k.out}[i * ${c} + label] = 1;`,
           `}`,
         ].join("\n");
       },
@@ -218,22 +218,22 @@ function rowLoop(k: LoopContext, what: "loss" | "grad"): string {
   const head = [
     `for (let i = 0; i < ${rows}; i++) {`,
     `  const row = i * ${c};`,
-    `  let m = -Infinity;`,
-    `  for (let j = 0; j < ${c}; j++) m = Math.max(m, ${x}[row + j]);`,
-    `  let s = 0;`,
-    `  for (let j = 0; j < ${c}; j++) s += Math.exp(${x}[row + j] - m);`,
+    `  let rowMax = -Infinity;`,
+    `  for (let j = 0; j < ${c}; j++) rowMax = Math.max(rowMax, ${x}[row + j]);`,
+    `  let expSum = 0;`,
+    `  for (let j = 0; j < ${c}; j++) expSum += Math.exp(${x}[row + j] - rowMax);`,
   ];
   if (what === "loss") {
     const term = index
-      ? [`  total += m + Math.log(s) - ${x}[row + ${t}[i]];`]
-      : [`  const lse = m + Math.log(s);`, `  for (let j = 0; j < ${c}; j++) total -= ${t}[row + j] * (${x}[row + j] - lse);`];
+      ? [`  total += rowMax + Math.log(expSum) - ${x}[row + ${t}[i]];`]
+      : [`  const lse = rowMax + Math.log(expSum);`, `  for (let j = 0; j < ${c}; j++) total -= ${t}[row + j] * (${x}[row + j] - lse);`];
     return [`let total = 0;`, ...head, ...term, `}`, `${k.out}[0] = total / ${rows};`].join("\n");
   }
   const target = index ? `(${t}[i] === j ? 1 : 0)` : `${t}[row + j]`;
   return [
     `const scale = ${g} / ${rows};`,
     ...head,
-    `  for (let j = 0; j < ${c}; j++) ${k.out}[row + j] = (Math.exp(${x}[row + j] - m) / s - ${target}) * scale;`,
+    `  for (let j = 0; j < ${c}; j++) ${k.out}[row + j] = (Math.exp(${x}[row + j] - rowMax) / expSum - ${target}) * scale;`,
     `}`,
   ].join("\n");
 }

@@ -223,10 +223,10 @@ function maxMaskLoop(k: LoopContext): string {
       const at = k.index(shape, v);
       return [
         `const o = ${outAt(v)};`,
-        `const x = ${x}[${at}];`,
-        `const first = ${s}[${n} + o] === 0 && (x === ${s}[o] || (x !== x && ${s}[o] !== ${s}[o]));`,
-        `${k.out}[${at}] = first ? 1 : 0;`,
-        `if (first) ${s}[${n} + o] = 1;`,
+        `const value = ${x}[${at}];`,
+        `const isFirst = ${s}[${n} + o] === 0 && (value === ${s}[o] || (value !== value && ${s}[o] !== ${s}[o]));`,
+        `${k.out}[${at}] = isFirst ? 1 : 0;`,
+        `if (isFirst) ${s}[${n} + o] = 1;`,
       ].join("\n");
     }),
   ].join("\n");

@@ -1,10 +1,12 @@
 /**
  * `npm run fuzz`: FUZZ_ITERATIONS inputs (default 100,000) from FUZZ_SEED, each compiled
- * through the front end, autodiff, the optimizer and the kernel planner. Every input must
+ * through the front end, autodiff, the optimizer and the kernel planner, and every 20th
+ * through code generation too. Every input must
  * end in success or a located GradcError; anything else is a crash, printed with its seed.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { emitModule } from "../../src/codegen/index.js";
 import { GradcError, compileText } from "../../src/index.js";
 import { plan } from "../../src/optimize/fuse.js";
 import { optimize } from "../../src/optimize/pipeline.js";
@@ -30,12 +32,17 @@ function pipeline(text: string): void {
   plan(roots(optimize(compileText(text, "fuzz.graph"))));
 }
 
+/** The whole compiler, through code generation with ts-morph (slower: every 20th input). */
+function emitting(text: string): void {
+  emitModule(compileText(text, "fuzz.graph"));
+}
+
 export function fuzz(count: number, seed: number): { crashes: { seed: number; why: string; text: string }[]; seconds: number } {
   const t0 = performance.now();
   const crashes: { seed: number; why: string; text: string }[] = [];
   for (let i = 0; i < count; i++) {
     const text = fuzzInput(seed + i, corpus);
-    const why = fuzzOne(text);
+    const why = fuzzOne(text, (seed + i) % 20 === 0 ? emitting : pipeline);
     if (why) crashes.push({ seed: seed + i, why, text });
   }
   return { crashes, seconds: (performance.now() - t0) / 1000 };
