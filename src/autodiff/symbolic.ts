@@ -7,6 +7,7 @@
  * differentiate it node by node. mathjs is loaded on first use (it takes ~1 s).
  */
 import { createRequire } from "node:module";
+import type { Node } from "../graph/ir.js";
 import { ops } from "../ops/index.js";
 import type { ScalarExpr, UserFn } from "../ops/userfn.js";
 
@@ -131,4 +132,51 @@ export function deriveUserFn(name: string, params: readonly string[], body: Scal
     derivText.push(d.toString().replace(/\bv(\d+)\b/g, (_s, k: string) => params[Number(k)]!));
   }
   return { key: `${name}(${params.join(",")})=${formula}`, name, params, body, derivs, derivText };
+}
+
+/**
+ * A scalar graph's gradient as formulas: `of` written as one mathjs expression over the
+ * leaves it depends on (every node elementwise with a formula, scalar), differentiated
+ * with respect to each leaf in `wrt` and simplified. Undefined when some node has no
+ * formula or is not a scalar.
+ */
+export function symbolicGradients(of: Node, wrt: readonly Node[], name: (leaf: Node) => string): string[] | undefined {
+  const leaves: Node[] = [];
+  const memo = new Map<number, ScalarExpr | undefined>();
+  const walk = (n: Node): ScalarExpr | undefined => {
+    if (memo.has(n.id)) return memo.get(n.id);
+    let e: ScalarExpr | undefined;
+    if (n.type.shape.length !== 0) e = undefined;
+    else if (n.op === "const") e = { kind: "num", value: n.value!.data[0]! };
+    else if (n.op === "input" || n.op === "param") {
+      if (!leaves.includes(n)) leaves.push(n);
+      e = { kind: "var", index: leaves.indexOf(n) };
+    } else if (ops.get(n.op)?.scalar?.formula) {
+      const args = n.inputs.map(walk);
+      e = args.every((a) => a !== undefined) ? { kind: "op", op: n.op, args: args as ScalarExpr[] } : undefined;
+    }
+    memo.set(n.id, e);
+    return e;
+  };
+  const body = walk(of);
+  const formula = body && toFormula(body);
+  if (!formula) return undefined;
+  const m = mathjs();
+  const expr = m.parse(formula);
+  const names = leaves.map(name);
+  return wrt.map((w) => {
+    const i = leaves.indexOf(w);
+    if (i < 0) return "0";
+    const d = m.simplify(m.derivative(expr, VAR(i)));
+    return d.toString().replace(/\bv(\d+)\b/g, (_s, k: string) => names[Number(k)]!);
+  });
+}
+
+/** The local derivative rule of an elementwise op, from its mathjs formula: "d/dx = y, d/dy = x". */
+export function localRule(op: string): string | undefined {
+  const formula = ops.get(op)?.scalar?.formula;
+  if (!formula) return undefined;
+  const m = mathjs();
+  const vars = ["x", "y"].filter((v) => new RegExp(`\\b${v}\\b`).test(formula));
+  return vars.map((v) => `d/d${v} = ${m.simplify(m.derivative(m.parse(formula), v)).toString()}`).join(", ");
 }

@@ -49,6 +49,13 @@ function evaluationCommands(program: Command): void {
     .action(async (file: string, opts) => (await import("./check.js")).checkCommand(file, opts));
 
   program
+    .command("grad")
+    .description("print each gradient of a scalar graph as a simplified formula (mathjs)")
+    .argument("<file>", ".graph file")
+    .option("--symbolic", "as formulas")
+    .action(async (file: string, opts) => (await import("./grad.js")).gradCommand(file, opts));
+
+  program
     .command("ir")
     .description("print the graph as text, one node a line")
     .argument("<file>", ".graph file")
