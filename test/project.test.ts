@@ -57,3 +57,10 @@ describe("the project's rules", () => {
     expect(bare).toEqual([]);
   });
 });
+
+describe("docs/language.md", () => {
+  it("is the reference the op table generates today (run `npx gradc reference > docs/language.md`)", async () => {
+    const { languageReference } = await import("../src/cli/reference.js");
+    expect(readFileSync(`${ROOT}docs/language.md`, "utf8")).toBe(languageReference());
+  });
+});

@@ -49,6 +49,11 @@ function evaluationCommands(program: Command): void {
     .action(async (file: string, opts) => (await import("./check.js")).checkCommand(file, opts));
 
   program
+    .command("reference")
+    .description("print the language reference (every function and primitive) generated from the op table")
+    .action(async () => (await import("./reference.js")).referenceCommand());
+
+  program
     .command("grad")
     .description("print each gradient of a scalar graph as a simplified formula (mathjs)")
     .argument("<file>", ".graph file")
