@@ -15,6 +15,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   evaluationCommands(program);
   buildCommands(program);
+  modelCommands(program);
   try {
     await program.parseAsync(argv as string[], { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : 0;
@@ -69,7 +70,7 @@ function evaluationCommands(program: Command): void {
     .action(async (file: string, opts) => (await import("./ir.js")).irCommand(file, opts));
 }
 
-/** compile, render, train, predict: commands that build code, pictures or models. */
+/** render, compile, export: commands that build pictures, code or models for other engines. */
 function buildCommands(program: Command): void {
   program
     .command("render")
@@ -96,6 +97,10 @@ function buildCommands(program: Command): void {
     .option("--watch", "recompile on every save; errors are printed, not fatal")
     .action(async (files: string[], opts) => (await import("./compile.js")).compileCommand(files, opts));
 
+}
+
+/** train, predict: commands that train a model and use what it learned. */
+function modelCommands(program: Command): void {
   program
     .command("train")
     .description("train a compiled classifier on MNIST (default: the textbook's TwoLayerNet and recipe)")
@@ -111,6 +116,18 @@ function buildCommands(program: Command): void {
     .addOption(new Option("--eval-limit <n>", "evaluate on the first n images of each split").argParser(parseCount))
     .option("--check-numerics", "stop at the first loss that is not finite")
     .action(async (file: string, opts) => (await import("./train.js")).trainCommand(file, opts));
+
+  program
+    .command("export")
+    .description("write the forward graph (outputs and losses) as an ONNX model, for ONNX Runtime and other engines")
+    .argument("<file>", ".graph file")
+    .requiredOption("--onnx <out.onnx>", "where to write the model")
+    .option("--checkpoint <file>", "take the params from a training checkpoint (runs/NAME/checkpoint.bin)")
+    .option("--no-loss", "export the outputs only (labels are then not inputs)")
+    .option("--set <name=value>", "set a param; repeatable", collect, [])
+    .option("--inputs <file.json>", "a JSON object of param values")
+    .option("--seed <n>", "seed for params' initializers", parseSeed)
+    .action(async (file: string, opts) => (await import("./export.js")).exportCommand(file, opts));
 
   program
     .command("predict")

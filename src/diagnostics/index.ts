@@ -47,6 +47,7 @@ export const codes = {
   limit: "E011",
   cli: "E012",
   io: "E013",
+  export: "E014",
 } as const;
 
 export type Code = (typeof codes)[keyof typeof codes];

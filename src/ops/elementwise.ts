@@ -7,7 +7,7 @@ import type { Node } from "../graph/ir.js";
 import { mapBroadcast } from "../graph/tensor.js";
 import { broadcastShapes, formatType, isFloat, promote, type Type } from "../graph/types.js";
 import { add, div, mul, neg, num, sub } from "./sugar.js";
-import { defineOp, type GraphBuilder, type OpDef, type ScalarRule, type TypeContext, type Vjp } from "./types.js";
+import { defineOp, type GraphBuilder, type OnnxContext, type OnnxRule, type OpDef, type ScalarRule, type TypeContext, type Vjp } from "./types.js";
 
 const SYMBOL: Record<string, string> = { add: "+", sub: "-", mul: "*", div: "/", pow: "^" };
 
@@ -35,6 +35,7 @@ interface Spec {
   readonly surface?: string;
   readonly commutative?: boolean;
   readonly domain?: OpDef["domain"];
+  readonly onnx: OnnxRule;
 }
 
 function unary(spec: Spec): OpDef {
@@ -60,8 +61,11 @@ function elementwise(inputs: readonly string[], spec: Spec): OpDef {
     vjp: spec.vjp,
     scalar: spec.scalar,
     domain: spec.domain,
+    onnx: spec.onnx,
   });
 }
+
+const zero = (o: OnnxContext): string => o.constant([0], o.outType.dtype);
 
 /** A node that is 1 where `x > 0` and 0 elsewhere: the ReLU mask. */
 const positive = (b: GraphBuilder, x: Node): Node => b.op("step", [x]);
@@ -69,6 +73,7 @@ const positive = (b: GraphBuilder, x: Node): Node => b.op("step", [x]);
 export const elementwiseOps: readonly OpDef[] = [
   binary({
     name: "add",
+    onnx: "Add",
     glyph: "+",
     doc: "x + y. Local derivative 1 for both: the gradient passes through unchanged.",
     commutative: true,
@@ -77,6 +82,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   binary({
     name: "sub",
+    onnx: "Sub",
     glyph: "−",
     doc: "x - y. Local derivatives 1 and -1.",
     scalar: { f: (x, y) => x - y, formula: "x - y", emit: (x, y) => `${x} - ${y}` },
@@ -84,6 +90,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   binary({
     name: "mul",
+    onnx: "Mul",
     glyph: "×",
     doc: "x * y. Each input's gradient is the upstream gradient times the other input (the textbook's Mul node swaps them).",
     commutative: true,
@@ -92,6 +99,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   binary({
     name: "div",
+    onnx: "Div",
     glyph: "÷",
     doc: "x / y. Derivatives 1/y and -x/y².",
     domain: "nonzero",
@@ -103,6 +111,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   binary({
     name: "pow",
+    onnx: "Pow",
     glyph: "^",
     doc: "x ^ y (power, right-associative). Derivatives y·x^(y-1) and x^y·log(x).",
     surface: undefined,
@@ -117,6 +126,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   binary({
     name: "maximum",
+    onnx: "Max",
     surface: "maximum",
     doc: "maximum(x, y), elementwise. The gradient goes to x where x >= y (ties to the first argument), else to y.",
     commutative: false,
@@ -128,6 +138,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   binary({
     name: "minimum",
+    onnx: "Min",
     surface: "minimum",
     doc: "minimum(x, y), elementwise. The gradient goes to x where x <= y (ties to the first argument), else to y.",
     scalar: { f: (x, y) => (x <= y ? x : y), emit: (x, y) => `(${x} <= ${y} ? ${x} : ${y})` },
@@ -139,6 +150,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   binary({
     name: "ge",
+    onnx: (o) => o.cast(o.node("GreaterOrEqual", [o.x(0), o.x(1)]), o.outType.dtype),
     glyph: "≥",
     doc: "1 where x >= y, else 0. A mask; it passes no gradient.",
     scalar: { f: (x, y) => (x >= y ? 1 : 0), emit: (x, y) => `(${x} >= ${y} ? 1 : 0)` },
@@ -146,6 +158,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "neg",
+    onnx: "Neg",
     glyph: "−x",
     doc: "-x. Local derivative -1.",
     scalar: { f: (x) => -x, formula: "-x", emit: (x) => `-${x}` },
@@ -153,6 +166,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "exp",
+    onnx: "Exp",
     surface: "exp",
     doc: "e^x. Its derivative is itself: the backward pass multiplies by the forward output.",
     scalar: { f: Math.exp, formula: "exp(x)", emit: (x) => `Math.exp(${x})` },
@@ -160,6 +174,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "log",
+    onnx: "Log",
     surface: "log",
     doc: "Natural logarithm. Derivative 1/x.",
     domain: "positive",
@@ -168,6 +183,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "sqrt",
+    onnx: "Sqrt",
     glyph: "√",
     surface: "sqrt",
     doc: "Square root. Derivative 1/(2·sqrt(x)).",
@@ -177,6 +193,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "tanh",
+    onnx: "Tanh",
     surface: "tanh",
     doc: "Hyperbolic tangent. Derivative 1 - tanh(x)², from the forward output.",
     scalar: { f: Math.tanh, formula: "tanh(x)", emit: (x) => `Math.tanh(${x})` },
@@ -184,6 +201,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "sigmoid",
+    onnx: "Sigmoid",
     surface: "sigmoid",
     doc: "1 / (1 + e^-x), the textbook's Sigmoid layer. Derivative y·(1 - y) from the forward output y.",
     scalar: { f: (x) => 1 / (1 + Math.exp(-x)), formula: "1 / (1 + exp(-x))", emit: (x) => `1 / (1 + Math.exp(-${x}))` },
@@ -191,6 +209,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "relu",
+    onnx: "Relu",
     surface: "relu",
     doc: "max(0, x), the textbook's ReLU layer. The gradient passes where x > 0 and is 0 where x <= 0.",
     scalar: { f: (x) => (x > 0 ? x : 0), emit: (x) => `(${x} > 0 ? ${x} : 0)` },
@@ -198,6 +217,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "abs",
+    onnx: "Abs",
     surface: "abs",
     doc: "|x|. Derivative sign(x), with 0 at 0.",
     scalar: { f: Math.abs, formula: "abs(x)", emit: (x) => `Math.abs(${x})` },
@@ -205,6 +225,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "square",
+    onnx: (o) => o.node("Mul", [o.x(0), o.x(0)]),
     glyph: "x²",
     surface: "square",
     doc: "x². Derivative 2x.",
@@ -213,6 +234,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "step",
+    onnx: (o) => o.cast(o.node("Greater", [o.x(0), zero(o)]), o.outType.dtype),
     glyph: "x>0",
     doc: "1 where x > 0, else 0: the ReLU mask. It passes no gradient.",
     scalar: { f: (x) => (x > 0 ? 1 : 0), emit: (x) => `(${x} > 0 ? 1 : 0)` },
@@ -220,6 +242,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "sign",
+    onnx: "Sign",
     doc: "-1, 0 or 1. It passes no gradient.",
     scalar: { f: (x) => Math.sign(x), emit: (x) => `Math.sign(${x})` },
     vjp: "none",

@@ -8,7 +8,7 @@ import type { Node } from "../graph/ir.js";
 import { tensor, type Tensor } from "../graph/tensor.js";
 import { formatType, isFloat, type Type } from "../graph/types.js";
 import { div, mul, neg, num, sub, sum } from "./sugar.js";
-import { defineComposite, defineOp, type GraphBuilder, type LoopContext, type TypeContext } from "./types.js";
+import { defineComposite, defineOp, type GraphBuilder, type LoopContext, type OnnxContext, type TypeContext } from "./types.js";
 
 const probAttrs = { axis: { kind: "axis", default: -1 } } as const;
 
@@ -72,6 +72,18 @@ function crossEntropy(logits: Tensor, labels: Tensor, indexLabels: boolean): num
   return total / rows;
 }
 
+/** One-hot rows of `labels`: compared with 0..c-1; out-of-range labels give zero rows. */
+function onnxOneHot(o: OnnxContext, labels: string, c: number): string {
+  const column = o.node("Unsqueeze", [labels, o.constant([-1], "i64", [1])]);
+  const classes = o.constant(Array.from({ length: c }, (_, i) => i), "i32", [c]);
+  return o.cast(o.node("Equal", [column, classes]), o.outType.dtype);
+}
+
+/** The targets of a loss rule's node as probabilities (operand 1: class indices or probabilities). */
+function onnxTargets(o: OnnxContext): string {
+  return o.inTypes[1]!.dtype === "i32" ? onnxOneHot(o, o.raw(1), o.inTypes[0]!.shape.at(-1) as number) : o.x(1);
+}
+
 export const lossOps = [
   defineOp({
     name: "softmax_ce",
@@ -84,6 +96,12 @@ export const lossOps = [
     type: (ins, _attrs, ctx) => lossType(ins, ctx),
     eval: ([logits, labels], _attrs, _out) => tensor([], [crossEntropy(logits!, labels!, labels!.shape.length < logits!.shape.length)]),
     kernel: { kind: "loop", write: (k) => rowLoop(k, "loss") },
+    // -mean over rows of Σ t · log_softmax(logits)
+    onnx: (o) => {
+      const logp = o.node("LogSoftmax", [o.x(0)], { axis: -1 });
+      const rows = o.node("ReduceSum", [o.node("Mul", [onnxTargets(o), logp]), o.constant([-1], "i64", [1])], { keepdims: 0 });
+      return o.node("Neg", [o.inTypes[0]!.shape.length === 2 ? o.node("ReduceMean", [rows], { keepdims: 0 }) : rows]);
+    },
     vjp: (b, node, g, needs) => {
       const [logits, labels] = node.inputs as [Node, Node];
       const dlogits = needs[0] ? b.op("softmax_ce_grad", [logits, labels, g]) : null;
@@ -118,6 +136,12 @@ export const lossOps = [
       return r;
     },
     kernel: { kind: "loop", write: (k) => rowLoop(k, "grad") },
+    onnx: (o) => {
+      const shape = o.inTypes[0]!.shape;
+      const residual = o.node("Sub", [o.node("Softmax", [o.x(0)], { axis: -1 }), onnxTargets(o)]);
+      const scaled = o.node("Mul", [residual, o.x(2)]);
+      return shape.length === 2 ? o.node("Div", [scaled, o.cast(o.shape([shape[0]!]), o.outType.dtype)]) : scaled;
+    },
     // its own derivative (for second derivatives) goes through the rule's primitives
     vjp: (b, node, gg, needs) => {
       const [logits, labels, g] = node.inputs as [Node, Node, Node];
@@ -147,6 +171,7 @@ export const lossOps = [
       });
       return r;
     },
+    onnx: (o) => onnxOneHot(o, o.raw(0), o.attrs["classes"] as number),
     kernel: {
       kind: "loop",
       write: (k) => {
@@ -155,7 +180,7 @@ export const lossOps = [
         return [
           `${k.out}.fill(0);`,
           `for (let i = 0; i < ${rows}; i++) {`,
-          `  const label = ${k.ins[0]}[i];`,
+          `  const label = ${k.inShapes[0]!.length === 0 ? k.ins[0] : `${k.ins[0]}[i]`};`,
           `  if (label >= 0 && label < ${c}) ${k.out}[i * ${c} + label] = 1;`,
           `}`,
         ].join("\n");
@@ -174,6 +199,7 @@ export const lossOps = [
     eval: ([x]) => x!,
     traits: { elementwise: true },
     scalar: { f: (x) => x, emit: (x) => x },
+    onnx: "Identity",
     vjp: "none",
   }),
 ];
@@ -215,6 +241,8 @@ function rowLoop(k: LoopContext, what: "loss" | "grad"): string {
   const c = shape[shape.length - 1]!;
   const rows = shape.slice(0, -1).join(" * ") || "1";
   const index = k.inTypes[1]!.dtype === "i32";
+  // a scalar operand is a number, not an array
+  const label = k.inShapes[1]!.length === 0 ? t : `${t}[i]`;
   const head = [
     `for (let i = 0; i < ${rows}; i++) {`,
     `  const row = i * ${c};`,
@@ -225,11 +253,11 @@ function rowLoop(k: LoopContext, what: "loss" | "grad"): string {
   ];
   if (what === "loss") {
     const term = index
-      ? [`  total += rowMax + Math.log(expSum) - ${x}[row + ${t}[i]];`]
+      ? [`  total += rowMax + Math.log(expSum) - ${x}[row + ${label}];`]
       : [`  const lse = rowMax + Math.log(expSum);`, `  for (let j = 0; j < ${c}; j++) total -= ${t}[row + j] * (${x}[row + j] - lse);`];
     return [`let total = 0;`, ...head, ...term, `}`, `${k.out}[0] = total / ${rows};`].join("\n");
   }
-  const target = index ? `(${t}[i] === j ? 1 : 0)` : `${t}[row + j]`;
+  const target = index ? `(${label} === j ? 1 : 0)` : `${t}[row + j]`;
   return [
     `const scale = ${g} / ${rows};`,
     ...head,

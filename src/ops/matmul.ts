@@ -37,6 +37,7 @@ export const matmulOps = [
       return r;
     },
     kernel: { kind: "matmul" },
+    onnx: "MatMul",
     vjp: (b, node, g, needs) => {
       const [x, y] = node.inputs as [Node, Node];
       const xr = x.type.shape.length;

@@ -3,7 +3,7 @@ import type { Attrs, Node } from "../graph/ir.js";
 import { size, strides, tensor, type Tensor } from "../graph/tensor.js";
 import { formatType, normAxis, type Dim, type Type } from "../graph/types.js";
 import { broadcastTo, div, mul, reshape, sum } from "./sugar.js";
-import { defineComposite, defineOp, type LoopContext, type TypeContext } from "./types.js";
+import { defineComposite, defineOp, type LoopContext, type OnnxContext, type TypeContext } from "./types.js";
 
 /** The normalized, sorted axes an `axis` attribute names (null: all axes). */
 export function reducedAxes(t: Type, attrs: Attrs, ctx: TypeContext): number[] {
@@ -66,6 +66,9 @@ function expandBack(b: Parameters<typeof sum>[0], n: Node, g: Node): Node {
   return broadcastTo(b, n.attrs["keepdims"] ? g : reshape(b, g, kept), x.type.shape);
 }
 
+/** The reduced axes of an ONNX rule's node. */
+const onnxAxes = (o: OnnxContext): number[] => reducedAxes(o.inTypes[0]!, o.attrs, internal);
+
 const reductionAttrs = { axis: { kind: "axes", default: null }, keepdims: { kind: "bool", default: false } } as const;
 
 export const reduceOps = [
@@ -83,6 +86,11 @@ export const reduceOps = [
     }),
     eval: (ins, attrs, out) => withShape(reduce(ins[0]!, reducedAxes(typeOfTensor(ins[0]!), attrs, internal), 0, (a, v) => a + v), out),
     kernel: { kind: "reduce", init: "0", combine: (acc, v) => `${acc} + ${v}` },
+    onnx: (o) => {
+      const axes = onnxAxes(o);
+      if (axes.length === 0) return o.node("Identity", [o.x(0)]);
+      return o.node("ReduceSum", [o.x(0), o.constant(axes, "i64", [axes.length])], { keepdims: o.attrs["keepdims"] === true ? 1 : 0 });
+    },
     vjp: (b, n, g) => [expandBack(b, n, g)],
   }),
   defineOp({
@@ -98,6 +106,11 @@ export const reduceOps = [
     }),
     eval: (ins, attrs, out) => withShape(reduce(ins[0]!, reducedAxes(typeOfTensor(ins[0]!), attrs, internal), -Infinity, Math.max), out),
     kernel: { kind: "reduce", init: "-Infinity", combine: (acc, v) => `Math.max(${acc}, ${v})` },
+    onnx: (o) => {
+      const axes = onnxAxes(o);
+      if (axes.length === 0) return o.node("Identity", [o.x(0)]);
+      return o.node("ReduceMax", [o.x(0)], { axes, keepdims: o.attrs["keepdims"] === true ? 1 : 0 });
+    },
     vjp: (b, n, g) => [mul(b, b.op("max_mask", [n.inputs[0]!], { axis: n.attrs["axis"] ?? null }), expandBack(b, n, g))],
   }),
   defineOp({
@@ -110,6 +123,20 @@ export const reduceOps = [
     type: (ins, attrs, ctx) => (reducedAxes(ins[0]!, attrs, ctx), { dtype: ins[0]!.dtype, shape: ins[0]!.shape }),
     eval: (ins, attrs) => firstMaxMask(ins[0]!, reducedAxes(typeOfTensor(ins[0]!), attrs, internal)),
     kernel: { kind: "loop", write: maxMaskLoop, scratch: (k) => `2 * ${keptSize(k)}` },
+    // the maxima (x == max), then the first of them: where their running count is 1
+    onnx: (o) => {
+      const rank = o.inTypes[0]!.shape.length;
+      const axes = onnxAxes(o);
+      if (axes.length === 0) return o.constant([1], o.outType.dtype);
+      const flat = axes.length === rank && rank > 1;
+      if (axes.length > 1 && !flat) o.fail("a first-maximum mask over some but not all of several axes");
+      const x = flat ? o.node("Reshape", [o.raw(0), o.constant([-1], "i64", [1])]) : o.raw(0);
+      const axis = flat ? 0 : axes[0]!;
+      const isMax = o.node("Equal", [x, o.node("ReduceMax", [x], { axes: [axis], keepdims: 1 })]);
+      const count = o.node("CumSum", [o.cast(isMax, "i32"), o.constant([axis], "i64")]);
+      const first = o.cast(o.node("And", [isMax, o.node("Equal", [count, o.constant([1], "i32")])]), o.outType.dtype);
+      return flat ? o.node("Reshape", [first, o.node("Shape", [o.raw(0)])]) : first;
+    },
     vjp: "none",
   }),
   defineOp({
@@ -126,6 +153,11 @@ export const reduceOps = [
       return tensor([], [axes.reduce((a, i) => a * x.shape[i]!, 1)]);
     },
     kernel: { kind: "dims" },
+    onnx: (o) => {
+      const dims = onnxAxes(o).map((i) => o.inTypes[0]!.shape[i]!);
+      if (dims.every((d) => typeof d === "number")) return o.constant([dims.reduce<number>((a, d) => a * (d as number), 1)], o.outType.dtype);
+      return o.cast(o.node("ReduceProd", [o.shape(dims)], { keepdims: 0 }), o.outType.dtype);
+    },
     vjp: "none",
   }),
   defineOp({
@@ -156,6 +188,7 @@ export const reduceOps = [
       return result;
     },
     kernel: { kind: "loop", write: argmaxLoop },
+    onnx: (o) => o.cast(o.node("ArgMax", [o.raw(0)], { axis: onnxAxes(o)[0]!, keepdims: 0, select_last_index: 0 }), "i32"),
     vjp: "none",
   }),
 ];

@@ -65,6 +65,7 @@ export const shapeOps = [
         return `for (let i = 0; i < ${m}; i++) {\n  for (let j = 0; j < ${n}; j++) ${k.out}[j * ${m} + i] = ${k.ins[0]}[i * ${n} + j];\n}`;
       },
     },
+    onnx: (o) => o.node("Transpose", [o.raw(0)], { perm: [1, 0] }),
     vjp: (b, _n, g) => [transpose(b, g)],
   }),
   defineOp({
@@ -77,6 +78,7 @@ export const shapeOps = [
     type: ([x], attrs, ctx) => ({ dtype: x!.dtype, shape: reshapeTarget(x!.shape, attrs["shape"] as Shape, ctx) }),
     eval: ([x], _attrs, out) => tensor(out, x!.data),
     kernel: { kind: "alias" },
+    onnx: (o) => o.node("Reshape", [o.raw(0), o.shape(o.outType.shape)]),
     vjp: (b, n, g) => [reshape(b, g, n.inputs[0]!.type.shape)],
   }),
   defineOp({
@@ -96,6 +98,7 @@ export const shapeOps = [
       return { dtype: x!.dtype, shape: target, weak: x!.weak };
     },
     eval: ([x], _attrs, out) => mapBroadcast([x!], out, (xs) => xs[0]!),
+    onnx: (o) => o.node("Expand", [o.x(0), o.shape(o.outType.shape)]),
     // the autodiff driver sums the gradient back to x's shape
     vjp: (_b, _n, g) => [g],
   }),
@@ -149,6 +152,14 @@ export const shapeOps = [
           `}`,
         ].join("\n");
       },
+    },
+    // x[..., d, ...] → [..., d, 1, ...] → expanded to n copies → merged back into one axis
+    onnx: (o) => {
+      const shape = o.inTypes[0]!.shape;
+      const axis = normAxis(o.attrs["axis"] as number, shape.length)!;
+      const inserted = o.node("Unsqueeze", [o.raw(0), o.constant([axis + 1], "i64", [1])]);
+      const copies = o.node("Expand", [inserted, o.shape([...shape.slice(0, axis + 1), o.attrs["n"] as number, ...shape.slice(axis + 1)])]);
+      return o.node("Reshape", [copies, o.shape(o.outType.shape)]);
     },
     vjp: (b, node, g) => {
       const x = node.inputs[0]!;

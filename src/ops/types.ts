@@ -8,7 +8,7 @@
 import type { Span } from "../diagnostics/index.js";
 import type { Attrs, Node } from "../graph/ir.js";
 import type { Tensor } from "../graph/tensor.js";
-import type { Type } from "../graph/types.js";
+import type { DType, Shape, Type } from "../graph/types.js";
 
 /** What a builder offers to VJP rules and composites (implemented in graph/builder.ts). */
 export interface GraphBuilder {
@@ -92,6 +92,36 @@ export type KernelSpec =
   /** its own loops; `scratch` says how many float64 scratch elements it needs */
   | { readonly kind: "loop"; readonly write: (k: LoopContext) => string; readonly scratch?: (k: LoopContext) => string };
 
+/** An ONNX tensor type: the IR's dtypes, plus the int64 and bool that ONNX ops use for shapes and masks. */
+export type OnnxType = DType | "i64" | "bool";
+
+/**
+ * What an op's ONNX rule is given (export/onnx.ts fills it in). Values are ONNX value
+ * names; each call adds nodes to the exported graph and returns its output's name.
+ */
+export interface OnnxContext {
+  /** operand i, cast to the node's output dtype (constants are emitted in it directly) */
+  x(i: number): string;
+  /** operand i as it is */
+  raw(i: number): string;
+  readonly inTypes: readonly Type[];
+  readonly outType: Type;
+  readonly attrs: Attrs;
+  /** adds an ONNX node; integer attributes only (axes, flags, dtypes) */
+  node(opType: string, inputs: readonly string[], attrs?: Readonly<Record<string, number | readonly number[]>>): string;
+  constant(values: readonly number[], dtype: OnnxType, shape?: readonly number[]): string;
+  cast(value: string, to: OnnxType): string;
+  /** a 1-D int64 tensor holding `shape`, its symbolic dims read from the inputs at run time */
+  shape(shape: Shape): string;
+  /** reports that this node cannot be exported, at its `.graph` line */
+  fail(message: string): never;
+  /** another op's rule applied to values already of the output dtype (for user functions' bodies) */
+  apply(op: string, values: readonly string[]): string;
+}
+
+/** An op's ONNX export: the name of one ONNX op taking the operands, or nodes built by hand. */
+export type OnnxRule = string | ((o: OnnxContext) => string);
+
 export interface OpDef {
   readonly name: string;
   readonly doc: string;
@@ -112,6 +142,8 @@ export interface OpDef {
   readonly kernel?: KernelSpec;
   /** how diagrams draw it in its circle: the textbook's ×, +, or a short name (default: the op's name) */
   readonly glyph?: string | ((attrs: Attrs) => string);
+  /** how `gradc export --onnx` writes it (ops without one cannot be exported) */
+  readonly onnx?: OnnxRule;
   /** domain of each input for gradient tests: positive only, away from kinks, … */
   readonly domain?: "any" | "positive" | "nonzero";
 }

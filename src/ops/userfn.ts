@@ -95,6 +95,12 @@ export const userFnOp: OpDef = defineOp({
     const fn = fnOf(attrs);
     return mapBroadcast(ins, out, (xs) => evalScalar(fn.body, xs));
   },
+  // the body's ops, each by its own ONNX rule
+  onnx: (o) => {
+    const build = (e: ScalarExpr): string =>
+      e.kind === "num" ? o.constant([e.value], o.outType.dtype) : e.kind === "var" ? o.x(e.index) : o.apply(e.op, e.args.map(build));
+    return build(fnOf(o.attrs).body);
+  },
   vjp: (b, node, g, needs) => {
     const fn = fnOf(node.attrs);
     return fn.derivs.map((d, i) => (needs[i] ? mul(b, g, buildScalar(b, d, node.inputs)) : null));

@@ -14,6 +14,7 @@ import { runCompiled } from "../../src/runtime/compiled.js";
 import { loadCompiled } from "../../src/runtime/load.js";
 import { randomGraph } from "../gen/random-graph.js";
 import { ROOT } from "../helpers.js";
+import { CASES, PRELUDE } from "../ops/cases.js";
 
 const RANDOM_GRAPHS = 1000;
 const FIRST_SEED = Number(process.env["GRADC_DIFF_SEED"] ?? 1000);
@@ -70,6 +71,18 @@ describe("compiled code agrees with the interpreter on every graph in graphs/", 
       expect(r.f64.rel, r.f64.at).toBeLessThanOrEqual(1e-12);
       expect(r.forward.rel, r.forward.at).toBeLessThanOrEqual(1e-12);
       expect(r.f32.rel, r.f32.at).toBeLessThanOrEqual(1e-5);
+    });
+  }
+});
+
+describe("compiled code agrees with the interpreter on an expression per op (test/ops/cases.ts)", () => {
+  for (const entry of CASES) {
+    const expr = typeof entry === "string" ? entry : entry[0];
+    it(expr, async () => {
+      const g = compileText(`${PRELUDE}y = ${expr}\noutput y\nL = sum(y * y)\ngrad L wrt a, b, c, d, s\n`, "case.graph");
+      const r = await compare(g, 1);
+      expect(r.f64.rel, r.f64.at).toBeLessThanOrEqual(1e-12);
+      expect(r.forward.rel, r.forward.at).toBeLessThanOrEqual(1e-12);
     });
   }
 });

@@ -1,0 +1,50 @@
+/**
+ * `gradc export FILE --onnx OUT.onnx`: the forward graph as an ONNX model. Params are
+ * written as initializers: from a training checkpoint (--checkpoint), from --set /
+ * --inputs, or from their initializers with --seed.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { exportOnnx } from "../export/onnx.js";
+import { codes, fail } from "../diagnostics/index.js";
+import { tensor } from "../graph/tensor.js";
+import { formatType } from "../graph/types.js";
+import { loadGraph } from "../index.js";
+import { bind } from "../runtime/bind.js";
+import { loadCheckpoint } from "../runtime/checkpoint.js";
+import { writeAtomic } from "../runtime/files.js";
+import { givenValues, type ValueOptions } from "./options.js";
+
+export interface ExportFlags extends ValueOptions {
+  readonly onnx: string;
+  readonly checkpoint?: string;
+  /** false with --no-loss */
+  readonly loss: boolean;
+}
+
+export function exportCommand(file: string, f: ExportFlags): void {
+  const graph = loadGraph(file);
+  const given = givenValues(f);
+  if (f.checkpoint) {
+    const saved = loadCheckpoint(f.checkpoint, graph);
+    for (const p of graph.params) {
+      const a = saved.params[p.name];
+      const shape = p.node.type.shape.map((d) => (typeof d === "number" ? d : fail(codes.cli, `param ${p.name} has a symbolic shape; give it with --set`)));
+      if (a && !given.has(p.name)) given.set(p.name, tensor(shape, a));
+    }
+  }
+  const params = new Map([...bind(graph, { given, seed: f.seed }).values].filter(([name]) => graph.params.some((p) => p.name === name)));
+  const model = exportOnnx(graph, { values: params, losses: f.loss });
+  mkdirSync(dirname(f.onnx), { recursive: true });
+  writeAtomic(f.onnx, model.bytes);
+  const list = (xs: typeof model.inputs) => xs.map((x) => `${x.name}: ${formatType(x.node.type)}`).join(", ");
+  const count = [...params.values()].reduce((a, t) => a + t.data.length, 0);
+  process.stdout.write(
+    [
+      `wrote ${f.onnx} (ONNX opset 17, ${model.nodeCount} nodes, ${model.bytes.length.toLocaleString("en-US")} bytes)`,
+      `  inputs   ${list(model.inputs) || "(none)"}`,
+      `  outputs  ${list(model.outputs)}`,
+      `  params   ${count.toLocaleString("en-US")} values${f.checkpoint ? ` from ${f.checkpoint}` : `, initialized with seed ${f.seed ?? 1}`}`,
+    ].join("\n") + "\n",
+  );
+}

@@ -1,0 +1,262 @@
+/**
+ * ONNX export: the forward graph (its outputs and, unless asked not to, its losses) as
+ * a standard ONNX model, opset 17, for ONNX Runtime and other engines. Each op is
+ * written by the `onnx` rule of its op-table entry; this module only walks the graph,
+ * names values after the `.graph` file, casts operands to the dtype a node computes
+ * in, and builds the protobuf (onnx-proto). Params become initializers; inputs with a
+ * default become inputs whose initializer is the default; symbolic dims stay symbolic.
+ */
+import onnxProto from "onnx-proto";
+import { codes, fail } from "../diagnostics/index.js";
+import { ancestors, type Graph, type Named, type Node } from "../graph/ir.js";
+import type { Tensor } from "../graph/tensor.js";
+import type { Shape, Type } from "../graph/types.js";
+import { opDef } from "../ops/index.js";
+import type { OnnxContext, OnnxType } from "../ops/types.js";
+import { VERSION } from "../codegen/header.js";
+
+const { onnx } = onnxProto;
+type NodeProto = onnxProto.onnx.INodeProto;
+type TensorProto = onnxProto.onnx.ITensorProto;
+type ValueInfo = onnxProto.onnx.IValueInfoProto;
+
+export const OPSET = 17;
+
+const DATA_TYPE: Record<OnnxType, number> = {
+  f32: onnx.TensorProto.DataType.FLOAT,
+  f64: onnx.TensorProto.DataType.DOUBLE,
+  i32: onnx.TensorProto.DataType.INT32,
+  i64: onnx.TensorProto.DataType.INT64,
+  bool: onnx.TensorProto.DataType.BOOL,
+};
+
+export interface OnnxOptions {
+  /** the value of every param (and of inputs' defaults, when not declared in the graph) */
+  readonly values: ReadonlyMap<string, Tensor>;
+  /** also export the losses as outputs (default true); without them, labels are not inputs */
+  readonly losses?: boolean;
+}
+
+export interface OnnxModel {
+  readonly bytes: Uint8Array;
+  readonly inputs: readonly Named[];
+  readonly outputs: readonly Named[];
+  /** how many ONNX nodes the model has */
+  readonly nodeCount: number;
+}
+
+/** The forward graph of `graph` as an ONNX model's bytes. */
+export function exportOnnx(graph: Graph, options: OnnxOptions): OnnxModel {
+  const roots = uniqueByName([...graph.outputs, ...(options.losses === false ? [] : graph.losses)]);
+  if (roots.length === 0) fail(codes.export, `${graph.file} has no output or loss to export`);
+  const w = new Writer(graph, options.values, ancestors(roots.map((r) => r.node)));
+  const inputs = graph.inputs.filter((i) => w.needed.has(i.node.id));
+  for (const n of w.nodes) w.emit(n);
+  const outputs = roots.map((r) => w.output(r));
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: "", version: OPSET }],
+    producerName: "gradc",
+    producerVersion: VERSION,
+    docString: `exported by gradc from ${graph.file}`,
+    graph: {
+      name: graph.file.replace(/^.*[\\/]/, "").replace(/\.graph$/, ""),
+      node: w.protos,
+      input: inputs.map((i) => valueInfo(i.name, i.node.type)),
+      output: roots.map((r, k) => valueInfo(outputs[k]!, r.node.type)),
+      initializer: w.initializers,
+    },
+  });
+  return { bytes: onnx.ModelProto.encode(model).finish(), inputs, outputs: roots, nodeCount: w.protos.length };
+}
+
+function uniqueByName(list: readonly Named[]): Named[] {
+  const seen = new Set<string>();
+  return list.filter((n) => !seen.has(n.name) && seen.add(n.name));
+}
+
+function valueInfo(name: string, t: Type): ValueInfo {
+  const dim = t.shape.map((d) => (typeof d === "number" ? { dimValue: d } : /^[\p{L}_][\p{L}\p{Nd}_]*$/u.test(d) ? { dimParam: d } : {}));
+  return { name, type: { tensorType: { elemType: DATA_TYPE[t.dtype], shape: { dim } } } };
+}
+
+function tensorProto(name: string, values: ArrayLike<number>, dtype: OnnxType, shape: readonly number[]): TensorProto {
+  const arrays = { f32: Float32Array, f64: Float64Array, i32: Int32Array, bool: Uint8Array } as const;
+  const raw =
+    dtype === "i64" ? new BigInt64Array(Array.from(values, (v) => BigInt(v))) : new arrays[dtype](Array.from(values));
+  return { name, dataType: DATA_TYPE[dtype], dims: [...shape], rawData: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) };
+}
+
+/** Builds the node and initializer lists; one per export. */
+class Writer {
+  readonly protos: NodeProto[] = [];
+  readonly initializers: TensorProto[] = [];
+  readonly needed: ReadonlySet<number>;
+  private readonly names = new Map<number, string>();
+  private readonly taken = new Set<string>();
+  private readonly cache = new Map<string, string>();
+  /** `.graph` line → the name defined there: made-up values are named after their statement */
+  private readonly lineNames = new Map<number, string>();
+  private current: Node | undefined;
+
+  constructor(
+    private readonly graph: Graph,
+    private readonly values: ReadonlyMap<string, Tensor>,
+    readonly nodes: readonly Node[],
+  ) {
+    this.needed = new Set(nodes.map((n) => n.id));
+    for (const d of [...graph.names].reverse()) if (d.node.span) this.lineNames.set(d.node.span.line, d.name);
+    const named = [...graph.inputs, ...graph.params, ...graph.names];
+    // the graph's names are never given to made-up values
+    for (const d of named) this.taken.add(d.name);
+    for (const d of named) if (this.needed.has(d.node.id) && !this.names.has(d.node.id)) this.names.set(d.node.id, d.name);
+    for (const i of graph.inputs) {
+      const d = i.default;
+      if (this.needed.has(i.node.id) && d && d.shape.length === i.node.type.shape.length) this.initializers.push(tensorProto(i.name, d.data, i.node.type.dtype, d.shape));
+    }
+  }
+
+  /** A fresh value name, never one of the graph's names. */
+  fresh(base: string): string {
+    let name = base;
+    for (let k = 1; this.taken.has(name); k++) name = `${base}_${k}`;
+    this.taken.add(name);
+    return name;
+  }
+
+  emit(n: Node): void {
+    if (n.op === "input") return;
+    if (n.op === "param") return this.param(n);
+    if (n.op === "const") return; // written where used, in the dtype its user needs
+    const def = opDef(n.op);
+    const rule = def.onnx;
+    if (!rule) fail(codes.export, `${n.op} has no ONNX export (it is not an op of forward graphs)`, n.span);
+    this.current = n;
+    const first = this.protos.length;
+    const o = this.context(n);
+    const result = typeof rule === "string" ? o.node(rule, n.inputs.map((_, i) => o.x(i))) : rule(o);
+    this.settle(n, result, first);
+  }
+
+  /** Gives the rule's result the node's name (the `.graph` name where it has one). */
+  private settle(n: Node, result: string, first: number): void {
+    const want = this.names.get(n.id);
+    const made = this.protos.slice(first).find((p) => p.output![0] === result);
+    if (!want) {
+      this.names.set(n.id, result);
+      return;
+    }
+    if (made) {
+      this.taken.delete(result);
+      made.output = [want];
+      for (const p of this.protos.slice(first)) p.input = p.input!.map((v) => (v === result ? want : v));
+    } else this.protos.push({ opType: "Identity", input: [result], output: [want], name: want });
+  }
+
+  private param(n: Node): void {
+    const name = this.names.get(n.id)!;
+    const v = this.values.get(name) ?? fail(codes.export, `no value for param ${name}`);
+    this.initializers.push(tensorProto(name, v.data, n.type.dtype, v.shape));
+  }
+
+  /** The value of an input node, in `dtype` when given. */
+  value(n: Node, dtype?: OnnxType): string {
+    if (n.op === "const") return this.constNode(n, dtype ?? n.type.dtype);
+    const name = this.names.get(n.id)!;
+    return dtype && dtype !== n.type.dtype ? this.cast(name, dtype) : name;
+  }
+
+  private constNode(n: Node, dtype: OnnxType): string {
+    const v = n.value!;
+    return this.constant(v.data, dtype, v.shape, `c${n.id}`);
+  }
+
+  constant(values: ArrayLike<number>, dtype: OnnxType, shape: readonly number[] = [], base = "const"): string {
+    const key = `const:${dtype}:${shape.join(",")}:${Array.from(values).join(",")}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const name = this.fresh(values.length === 1 && shape.length === 0 ? `${base}_${String(values[0]).replace(/[^\w]/g, "_")}` : base);
+    this.initializers.push(tensorProto(name, values, dtype, shape));
+    this.cache.set(key, name);
+    return name;
+  }
+
+  cast(value: string, to: OnnxType): string {
+    const key = `cast:${value}:${to}`;
+    return this.cache.get(key) ?? this.cache.set(key, this.add("Cast", [value], { to: DATA_TYPE[to] }, `${value}_${to}`)).get(key)!;
+  }
+
+  add(opType: string, input: readonly string[], attrs: Readonly<Record<string, number | readonly number[]>> = {}, base?: string): string {
+    const line = this.current?.span?.line;
+    const owner = this.names.get(this.current?.id ?? -1) ?? (line === undefined ? undefined : this.lineNames.get(line)) ?? this.current?.op;
+    const out = this.fresh(base ?? `${owner ?? "v"}_${opType}`);
+    const attribute = Object.entries(attrs).map(([name, v]) =>
+      typeof v === "number" ? { name, type: onnx.AttributeProto.AttributeType.INT, i: v } : { name, type: onnx.AttributeProto.AttributeType.INTS, ints: [...v] },
+    );
+    const span = this.current?.span;
+    const docString = span ? `${span.source.file}:${span.line}: ${span.source.text.split(/\r?\n/)[span.line - 1]?.trim() ?? ""}` : undefined;
+    this.protos.push({ opType, input: [...input], output: [out], name: out, attribute, ...(docString ? { docString } : {}) });
+    return out;
+  }
+
+  /** A symbolic or numeric shape as a 1-D int64 value. */
+  shape(shape: Shape): string {
+    if (shape.every((d) => typeof d === "number")) return this.constant(shape as number[], "i64", [shape.length]);
+    const key = `shape:${shape.join(",")}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const made = this.add("Concat", shape.map((d) => this.dim(d)), { axis: 0 }, "shape");
+    this.cache.set(key, made);
+    return made;
+  }
+
+  /** One dim as a 1-element int64 value: a number, a dim read from an input, or a product. */
+  private dim(d: number | string): string {
+    if (typeof d === "number") return this.constant([d], "i64", [1]);
+    const factors = d.split("*");
+    if (factors.length > 1) return factors.map((f) => this.dim(/^\d+$/.test(f) ? Number(f) : f)).reduce((a, b) => this.add("Mul", [a, b], {}, `dim_${d.replace(/\W/g, "_")}`));
+    const key = `dim:${d}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    for (const i of this.graph.inputs) {
+      const axis = i.node.type.shape.indexOf(d);
+      if (axis < 0 || !this.needed.has(i.node.id)) continue;
+      const shape = this.add("Shape", [i.name], {}, `${i.name}_shape`);
+      const made = this.add("Gather", [shape, this.constant([axis], "i64", [1])], { axis: 0 }, `dim_${d}`);
+      this.cache.set(key, made);
+      return made;
+    }
+    return fail(codes.export, `cannot export: dim ${d} is not the size of an axis of any input the model takes`);
+  }
+
+  context(n: Node): OnnxContext {
+    const operand = (i: number): Node => n.inputs[i] ?? fail(codes.export, `internal error: ${n.op} has no operand ${i}`);
+    const out = n.type.dtype;
+    const self = this;
+    return {
+      x: (i) => this.value(operand(i), out),
+      raw: (i) => this.value(operand(i)),
+      inTypes: n.inputs.map((i) => i.type),
+      outType: n.type,
+      attrs: n.attrs,
+      node: (op, ins, attrs) => this.add(op, ins, attrs),
+      constant: (values, dtype, shape) => this.constant(values, dtype, shape),
+      cast: (v, to) => this.cast(v, to),
+      shape: (s) => this.shape(s),
+      fail: (message) => fail(codes.export, `cannot export ${n.op} to ONNX: ${message}`, n.span),
+      apply(op, values) {
+        const rule = opDef(op).onnx ?? fail(codes.export, `${op} has no ONNX export`);
+        if (typeof rule === "string") return self.add(rule, values);
+        return rule({ ...this, x: (i) => values[i]!, raw: (i) => values[i]!, inTypes: values.map(() => n.type), attrs: {} });
+      },
+    };
+  }
+
+  /** The name of a root in the model: the node's value, renamed to the output's name. */
+  output(r: Named): string {
+    const v = r.node.op === "const" ? this.value(r.node) : this.names.get(r.node.id)!;
+    if (v === r.name) return v;
+    this.protos.push({ opType: "Identity", input: [v], output: [r.name], name: r.name });
+    return r.name;
+  }
+}
