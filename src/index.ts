@@ -1,47 +1,38 @@
 /**
- * gradc as a library. The whole pipeline on one screen:
+ * gradc as a library: `import { … } from "gradc"`. The whole pipeline on one screen:
  *
- *   parseGraph → buildGraph → differentiate → interpret | check | print
+ *   parseGraph → buildGraph → differentiate          (compileText / loadGraph do all three)
+ *     → interpret | checkGradients | printGraph        the float64 reference
+ *     → compileGraph → loadModule                      generated TypeScript, and running it
+ *     → renderSvg | renderDot                          diagrams
+ *     → exportOnnx                                     an ONNX model for other engines
  *
  * Each step returns a typed value; errors in a `.graph` file are GradcErrors that
- * carry a located Diagnostic (format them with formatDiagnostic).
+ * carry a located Diagnostic (format them with formatDiagnostic). The command line
+ * (src/cli) uses the phases directly, so that each command loads only what it needs.
  */
-import { readFileSync } from "node:fs";
-import { codes, fail, type Source } from "./diagnostics/index.js";
-import { parse } from "./dsl/parser.js";
-import type { Program } from "./dsl/ast.js";
+import { emitModule, type EmitOptions } from "./codegen/index.js";
 import type { Graph } from "./graph/ir.js";
-import { buildGraph, differentiate } from "./graph/lower.js";
 
-export { GradcError, formatDiagnostic, type Diagnostic } from "./diagnostics/index.js";
+export { GradcError, formatDiagnostic, type Diagnostic, type Source, type Span } from "./diagnostics/index.js";
+export { parseGraph, compileText, loadGraph } from "./pipeline.js";
+export { buildGraph, differentiate } from "./graph/lower.js";
 export { printGraph } from "./graph/print.js";
 export { evaluate, run as interpret, type Bindings } from "./interp/index.js";
 export { checkGradients, type GradCheck } from "./interp/check.js";
 export { bind, type BindOptions } from "./runtime/bind.js";
 export { fromNested, toNested, type Tensor } from "./graph/tensor.js";
+export { loadCompiled as loadModule, type CompiledModule, type CompiledWorkspace } from "./runtime/load.js";
+export { renderDot, renderSvg, type RenderOptions } from "./render/index.js";
+export { exportOnnx, type OnnxModel, type OnnxOptions } from "./export/onnx.js";
 export type { Graph, Node } from "./graph/ir.js";
-export { buildGraph, differentiate };
+export type { EmitOptions };
 
-/** `.graph` text → syntax tree. */
-export function parseGraph(text: string, file = "<graph>"): Program {
-  return parse({ file, text });
+/**
+ * The generated TypeScript module of a graph: forward/step functions over a reusable
+ * workspace, importing nothing. Same graph and options, same text (what `gradc compile`
+ * writes).
+ */
+export function compileGraph(graph: Graph, options: EmitOptions = {}): string {
+  return emitModule(graph, options);
 }
-
-/** `.graph` text → typed graph with its gradient nodes. */
-export function compileText(text: string, file = "<graph>"): Graph {
-  return differentiate(buildGraph(parseGraph(text, file), text));
-}
-
-/** Reads and compiles a `.graph` file. */
-export function loadGraph(path: string): Graph {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
-    return fail(codes.io, `cannot read ${path}: ${why}`);
-  }
-  return compileText(text, path);
-}
-
-export type { Source };

@@ -58,6 +58,15 @@ describe("the project's rules", () => {
   });
 });
 
+describe("docs/cli.md", () => {
+  it("is the reference the command definitions generate today (run `npx gradc reference --cli > docs/cli.md`)", async () => {
+    const { cliReference } = await import("../src/cli/reference.js");
+    const text = await cliReference();
+    expect(text).toContain("## gradc export");
+    expect(readFileSync(`${ROOT}docs/cli.md`, "utf8")).toBe(text);
+  });
+});
+
 describe("docs/language.md", () => {
   it("is the reference the op table generates today (run `npx gradc reference > docs/language.md`)", async () => {
     const { languageReference } = await import("../src/cli/reference.js");

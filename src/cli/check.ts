@@ -1,6 +1,6 @@
 /** `gradc check FILE`: backprop against central differences, the textbook's gradient check. */
 import { codes, fail } from "../diagnostics/index.js";
-import { loadGraph } from "../index.js";
+import { loadGraph } from "../pipeline.js";
 import { checkGradients } from "../interp/check.js";
 import { bind } from "../runtime/bind.js";
 import { runCompiled } from "../runtime/compiled.js";

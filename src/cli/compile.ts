@@ -2,7 +2,7 @@
 import { basename, dirname, join } from "node:path";
 import { emitModule } from "../codegen/index.js";
 import { codes, fail } from "../diagnostics/index.js";
-import { loadGraph } from "../index.js";
+import { loadGraph } from "../pipeline.js";
 import { writeGenerated } from "../runtime/files.js";
 
 export interface CompileOptions {

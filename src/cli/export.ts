@@ -9,7 +9,7 @@ import { exportOnnx } from "../export/onnx.js";
 import { codes, fail } from "../diagnostics/index.js";
 import { tensor } from "../graph/tensor.js";
 import { formatType } from "../graph/types.js";
-import { loadGraph } from "../index.js";
+import { loadGraph } from "../pipeline.js";
 import { bind } from "../runtime/bind.js";
 import { loadCheckpoint } from "../runtime/checkpoint.js";
 import { writeAtomic } from "../runtime/files.js";

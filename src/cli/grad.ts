@@ -5,7 +5,7 @@
 import { localRule, symbolicGradients } from "../autodiff/symbolic.js";
 import { codes, fail } from "../diagnostics/index.js";
 import { ancestors } from "../graph/ir.js";
-import { loadGraph } from "../index.js";
+import { loadGraph } from "../pipeline.js";
 
 export function gradCommand(file: string, opts: { symbolic?: boolean }): void {
   if (!opts.symbolic) fail(codes.cli, "gradc grad prints gradients as formulas: add --symbolic (use gradc run for numbers)");

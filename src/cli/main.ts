@@ -7,7 +7,8 @@
 import { Command, CommanderError, Option } from "commander";
 import { GradcError, formatDiagnostic } from "../diagnostics/index.js";
 
-export async function main(argv: readonly string[]): Promise<number> {
+/** Every command and option; docs/cli.md is generated from it (`gradc reference --cli`). */
+export function commandLine(): Command {
   const program = new Command("gradc")
     .description("a symbolic computation-graph compiler: .graph files → gradients, diagrams, fused TypeScript kernels")
     .version("0.1.0")
@@ -16,6 +17,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   evaluationCommands(program);
   buildCommands(program);
   modelCommands(program);
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = commandLine();
   try {
     await program.parseAsync(argv as string[], { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : 0;
@@ -52,7 +58,8 @@ function evaluationCommands(program: Command): void {
   program
     .command("reference")
     .description("print the language reference (every function and primitive) generated from the op table")
-    .action(async () => (await import("./reference.js")).referenceCommand());
+    .option("--cli", "print the command-line reference instead, generated from these commands' definitions")
+    .action(async (opts: { cli?: boolean }) => (await import("./reference.js")).referenceCommand(opts));
 
   program
     .command("grad")
@@ -86,7 +93,6 @@ function buildCommands(program: Command): void {
     .option("--seed <n>", "seed for random inputs and initializers", parseSeed)
     .action(async (file: string, opts) => (await import("./render.js")).renderCommand(file, opts));
 
-
   program
     .command("compile")
     .description("write the generated TypeScript module of each graph")
@@ -97,6 +103,17 @@ function buildCommands(program: Command): void {
     .option("--watch", "recompile on every save; errors are printed, not fatal")
     .action(async (files: string[], opts) => (await import("./compile.js")).compileCommand(files, opts));
 
+  program
+    .command("export")
+    .description("write the forward graph (outputs and losses) as an ONNX model, for ONNX Runtime and other engines")
+    .argument("<file>", ".graph file")
+    .requiredOption("--onnx <out.onnx>", "where to write the model")
+    .option("--checkpoint <file>", "take the params from a training checkpoint (runs/NAME/checkpoint.bin)")
+    .option("--no-loss", "export the outputs only (labels are then not inputs)")
+    .option("--set <name=value>", "set a param; repeatable", collect, [])
+    .option("--inputs <file.json>", "a JSON object of param values")
+    .option("--seed <n>", "seed for params' initializers", parseSeed)
+    .action(async (file: string, opts) => (await import("./export.js")).exportCommand(file, opts));
 }
 
 /** train, predict: commands that train a model and use what it learned. */
@@ -116,18 +133,6 @@ function modelCommands(program: Command): void {
     .addOption(new Option("--eval-limit <n>", "evaluate on the first n images of each split").argParser(parseCount))
     .option("--check-numerics", "stop at the first loss that is not finite")
     .action(async (file: string, opts) => (await import("./train.js")).trainCommand(file, opts));
-
-  program
-    .command("export")
-    .description("write the forward graph (outputs and losses) as an ONNX model, for ONNX Runtime and other engines")
-    .argument("<file>", ".graph file")
-    .requiredOption("--onnx <out.onnx>", "where to write the model")
-    .option("--checkpoint <file>", "take the params from a training checkpoint (runs/NAME/checkpoint.bin)")
-    .option("--no-loss", "export the outputs only (labels are then not inputs)")
-    .option("--set <name=value>", "set a param; repeatable", collect, [])
-    .option("--inputs <file.json>", "a JSON object of param values")
-    .option("--seed <n>", "seed for params' initializers", parseSeed)
-    .action(async (file: string, opts) => (await import("./export.js")).exportCommand(file, opts));
 
   program
     .command("predict")

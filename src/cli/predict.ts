@@ -3,7 +3,7 @@
  * test images drawn in the terminal with the network's guess beside the truth.
  */
 import { basename, join } from "node:path";
-import { loadGraph } from "../index.js";
+import { loadGraph } from "../pipeline.js";
 import { loadCheckpoint } from "../runtime/checkpoint.js";
 import { loadCompiled } from "../runtime/load.js";
 import { defaultDataDir, fillBatch, loadMnist, type Split } from "../runtime/mnist.js";

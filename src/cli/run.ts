@@ -1,6 +1,6 @@
 /** `gradc run FILE`: evaluate, print outputs and gradients (or one JSON object). */
 import { toNested } from "../graph/tensor.js";
-import { loadGraph } from "../index.js";
+import { loadGraph } from "../pipeline.js";
 import { run } from "../interp/index.js";
 import { bind } from "../runtime/bind.js";
 import { runCompiled } from "../runtime/compiled.js";

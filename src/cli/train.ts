@@ -7,7 +7,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import cliProgress from "cli-progress";
 import { codes, fail } from "../diagnostics/index.js";
-import { loadGraph } from "../index.js";
+import { loadGraph } from "../pipeline.js";
 import { curvesSvg } from "../runtime/curves.js";
 import { writeAtomic } from "../runtime/files.js";
 import { loadCompiled } from "../runtime/load.js";

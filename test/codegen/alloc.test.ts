@@ -56,7 +56,9 @@ describe("allocation per step", () => {
 
   it("the measurement sees a small object a step", () => {
     let keep: unknown = null;
-    expect(bytesPerCall(() => void (keep = { a: 1, b: 2, prev: keep }))).toBeGreaterThan(16);
+    // 10,000 calls: the growth (~240 kB) stands well above what the test runner itself
+    // may free during a trial (a full run once measured a 24-byte object below 16 over 1,000)
+    expect(bytesPerCall(() => void (keep = { a: 1, b: 2, prev: keep }), 10_000)).toBeGreaterThan(16);
   });
 
   it("step allocates nothing, over 1000 steps", { timeout: 60_000 }, () => {

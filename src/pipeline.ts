@@ -1,0 +1,36 @@
+/**
+ * The front half of the pipeline, light enough for every command to load:
+ *
+ *   parseGraph → buildGraph → differentiate
+ *
+ * Each step returns a typed value; errors in a `.graph` file are GradcErrors that
+ * carry a located Diagnostic (format them with formatDiagnostic).
+ */
+import { readFileSync } from "node:fs";
+import { codes, fail } from "./diagnostics/index.js";
+import { parse } from "./dsl/parser.js";
+import type { Program } from "./dsl/ast.js";
+import type { Graph } from "./graph/ir.js";
+import { buildGraph, differentiate } from "./graph/lower.js";
+
+/** `.graph` text → syntax tree. */
+export function parseGraph(text: string, file = "<graph>"): Program {
+  return parse({ file, text });
+}
+
+/** `.graph` text → typed graph with its gradient nodes. */
+export function compileText(text: string, file = "<graph>"): Graph {
+  return differentiate(buildGraph(parseGraph(text, file), text));
+}
+
+/** Reads and compiles a `.graph` file. */
+export function loadGraph(path: string): Graph {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
+    return fail(codes.io, `cannot read ${path}: ${why}`);
+  }
+  return compileText(text, path);
+}
