@@ -8,12 +8,13 @@ import { writeGenerated } from "../runtime/files.js";
 export interface CompileOptions {
   readonly output?: string;
   readonly dtype?: "f32" | "f64";
+  readonly simd?: boolean;
   readonly force?: boolean;
 }
 
 export function compileFile(file: string, opts: CompileOptions): string {
   const out = opts.output ?? join("generated", `${basename(file).replace(/\.graph$/, "")}.ts`);
-  const code = emitModule(loadGraph(file), { dtype: opts.dtype, source: file });
+  const code = emitModule(loadGraph(file), { dtype: opts.dtype, source: file, simd: opts.simd });
   writeGenerated(out, code, opts.force === true);
   return out;
 }

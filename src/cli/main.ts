@@ -99,6 +99,7 @@ function buildCommands(program: Command): void {
     .argument("<files...>", ".graph files")
     .option("-o, --output <file.ts>", "where to write it (default generated/NAME.ts)")
     .addOption(new Option("--dtype <dtype>", "store every float tensor as f32 or f64").choices(["f32", "f64"]))
+    .option("--simd", "matmuls of f32 arrays as WebAssembly SIMD kernels inside the module (a second backend; the default stays plain TypeScript)")
     .option("--force", "overwrite a file that gradc did not generate")
     .option("--watch", "recompile on every save; errors are printed, not fatal")
     .action(async (files: string[], opts) => (await import("./compile.js")).compileCommand(files, opts));
@@ -132,6 +133,7 @@ function modelCommands(program: Command): void {
     .option("--resume", "continue from the checkpoint in the results folder")
     .addOption(new Option("--eval-limit <n>", "evaluate on the first n images of each split").argParser(parseCount))
     .option("--check-numerics", "stop at the first loss that is not finite")
+    .option("--simd", "compile the matmuls to WebAssembly SIMD kernels (see gradc compile --simd)")
     .action(async (file: string, opts) => (await import("./train.js")).trainCommand(file, opts));
 
   program

@@ -26,6 +26,7 @@ export interface TrainFlags {
   readonly resume?: boolean;
   readonly evalLimit?: number;
   readonly checkNumerics?: boolean;
+  readonly simd?: boolean;
 }
 
 export async function trainCommand(file: string | undefined, f: TrainFlags): Promise<void> {
@@ -33,13 +34,13 @@ export async function trainCommand(file: string | undefined, f: TrainFlags): Pro
   if (!["sgd", "momentum", "adam"].includes(f.optimizer)) fail(codes.cli, `unknown optimizer '${f.optimizer}' (expected sgd, momentum or adam)`);
   if (!(f.iters >= 1) || !(f.batch >= 1)) fail(codes.cli, `--iters and --batch need positive integers`);
   const graph = loadGraph(path);
-  const module = await loadCompiled(graph);
+  const module = await loadCompiled(graph, f.simd ? { simd: true } : {});
   const data = loadMnist(f.data ?? defaultDataDir());
   const dir = f.out ?? join("runs", basename(path).replace(/\.graph$/, ""));
   mkdirSync(dir, { recursive: true });
   const metrics = join(dir, "metrics.jsonl");
   if (!f.resume) writeFileSync(metrics, "");
-  process.stdout.write(`training ${path} on MNIST (${data.train.count} train, ${data.test.count} test images) · ${f.optimizer}, lr ${f.lr ?? "default"}, batch ${f.batch}, ${f.iters} iterations, seed ${f.seed}\n`);
+  process.stdout.write(`training ${path} on MNIST (${data.train.count} train, ${data.test.count} test images) · ${f.simd ? "WebAssembly SIMD matmuls · " : ""}${f.optimizer}, lr ${f.lr ?? "default"}, batch ${f.batch}, ${f.iters} iterations, seed ${f.seed}\n`);
   const result = train(graph, module, data, { ...f, optimizer: f.optimizer as OptimizerName, dir }, reporter((r) => appendFileSync(metrics, JSON.stringify(r) + "\n")));
   const title = `${basename(path)} · ${f.optimizer} · test accuracy ${result.testAcc.toFixed(4)}`;
   writeAtomic(join(dir, "curves.svg"), curvesSvg({ losses: result.losses, epochs: result.epochs, title }));

@@ -15,6 +15,8 @@ import { Names, prop } from "./names.js";
 import { kernelDoc, kernelName, labelsOf } from "./naming.js";
 
 import { HEADER_MARK, VERSION } from "./header.js";
+import { simdMatmul, type SimdMatmul } from "./simd.js";
+import type { WasmFunction } from "./wasm.js";
 
 export { HEADER_MARK, VERSION };
 
@@ -23,6 +25,8 @@ export interface EmitOptions {
   readonly dtype?: "f32" | "f64";
   /** the source path written in the header and meta (default: graph.file) */
   readonly source?: string;
+  /** matmuls of f32 arrays with static column counts as WebAssembly SIMD kernels (see simd.ts) */
+  readonly simd?: boolean;
 }
 
 export function emitModule(input: Graph, options: EmitOptions = {}): string {
@@ -33,17 +37,16 @@ export function emitModule(input: Graph, options: EmitOptions = {}): string {
   const forwardIds = new Set(ancestors([...graph.outputs, ...graph.losses].map((d) => d.node)).map((n) => n.id));
   const memory = planMemory(stepPlan, dtypeOf);
 
-  const moduleNames = new Names(["Dims", "Inputs", "Params", "Outputs", "Grads", "Workspace", "createWorkspace", "dimsOf", "forward", "step", "meta", "ws", "inputs", "params", "scratch", "dims"]);
+  const moduleNames = new Names(["Dims", "Inputs", "Params", "Outputs", "Grads", "Workspace", "createWorkspace", "dimsOf", "forward", "step", "meta", "ws", "inputs", "params", "scratch", "dims", "SimdKernels", "simdModule", "align16"]);
   const dims = new Map(graph.dims.map((d) => [d, moduleNames.name(d)]));
   const labels = labelsOf(graph);
   const label = (n: Node) => labels.get(n.id) ?? `t${n.id}`;
-  const home = (n: Node): Node => {
-    let at = n;
-    for (let m = stepPlan.modes.get(at.id)!.kind; m === "alias" || m === "folded"; m = stepPlan.modes.get(at.id)!.kind) at = at.inputs[0]!;
-    return at;
-  };
+  const home = homeOf(stepPlan.modes);
   const constants = stepPlan.order.filter((n) => stepPlan.modes.get(n.id)!.kind === "constant").map((node) => ({ node, name: moduleNames.name(`${label(node)}_const`) }));
+  const wasm = new WasmKernels();
   const env: KernelEnv = {
+    dtypeOf,
+    simd: options.simd ? (m, base) => wasm.add(m, base) : undefined,
     modes: stepPlan.modes,
     label,
     dim: (d) => (typeof d === "number" ? String(d) : d.split("*").map((part) => dims.get(part) ?? part).join(" * ")),
@@ -51,23 +54,20 @@ export function emitModule(input: Graph, options: EmitOptions = {}): string {
     home,
     dimNames: [...dims.values()],
   };
-  const slotScope = new Names(["dims", "scratch", "outputs", "grads", ...dims.values()]);
+  const slotScope = new Names(["dims", "scratch", "iscratch", "outputs", "grads", "simd", "simdOut", "memory", ...dims.values()]);
   const slotNames = memory.slots.map((s) => slotScope.name(s.nodes.length === 1 ? label(s.nodes[0]!) : `${label(s.nodes[0]!)}_buf`));
   const kernels = stepPlan.kernels.map((k): EmittedKernel => {
     const code = kernelBody(k, env);
     const used = [...dims.values()].filter((d) => new RegExp(`(?<![\\p{L}\\p{Nd}_$])${d}(?![\\p{L}\\p{Nd}_$])`, "u").test(code.body));
     return { name: moduleNames.name(kernelName(k, label)), doc: kernelDoc(k, graph), code, dims: used, out: k.out };
   });
-  const argument = (n: Node): string => {
-    const h = home(n);
-    if (h.op === "input") return prop("inputs", h.attrs["name"] as string);
-    if (h.op === "param") return prop("params", h.attrs["name"] as string);
-    return `ws.${slotNames[memory.slotOf.get(h.id)!]}`;
-  };
+  const mirrors = wasm.mirrors(kernels, (n) => slotScope.name(`${label(n)}_wasm`));
+  const argument = argumentOf(home, mirrors, (h) => slotNames[memory.slotOf.get(h.id)!]!);
   const value = valueOf(env, argument);
   return printModule({
     graph,
-    header: `${HEADER_MARK} ${VERSION} from ${source}${options.dtype ? ` (--dtype ${options.dtype})` : ""}. Do not edit: rerun \`gradc compile\`.`,
+    header: header(source, options),
+    simd: options.simd ? { functions: wasm.functions, mirrors } : undefined,
     dims,
     dtypeOf,
     step: stepPlan,
@@ -83,6 +83,50 @@ export function emitModule(input: Graph, options: EmitOptions = {}): string {
     dimsOf: dimsOfCode(graph, env, dims),
     label,
   });
+}
+
+/** Code for a kernel's argument: the input, the param (or its copy in WebAssembly memory), or the workspace slot. */
+function argumentOf(home: (n: Node) => Node, mirrors: readonly { node: Node; name: string }[], slot: (h: Node) => string) {
+  return (n: Node, k?: EmittedKernel): string => {
+    const h = home(n);
+    const mirror = mirrors.find((m) => m.node === h);
+    if (mirror && k?.code.wasmOperands.includes(h)) return `ws.${mirror.name}`;
+    if (h.op === "input") return prop("inputs", h.attrs["name"] as string);
+    if (h.op === "param") return prop("params", h.attrs["name"] as string);
+    return `ws.${slot(h)}`;
+  };
+}
+
+function header(source: string, options: EmitOptions): string {
+  const flags = `${options.dtype ? ` (--dtype ${options.dtype})` : ""}${options.simd ? " (--simd)" : ""}`;
+  return `${HEADER_MARK} ${VERSION} from ${source}${flags}. Do not edit: rerun \`gradc compile\`.`;
+}
+
+/** The node whose array holds n's elements: through reshapes (aliases) and transposes read in place. */
+function homeOf(modes: KernelEnv["modes"]): (n: Node) => Node {
+  return (n) => {
+    let at = n;
+    for (let m = modes.get(at.id)!.kind; m === "alias" || m === "folded"; m = modes.get(at.id)!.kind) at = at.inputs[0]!;
+    return at;
+  };
+}
+
+/** The WebAssembly kernels a --simd module registers as its kernels are written. */
+class WasmKernels {
+  readonly functions: WasmFunction[] = [];
+  private readonly names = new Names(["memory"]);
+
+  add(m: Omit<SimdMatmul, "name">, base: string): string {
+    const name = this.names.name(`${m.kind}_${base}`);
+    this.functions.push(simdMatmul({ ...m, name }));
+    return name;
+  }
+
+  /** The inputs and params a WebAssembly kernel reads: copied into its memory before the kernels run. */
+  mirrors(kernels: readonly EmittedKernel[], name: (n: Node) => string): { node: Node; name: string }[] {
+    const nodes = new Map(kernels.flatMap((k) => k.code.wasmOperands).filter((n) => n.op === "input" || n.op === "param").map((n) => [n.id, n]));
+    return [...nodes.values()].map((node) => ({ node, name: name(node) }));
+  }
 }
 
 /** Where a root's value is read after the kernels ran: a number for scalars, else an array. */

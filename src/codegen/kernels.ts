@@ -12,7 +12,9 @@ import { opDef, type LoopContext } from "../ops/index.js";
 import { scalarRuleOf } from "../ops/userfn.js";
 import { reducedAxes } from "../ops/reduce.js";
 import { broadcastIndex, index, indent, loops, product } from "./loops.js";
+import type { DType } from "../graph/types.js";
 import { matmulCode } from "./matmul.js";
+import type { SimdMatmul } from "./simd.js";
 import { Names } from "./names.js";
 
 /** What kernels need to know about the module around them. */
@@ -28,6 +30,10 @@ export interface KernelEnv {
   home(n: Node): Node;
   /** the dims' identifiers, passed to kernels as numbers */
   readonly dimNames: readonly string[];
+  /** the dtype a node's array is stored in */
+  readonly dtypeOf: (n: Node) => DType;
+  /** with --simd: registers a WebAssembly matmul and returns its export's name */
+  readonly simd?: (m: Omit<SimdMatmul, "name">, label: string) => string;
 }
 
 export interface KernelCode {
@@ -39,6 +45,12 @@ export interface KernelCode {
   readonly scratch: string;
   /** int32 scratch elements it needs (matmuls' lists of non-zeros), as code */
   readonly intScratch: string;
+  /** the WebAssembly matmul's result elements, when it has an epilogue to read them ("0": none) */
+  readonly simdOut: string;
+  /** whether it calls the workspace's WebAssembly kernels */
+  readonly simd: boolean;
+  /** the nodes whose arrays a WebAssembly kernel reads: they must live in its memory */
+  readonly wasmOperands: readonly Node[];
 }
 
 const SCRATCH = "scratch";
@@ -53,6 +65,8 @@ class KernelWriter {
   private readonly arrays = new Map<number, { name: string; node: Node; scalar: boolean }>();
   private scratchSize = "0";
   private intScratchSize = "0";
+  private simdOutSize = "0";
+  private wasmOperands: Node[] = [];
   private readonly outName: string;
 
   constructor(
@@ -69,7 +83,16 @@ class KernelWriter {
     const body = this.k.kind === "map" ? this.map() : this.k.kind === "reduce" ? this.reduce() : this.k.kind === "matmul" ? this.matmul() : this.loop();
     // inputs first, the output last: affine_relu_h(x, W1, b1, h)
     const arrays = [...this.arrays.values()].sort((a, b) => Number(a.node === this.k.out) - Number(b.node === this.k.out));
-    return { arrays, body, usesScratch: this.scratchSize !== "0", scratch: this.scratchSize, intScratch: this.intScratchSize };
+    return {
+      arrays,
+      body,
+      usesScratch: this.scratchSize !== "0",
+      scratch: this.scratchSize,
+      intScratch: this.intScratchSize,
+      simd: this.wasmOperands.length > 0,
+      simdOut: this.simdOutSize,
+      wasmOperands: this.wasmOperands,
+    };
   }
 
   private shape(n: Node): string[] {
@@ -207,6 +230,8 @@ class KernelWriter {
     const M = ash.length === 2 ? ash[0]! : "1";
     const K = ash[ash.length - 1]!;
     const N = bsh.length === 2 ? bsh[1]! : "1";
+    const simd = this.simdMatmul(mm, A, B, M, K, N);
+    if (simd) return simd;
     const mm_ = matmulCode({ a: A.name, b: B.name, aTransposed: A.transposed, bTransposed: B.transposed, M, K, N, scratch: SCRATCH, iscratch: "iscratch" });
     this.scratchSize = mm_.size;
     this.intScratchSize = mm_.intSize;
@@ -214,6 +239,32 @@ class KernelWriter {
       ? this.map(new Map([[mm.id, `${SCRATCH}[#]`]]), this.k.nodes.filter((n) => n !== mm))
       : `for (let i = 0; i < ${product([M, N])}; i++) ${this.outName}[i] = ${SCRATCH}[i];`;
     return [mm_.code, epilogue].join("\n");
+  }
+
+  /**
+   * With --simd, a matmul of f32 arrays whose column counts are known at compile time
+   * calls a WebAssembly kernel (codegen/simd.ts): into the output when nothing follows,
+   * else into `simdOut`, which the epilogue then reads.
+   */
+  private simdMatmul(mm: Node, A: { name: string; transposed: boolean }, B: { name: string; transposed: boolean }, M: string, K: string, N: string): string | undefined {
+    const [a, b] = mm.inputs as [Node, Node];
+    const homes = [a, b].map((n) => this.env.home(this.env.modes.get(n.id)!.kind === "folded" ? n.inputs[0]! : n));
+    const f32 = [...homes, mm].every((n) => this.env.dtypeOf(n) === "f32") && homes.every((n) => this.env.modes.get(n.id)!.kind !== "constant");
+    if (!this.env.simd || !f32 || B.transposed || a.type.shape.length !== 2 || b.type.shape.length !== 2) return undefined;
+    // rows: C[M, N] = A[M, K] · B, K static; scatter: C[M, N] = A[K, M]ᵀ · B, M static
+    const inner = Number(A.transposed ? M : K);
+    const cols = Number(N);
+    if (!Number.isInteger(inner) || !Number.isInteger(cols) || cols < 4) return undefined;
+    const kind = A.transposed ? "scatter" : "rows";
+    const name = this.env.simd({ kind, K: inner, N: cols, doc: `${kind}: ${this.env.label(mm)} = ${A.transposed ? `${A.name}ᵀ` : A.name} @ ${B.name}` }, this.env.label(this.k.out));
+    this.wasmOperands = homes;
+    const epilogue = this.k.matmul !== undefined;
+    const target = epilogue ? "simdOut" : this.outName;
+    if (epilogue) this.simdOutSize = product([M, N]);
+    const call = `simd.${name}(${A.name}.byteOffset, ${B.name}.byteOffset, ${target}.byteOffset, ${A.transposed ? K : M});`;
+    const comment = `// C = ${A.transposed ? `${A.name}ᵀ` : A.name} @ ${B.name} in WebAssembly SIMD (${name} in the listing above): f32x4 lanes, the zeros of ${A.name} skipped`;
+    if (!epilogue) return [comment, call].join("\n");
+    return [comment, call, this.map(new Map([[mm.id, "simdOut[#]"]]), this.k.nodes.filter((n) => n !== mm))].join("\n");
   }
 
   private loop(): string {

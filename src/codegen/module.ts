@@ -10,6 +10,8 @@ import type { Plan } from "../optimize/fuse.js";
 import type { MemoryPlan } from "../optimize/memory.js";
 import type { KernelCode } from "./kernels.js";
 import { key, prop } from "./names.js";
+import { mirrorCopies, simdBuffers, simdFields, simdStatements } from "./simd-module.js";
+import type { WasmFunction } from "./wasm.js";
 
 export const ARRAY: Record<DType, string> = { f32: "Float32Array", f64: "Float64Array", i32: "Int32Array" };
 
@@ -35,7 +37,9 @@ export interface ModuleParts {
   /** code for a root's value: a number for scalars, else an array */
   readonly value: (n: Node) => { code: string; scalar: boolean; external: boolean };
   /** code for a kernel's argument: the array (or number, for a scalar input) */
-  readonly argument: (n: Node) => string;
+  readonly argument: (n: Node, k?: EmittedKernel) => string;
+  /** with --simd: the WebAssembly kernels, and the inputs and params they read (copied into its memory) */
+  readonly simd?: { readonly functions: readonly WasmFunction[]; readonly mirrors: readonly { readonly node: Node; readonly name: string }[] };
   readonly meta: string;
   readonly sizeChecks: readonly string[];
   readonly dimsOf: readonly string[];
@@ -79,7 +83,9 @@ function statements(p: ModuleParts): (string | StatementStructures)[] {
     { name: "scratch", type: "Float64Array", doc: "float64 accumulators of matmuls and reductions" },
     { name: "iscratch", type: "Int32Array", doc: "matmuls' lists of non-zeros" },
     ...p.memory.slots.map((s, i) => ({ name: p.slotNames[i]!, type: ARRAY[s.dtype], doc: `holds ${s.nodes.map((n) => `${p.label(n)}: ${describe(n)}`).join(", then ")}` })),
+    ...(p.simd ? simdFields(p, p.simd) : []),
   ]));
+  if (p.simd) out.push(...simdStatements(p.simd.functions));
   for (const c of p.constants) {
     out.push({
       kind: StructureKind.VariableStatement,
@@ -96,6 +102,8 @@ function statements(p: ModuleParts): (string | StatementStructures)[] {
         ...k.code.arrays.map((a) => ({ name: a.name, type: a.scalar ? "number" : ARRAY[p.dtypeOf(a.node)] })),
         ...(k.code.usesScratch ? [{ name: "scratch", type: "Float64Array" }] : []),
         ...(k.code.intScratch !== "0" ? [{ name: "iscratch", type: "Int32Array" }] : []),
+        ...(k.code.simd ? [{ name: "simd", type: "SimdKernels" }] : []),
+        ...(k.code.simdOut !== "0" ? [{ name: "simdOut", type: "Float32Array" }] : []),
         ...k.dims.map((d) => ({ name: d, type: "number" })),
       ],
       returnType: "void",
@@ -135,10 +143,10 @@ function createWorkspace(p: ModuleParts, gradsByOf: ReadonlyMap<string, readonly
     returnType: "Workspace",
     statements: [
       ...[...p.dims].map(([d, name]) => `const ${name} = ${prop("dims", d)};`),
-      ...p.memory.slots.map((s, i) => `const ${p.slotNames[i]} = new ${ARRAY[s.dtype]}(${s.size});`),
+      ...(p.simd ? simdBuffers(p, p.simd) : p.memory.slots.map((s, i) => `const ${p.slotNames[i]} = new ${ARRAY[s.dtype]}(${s.size});`)),
       `const scratch = new Float64Array(${scratchSize(p, (c) => c.scratch)});`,
       `const iscratch = new Int32Array(${scratchSize(p, (c) => c.intScratch)});`,
-      `return {\n  dims,\n  outputs: { ${outputs.join(", ")} },\n  grads: { ${grads.join(", ")} },\n  scratch,\n  iscratch,${p.memory.slots.length > 0 ? `\n  ${p.slotNames.join(",\n  ")},` : ""}\n};`,
+      `return {\n  dims,\n  outputs: { ${outputs.join(", ")} },\n  grads: { ${grads.join(", ")} },\n  scratch,\n  iscratch,${[...p.slotNames, ...(p.simd ? ["simd", "simdOut", ...p.simd.mirrors.map((m) => m.name)] : [])].map((n) => `\n  ${n},`).join("")}\n};`,
     ].filter((s) => s.length > 0),
   };
 }
@@ -166,9 +174,11 @@ function runner(p: ModuleParts, name: string, doc: string, only: ReadonlySet<num
   for (const k of p.kernels) {
     if (only && !only.has(k.out.id)) continue;
     const args = [
-      ...k.code.arrays.map((a) => p.argument(a.node)),
+      ...k.code.arrays.map((a) => p.argument(a.node, k)),
       ...(k.code.usesScratch ? ["ws.scratch"] : []),
       ...(k.code.intScratch !== "0" ? ["ws.iscratch"] : []),
+      ...(k.code.simd ? ["ws.simd"] : []),
+      ...(k.code.simdOut !== "0" ? ["ws.simdOut"] : []),
       ...k.dims,
     ];
     calls.push(`${k.name}(${args.join(", ")});`);
@@ -192,6 +202,7 @@ function runner(p: ModuleParts, name: string, doc: string, only: ReadonlySet<num
     statements: [
       ...[...p.dims].map(([d, name]) => `const ${name} = ${prop("ws.dims", d)};`),
       ...p.sizeChecks,
+      ...mirrorCopies(p, only),
       ...calls,
       ...results,
       `return ${value};`,

@@ -27,12 +27,12 @@ const data = loadMnist(defaultDataDir());
 const rows: { name: string; ms: number; note?: string }[] = [];
 const log = (s: string) => process.stdout.write(s + "\n");
 
-async function gradc(): Promise<{ ms: number; compileMs: number; bytesPerStep: number }> {
+async function gradc(simd: boolean): Promise<{ ms: number; compileMs: number; bytesPerStep: number }> {
   const g = loadGraph(`${ROOT}graphs/two_layer_net.graph`);
   const t0 = performance.now();
-  emitModule(g);
+  emitModule(g, { simd });
   const compileMs = performance.now() - t0;
-  const model = classifier(g, await loadCompiled(g), 1);
+  const model = classifier(g, await loadCompiled(g, { simd }), 1);
   const b = batch(model, 100);
   const opt = createOptimizer("sgd", 0.1, model.params);
   const rng = new Random(2);
@@ -98,9 +98,12 @@ function numpy(): { ms: number; acc: number } | string {
 
 async function main(): Promise<void> {
   log("benchmarking the TwoLayerNet training step (784-50-10, batch 100, SGD) …");
-  const g = await gradc();
-  rows.push({ name: "gradc compiled step (TypeScript, 1 thread)", ms: g.ms });
-  log(`gradc: ${g.ms.toFixed(3)} ms/iter`);
+  const ts = await gradc(false);
+  rows.push({ name: "gradc compiled step, TypeScript backend (default), 1 thread", ms: ts.ms });
+  log(`gradc TypeScript: ${ts.ms.toFixed(3)} ms/iter`);
+  const g = await gradc(true);
+  rows.unshift({ name: "gradc compiled step, `--simd` (matmuls in WebAssembly SIMD), 1 thread", ms: g.ms });
+  log(`gradc --simd: ${g.ms.toFixed(3)} ms/iter`);
   for (const backend of ["wasm", "cpu"] as const) {
     const ms = await tfjs(backend);
     rows.push({ name: `TensorFlow.js 4.22 ${backend} backend`, ms });
@@ -109,22 +112,23 @@ async function main(): Promise<void> {
   const np = numpy();
   if (typeof np === "string") log(`NumPy: ${np}`);
   else rows.push({ name: "NumPy float32, textbook code without dx1 (peers/)", ms: np.ms, note: `test acc ${np.acc}` });
-  let e2e = "skipped (BENCH_QUICK=1)";
-  if (process.env["BENCH_QUICK"] !== "1") {
+  const e2e: string[] = [];
+  for (const simd of [true, false]) {
+    if (process.env["BENCH_QUICK"] === "1") break;
     const graph = loadGraph(`${ROOT}graphs/two_layer_net.graph`);
     const quiet = { start() {}, tick() {}, epoch() {}, stop() {} };
-    const r = train(graph, await loadCompiled(graph), data, { iters: 10000, batch: 100, optimizer: "sgd", seed: 1, dir: `${ROOT}runs/bench` }, quiet);
-    e2e = `${r.seconds.toFixed(1)} s, test accuracy ${r.testAcc.toFixed(4)}`;
+    const r = train(graph, await loadCompiled(graph, { simd }), data, { iters: 10000, batch: 100, optimizer: "sgd", seed: 1, dir: `${ROOT}runs/bench` }, quiet);
+    e2e.push(`${simd ? "`--simd`" : "TypeScript"} ${r.seconds.toFixed(1)} s, test accuracy ${r.testAcc.toFixed(4)}`);
   }
   const table = [
-    "| implementation | ms / iteration | GFLOP/s | gradc is faster by |",
-    "|---|---|---|---|",
-    ...rows.map((r) => `| ${r.name} | ${r.ms.toFixed(3)} | ${(MFLOP / r.ms).toFixed(2)} | ${(r.ms / g.ms).toFixed(2)}× |${r.note ? ` ${r.note}` : ""}`),
+    "| implementation | ms / iteration | GFLOP/s | gradc `--simd` is faster by | gradc TypeScript is faster by |",
+    "|---|---|---|---|---|",
+    ...rows.map((r) => `| ${r.name} | ${r.ms.toFixed(3)} | ${(MFLOP / r.ms).toFixed(2)} | ${(r.ms / g.ms).toFixed(2)}× | ${(r.ms / ts.ms).toFixed(2)}× |${r.note ? ` ${r.note}` : ""}`),
     "",
-    `- compile time of the MLP graph (optimize + fuse + emit): ${g.compileMs.toFixed(0)} ms`,
-    `- heap growth per training step (after warm-up): ${g.bytesPerStep.toFixed(1)} bytes`,
+    `- compile time of the MLP graph (optimize + fuse + emit): TypeScript ${ts.compileMs.toFixed(0)} ms, \`--simd\` ${g.compileMs.toFixed(0)} ms`,
+    `- heap growth per training step (after warm-up): TypeScript ${ts.bytesPerStep.toFixed(1)} bytes, \`--simd\` ${g.bytesPerStep.toFixed(1)} bytes`,
     `- peak RSS of this benchmark process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
-    `- end-to-end textbook recipe (10,000 iterations + 17 evaluations on 70,000 images): ${e2e}`,
+    `- end-to-end textbook recipe (10,000 iterations + 17 evaluations on 70,000 images): ${e2e.join("; ") || "skipped (BENCH_QUICK=1)"}`,
     `- NumPy: ${typeof np === "string" ? np : "run in the same sitting, `--dtype float32 --no-dx1`"}`,
   ].join("\n");
   log("\n" + table);

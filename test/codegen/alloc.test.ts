@@ -22,6 +22,7 @@ interface Workspace {
 type Inputs = { x: Float32Array; t: Int32Array };
 type Params = { W1: Float32Array; b1: Float32Array; W2: Float32Array; b2: Float32Array };
 const net = (await import(`${ROOT}generated/two_layer_net.ts`)) as Net;
+const simdNet = (await import(`${ROOT}generated/two_layer_net.simd.ts`)) as Net;
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -72,5 +73,11 @@ describe("allocation per step", () => {
   it("the step's loss is the cross-entropy of 10 nearly uniform classes", () => {
     net.step(ws, inputs, params);
     expect(ws.outputs.loss).toBeCloseTo(Math.log(10), 2);
+  });
+
+  it("the --simd step (matmuls in WebAssembly, inputs copied into its memory) allocates nothing either", { timeout: 60_000 }, () => {
+    const simdWs = simdNet.createWorkspace(simdNet.dimsOf(inputs, params));
+    expect(bytesPerCall(() => void simdNet.step(simdWs, inputs, params))).toBeLessThan(4);
+    expect(simdWs.outputs.loss).toBeCloseTo(ws.outputs.loss, 5);
   });
 });

@@ -63,6 +63,16 @@ async function compare(g: Graph, seed: number) {
   return { f64: worst(f64, ref, 1e-12), f32: worst(f32, ref32, 1, 0.1), forward: worst(fwd, new Map([...ref].filter(([k]) => fwd.has(k))), 1e-12) };
 }
 
+/** The --simd module (matmuls in WebAssembly) against the interpreter on float32-rounded values. */
+async function compareSimd(g: Graph, seed: number) {
+  const env32 = rounded(bind(g, { seed }));
+  const ref32 = flatten(interpret(g, env32));
+  const mod = await loadCompiled(g, { dtype: "f32", simd: true });
+  const got = flatten(runCompiled(mod, g, env32, { dtype: "f32" }));
+  const fwd = runCompiled(mod, g, env32, { dtype: "f32", forwardOnly: true }).outputs;
+  return { step: worst(got, ref32, 1, 0.1), forward: worst(fwd, new Map([...got].filter(([k]) => fwd.has(k))), 0, 0) };
+}
+
 describe("compiled code agrees with the interpreter on every graph in graphs/", () => {
   for (const file of readdirSync(`${ROOT}graphs`).filter((f) => f.endsWith(".graph"))) {
     it(file, async () => {
@@ -86,6 +96,43 @@ describe("compiled code agrees with the interpreter on an expression per op (tes
     });
   }
 });
+
+describe("--simd modules (matmuls in WebAssembly SIMD) agree with the interpreter within float32 tolerance", () => {
+  for (const file of readdirSync(`${ROOT}graphs`).filter((f) => f.endsWith(".graph"))) {
+    it(file, async () => {
+      const r = await compareSimd(compileText(readFileSync(`${ROOT}graphs/${file}`, "utf8"), `graphs/${file}`), 1);
+      expect(r.step.rel, r.step.at).toBeLessThanOrEqual(1e-5);
+      expect(r.forward.rel, r.forward.at).toBe(0);
+    });
+  }
+
+  it("on 200 random matmul graphs (sizes, zeros, epilogues, transposed reads), every one with WebAssembly matmuls", { timeout: 300_000 }, async () => {
+    const { emitModule } = await import("../../src/codegen/index.js");
+    const failures: string[] = [];
+    for (let seed = 1; seed <= 200; seed++) {
+      const text = matmulGraph(seed);
+      const g = compileText(text, `matmul-${seed}.graph`);
+      if (!emitModule(g, { simd: true }).includes("simd.")) failures.push(`seed ${seed}: no WebAssembly kernel\n${text}`);
+      const r = await compareSimd(g, seed);
+      if (!(r.step.rel <= 1e-5) || r.forward.rel !== 0) failures.push(`seed ${seed}: ${r.step.rel} (${r.step.at}), forward ${r.forward.rel}\n${text}`);
+    }
+    expect(failures.slice(0, 3).join("\n")).toBe("");
+  });
+});
+
+/** A small f32 graph whose matmuls qualify for WebAssembly: A (often half zeros) @ W with an epilogue, and Aᵀ @ G in its gradient. */
+function matmulGraph(seed: number): string {
+  let s = seed * 7919;
+  const pick = (n: number) => ((s = (s * 48271) % 2147483647) % n);
+  const [K, N, B] = [1 + pick(40), 4 + pick(37), 1 + pick(9)];
+  const a = ["a", "relu(a - 0.5)", "relu(a) * (a - 0.7)"][pick(3)]!;
+  const epilogue = ["", " + c", " * c", ""][pick(4)]!;
+  const act = ["tanh", "relu", ""][pick(3)]!;
+  const rows = pick(2) === 0 ? "dim B\n" : "";
+  const b = rows ? "B" : String(B);
+  return `${rows}input a: f32[${b}, ${K}]\nparam w: f32[${K}, ${N}] ~ normal(0, 0.5)\nparam c: f32[${N}] ~ uniform(-1, 1)\ninput t: f32[${b}, ${N}]\n` +
+    `h = ${act}((${a}) @ w${epilogue})\noutput h\nL = sum(h * t)\nloss L\n`;
+}
 
 describe(`compiled code agrees with the interpreter on ${RANDOM_GRAPHS} random graphs`, () => {
   it("float64 within 1e-12, float32 within 1e-5, forward-only equal to step", { timeout: 300_000 }, async () => {

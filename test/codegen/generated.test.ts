@@ -10,13 +10,29 @@ import { compileText } from "../../src/index.js";
 import { ROOT } from "../helpers.js";
 
 const graphs = readdirSync(`${ROOT}graphs`).filter((f) => f.endsWith(".graph")).sort();
-const emit = (file: string, dtype?: "f32" | "f64") =>
-  emitModule(compileText(readFileSync(`${ROOT}graphs/${file}`, "utf8"), `graphs/${file}`), { source: `graphs/${file}`, dtype });
+const emit = (file: string, dtype?: "f32" | "f64", simd?: boolean) =>
+  emitModule(compileText(readFileSync(`${ROOT}graphs/${file}`, "utf8"), `graphs/${file}`), { source: `graphs/${file}`, dtype, simd });
+/** modules of the second backend (`--simd`): matmuls in WebAssembly SIMD */
+const SIMD = ["two_layer_net.graph"];
 
 describe("generated/", () => {
-  it("holds one module per graph, and nothing else", () => {
+  it("holds one module per graph (and the --simd TwoLayerNet), and nothing else", () => {
     const modules = readdirSync(`${ROOT}generated`).filter((f) => f.endsWith(".ts")).sort();
-    expect(modules).toEqual(graphs.map((g) => g.replace(/\.graph$/, ".ts")));
+    expect(modules).toEqual([...graphs.map((g) => g.replace(/\.graph$/, ".ts")), ...SIMD.map((g) => g.replace(/\.graph$/, ".simd.ts"))].sort());
+  });
+
+  for (const file of SIMD) {
+    it(`${file} --simd: compiling again reproduces generated/ byte for byte`, () => {
+      expect(emit(file, undefined, true)).toBe(readFileSync(`${ROOT}generated/${file.replace(/\.graph$/, ".simd.ts")}`, "utf8"));
+    });
+  }
+
+  it("type-checks the --simd modules with tsc --strict and the ES library alone (they declare the WebAssembly API they use)", { timeout: 60_000 }, () => {
+    const tsc = `${ROOT}node_modules/typescript/bin/tsc`;
+    const files = SIMD.map((g) => `generated/${g.replace(/\.graph$/, ".simd.ts")}`);
+    const r = spawnSync(process.execPath, [tsc, "--ignoreConfig", "--noEmit", "--strict", "--noUnusedLocals", "--target", "ES2022", "--module", "ESNext", "--lib", "ES2022", ...files], { cwd: ROOT, encoding: "utf8" });
+    expect(r.stdout + r.stderr).toBe("");
+    expect(r.status).toBe(0);
   });
 
   for (const file of graphs) {

@@ -1,0 +1,188 @@
+/**
+ * A small WebAssembly writer: functions written as folded instruction trees (the WAT
+ * text format's S-expressions) become both the binary module and its WAT listing, from
+ * one description, so the listing printed into a generated module is exactly what runs.
+ * It knows the few instructions the SIMD kernels use (test/codegen/wasm.test.ts checks
+ * its bytes against wabt's assembly of the listing).
+ */
+
+export type ValType = "i32" | "f32" | "v128";
+
+/** `["op", immediates…, operands…]`: immediates are numbers, `$names` and `{ offset }`. */
+export type Instr = readonly [string, ...(Instr | Imm)[]];
+export type Imm = string | number | { readonly offset: number };
+const isImm = (x: Instr | Imm): x is Imm => !Array.isArray(x);
+
+export interface WasmFunction {
+  readonly name: string;
+  readonly params: readonly (readonly [string, ValType])[];
+  readonly locals: readonly (readonly [string, ValType])[];
+  readonly body: readonly Instr[];
+  /** a comment printed above the function in the listing */
+  readonly doc?: string;
+}
+
+const VALTYPE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, v128: 0x7b };
+
+/** Opcodes: a byte, or [0xfc | 0xfd, sub-opcode] for the prefixed ones. */
+const OPCODES: Record<string, number | readonly [number, number]> = {
+  "local.get": 0x20, "local.set": 0x21, "local.tee": 0x22,
+  "i32.const": 0x41, "f32.const": 0x43,
+  "i32.load": 0x28, "f32.load": 0x2a, "i32.store": 0x36, "f32.store": 0x38,
+  "i32.eqz": 0x45, "i32.ne": 0x47, "i32.lt_u": 0x49, "i32.ge_u": 0x4f,
+  "f32.eq": 0x5b, "f32.ne": 0x5c,
+  "i32.add": 0x6a, "i32.sub": 0x6b, "i32.mul": 0x6c, "i32.shl": 0x74,
+  "f32.add": 0x92, "f32.mul": 0x94,
+  "br": 0x0c, "br_if": 0x0d,
+  "memory.fill": [0xfc, 11],
+  "v128.load": [0xfd, 0x00], "v128.store": [0xfd, 0x0b], "v128.const": [0xfd, 0x0c],
+  "f32x4.splat": [0xfd, 0x13], "f32x4.add": [0xfd, 0xe4], "f32x4.mul": [0xfd, 0xe6],
+};
+
+/** log2 of the natural alignment of each memory access. */
+const ALIGN: Record<string, number> = { "i32.load": 2, "f32.load": 2, "i32.store": 2, "f32.store": 2, "v128.load": 4, "v128.store": 4 };
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) return [...out, byte];
+    out.push(byte | 0x80);
+  }
+}
+
+const utf8 = (s: string) => [...new TextEncoder().encode(s)];
+const vec = (items: readonly number[][]) => [...uleb(items.length), ...items.flat()];
+const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
+
+/** The binary of a module that imports its memory as env.memory and exports each function. */
+export function wasmBinary(fns: readonly WasmFunction[]): Uint8Array {
+  // one type per distinct signature, in order of first use (as assemblers do)
+  const signatures = fns.map((f) => [0x60, ...vec(f.params.map(([, t]) => [VALTYPE[t]])), 0x00]);
+  const keys = [...new Set(signatures.map((t) => t.join(",")))];
+  const types = keys.map((k) => k.split(",").map(Number));
+  const memory = [...uleb(3), ...utf8("env"), ...uleb(6), ...utf8("memory"), 0x02, 0x00, 0x00];
+  const exports = fns.map((f, i) => [...uleb(f.name.length), ...utf8(f.name), 0x00, ...uleb(i)]);
+  const bodies = fns.map((f) => {
+    const code = [...vec(runs(f.locals.map(([, t]) => t)).map(([n, t]) => [...uleb(n), VALTYPE[t]])), ...encodeBody(f), 0x0b];
+    return [...uleb(code.length), ...code];
+  });
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec(types)),
+    ...section(2, vec([memory])),
+    ...section(3, vec(signatures.map((t) => uleb(keys.indexOf(t.join(",")))))),
+    ...section(7, vec(exports)),
+    ...section(10, vec(bodies)),
+  ]);
+}
+
+/** Consecutive locals of one type, as (count, type) runs. */
+function runs(types: readonly ValType[]): [number, ValType][] {
+  const out: [number, ValType][] = [];
+  for (const t of types) {
+    const last = out[out.length - 1];
+    if (last && last[1] === t) last[0]++;
+    else out.push([1, t]);
+  }
+  return out;
+}
+
+function encodeBody(f: WasmFunction): number[] {
+  const locals = new Map([...f.params, ...f.locals].map(([name], i) => [name, i]));
+  const labels: string[] = [];
+  const out: number[] = [];
+  const emit = (ins: Instr): void => {
+    const [op, ...rest] = ins;
+    const operands = rest.filter((x): x is Instr => Array.isArray(x));
+    const imms = rest.filter(isImm);
+    if (op === "block" || op === "loop") {
+      labels.push(imms[0] as string);
+      out.push(op === "block" ? 0x02 : 0x03, 0x40);
+      operands.forEach(emit);
+      out.push(0x0b);
+      labels.pop();
+      return;
+    }
+    if (op === "if") {
+      const [cond, then] = operands as [Instr, Instr];
+      emit(cond);
+      labels.push("");
+      out.push(0x04, 0x40);
+      (then.slice(1) as Instr[]).forEach(emit);
+      out.push(0x0b);
+      labels.pop();
+      return;
+    }
+    operands.forEach(emit);
+    const code = OPCODES[op];
+    if (code === undefined) throw new Error(`internal error: the wasm writer has no instruction ${op}`);
+    out.push(...(typeof code === "number" ? [code] : [code[0], ...uleb(code[1])]));
+    for (const imm of imms) out.push(...immediate(op, imm, locals, labels));
+    if (ALIGN[op] !== undefined && !imms.some((x) => typeof x === "object")) out.push(...uleb(ALIGN[op]!), 0);
+    if (op === "memory.fill") out.push(0x00);
+  };
+  f.body.forEach(emit);
+  return out;
+}
+
+function immediate(op: string, imm: Imm, locals: ReadonlyMap<string, number>, labels: readonly string[]): number[] {
+  if (typeof imm === "object") return [...uleb(ALIGN[op]!), ...uleb(imm.offset)];
+  if (op.startsWith("local.")) return uleb(locals.get(imm as string) ?? fail(`no local ${imm}`));
+  if (op === "br" || op === "br_if") return uleb(labels.length - 1 - labels.lastIndexOf(imm as string));
+  if (op === "i32.const") return sleb(imm as number);
+  if (op === "f32.const") return [...new Uint8Array(Float32Array.of(imm as number).buffer)];
+  if (op === "v128.const") return new Array<number>(16).fill(0); // only the zero vector is used
+  return fail(`${op} takes no immediate ${String(imm)}`);
+}
+
+function fail(message: string): never {
+  throw new Error(`internal error: ${message}`);
+}
+
+/** The WAT listing of the same module, one instruction tree a line where it fits. */
+export function wasmText(fns: readonly WasmFunction[]): string {
+  const lines = ["(module", '  (import "env" "memory" (memory 0))'];
+  for (const f of fns) {
+    if (f.doc) lines.push(`  ;; ${f.doc}`);
+    const params = f.params.map(([n, t]) => `(param ${n} ${t})`).join(" ");
+    lines.push(`  (func $${f.name} (export "${f.name}") ${params}`);
+    if (f.locals.length > 0) lines.push(`    ${f.locals.map(([n, t]) => `(local ${n} ${t})`).join(" ")}`);
+    for (const ins of f.body) lines.push(...printTree(ins, "    "));
+    lines.push("  )");
+  }
+  lines.push(")");
+  return lines.join("\n");
+}
+
+function printTree(ins: Instr, pad: string): string[] {
+  const flat = printFlat(ins);
+  const [op, ...rest] = ins;
+  const block = op === "block" || op === "loop" || op === "if" || op === "then";
+  if (!block && flat.length + pad.length <= 120) return [pad + flat];
+  const head = [op, ...rest.filter(isImm).map(printImm)].join(" ");
+  const kids = rest.filter((x): x is Instr => Array.isArray(x));
+  return [`${pad}(${head}`, ...kids.flatMap((k) => printTree(k, pad + "  ")), `${pad})`];
+}
+
+function printFlat(ins: Instr): string {
+  const [op, ...rest] = ins;
+  return `(${[op, ...rest.map((x) => (isImm(x) ? printImm(x) : printFlat(x)))].join(" ")})`;
+}
+
+function printImm(x: Imm): string {
+  if (typeof x === "object") return `offset=${x.offset}`;
+  return String(x);
+}
