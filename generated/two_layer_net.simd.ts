@@ -75,6 +75,8 @@ export interface Workspace {
   W1_wasm: Float32Array;
   /** W2, copied where the WebAssembly kernels read it */
   W2_wasm: Float32Array;
+  /** W2 transposed, copied where the WebAssembly kernels read it */
+  W2T_wasm: Float32Array;
 }
 
 /** The part of the WebAssembly API this module uses (a global of every JavaScript engine). */
@@ -90,6 +92,7 @@ export interface SimdKernels {
   rows_h(A: number, B: number, C: number, m: number): void;
   rows_score(A: number, B: number, C: number, m: number): void;
   scatter_grad_W2(A: number, B: number, C: number, m: number): void;
+  rows_grad_h_add(A: number, B: number, C: number, m: number): void;
   scatter_grad_W1(A: number, B: number, C: number, m: number): void;
 }
 
@@ -99,7 +102,7 @@ function align16(bytes: number): number {
 }
 
 /**
- * The WebAssembly kernels (4), compiled once; their text:
+ * The WebAssembly kernels (5), compiled once; their text:
  *
  * (module
  *   (import "env" "memory" (memory 0))
@@ -284,6 +287,98 @@ function align16(bytes: number): number {
  *       )
  *     )
  *   )
+ *   ;; rows: grad_h = grad_score @ W2ᵀ
+ *   (func $rows_grad_h_add (export "rows_grad_h_add") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
+ *     (local $i i32) (local $p i32) (local $rowA i32) (local $row i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
+ *     (block $done
+ *       (loop $i_loop
+ *         (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
+ *         (local.set $c0 (v128.const i32x4 0 0 0 0))
+ *         (local.set $c1 (v128.const i32x4 0 0 0 0))
+ *         (local.set $c2 (v128.const i32x4 0 0 0 0))
+ *         (local.set $c3 (v128.const i32x4 0 0 0 0))
+ *         (local.set $c4 (v128.const i32x4 0 0 0 0))
+ *         (local.set $c5 (v128.const i32x4 0 0 0 0))
+ *         (local.set $c6 (v128.const i32x4 0 0 0 0))
+ *         (local.set $c7 (v128.const i32x4 0 0 0 0))
+ *         (local.set $c8 (v128.const i32x4 0 0 0 0))
+ *         (local.set $c9 (v128.const i32x4 0 0 0 0))
+ *         (local.set $c10 (v128.const i32x4 0 0 0 0))
+ *         (local.set $c11 (v128.const i32x4 0 0 0 0))
+ *         (local.set $t0 (f32.const 0))
+ *         (local.set $t1 (f32.const 0))
+ *         (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 40))))
+ *         (local.set $p (i32.const 0))
+ *         (local.set $row (local.get $B))
+ *         (loop $p_loop
+ *           (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))))
+ *           (if
+ *             (f32.ne (local.get $a) (f32.const 0))
+ *             (then
+ *               (local.set $av (f32x4.splat (local.get $a)))
+ *               (local.set $c0
+ *                 (f32x4.add (local.get $c0) (f32x4.mul (local.get $av) (v128.load offset=0 (local.get $row))))
+ *               )
+ *               (local.set $c1
+ *                 (f32x4.add (local.get $c1) (f32x4.mul (local.get $av) (v128.load offset=16 (local.get $row))))
+ *               )
+ *               (local.set $c2
+ *                 (f32x4.add (local.get $c2) (f32x4.mul (local.get $av) (v128.load offset=32 (local.get $row))))
+ *               )
+ *               (local.set $c3
+ *                 (f32x4.add (local.get $c3) (f32x4.mul (local.get $av) (v128.load offset=48 (local.get $row))))
+ *               )
+ *               (local.set $c4
+ *                 (f32x4.add (local.get $c4) (f32x4.mul (local.get $av) (v128.load offset=64 (local.get $row))))
+ *               )
+ *               (local.set $c5
+ *                 (f32x4.add (local.get $c5) (f32x4.mul (local.get $av) (v128.load offset=80 (local.get $row))))
+ *               )
+ *               (local.set $c6
+ *                 (f32x4.add (local.get $c6) (f32x4.mul (local.get $av) (v128.load offset=96 (local.get $row))))
+ *               )
+ *               (local.set $c7
+ *                 (f32x4.add (local.get $c7) (f32x4.mul (local.get $av) (v128.load offset=112 (local.get $row))))
+ *               )
+ *               (local.set $c8
+ *                 (f32x4.add (local.get $c8) (f32x4.mul (local.get $av) (v128.load offset=128 (local.get $row))))
+ *               )
+ *               (local.set $c9
+ *                 (f32x4.add (local.get $c9) (f32x4.mul (local.get $av) (v128.load offset=144 (local.get $row))))
+ *               )
+ *               (local.set $c10
+ *                 (f32x4.add (local.get $c10) (f32x4.mul (local.get $av) (v128.load offset=160 (local.get $row))))
+ *               )
+ *               (local.set $c11
+ *                 (f32x4.add (local.get $c11) (f32x4.mul (local.get $av) (v128.load offset=176 (local.get $row))))
+ *               )
+ *               (local.set $t0 (f32.add (local.get $t0) (f32.mul (local.get $a) (f32.load offset=192 (local.get $row)))))
+ *               (local.set $t1 (f32.add (local.get $t1) (f32.mul (local.get $a) (f32.load offset=196 (local.get $row)))))
+ *             )
+ *           )
+ *           (local.set $row (i32.add (local.get $row) (i32.const 200)))
+ *           (br_if $p_loop (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (i32.const 10)))
+ *         )
+ *         (local.set $row (i32.add (local.get $C) (i32.mul (local.get $i) (i32.const 200))))
+ *         (v128.store offset=0 (local.get $row) (local.get $c0))
+ *         (v128.store offset=16 (local.get $row) (local.get $c1))
+ *         (v128.store offset=32 (local.get $row) (local.get $c2))
+ *         (v128.store offset=48 (local.get $row) (local.get $c3))
+ *         (v128.store offset=64 (local.get $row) (local.get $c4))
+ *         (v128.store offset=80 (local.get $row) (local.get $c5))
+ *         (v128.store offset=96 (local.get $row) (local.get $c6))
+ *         (v128.store offset=112 (local.get $row) (local.get $c7))
+ *         (v128.store offset=128 (local.get $row) (local.get $c8))
+ *         (v128.store offset=144 (local.get $row) (local.get $c9))
+ *         (v128.store offset=160 (local.get $row) (local.get $c10))
+ *         (v128.store offset=176 (local.get $row) (local.get $c11))
+ *         (f32.store offset=192 (local.get $row) (local.get $t0))
+ *         (f32.store offset=196 (local.get $row) (local.get $t1))
+ *         (local.set $i (i32.add (local.get $i) (i32.const 1)))
+ *         (br $i_loop)
+ *       )
+ *     )
+ *   )
  *   ;; scatter: grad_W1 = xᵀ @ grad_h_add
  *   (func $scatter_grad_W1 (export "scatter_grad_W1") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
  *     (local $i i32) (local $p i32) (local $rowA i32) (local $row i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
@@ -384,32 +479,42 @@ function align16(bytes: number): number {
  * )
  */
 const simdModule = new WebAssembly.Module(Uint8Array.from(atob(
-    "AGFzbQEAAAABCAFgBH9/f38AAg8BA2VudgZtZW1vcnkCAAADBQQAAAAABzsEBnJvd3NfaAAACnJvd3Nfc2NvcmUAAQ9zY2F0dGVy" +
-    "X2dyYWRfVzIAAg9zY2F0dGVyX2dyYWRfVzEAAwr2DQTeBQQEfwF9DXsCfQJAA0AgBCADTw0B/QwAAAAAAAAAAAAAAAAAAAAAIQr9" +
-    "DAAAAAAAAAAAAAAAAAAAAAAhC/0MAAAAAAAAAAAAAAAAAAAAACEM/QwAAAAAAAAAAAAAAAAAAAAAIQ39DAAAAAAAAAAAAAAAAAAA" +
-    "AAAhDv0MAAAAAAAAAAAAAAAAAAAAACEP/QwAAAAAAAAAAAAAAAAAAAAAIRD9DAAAAAAAAAAAAAAAAAAAAAAhEf0MAAAAAAAAAAAA" +
-    "AAAAAAAAACES/QwAAAAAAAAAAAAAAAAAAAAAIRP9DAAAAAAAAAAAAAAAAAAAAAAhFP0MAAAAAAAAAAAAAAAAAAAAACEVQwAAAAAh" +
-    "FkMAAAAAIRcgACAEQcAYbGohBkEAIQUgASEHA0AgBiAFQQJ0aioCACEIIAhDAAAAAFwEQCAI/RMhCSAKIAkgB/0ABAD95gH95AEh" +
-    "CiALIAkgB/0ABBD95gH95AEhCyAMIAkgB/0ABCD95gH95AEhDCANIAkgB/0ABDD95gH95AEhDSAOIAkgB/0ABED95gH95AEhDiAP" +
-    "IAkgB/0ABFD95gH95AEhDyAQIAkgB/0ABGD95gH95AEhECARIAkgB/0ABHD95gH95AEhESASIAkgB/0ABIAB/eYB/eQBIRIgEyAJ" +
-    "IAf9AASQAf3mAf3kASETIBQgCSAH/QAEoAH95gH95AEhFCAVIAkgB/0ABLAB/eYB/eQBIRUgFiAIIAcqAsABlJIhFiAXIAggByoC" +
-    "xAGUkiEXCyAHQcgBaiEHIAVBAWoiBUGQBkkNAAsgAiAEQcgBbGohByAHIAr9CwQAIAcgC/0LBBAgByAM/QsEICAHIA39CwQwIAcg" +
-    "Dv0LBEAgByAP/QsEUCAHIBD9CwRgIAcgEf0LBHAgByAS/QsEgAEgByAT/QsEkAEgByAU/QsEoAEgByAV/QsEsAEgByAWOALAASAH" +
-    "IBc4AsQBIARBAWohBAwACwsLgwIEBH8BfQN7An0CQANAIAQgA08NAf0MAAAAAAAAAAAAAAAAAAAAACEK/QwAAAAAAAAAAAAAAAAA" +
-    "AAAAIQtDAAAAACEMQwAAAAAhDSAAIARByAFsaiEGQQAhBSABIQcDQCAGIAVBAnRqKgIAIQggCEMAAAAAXARAIAj9EyEJIAogCSAH" +
-    "/QAEAP3mAf3kASEKIAsgCSAH/QAEEP3mAf3kASELIAwgCCAHKgIglJIhDCANIAggByoCJJSSIQ0LIAdBKGohByAFQQFqIgVBMkkN" +
-    "AAsgAiAEQShsaiEHIAcgCv0LBAAgByAL/QsEECAHIAw4AiAgByANOAIkIARBAWohBAwACwsL5QEEBH8BfQN7An0gAkEAQdAP/AsA" +
-    "AkADQCAEIANPDQEgASAEQShsaiEHIAf9AAQAIQogB/0ABBAhCyAHKgIgIQwgByoCJCENIAAgBEHIAWxqIQZBACEFIAIhBwNAIAYg" +
-    "BUECdGoqAgAhCCAIQwAAAABcBEAgCP0TIQkgByAH/QAEACAJIAr95gH95AH9CwQAIAcgB/0ABBAgCSAL/eYB/eQB/QsEECAHIAcq" +
-    "AiAgCCAMlJI4AiAgByAHKgIkIAggDZSSOAIkCyAHQShqIQcgBUEBaiIFQTJJDQALIARBAWohBAwACwsLpwQEBH8BfQ17An0gAkEA" +
-    "QYDJCfwLAAJAA0AgBCADTw0BIAEgBEHIAWxqIQcgB/0ABAAhCiAH/QAEECELIAf9AAQgIQwgB/0ABDAhDSAH/QAEQCEOIAf9AARQ" +
-    "IQ8gB/0ABGAhECAH/QAEcCERIAf9AASAASESIAf9AASQASETIAf9AASgASEUIAf9AASwASEVIAcqAsABIRYgByoCxAEhFyAAIARB" +
-    "wBhsaiEGQQAhBSACIQcDQCAGIAVBAnRqKgIAIQggCEMAAAAAXARAIAj9EyEJIAcgB/0ABAAgCSAK/eYB/eQB/QsEACAHIAf9AAQQ" +
-    "IAkgC/3mAf3kAf0LBBAgByAH/QAEICAJIAz95gH95AH9CwQgIAcgB/0ABDAgCSAN/eYB/eQB/QsEMCAHIAf9AARAIAkgDv3mAf3k" +
-    "Af0LBEAgByAH/QAEUCAJIA/95gH95AH9CwRQIAcgB/0ABGAgCSAQ/eYB/eQB/QsEYCAHIAf9AARwIAkgEf3mAf3kAf0LBHAgByAH" +
-    "/QAEgAEgCSAS/eYB/eQB/QsEgAEgByAH/QAEkAEgCSAT/eYB/eQB/QsEkAEgByAH/QAEoAEgCSAU/eYB/eQB/QsEoAEgByAH/QAE" +
-    "sAEgCSAV/eYB/eQB/QsEsAEgByAHKgLAASAIIBaUkjgCwAEgByAHKgLEASAIIBeUkjgCxAELIAdByAFqIQcgBUEBaiIFQZAGSQ0A" +
-    "CyAEQQFqIQQMAAsLCw==",
+    "AGFzbQEAAAABCAFgBH9/f38AAg8BA2VudgZtZW1vcnkCAAADBgUAAAAAAAdNBQZyb3dzX2gAAApyb3dzX3Njb3JlAAEPc2NhdHRl" +
+    "cl9ncmFkX1cyAAIPcm93c19ncmFkX2hfYWRkAAMPc2NhdHRlcl9ncmFkX1cxAAQK1BMF3gUEBH8BfQ17An0CQANAIAQgA08NAf0M" +
+    "AAAAAAAAAAAAAAAAAAAAACEK/QwAAAAAAAAAAAAAAAAAAAAAIQv9DAAAAAAAAAAAAAAAAAAAAAAhDP0MAAAAAAAAAAAAAAAAAAAA" +
+    "ACEN/QwAAAAAAAAAAAAAAAAAAAAAIQ79DAAAAAAAAAAAAAAAAAAAAAAhD/0MAAAAAAAAAAAAAAAAAAAAACEQ/QwAAAAAAAAAAAAA" +
+    "AAAAAAAAIRH9DAAAAAAAAAAAAAAAAAAAAAAhEv0MAAAAAAAAAAAAAAAAAAAAACET/QwAAAAAAAAAAAAAAAAAAAAAIRT9DAAAAAAA" +
+    "AAAAAAAAAAAAAAAhFUMAAAAAIRZDAAAAACEXIAAgBEHAGGxqIQZBACEFIAEhBwNAIAYgBUECdGoqAgAhCCAIQwAAAABcBEAgCP0T" +
+    "IQkgCiAJIAf9AAQA/eYB/eQBIQogCyAJIAf9AAQQ/eYB/eQBIQsgDCAJIAf9AAQg/eYB/eQBIQwgDSAJIAf9AAQw/eYB/eQBIQ0g" +
+    "DiAJIAf9AARA/eYB/eQBIQ4gDyAJIAf9AARQ/eYB/eQBIQ8gECAJIAf9AARg/eYB/eQBIRAgESAJIAf9AARw/eYB/eQBIREgEiAJ" +
+    "IAf9AASAAf3mAf3kASESIBMgCSAH/QAEkAH95gH95AEhEyAUIAkgB/0ABKAB/eYB/eQBIRQgFSAJIAf9AASwAf3mAf3kASEVIBYg" +
+    "CCAHKgLAAZSSIRYgFyAIIAcqAsQBlJIhFwsgB0HIAWohByAFQQFqIgVBkAZJDQALIAIgBEHIAWxqIQcgByAK/QsEACAHIAv9CwQQ" +
+    "IAcgDP0LBCAgByAN/QsEMCAHIA79CwRAIAcgD/0LBFAgByAQ/QsEYCAHIBH9CwRwIAcgEv0LBIABIAcgE/0LBJABIAcgFP0LBKAB" +
+    "IAcgFf0LBLABIAcgFjgCwAEgByAXOALEASAEQQFqIQQMAAsLC4MCBAR/AX0DewJ9AkADQCAEIANPDQH9DAAAAAAAAAAAAAAAAAAA" +
+    "AAAhCv0MAAAAAAAAAAAAAAAAAAAAACELQwAAAAAhDEMAAAAAIQ0gACAEQcgBbGohBkEAIQUgASEHA0AgBiAFQQJ0aioCACEIIAhD" +
+    "AAAAAFwEQCAI/RMhCSAKIAkgB/0ABAD95gH95AEhCiALIAkgB/0ABBD95gH95AEhCyAMIAggByoCIJSSIQwgDSAIIAcqAiSUkiEN" +
+    "CyAHQShqIQcgBUEBaiIFQTJJDQALIAIgBEEobGohByAHIAr9CwQAIAcgC/0LBBAgByAMOAIgIAcgDTgCJCAEQQFqIQQMAAsLC+UB" +
+    "BAR/AX0DewJ9IAJBAEHQD/wLAAJAA0AgBCADTw0BIAEgBEEobGohByAH/QAEACEKIAf9AAQQIQsgByoCICEMIAcqAiQhDSAAIARB" +
+    "yAFsaiEGQQAhBSACIQcDQCAGIAVBAnRqKgIAIQggCEMAAAAAXARAIAj9EyEJIAcgB/0ABAAgCSAK/eYB/eQB/QsEACAHIAf9AAQQ" +
+    "IAkgC/3mAf3kAf0LBBAgByAHKgIgIAggDJSSOAIgIAcgByoCJCAIIA2UkjgCJAsgB0EoaiEHIAVBAWoiBUEySQ0ACyAEQQFqIQQM" +
+    "AAsLC9wFBAR/AX0NewJ9AkADQCAEIANPDQH9DAAAAAAAAAAAAAAAAAAAAAAhCv0MAAAAAAAAAAAAAAAAAAAAACEL/QwAAAAAAAAA" +
+    "AAAAAAAAAAAAIQz9DAAAAAAAAAAAAAAAAAAAAAAhDf0MAAAAAAAAAAAAAAAAAAAAACEO/QwAAAAAAAAAAAAAAAAAAAAAIQ/9DAAA" +
+    "AAAAAAAAAAAAAAAAAAAhEP0MAAAAAAAAAAAAAAAAAAAAACER/QwAAAAAAAAAAAAAAAAAAAAAIRL9DAAAAAAAAAAAAAAAAAAAAAAh" +
+    "E/0MAAAAAAAAAAAAAAAAAAAAACEU/QwAAAAAAAAAAAAAAAAAAAAAIRVDAAAAACEWQwAAAAAhFyAAIARBKGxqIQZBACEFIAEhBwNA" +
+    "IAYgBUECdGoqAgAhCCAIQwAAAABcBEAgCP0TIQkgCiAJIAf9AAQA/eYB/eQBIQogCyAJIAf9AAQQ/eYB/eQBIQsgDCAJIAf9AAQg" +
+    "/eYB/eQBIQwgDSAJIAf9AAQw/eYB/eQBIQ0gDiAJIAf9AARA/eYB/eQBIQ4gDyAJIAf9AARQ/eYB/eQBIQ8gECAJIAf9AARg/eYB" +
+    "/eQBIRAgESAJIAf9AARw/eYB/eQBIREgEiAJIAf9AASAAf3mAf3kASESIBMgCSAH/QAEkAH95gH95AEhEyAUIAkgB/0ABKAB/eYB" +
+    "/eQBIRQgFSAJIAf9AASwAf3mAf3kASEVIBYgCCAHKgLAAZSSIRYgFyAIIAcqAsQBlJIhFwsgB0HIAWohByAFQQFqIgVBCkkNAAsg" +
+    "AiAEQcgBbGohByAHIAr9CwQAIAcgC/0LBBAgByAM/QsEICAHIA39CwQwIAcgDv0LBEAgByAP/QsEUCAHIBD9CwRgIAcgEf0LBHAg" +
+    "ByAS/QsEgAEgByAT/QsEkAEgByAU/QsEoAEgByAV/QsEsAEgByAWOALAASAHIBc4AsQBIARBAWohBAwACwsLpwQEBH8BfQ17An0g" +
+    "AkEAQYDJCfwLAAJAA0AgBCADTw0BIAEgBEHIAWxqIQcgB/0ABAAhCiAH/QAEECELIAf9AAQgIQwgB/0ABDAhDSAH/QAEQCEOIAf9" +
+    "AARQIQ8gB/0ABGAhECAH/QAEcCERIAf9AASAASESIAf9AASQASETIAf9AASgASEUIAf9AASwASEVIAcqAsABIRYgByoCxAEhFyAA" +
+    "IARBwBhsaiEGQQAhBSACIQcDQCAGIAVBAnRqKgIAIQggCEMAAAAAXARAIAj9EyEJIAcgB/0ABAAgCSAK/eYB/eQB/QsEACAHIAf9" +
+    "AAQQIAkgC/3mAf3kAf0LBBAgByAH/QAEICAJIAz95gH95AH9CwQgIAcgB/0ABDAgCSAN/eYB/eQB/QsEMCAHIAf9AARAIAkgDv3m" +
+    "Af3kAf0LBEAgByAH/QAEUCAJIA/95gH95AH9CwRQIAcgB/0ABGAgCSAQ/eYB/eQB/QsEYCAHIAf9AARwIAkgEf3mAf3kAf0LBHAg" +
+    "ByAH/QAEgAEgCSAS/eYB/eQB/QsEgAEgByAH/QAEkAEgCSAT/eYB/eQB/QsEkAEgByAH/QAEoAEgCSAU/eYB/eQB/QsEoAEgByAH" +
+    "/QAEsAEgCSAV/eYB/eQB/QsEsAEgByAHKgLAASAIIBaUkjgCwAEgByAHKgLEASAIIBeUkjgCxAELIAdByAFqIQcgBUEBaiIFQZAG" +
+    "SQ0ACyAEQQFqIQQMAAsLCw==",
   ), (c) => c.charCodeAt(0)));
 
 /**
@@ -506,52 +611,12 @@ function matmul_grad_W2(h: Float32Array, grad_score: Float32Array, grad_W2: Floa
  * two_layer_net.graph:11  score = h @ W2 + b2
  * fuses: matmul · step · mul
  */
-function matmul_relu_backward_grad_h_add(grad_score: Float32Array, W2: Float32Array, h: Float32Array, grad_h_add: Float32Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
-  // the non-zeros of row i of grad_score, then C[i, :] eight columns at a time
-  for (let i = 0; i < N; i++) {
-    let nz = 0;
-    for (let p = 0; p < 10; p++) {
-      const a = grad_score[i * 10 + p];
-      if (a !== 0) {
-        scratch[N * 50 + nz] = a;
-        iscratch[nz] = p;
-        nz++;
-      }
-    }
-    const row = i * 50;
-    let j = 0;
-    for (; j + 8 <= 50; j += 8) {
-      let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
-      for (let q = 0; q < nz; q++) {
-        const a = scratch[N * 50 + q];
-        const p = iscratch[0 + q];
-        c0 += a * W2[j * 10 + p];
-        c1 += a * W2[(j + 1) * 10 + p];
-        c2 += a * W2[(j + 2) * 10 + p];
-        c3 += a * W2[(j + 3) * 10 + p];
-        c4 += a * W2[(j + 4) * 10 + p];
-        c5 += a * W2[(j + 5) * 10 + p];
-        c6 += a * W2[(j + 6) * 10 + p];
-        c7 += a * W2[(j + 7) * 10 + p];
-      }
-      scratch[row + j] = c0;
-      scratch[row + j + 1] = c1;
-      scratch[row + j + 2] = c2;
-      scratch[row + j + 3] = c3;
-      scratch[row + j + 4] = c4;
-      scratch[row + j + 5] = c5;
-      scratch[row + j + 6] = c6;
-      scratch[row + j + 7] = c7;
-    }
-    for (; j < 50; j++) {
-      let c0 = 0;
-      for (let q = 0; q < nz; q++) c0 += scratch[N * 50 + q] * W2[j * 10 + iscratch[0 + q]];
-      scratch[row + j] = c0;
-    }
-  }
+function matmul_relu_backward_grad_h_add(grad_score: Float32Array, W2: Float32Array, h: Float32Array, grad_h_add: Float32Array, simd: SimdKernels, simdOut: Float32Array, N: number): void {
+  // C = grad_score @ W2ᵀ (W2 is its transposed copy) in WebAssembly SIMD (rows_grad_h_add in the listing above): f32x4 lanes, the zeros of grad_score skipped
+  simd.rows_grad_h_add(grad_score.byteOffset, W2.byteOffset, simdOut.byteOffset, N);
   for (let i = 0; i < 50 * N; i++) {
     const step = (h[i] > 0 ? 1 : 0);
-    grad_h_add[i] = scratch[i] * step;
+    grad_h_add[i] = simdOut[i] * step;
   }
 }
 
@@ -594,7 +659,8 @@ export function createWorkspace(dims: Dims): Workspace {
   const at_x_wasm = at_grad_W1 + align16(784 * 50 * 4);
   const at_W1_wasm = at_x_wasm + align16(N * 784 * 4);
   const at_W2_wasm = at_W1_wasm + align16(784 * 50 * 4);
-  const at_simdOut = at_W2_wasm + align16(50 * 10 * 4);
+  const at_W2T_wasm = at_W2_wasm + align16(50 * 10 * 4);
+  const at_simdOut = at_W2T_wasm + align16(50 * 10 * 4);
   const memory = new WebAssembly.Memory({ initial: Math.ceil((at_simdOut + align16(Math.max(50 * N, 10 * N) * 4)) / 65536) + 1 });
   const simd = new WebAssembly.Instance(simdModule, { env: { memory } }).exports as unknown as SimdKernels;
   const h = new Float32Array(memory.buffer, at_h, N * 50);
@@ -609,9 +675,10 @@ export function createWorkspace(dims: Dims): Workspace {
   const x_wasm = new Float32Array(memory.buffer, at_x_wasm, N * 784);
   const W1_wasm = new Float32Array(memory.buffer, at_W1_wasm, 784 * 50);
   const W2_wasm = new Float32Array(memory.buffer, at_W2_wasm, 50 * 10);
+  const W2T_wasm = new Float32Array(memory.buffer, at_W2T_wasm, 50 * 10);
   const simdOut = new Float32Array(memory.buffer, at_simdOut, Math.max(50 * N, 10 * N));
-  const scratch = new Float64Array(Math.max(10, N * 50 + 10, 50));
-  const iscratch = new Int32Array(10);
+  const scratch = new Float64Array(Math.max(10, 50));
+  const iscratch = new Int32Array(0);
   return {
     dims,
     outputs: { score: score, loss: 0 },
@@ -632,6 +699,7 @@ export function createWorkspace(dims: Dims): Workspace {
     x_wasm,
     W1_wasm,
     W2_wasm,
+    W2T_wasm,
   };
 }
 
@@ -672,13 +740,17 @@ export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
   ws.x_wasm.set(inputs.x);
   ws.W1_wasm.set(params.W1);
   ws.W2_wasm.set(params.W2);
+  for (let i = 0; i < 50; i++) {
+    for (let j = 0; j < 10; j++) ws.W2T_wasm[j * 50 + i] = params.W2[i * 10 + j];
+  }
+
   affine_relu_h(ws.x_wasm, ws.W1_wasm, params.b1, ws.h, ws.simd, ws.simdOut, N);
   affine_score(ws.h, ws.W2_wasm, params.b2, ws.score, ws.simd, ws.simdOut, N);
   softmax_ce_loss(ws.score, inputs.t, ws.loss, N);
   softmax_ce_grad_score(ws.score, inputs.t, ws.grad_score, N);
   sum_grad_b2(ws.grad_score, ws.grad_b2, ws.scratch, N);
   matmul_grad_W2(ws.h, ws.grad_score, ws.grad_W2, ws.simd, N);
-  matmul_relu_backward_grad_h_add(ws.grad_score, params.W2, ws.h, ws.grad_h_add, ws.scratch, ws.iscratch, N);
+  matmul_relu_backward_grad_h_add(ws.grad_score, ws.W2T_wasm, ws.h, ws.grad_h_add, ws.simd, ws.simdOut, N);
   sum_grad_b1(ws.grad_h_add, ws.grad_b1, ws.scratch, N);
   matmul_grad_W1(ws.x_wasm, ws.grad_h_add, ws.grad_W1, ws.simd, N);
   ws.outputs.loss = ws.loss[0];

@@ -61,7 +61,7 @@ export function emitModule(input: Graph, options: EmitOptions = {}): string {
     const used = [...dims.values()].filter((d) => new RegExp(`(?<![\\p{L}\\p{Nd}_$])${d}(?![\\p{L}\\p{Nd}_$])`, "u").test(code.body));
     return { name: moduleNames.name(kernelName(k, label)), doc: kernelDoc(k, graph), code, dims: used, out: k.out };
   });
-  const mirrors = wasm.mirrors(kernels, (n) => slotScope.name(`${label(n)}_wasm`));
+  const mirrors = wasm.mirrors(kernels, (n, t) => slotScope.name(`${label(n)}${t ? "T" : ""}_wasm`));
   const argument = argumentOf(home, mirrors, (h) => slotNames[memory.slotOf.get(h.id)!]!);
   const value = valueOf(env, argument);
   return printModule({
@@ -86,11 +86,12 @@ export function emitModule(input: Graph, options: EmitOptions = {}): string {
 }
 
 /** Code for a kernel's argument: the input, the param (or its copy in WebAssembly memory), or the workspace slot. */
-function argumentOf(home: (n: Node) => Node, mirrors: readonly { node: Node; name: string }[], slot: (h: Node) => string) {
+function argumentOf(home: (n: Node) => Node, mirrors: readonly Mirror[], slot: (h: Node) => string) {
   return (n: Node, k?: EmittedKernel): string => {
     const h = home(n);
-    const mirror = mirrors.find((m) => m.node === h);
-    if (mirror && k?.code.wasmOperands.includes(h)) return `ws.${mirror.name}`;
+    const operand = k?.code.wasmOperands.find((o) => o.node === h);
+    const mirror = operand && mirrors.find((m) => m.node === h && m.transposed === operand.transposed);
+    if (mirror) return `ws.${mirror.name}`;
     if (h.op === "input") return prop("inputs", h.attrs["name"] as string);
     if (h.op === "param") return prop("params", h.attrs["name"] as string);
     return `ws.${slot(h)}`;
@@ -111,6 +112,13 @@ function homeOf(modes: KernelEnv["modes"]): (n: Node) => Node {
   };
 }
 
+/** An input or param copied into the WebAssembly memory (transposed, when a kernel reads its transpose). */
+export interface Mirror {
+  readonly node: Node;
+  readonly transposed: boolean;
+  readonly name: string;
+}
+
 /** The WebAssembly kernels a --simd module registers as its kernels are written. */
 class WasmKernels {
   readonly functions: WasmFunction[] = [];
@@ -122,10 +130,11 @@ class WasmKernels {
     return name;
   }
 
-  /** The inputs and params a WebAssembly kernel reads: copied into its memory before the kernels run. */
-  mirrors(kernels: readonly EmittedKernel[], name: (n: Node) => string): { node: Node; name: string }[] {
-    const nodes = new Map(kernels.flatMap((k) => k.code.wasmOperands).filter((n) => n.op === "input" || n.op === "param").map((n) => [n.id, n]));
-    return [...nodes.values()].map((node) => ({ node, name: name(node) }));
+  /** The inputs and params a WebAssembly kernel reads: copied (or transposed) into its memory before the kernels run. */
+  mirrors(kernels: readonly EmittedKernel[], name: (n: Node, transposed: boolean) => string): Mirror[] {
+    const external = kernels.flatMap((k) => k.code.wasmOperands).filter((o) => o.node.op === "input" || o.node.op === "param");
+    const unique = new Map(external.map((o) => [`${o.node.id}${o.transposed ? "T" : ""}`, o]));
+    return [...unique.values()].map((o) => ({ ...o, name: name(o.node, o.transposed) }));
   }
 }
 

@@ -36,6 +36,11 @@ export interface KernelEnv {
   readonly simd?: (m: Omit<SimdMatmul, "name">, label: string) => string;
 }
 
+export interface WasmOperand {
+  readonly node: Node;
+  readonly transposed: boolean;
+}
+
 export interface KernelCode {
   /** the arrays the kernel reads and writes, in parameter order */
   readonly arrays: readonly { readonly name: string; readonly node: Node; readonly scalar: boolean }[];
@@ -49,8 +54,8 @@ export interface KernelCode {
   readonly simdOut: string;
   /** whether it calls the workspace's WebAssembly kernels */
   readonly simd: boolean;
-  /** the nodes whose arrays a WebAssembly kernel reads: they must live in its memory */
-  readonly wasmOperands: readonly Node[];
+  /** the arrays a WebAssembly kernel reads: they must live in its memory (a transposed one, as its transpose) */
+  readonly wasmOperands: readonly WasmOperand[];
 }
 
 const SCRATCH = "scratch";
@@ -66,7 +71,7 @@ class KernelWriter {
   private scratchSize = "0";
   private intScratchSize = "0";
   private simdOutSize = "0";
-  private wasmOperands: Node[] = [];
+  private wasmOperands: WasmOperand[] = [];
   private readonly outName: string;
 
   constructor(
@@ -250,19 +255,24 @@ class KernelWriter {
     const [a, b] = mm.inputs as [Node, Node];
     const homes = [a, b].map((n) => this.env.home(this.env.modes.get(n.id)!.kind === "folded" ? n.inputs[0]! : n));
     const f32 = [...homes, mm].every((n) => this.env.dtypeOf(n) === "f32") && homes.every((n) => this.env.modes.get(n.id)!.kind !== "constant");
-    if (!this.env.simd || !f32 || B.transposed || a.type.shape.length !== 2 || b.type.shape.length !== 2) return undefined;
+    if (!this.env.simd || !f32 || a.type.shape.length !== 2 || b.type.shape.length !== 2) return undefined;
+    // a transposed B (dS · W2ᵀ) is read from a transposed copy: only for an input or param of static shape, read nowhere else here
+    const bHome = homes[1]!;
+    const copyable = (bHome.op === "input" || bHome.op === "param") && bHome.type.shape.every((d) => typeof d === "number");
+    if (B.transposed && (!copyable || this.k.nodes.some((n) => n !== mm && n.inputs.some((i) => this.env.home(i) === bHome)))) return undefined;
     // rows: C[M, N] = A[M, K] · B, K static; scatter: C[M, N] = A[K, M]ᵀ · B, M static
     const inner = Number(A.transposed ? M : K);
     const cols = Number(N);
     if (!Number.isInteger(inner) || !Number.isInteger(cols) || cols < 4) return undefined;
     const kind = A.transposed ? "scatter" : "rows";
-    const name = this.env.simd({ kind, K: inner, N: cols, doc: `${kind}: ${this.env.label(mm)} = ${A.transposed ? `${A.name}ᵀ` : A.name} @ ${B.name}` }, this.env.label(this.k.out));
-    this.wasmOperands = homes;
+    const name = this.env.simd({ kind, K: inner, N: cols, doc: `${kind}: ${this.env.label(mm)} = ${A.transposed ? `${A.name}ᵀ` : A.name} @ ${B.name}${B.transposed ? "ᵀ" : ""}` }, this.env.label(this.k.out));
+    this.wasmOperands = [{ node: homes[0]!, transposed: false }, { node: bHome, transposed: B.transposed }];
     const epilogue = this.k.matmul !== undefined;
     const target = epilogue ? "simdOut" : this.outName;
     if (epilogue) this.simdOutSize = product([M, N]);
     const call = `simd.${name}(${A.name}.byteOffset, ${B.name}.byteOffset, ${target}.byteOffset, ${A.transposed ? K : M});`;
-    const comment = `// C = ${A.transposed ? `${A.name}ᵀ` : A.name} @ ${B.name} in WebAssembly SIMD (${name} in the listing above): f32x4 lanes, the zeros of ${A.name} skipped`;
+    const what = `${A.transposed ? `${A.name}ᵀ` : A.name} @ ${B.transposed ? `${B.name}ᵀ (${B.name} is its transposed copy)` : B.name}`;
+    const comment = `// C = ${what} in WebAssembly SIMD (${name} in the listing above): f32x4 lanes, the zeros of ${A.name} skipped`;
     if (!epilogue) return [comment, call].join("\n");
     return [comment, call, this.map(new Map([[mm.id, "simdOut[#]"]]), this.k.nodes.filter((n) => n !== mm))].join("\n");
   }

@@ -12,6 +12,7 @@ import type { KernelCode } from "./kernels.js";
 import { key, prop } from "./names.js";
 import { mirrorCopies, simdBuffers, simdFields, simdStatements } from "./simd-module.js";
 import type { WasmFunction } from "./wasm.js";
+import type { Mirror } from "./index.js";
 
 export const ARRAY: Record<DType, string> = { f32: "Float32Array", f64: "Float64Array", i32: "Int32Array" };
 
@@ -39,7 +40,7 @@ export interface ModuleParts {
   /** code for a kernel's argument: the array (or number, for a scalar input) */
   readonly argument: (n: Node, k?: EmittedKernel) => string;
   /** with --simd: the WebAssembly kernels, and the inputs and params they read (copied into its memory) */
-  readonly simd?: { readonly functions: readonly WasmFunction[]; readonly mirrors: readonly { readonly node: Node; readonly name: string }[] };
+  readonly simd?: { readonly functions: readonly WasmFunction[]; readonly mirrors: readonly Mirror[] };
   readonly meta: string;
   readonly sizeChecks: readonly string[];
   readonly dimsOf: readonly string[];

@@ -20,7 +20,7 @@ export function simdFields(p: ModuleParts, s: Simd): { name: string; type: strin
   return [
     { name: "simd", type: "SimdKernels", doc: "the WebAssembly kernels, over the memory that holds every buffer" },
     { name: "simdOut", type: "Float32Array", doc: "WebAssembly matmuls' results that an epilogue reads" },
-    ...s.mirrors.map((m) => ({ name: m.name, type: ARRAY[p.dtypeOf(m.node)], doc: `${p.label(m.node)}, copied where the WebAssembly kernels read it` })),
+    ...s.mirrors.map((m) => ({ name: m.name, type: ARRAY[p.dtypeOf(m.node)], doc: `${p.label(m.node)}${m.transposed ? " transposed" : ""}, copied where the WebAssembly kernels read it` })),
   ];
 }
 
@@ -98,6 +98,12 @@ function simdOutSize(p: ModuleParts): string {
 /** `ws.x_wasm.set(inputs.x);` for each input or param a kernel of this runner reads in WebAssembly. */
 export function mirrorCopies(p: ModuleParts, only: ReadonlySet<number> | undefined): string[] {
   if (!p.simd) return [];
-  const used = new Set(p.kernels.filter((k) => !only || only.has(k.out.id)).flatMap((k) => k.code.wasmOperands.map((n) => n.id)));
-  return p.simd.mirrors.filter((m) => used.has(m.node.id)).map((m) => `${prop("ws", m.name)}.set(${p.argument(m.node)});`);
+  const used = new Set(p.kernels.filter((k) => !only || only.has(k.out.id)).flatMap((k) => k.code.wasmOperands.map((o) => `${o.node.id}${o.transposed}`)));
+  return p.simd.mirrors.filter((m) => used.has(`${m.node.id}${m.transposed}`)).map((m) => {
+    const to = prop("ws", m.name);
+    const from = p.argument(m.node);
+    if (!m.transposed) return `${to}.set(${from});`;
+    const [r, c] = m.node.type.shape as [number, number];
+    return `for (let i = 0; i < ${r}; i++) {\n  for (let j = 0; j < ${c}; j++) ${to}[j * ${r} + i] = ${from}[i * ${c} + j];\n}`;
+  });
 }
