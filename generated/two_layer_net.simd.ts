@@ -108,10 +108,20 @@ function align16(bytes: number): number {
  *   (import "env" "memory" (memory 0))
  *   ;; rows: t6 = x @ W1
  *   (func $rows_h (export "rows_h") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
- *     (local $i i32) (local $p i32) (local $rowA i32) (local $row i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
+ *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
  *     (block $done
  *       (loop $i_loop
  *         (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
+ *         (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 3136))))
+ *         (local.set $p (i32.const 0))
+ *         (local.set $n (i32.const 0))
+ *         (loop $scan
+ *           (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))))
+ *           (f32.store (i32.shl (local.get $n) (i32.const 2)) (local.get $a))
+ *           (i32.store offset=3136 (i32.shl (local.get $n) (i32.const 2)) (i32.mul (local.get $p) (i32.const 200)))
+ *           (local.set $n (i32.add (local.get $n) (f32.ne (local.get $a) (f32.const 0))))
+ *           (br_if $scan (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (i32.const 784)))
+ *         )
  *         (local.set $c0 (v128.const i32x4 0 0 0 0))
  *         (local.set $c1 (v128.const i32x4 0 0 0 0))
  *         (local.set $c2 (v128.const i32x4 0 0 0 0))
@@ -126,57 +136,53 @@ function align16(bytes: number): number {
  *         (local.set $c11 (v128.const i32x4 0 0 0 0))
  *         (local.set $t0 (f32.const 0))
  *         (local.set $t1 (f32.const 0))
- *         (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 3136))))
  *         (local.set $p (i32.const 0))
- *         (local.set $row (local.get $B))
- *         (loop $p_loop
- *           (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))))
- *           (if
- *             (f32.ne (local.get $a) (f32.const 0))
- *             (then
- *               (local.set $av (f32x4.splat (local.get $a)))
- *               (local.set $c0
- *                 (f32x4.add (local.get $c0) (f32x4.mul (local.get $av) (v128.load offset=0 (local.get $row))))
- *               )
- *               (local.set $c1
- *                 (f32x4.add (local.get $c1) (f32x4.mul (local.get $av) (v128.load offset=16 (local.get $row))))
- *               )
- *               (local.set $c2
- *                 (f32x4.add (local.get $c2) (f32x4.mul (local.get $av) (v128.load offset=32 (local.get $row))))
- *               )
- *               (local.set $c3
- *                 (f32x4.add (local.get $c3) (f32x4.mul (local.get $av) (v128.load offset=48 (local.get $row))))
- *               )
- *               (local.set $c4
- *                 (f32x4.add (local.get $c4) (f32x4.mul (local.get $av) (v128.load offset=64 (local.get $row))))
- *               )
- *               (local.set $c5
- *                 (f32x4.add (local.get $c5) (f32x4.mul (local.get $av) (v128.load offset=80 (local.get $row))))
- *               )
- *               (local.set $c6
- *                 (f32x4.add (local.get $c6) (f32x4.mul (local.get $av) (v128.load offset=96 (local.get $row))))
- *               )
- *               (local.set $c7
- *                 (f32x4.add (local.get $c7) (f32x4.mul (local.get $av) (v128.load offset=112 (local.get $row))))
- *               )
- *               (local.set $c8
- *                 (f32x4.add (local.get $c8) (f32x4.mul (local.get $av) (v128.load offset=128 (local.get $row))))
- *               )
- *               (local.set $c9
- *                 (f32x4.add (local.get $c9) (f32x4.mul (local.get $av) (v128.load offset=144 (local.get $row))))
- *               )
- *               (local.set $c10
- *                 (f32x4.add (local.get $c10) (f32x4.mul (local.get $av) (v128.load offset=160 (local.get $row))))
- *               )
- *               (local.set $c11
- *                 (f32x4.add (local.get $c11) (f32x4.mul (local.get $av) (v128.load offset=176 (local.get $row))))
- *               )
- *               (local.set $t0 (f32.add (local.get $t0) (f32.mul (local.get $a) (f32.load offset=192 (local.get $row)))))
- *               (local.set $t1 (f32.add (local.get $t1) (f32.mul (local.get $a) (f32.load offset=196 (local.get $row)))))
+ *         (block $empty
+ *           (br_if $empty (i32.eqz (local.get $n)))
+ *           (loop $list
+ *             (local.set $a (f32.load (i32.shl (local.get $p) (i32.const 2))))
+ *             (local.set $row (i32.add (local.get $B) (i32.load offset=3136 (i32.shl (local.get $p) (i32.const 2)))))
+ *             (local.set $av (f32x4.splat (local.get $a)))
+ *             (local.set $c0
+ *               (f32x4.add (local.get $c0) (f32x4.mul (local.get $av) (v128.load offset=0 (local.get $row))))
  *             )
+ *             (local.set $c1
+ *               (f32x4.add (local.get $c1) (f32x4.mul (local.get $av) (v128.load offset=16 (local.get $row))))
+ *             )
+ *             (local.set $c2
+ *               (f32x4.add (local.get $c2) (f32x4.mul (local.get $av) (v128.load offset=32 (local.get $row))))
+ *             )
+ *             (local.set $c3
+ *               (f32x4.add (local.get $c3) (f32x4.mul (local.get $av) (v128.load offset=48 (local.get $row))))
+ *             )
+ *             (local.set $c4
+ *               (f32x4.add (local.get $c4) (f32x4.mul (local.get $av) (v128.load offset=64 (local.get $row))))
+ *             )
+ *             (local.set $c5
+ *               (f32x4.add (local.get $c5) (f32x4.mul (local.get $av) (v128.load offset=80 (local.get $row))))
+ *             )
+ *             (local.set $c6
+ *               (f32x4.add (local.get $c6) (f32x4.mul (local.get $av) (v128.load offset=96 (local.get $row))))
+ *             )
+ *             (local.set $c7
+ *               (f32x4.add (local.get $c7) (f32x4.mul (local.get $av) (v128.load offset=112 (local.get $row))))
+ *             )
+ *             (local.set $c8
+ *               (f32x4.add (local.get $c8) (f32x4.mul (local.get $av) (v128.load offset=128 (local.get $row))))
+ *             )
+ *             (local.set $c9
+ *               (f32x4.add (local.get $c9) (f32x4.mul (local.get $av) (v128.load offset=144 (local.get $row))))
+ *             )
+ *             (local.set $c10
+ *               (f32x4.add (local.get $c10) (f32x4.mul (local.get $av) (v128.load offset=160 (local.get $row))))
+ *             )
+ *             (local.set $c11
+ *               (f32x4.add (local.get $c11) (f32x4.mul (local.get $av) (v128.load offset=176 (local.get $row))))
+ *             )
+ *             (local.set $t0 (f32.add (local.get $t0) (f32.mul (local.get $a) (f32.load offset=192 (local.get $row)))))
+ *             (local.set $t1 (f32.add (local.get $t1) (f32.mul (local.get $a) (f32.load offset=196 (local.get $row)))))
+ *             (br_if $list (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $n)))
  *           )
- *           (local.set $row (i32.add (local.get $row) (i32.const 200)))
- *           (br_if $p_loop (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (i32.const 784)))
  *         )
  *         (local.set $row (i32.add (local.get $C) (i32.mul (local.get $i) (i32.const 200))))
  *         (v128.store offset=0 (local.get $row) (local.get $c0))
@@ -200,35 +206,41 @@ function align16(bytes: number): number {
  *   )
  *   ;; rows: t9 = h @ W2
  *   (func $rows_score (export "rows_score") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
- *     (local $i i32) (local $p i32) (local $rowA i32) (local $row i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $t0 f32) (local $t1 f32)
+ *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $t0 f32) (local $t1 f32)
  *     (block $done
  *       (loop $i_loop
  *         (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
+ *         (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 200))))
+ *         (local.set $p (i32.const 0))
+ *         (local.set $n (i32.const 0))
+ *         (loop $scan
+ *           (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))))
+ *           (f32.store (i32.shl (local.get $n) (i32.const 2)) (local.get $a))
+ *           (i32.store offset=200 (i32.shl (local.get $n) (i32.const 2)) (i32.mul (local.get $p) (i32.const 40)))
+ *           (local.set $n (i32.add (local.get $n) (f32.ne (local.get $a) (f32.const 0))))
+ *           (br_if $scan (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (i32.const 50)))
+ *         )
  *         (local.set $c0 (v128.const i32x4 0 0 0 0))
  *         (local.set $c1 (v128.const i32x4 0 0 0 0))
  *         (local.set $t0 (f32.const 0))
  *         (local.set $t1 (f32.const 0))
- *         (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 200))))
  *         (local.set $p (i32.const 0))
- *         (local.set $row (local.get $B))
- *         (loop $p_loop
- *           (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))))
- *           (if
- *             (f32.ne (local.get $a) (f32.const 0))
- *             (then
- *               (local.set $av (f32x4.splat (local.get $a)))
- *               (local.set $c0
- *                 (f32x4.add (local.get $c0) (f32x4.mul (local.get $av) (v128.load offset=0 (local.get $row))))
- *               )
- *               (local.set $c1
- *                 (f32x4.add (local.get $c1) (f32x4.mul (local.get $av) (v128.load offset=16 (local.get $row))))
- *               )
- *               (local.set $t0 (f32.add (local.get $t0) (f32.mul (local.get $a) (f32.load offset=32 (local.get $row)))))
- *               (local.set $t1 (f32.add (local.get $t1) (f32.mul (local.get $a) (f32.load offset=36 (local.get $row)))))
+ *         (block $empty
+ *           (br_if $empty (i32.eqz (local.get $n)))
+ *           (loop $list
+ *             (local.set $a (f32.load (i32.shl (local.get $p) (i32.const 2))))
+ *             (local.set $row (i32.add (local.get $B) (i32.load offset=200 (i32.shl (local.get $p) (i32.const 2)))))
+ *             (local.set $av (f32x4.splat (local.get $a)))
+ *             (local.set $c0
+ *               (f32x4.add (local.get $c0) (f32x4.mul (local.get $av) (v128.load offset=0 (local.get $row))))
  *             )
+ *             (local.set $c1
+ *               (f32x4.add (local.get $c1) (f32x4.mul (local.get $av) (v128.load offset=16 (local.get $row))))
+ *             )
+ *             (local.set $t0 (f32.add (local.get $t0) (f32.mul (local.get $a) (f32.load offset=32 (local.get $row)))))
+ *             (local.set $t1 (f32.add (local.get $t1) (f32.mul (local.get $a) (f32.load offset=36 (local.get $row)))))
+ *             (br_if $list (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $n)))
  *           )
- *           (local.set $row (i32.add (local.get $row) (i32.const 40)))
- *           (br_if $p_loop (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (i32.const 50)))
  *         )
  *         (local.set $row (i32.add (local.get $C) (i32.mul (local.get $i) (i32.const 40))))
  *         (v128.store offset=0 (local.get $row) (local.get $c0))
@@ -242,7 +254,7 @@ function align16(bytes: number): number {
  *   )
  *   ;; scatter: grad_W2 = hᵀ @ grad_score
  *   (func $scatter_grad_W2 (export "scatter_grad_W2") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
- *     (local $i i32) (local $p i32) (local $rowA i32) (local $row i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $t0 f32) (local $t1 f32)
+ *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $t0 f32) (local $t1 f32)
  *     (memory.fill (local.get $C) (i32.const 0) (i32.const 2000))
  *     (block $done
  *       (loop $i_loop
@@ -289,10 +301,20 @@ function align16(bytes: number): number {
  *   )
  *   ;; rows: grad_h = grad_score @ W2ᵀ
  *   (func $rows_grad_h_add (export "rows_grad_h_add") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
- *     (local $i i32) (local $p i32) (local $rowA i32) (local $row i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
+ *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
  *     (block $done
  *       (loop $i_loop
  *         (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
+ *         (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 40))))
+ *         (local.set $p (i32.const 0))
+ *         (local.set $n (i32.const 0))
+ *         (loop $scan
+ *           (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))))
+ *           (f32.store (i32.shl (local.get $n) (i32.const 2)) (local.get $a))
+ *           (i32.store offset=40 (i32.shl (local.get $n) (i32.const 2)) (i32.mul (local.get $p) (i32.const 200)))
+ *           (local.set $n (i32.add (local.get $n) (f32.ne (local.get $a) (f32.const 0))))
+ *           (br_if $scan (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (i32.const 10)))
+ *         )
  *         (local.set $c0 (v128.const i32x4 0 0 0 0))
  *         (local.set $c1 (v128.const i32x4 0 0 0 0))
  *         (local.set $c2 (v128.const i32x4 0 0 0 0))
@@ -307,57 +329,53 @@ function align16(bytes: number): number {
  *         (local.set $c11 (v128.const i32x4 0 0 0 0))
  *         (local.set $t0 (f32.const 0))
  *         (local.set $t1 (f32.const 0))
- *         (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 40))))
  *         (local.set $p (i32.const 0))
- *         (local.set $row (local.get $B))
- *         (loop $p_loop
- *           (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))))
- *           (if
- *             (f32.ne (local.get $a) (f32.const 0))
- *             (then
- *               (local.set $av (f32x4.splat (local.get $a)))
- *               (local.set $c0
- *                 (f32x4.add (local.get $c0) (f32x4.mul (local.get $av) (v128.load offset=0 (local.get $row))))
- *               )
- *               (local.set $c1
- *                 (f32x4.add (local.get $c1) (f32x4.mul (local.get $av) (v128.load offset=16 (local.get $row))))
- *               )
- *               (local.set $c2
- *                 (f32x4.add (local.get $c2) (f32x4.mul (local.get $av) (v128.load offset=32 (local.get $row))))
- *               )
- *               (local.set $c3
- *                 (f32x4.add (local.get $c3) (f32x4.mul (local.get $av) (v128.load offset=48 (local.get $row))))
- *               )
- *               (local.set $c4
- *                 (f32x4.add (local.get $c4) (f32x4.mul (local.get $av) (v128.load offset=64 (local.get $row))))
- *               )
- *               (local.set $c5
- *                 (f32x4.add (local.get $c5) (f32x4.mul (local.get $av) (v128.load offset=80 (local.get $row))))
- *               )
- *               (local.set $c6
- *                 (f32x4.add (local.get $c6) (f32x4.mul (local.get $av) (v128.load offset=96 (local.get $row))))
- *               )
- *               (local.set $c7
- *                 (f32x4.add (local.get $c7) (f32x4.mul (local.get $av) (v128.load offset=112 (local.get $row))))
- *               )
- *               (local.set $c8
- *                 (f32x4.add (local.get $c8) (f32x4.mul (local.get $av) (v128.load offset=128 (local.get $row))))
- *               )
- *               (local.set $c9
- *                 (f32x4.add (local.get $c9) (f32x4.mul (local.get $av) (v128.load offset=144 (local.get $row))))
- *               )
- *               (local.set $c10
- *                 (f32x4.add (local.get $c10) (f32x4.mul (local.get $av) (v128.load offset=160 (local.get $row))))
- *               )
- *               (local.set $c11
- *                 (f32x4.add (local.get $c11) (f32x4.mul (local.get $av) (v128.load offset=176 (local.get $row))))
- *               )
- *               (local.set $t0 (f32.add (local.get $t0) (f32.mul (local.get $a) (f32.load offset=192 (local.get $row)))))
- *               (local.set $t1 (f32.add (local.get $t1) (f32.mul (local.get $a) (f32.load offset=196 (local.get $row)))))
+ *         (block $empty
+ *           (br_if $empty (i32.eqz (local.get $n)))
+ *           (loop $list
+ *             (local.set $a (f32.load (i32.shl (local.get $p) (i32.const 2))))
+ *             (local.set $row (i32.add (local.get $B) (i32.load offset=40 (i32.shl (local.get $p) (i32.const 2)))))
+ *             (local.set $av (f32x4.splat (local.get $a)))
+ *             (local.set $c0
+ *               (f32x4.add (local.get $c0) (f32x4.mul (local.get $av) (v128.load offset=0 (local.get $row))))
  *             )
+ *             (local.set $c1
+ *               (f32x4.add (local.get $c1) (f32x4.mul (local.get $av) (v128.load offset=16 (local.get $row))))
+ *             )
+ *             (local.set $c2
+ *               (f32x4.add (local.get $c2) (f32x4.mul (local.get $av) (v128.load offset=32 (local.get $row))))
+ *             )
+ *             (local.set $c3
+ *               (f32x4.add (local.get $c3) (f32x4.mul (local.get $av) (v128.load offset=48 (local.get $row))))
+ *             )
+ *             (local.set $c4
+ *               (f32x4.add (local.get $c4) (f32x4.mul (local.get $av) (v128.load offset=64 (local.get $row))))
+ *             )
+ *             (local.set $c5
+ *               (f32x4.add (local.get $c5) (f32x4.mul (local.get $av) (v128.load offset=80 (local.get $row))))
+ *             )
+ *             (local.set $c6
+ *               (f32x4.add (local.get $c6) (f32x4.mul (local.get $av) (v128.load offset=96 (local.get $row))))
+ *             )
+ *             (local.set $c7
+ *               (f32x4.add (local.get $c7) (f32x4.mul (local.get $av) (v128.load offset=112 (local.get $row))))
+ *             )
+ *             (local.set $c8
+ *               (f32x4.add (local.get $c8) (f32x4.mul (local.get $av) (v128.load offset=128 (local.get $row))))
+ *             )
+ *             (local.set $c9
+ *               (f32x4.add (local.get $c9) (f32x4.mul (local.get $av) (v128.load offset=144 (local.get $row))))
+ *             )
+ *             (local.set $c10
+ *               (f32x4.add (local.get $c10) (f32x4.mul (local.get $av) (v128.load offset=160 (local.get $row))))
+ *             )
+ *             (local.set $c11
+ *               (f32x4.add (local.get $c11) (f32x4.mul (local.get $av) (v128.load offset=176 (local.get $row))))
+ *             )
+ *             (local.set $t0 (f32.add (local.get $t0) (f32.mul (local.get $a) (f32.load offset=192 (local.get $row)))))
+ *             (local.set $t1 (f32.add (local.get $t1) (f32.mul (local.get $a) (f32.load offset=196 (local.get $row)))))
+ *             (br_if $list (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $n)))
  *           )
- *           (local.set $row (i32.add (local.get $row) (i32.const 200)))
- *           (br_if $p_loop (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (i32.const 10)))
  *         )
  *         (local.set $row (i32.add (local.get $C) (i32.mul (local.get $i) (i32.const 200))))
  *         (v128.store offset=0 (local.get $row) (local.get $c0))
@@ -381,7 +399,7 @@ function align16(bytes: number): number {
  *   )
  *   ;; scatter: grad_W1 = xᵀ @ grad_h_add
  *   (func $scatter_grad_W1 (export "scatter_grad_W1") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
- *     (local $i i32) (local $p i32) (local $rowA i32) (local $row i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
+ *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
  *     (memory.fill (local.get $C) (i32.const 0) (i32.const 156800))
  *     (block $done
  *       (loop $i_loop
@@ -480,41 +498,43 @@ function align16(bytes: number): number {
  */
 const simdModule = new WebAssembly.Module(Uint8Array.from(atob(
     "AGFzbQEAAAABCAFgBH9/f38AAg8BA2VudgZtZW1vcnkCAAADBgUAAAAAAAdNBQZyb3dzX2gAAApyb3dzX3Njb3JlAAEPc2NhdHRl" +
-    "cl9ncmFkX1cyAAIPcm93c19ncmFkX2hfYWRkAAMPc2NhdHRlcl9ncmFkX1cxAAQK1BMF3gUEBH8BfQ17An0CQANAIAQgA08NAf0M" +
-    "AAAAAAAAAAAAAAAAAAAAACEK/QwAAAAAAAAAAAAAAAAAAAAAIQv9DAAAAAAAAAAAAAAAAAAAAAAhDP0MAAAAAAAAAAAAAAAAAAAA" +
-    "ACEN/QwAAAAAAAAAAAAAAAAAAAAAIQ79DAAAAAAAAAAAAAAAAAAAAAAhD/0MAAAAAAAAAAAAAAAAAAAAACEQ/QwAAAAAAAAAAAAA" +
-    "AAAAAAAAIRH9DAAAAAAAAAAAAAAAAAAAAAAhEv0MAAAAAAAAAAAAAAAAAAAAACET/QwAAAAAAAAAAAAAAAAAAAAAIRT9DAAAAAAA" +
-    "AAAAAAAAAAAAAAAhFUMAAAAAIRZDAAAAACEXIAAgBEHAGGxqIQZBACEFIAEhBwNAIAYgBUECdGoqAgAhCCAIQwAAAABcBEAgCP0T" +
-    "IQkgCiAJIAf9AAQA/eYB/eQBIQogCyAJIAf9AAQQ/eYB/eQBIQsgDCAJIAf9AAQg/eYB/eQBIQwgDSAJIAf9AAQw/eYB/eQBIQ0g" +
-    "DiAJIAf9AARA/eYB/eQBIQ4gDyAJIAf9AARQ/eYB/eQBIQ8gECAJIAf9AARg/eYB/eQBIRAgESAJIAf9AARw/eYB/eQBIREgEiAJ" +
-    "IAf9AASAAf3mAf3kASESIBMgCSAH/QAEkAH95gH95AEhEyAUIAkgB/0ABKAB/eYB/eQBIRQgFSAJIAf9AASwAf3mAf3kASEVIBYg" +
-    "CCAHKgLAAZSSIRYgFyAIIAcqAsQBlJIhFwsgB0HIAWohByAFQQFqIgVBkAZJDQALIAIgBEHIAWxqIQcgByAK/QsEACAHIAv9CwQQ" +
-    "IAcgDP0LBCAgByAN/QsEMCAHIA79CwRAIAcgD/0LBFAgByAQ/QsEYCAHIBH9CwRwIAcgEv0LBIABIAcgE/0LBJABIAcgFP0LBKAB" +
-    "IAcgFf0LBLABIAcgFjgCwAEgByAXOALEASAEQQFqIQQMAAsLC4MCBAR/AX0DewJ9AkADQCAEIANPDQH9DAAAAAAAAAAAAAAAAAAA" +
-    "AAAhCv0MAAAAAAAAAAAAAAAAAAAAACELQwAAAAAhDEMAAAAAIQ0gACAEQcgBbGohBkEAIQUgASEHA0AgBiAFQQJ0aioCACEIIAhD" +
-    "AAAAAFwEQCAI/RMhCSAKIAkgB/0ABAD95gH95AEhCiALIAkgB/0ABBD95gH95AEhCyAMIAggByoCIJSSIQwgDSAIIAcqAiSUkiEN" +
-    "CyAHQShqIQcgBUEBaiIFQTJJDQALIAIgBEEobGohByAHIAr9CwQAIAcgC/0LBBAgByAMOAIgIAcgDTgCJCAEQQFqIQQMAAsLC+UB" +
-    "BAR/AX0DewJ9IAJBAEHQD/wLAAJAA0AgBCADTw0BIAEgBEEobGohByAH/QAEACEKIAf9AAQQIQsgByoCICEMIAcqAiQhDSAAIARB" +
-    "yAFsaiEGQQAhBSACIQcDQCAGIAVBAnRqKgIAIQggCEMAAAAAXARAIAj9EyEJIAcgB/0ABAAgCSAK/eYB/eQB/QsEACAHIAf9AAQQ" +
-    "IAkgC/3mAf3kAf0LBBAgByAHKgIgIAggDJSSOAIgIAcgByoCJCAIIA2UkjgCJAsgB0EoaiEHIAVBAWoiBUEySQ0ACyAEQQFqIQQM" +
-    "AAsLC9wFBAR/AX0NewJ9AkADQCAEIANPDQH9DAAAAAAAAAAAAAAAAAAAAAAhCv0MAAAAAAAAAAAAAAAAAAAAACEL/QwAAAAAAAAA" +
-    "AAAAAAAAAAAAIQz9DAAAAAAAAAAAAAAAAAAAAAAhDf0MAAAAAAAAAAAAAAAAAAAAACEO/QwAAAAAAAAAAAAAAAAAAAAAIQ/9DAAA" +
-    "AAAAAAAAAAAAAAAAAAAhEP0MAAAAAAAAAAAAAAAAAAAAACER/QwAAAAAAAAAAAAAAAAAAAAAIRL9DAAAAAAAAAAAAAAAAAAAAAAh" +
-    "E/0MAAAAAAAAAAAAAAAAAAAAACEU/QwAAAAAAAAAAAAAAAAAAAAAIRVDAAAAACEWQwAAAAAhFyAAIARBKGxqIQZBACEFIAEhBwNA" +
-    "IAYgBUECdGoqAgAhCCAIQwAAAABcBEAgCP0TIQkgCiAJIAf9AAQA/eYB/eQBIQogCyAJIAf9AAQQ/eYB/eQBIQsgDCAJIAf9AAQg" +
-    "/eYB/eQBIQwgDSAJIAf9AAQw/eYB/eQBIQ0gDiAJIAf9AARA/eYB/eQBIQ4gDyAJIAf9AARQ/eYB/eQBIQ8gECAJIAf9AARg/eYB" +
-    "/eQBIRAgESAJIAf9AARw/eYB/eQBIREgEiAJIAf9AASAAf3mAf3kASESIBMgCSAH/QAEkAH95gH95AEhEyAUIAkgB/0ABKAB/eYB" +
-    "/eQBIRQgFSAJIAf9AASwAf3mAf3kASEVIBYgCCAHKgLAAZSSIRYgFyAIIAcqAsQBlJIhFwsgB0HIAWohByAFQQFqIgVBCkkNAAsg" +
-    "AiAEQcgBbGohByAHIAr9CwQAIAcgC/0LBBAgByAM/QsEICAHIA39CwQwIAcgDv0LBEAgByAP/QsEUCAHIBD9CwRgIAcgEf0LBHAg" +
-    "ByAS/QsEgAEgByAT/QsEkAEgByAU/QsEoAEgByAV/QsEsAEgByAWOALAASAHIBc4AsQBIARBAWohBAwACwsLpwQEBH8BfQ17An0g" +
-    "AkEAQYDJCfwLAAJAA0AgBCADTw0BIAEgBEHIAWxqIQcgB/0ABAAhCiAH/QAEECELIAf9AAQgIQwgB/0ABDAhDSAH/QAEQCEOIAf9" +
-    "AARQIQ8gB/0ABGAhECAH/QAEcCERIAf9AASAASESIAf9AASQASETIAf9AASgASEUIAf9AASwASEVIAcqAsABIRYgByoCxAEhFyAA" +
-    "IARBwBhsaiEGQQAhBSACIQcDQCAGIAVBAnRqKgIAIQggCEMAAAAAXARAIAj9EyEJIAcgB/0ABAAgCSAK/eYB/eQB/QsEACAHIAf9" +
-    "AAQQIAkgC/3mAf3kAf0LBBAgByAH/QAEICAJIAz95gH95AH9CwQgIAcgB/0ABDAgCSAN/eYB/eQB/QsEMCAHIAf9AARAIAkgDv3m" +
-    "Af3kAf0LBEAgByAH/QAEUCAJIA/95gH95AH9CwRQIAcgB/0ABGAgCSAQ/eYB/eQB/QsEYCAHIAf9AARwIAkgEf3mAf3kAf0LBHAg" +
-    "ByAH/QAEgAEgCSAS/eYB/eQB/QsEgAEgByAH/QAEkAEgCSAT/eYB/eQB/QsEkAEgByAH/QAEoAEgCSAU/eYB/eQB/QsEoAEgByAH" +
-    "/QAEsAEgCSAV/eYB/eQB/QsEsAEgByAHKgLAASAIIBaUkjgCwAEgByAHKgLEASAIIBeUkjgCxAELIAdByAFqIQcgBUEBaiIFQZAG" +
-    "SQ0ACyAEQQFqIQQMAAsLCw==",
+    "cl9ncmFkX1cyAAIPcm93c19ncmFkX2hfYWRkAAMPc2NhdHRlcl9ncmFkX1cxAAQKpBUFpAYEBX8BfQ17An0CQANAIAQgA08NASAA" +
+    "IARBwBhsaiEHQQAhBUEAIQYDQCAHIAVBAnRqKgIAIQkgBkECdCAJOAIAIAZBAnQgBUHIAWw2AsAYIAYgCUMAAAAAXGohBiAFQQFq" +
+    "IgVBkAZJDQAL/QwAAAAAAAAAAAAAAAAAAAAAIQv9DAAAAAAAAAAAAAAAAAAAAAAhDP0MAAAAAAAAAAAAAAAAAAAAACEN/QwAAAAA" +
+    "AAAAAAAAAAAAAAAAIQ79DAAAAAAAAAAAAAAAAAAAAAAhD/0MAAAAAAAAAAAAAAAAAAAAACEQ/QwAAAAAAAAAAAAAAAAAAAAAIRH9" +
+    "DAAAAAAAAAAAAAAAAAAAAAAhEv0MAAAAAAAAAAAAAAAAAAAAACET/QwAAAAAAAAAAAAAAAAAAAAAIRT9DAAAAAAAAAAAAAAAAAAA" +
+    "AAAhFf0MAAAAAAAAAAAAAAAAAAAAACEWQwAAAAAhF0MAAAAAIRhBACEFAkAgBkUNAANAIAVBAnQqAgAhCSABIAVBAnQoAsAYaiEI" +
+    "IAn9EyEKIAsgCiAI/QAEAP3mAf3kASELIAwgCiAI/QAEEP3mAf3kASEMIA0gCiAI/QAEIP3mAf3kASENIA4gCiAI/QAEMP3mAf3k" +
+    "ASEOIA8gCiAI/QAEQP3mAf3kASEPIBAgCiAI/QAEUP3mAf3kASEQIBEgCiAI/QAEYP3mAf3kASERIBIgCiAI/QAEcP3mAf3kASES" +
+    "IBMgCiAI/QAEgAH95gH95AEhEyAUIAogCP0ABJAB/eYB/eQBIRQgFSAKIAj9AASgAf3mAf3kASEVIBYgCiAI/QAEsAH95gH95AEh" +
+    "FiAXIAkgCCoCwAGUkiEXIBggCSAIKgLEAZSSIRggBUEBaiIFIAZJDQALCyACIARByAFsaiEIIAggC/0LBAAgCCAM/QsEECAIIA39" +
+    "CwQgIAggDv0LBDAgCCAP/QsEQCAIIBD9CwRQIAggEf0LBGAgCCAS/QsEcCAIIBP9CwSAASAIIBT9CwSQASAIIBX9CwSgASAIIBb9" +
+    "CwSwASAIIBc4AsABIAggGDgCxAEgBEEBaiEEDAALCwvJAgQFfwF9A3sCfQJAA0AgBCADTw0BIAAgBEHIAWxqIQdBACEFQQAhBgNA" +
+    "IAcgBUECdGoqAgAhCSAGQQJ0IAk4AgAgBkECdCAFQShsNgLIASAGIAlDAAAAAFxqIQYgBUEBaiIFQTJJDQAL/QwAAAAAAAAAAAAA" +
+    "AAAAAAAAIQv9DAAAAAAAAAAAAAAAAAAAAAAhDEMAAAAAIQ1DAAAAACEOQQAhBQJAIAZFDQADQCAFQQJ0KgIAIQkgASAFQQJ0KALI" +
+    "AWohCCAJ/RMhCiALIAogCP0ABAD95gH95AEhCyAMIAogCP0ABBD95gH95AEhDCANIAkgCCoCIJSSIQ0gDiAJIAgqAiSUkiEOIAVB" +
+    "AWoiBSAGSQ0ACwsgAiAEQShsaiEIIAggC/0LBAAgCCAM/QsEECAIIA04AiAgCCAOOAIkIARBAWohBAwACwsL5QEEBX8BfQN7An0g" +
+    "AkEAQdAP/AsAAkADQCAEIANPDQEgASAEQShsaiEIIAj9AAQAIQsgCP0ABBAhDCAIKgIgIQ0gCCoCJCEOIAAgBEHIAWxqIQdBACEF" +
+    "IAIhCANAIAcgBUECdGoqAgAhCSAJQwAAAABcBEAgCf0TIQogCCAI/QAEACAKIAv95gH95AH9CwQAIAggCP0ABBAgCiAM/eYB/eQB" +
+    "/QsEECAIIAgqAiAgCSANlJI4AiAgCCAIKgIkIAkgDpSSOAIkCyAIQShqIQggBUEBaiIFQTJJDQALIARBAWohBAwACwsLoAYEBX8B" +
+    "fQ17An0CQANAIAQgA08NASAAIARBKGxqIQdBACEFQQAhBgNAIAcgBUECdGoqAgAhCSAGQQJ0IAk4AgAgBkECdCAFQcgBbDYCKCAG" +
+    "IAlDAAAAAFxqIQYgBUEBaiIFQQpJDQAL/QwAAAAAAAAAAAAAAAAAAAAAIQv9DAAAAAAAAAAAAAAAAAAAAAAhDP0MAAAAAAAAAAAA" +
+    "AAAAAAAAACEN/QwAAAAAAAAAAAAAAAAAAAAAIQ79DAAAAAAAAAAAAAAAAAAAAAAhD/0MAAAAAAAAAAAAAAAAAAAAACEQ/QwAAAAA" +
+    "AAAAAAAAAAAAAAAAIRH9DAAAAAAAAAAAAAAAAAAAAAAhEv0MAAAAAAAAAAAAAAAAAAAAACET/QwAAAAAAAAAAAAAAAAAAAAAIRT9" +
+    "DAAAAAAAAAAAAAAAAAAAAAAhFf0MAAAAAAAAAAAAAAAAAAAAACEWQwAAAAAhF0MAAAAAIRhBACEFAkAgBkUNAANAIAVBAnQqAgAh" +
+    "CSABIAVBAnQoAihqIQggCf0TIQogCyAKIAj9AAQA/eYB/eQBIQsgDCAKIAj9AAQQ/eYB/eQBIQwgDSAKIAj9AAQg/eYB/eQBIQ0g" +
+    "DiAKIAj9AAQw/eYB/eQBIQ4gDyAKIAj9AARA/eYB/eQBIQ8gECAKIAj9AARQ/eYB/eQBIRAgESAKIAj9AARg/eYB/eQBIREgEiAK" +
+    "IAj9AARw/eYB/eQBIRIgEyAKIAj9AASAAf3mAf3kASETIBQgCiAI/QAEkAH95gH95AEhFCAVIAogCP0ABKAB/eYB/eQBIRUgFiAK" +
+    "IAj9AASwAf3mAf3kASEWIBcgCSAIKgLAAZSSIRcgGCAJIAgqAsQBlJIhGCAFQQFqIgUgBkkNAAsLIAIgBEHIAWxqIQggCCAL/QsE" +
+    "ACAIIAz9CwQQIAggDf0LBCAgCCAO/QsEMCAIIA/9CwRAIAggEP0LBFAgCCAR/QsEYCAIIBL9CwRwIAggE/0LBIABIAggFP0LBJAB" +
+    "IAggFf0LBKABIAggFv0LBLABIAggFzgCwAEgCCAYOALEASAEQQFqIQQMAAsLC6cEBAV/AX0NewJ9IAJBAEGAyQn8CwACQANAIAQg" +
+    "A08NASABIARByAFsaiEIIAj9AAQAIQsgCP0ABBAhDCAI/QAEICENIAj9AAQwIQ4gCP0ABEAhDyAI/QAEUCEQIAj9AARgIREgCP0A" +
+    "BHAhEiAI/QAEgAEhEyAI/QAEkAEhFCAI/QAEoAEhFSAI/QAEsAEhFiAIKgLAASEXIAgqAsQBIRggACAEQcAYbGohB0EAIQUgAiEI" +
+    "A0AgByAFQQJ0aioCACEJIAlDAAAAAFwEQCAJ/RMhCiAIIAj9AAQAIAogC/3mAf3kAf0LBAAgCCAI/QAEECAKIAz95gH95AH9CwQQ" +
+    "IAggCP0ABCAgCiAN/eYB/eQB/QsEICAIIAj9AAQwIAogDv3mAf3kAf0LBDAgCCAI/QAEQCAKIA/95gH95AH9CwRAIAggCP0ABFAg" +
+    "CiAQ/eYB/eQB/QsEUCAIIAj9AARgIAogEf3mAf3kAf0LBGAgCCAI/QAEcCAKIBL95gH95AH9CwRwIAggCP0ABIABIAogE/3mAf3k" +
+    "Af0LBIABIAggCP0ABJABIAogFP3mAf3kAf0LBJABIAggCP0ABKABIAogFf3mAf3kAf0LBKABIAggCP0ABLABIAogFv3mAf3kAf0L" +
+    "BLABIAggCCoCwAEgCSAXlJI4AsABIAggCCoCxAEgCSAYlJI4AsQBCyAIQcgBaiEIIAVBAWoiBUGQBkkNAAsgBEEBaiEEDAALCws=",
   ), (c) => c.charCodeAt(0)));
 
 /**
@@ -646,8 +666,8 @@ function matmul_grad_W1(x: Float32Array, grad_h_add: Float32Array, grad_W1: Floa
 /** Allocates every buffer once; step and forward then allocate nothing. */
 export function createWorkspace(dims: Dims): Workspace {
   const N = dims.N;
-  // every buffer lives in the WebAssembly kernels' memory, 16-byte aligned
-  const at_h = 0;
+  // every buffer lives in the WebAssembly kernels' memory, 16-byte aligned, after 6272 bytes for a row's list of non-zeros
+  const at_h = 6272;
   const at_score = at_h + align16(N * 50 * 4);
   const at_loss = at_score + align16(N * 10 * 4);
   const at_grad_score = at_loss + align16(1 * 4);

@@ -15,7 +15,7 @@ import { Names, prop } from "./names.js";
 import { kernelDoc, kernelName, labelsOf } from "./naming.js";
 
 import { HEADER_MARK, VERSION } from "./header.js";
-import { simdMatmul, type SimdMatmul } from "./simd.js";
+import { listBytes, simdMatmul, type SimdMatmul } from "./simd.js";
 import type { WasmFunction } from "./wasm.js";
 
 export { HEADER_MARK, VERSION };
@@ -67,7 +67,7 @@ export function emitModule(input: Graph, options: EmitOptions = {}): string {
   return printModule({
     graph,
     header: header(source, options),
-    simd: options.simd ? { functions: wasm.functions, mirrors } : undefined,
+    simd: options.simd ? { functions: wasm.functions, mirrors, listBytes: wasm.listBytes } : undefined,
     dims,
     dtypeOf,
     step: stepPlan,
@@ -122,11 +122,14 @@ export interface Mirror {
 /** The WebAssembly kernels a --simd module registers as its kernels are written. */
 class WasmKernels {
   readonly functions: WasmFunction[] = [];
+  /** bytes at the start of the memory for the rows kernels' lists of non-zeros */
+  listBytes = 0;
   private readonly names = new Names(["memory"]);
 
   add(m: Omit<SimdMatmul, "name">, base: string): string {
     const name = this.names.name(`${m.kind}_${base}`);
     this.functions.push(simdMatmul({ ...m, name }));
+    this.listBytes = Math.max(this.listBytes, listBytes(m));
     return name;
   }
 

@@ -40,7 +40,7 @@ export interface ModuleParts {
   /** code for a kernel's argument: the array (or number, for a scalar input) */
   readonly argument: (n: Node, k?: EmittedKernel) => string;
   /** with --simd: the WebAssembly kernels, and the inputs and params they read (copied into its memory) */
-  readonly simd?: { readonly functions: readonly WasmFunction[]; readonly mirrors: readonly Mirror[] };
+  readonly simd?: { readonly functions: readonly WasmFunction[]; readonly mirrors: readonly Mirror[]; readonly listBytes: number };
   readonly meta: string;
   readonly sizeChecks: readonly string[];
   readonly dimsOf: readonly string[];

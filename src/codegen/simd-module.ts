@@ -72,8 +72,8 @@ export function simdBuffers(p: ModuleParts, s: Simd): string[] {
     ...s.mirrors.map((m) => ({ name: m.name, array: ARRAY[p.dtypeOf(m.node)], size: sizeOf(p, m.node), bytes: BYTES[p.dtypeOf(m.node)] })),
     { name: "simdOut", array: "Float32Array", size: simdOutSize(p), bytes: 4 },
   ];
-  const lines = ["// every buffer lives in the WebAssembly kernels' memory, 16-byte aligned"];
-  let at = "0";
+  const lines = [`// every buffer lives in the WebAssembly kernels' memory, 16-byte aligned, after ${s.listBytes} bytes for a row's list of non-zeros`];
+  let at = String(Math.ceil(s.listBytes / 16) * 16);
   for (const b of buffers) {
     lines.push(`const at_${b.name} = ${at};`);
     at = `at_${b.name} + align16(${b.size} * ${b.bytes})`;

@@ -47,6 +47,9 @@ function rowsLoop(body: readonly Instr[]): Instr {
     ["br", "$i_loop"]]];
 }
 
+/** Bytes a kernel's list of non-zeros takes at the start of the memory (rows kernels keep one row's). */
+export const listBytes = (k: Omit<SimdMatmul, "name">): number => (k.kind === "rows" ? 8 * k.K : 0);
+
 export function simdMatmul(k: SimdMatmul): WasmFunction {
   const vecs = Math.floor(k.N / 4);
   const tail = k.N % 4;
@@ -58,16 +61,28 @@ export function simdMatmul(k: SimdMatmul): WasmFunction {
   const start = [rowA, set("$p", i32(0))];
   let body: Instr[];
   if (k.kind === "rows") {
+    // first the row's non-zeros as a list, without branches (values at 0, B's row offsets at 4K);
+    // then the multiply-adds over the list, whose loop the branch predictor follows
+    const at = (n: string): Instr => ["i32.shl", get(n), i32(2)];
     body = [
+      ...start,
+      set("$n", i32(0)),
+      ["loop", "$scan",
+        set("$a", ["f32.load", add(get("$rowA"), at("$p"))]),
+        ["f32.store", at("$n"), get("$a")],
+        ["i32.store", { offset: 4 * k.K }, at("$n"), ["i32.mul", get("$p"), i32(k.N * 4)]],
+        set("$n", add(get("$n"), ["f32.ne", get("$a"), ["f32.const", 0]])),
+        ["br_if", "$scan", ["i32.lt_u", ["local.tee", "$p", add(get("$p"), i32(1))], i32(k.K)]]],
       ...V.map((c) => set(c, ["v128.const", "i32x4 0 0 0 0"])),
       ...T.map((t) => set(t, ["f32.const", 0])),
-      ...start,
-      set("$row", get("$B")),
-      nonZeros(k.K, set("$row", add(get("$row"), i32(k.N * 4))), [
+      set("$p", i32(0)),
+      ["block", "$empty", ["br_if", "$empty", ["i32.eqz", get("$n")]], ["loop", "$list",
+        set("$a", ["f32.load", at("$p")]),
+        set("$row", add(get("$B"), ["i32.load", { offset: 4 * k.K }, at("$p")])),
         set("$av", ["f32x4.splat", get("$a")]),
         ...V.map((c, j): Instr => set(c, ["f32x4.add", get(c), ["f32x4.mul", get("$av"), ["v128.load", vOff(j), get("$row")]]])),
         ...T.map((t, j): Instr => set(t, ["f32.add", get(t), ["f32.mul", get("$a"), ["f32.load", tOff(j), get("$row")]]])),
-      ]),
+        ["br_if", "$list", ["i32.lt_u", ["local.tee", "$p", add(get("$p"), i32(1))], get("$n")]]]],
       set("$row", add(get("$C"), ["i32.mul", get("$i"), i32(k.N * 4)])),
       ...V.map((c, j): Instr => ["v128.store", vOff(j), get("$row"), get(c)]),
       ...T.map((t, j): Instr => ["f32.store", tOff(j), get("$row"), get(t)]),
@@ -90,7 +105,7 @@ export function simdMatmul(k: SimdMatmul): WasmFunction {
     name: k.name,
     doc: k.doc,
     params: [["$A", "i32"], ["$B", "i32"], ["$C", "i32"], ["$m", "i32"]],
-    locals: [["$i", "i32"], ["$p", "i32"], ["$rowA", "i32"], ["$row", "i32"], ["$a", "f32"], ["$av", "v128"], ...V.map((c) => [c, "v128"] as const), ...T.map((t) => [t, "f32"] as const)],
+    locals: [["$i", "i32"], ["$p", "i32"], ["$n", "i32"], ["$rowA", "i32"], ["$row", "i32"], ["$a", "f32"], ["$av", "v128"], ...V.map((c) => [c, "v128"] as const), ...T.map((t) => [t, "f32"] as const)],
     body: [...(k.kind === "scatter" ? [["memory.fill", get("$C"), i32(0), i32(k.K * k.N * 4)] as Instr] : []), rowsLoop(body)],
   };
 }

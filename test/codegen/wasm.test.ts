@@ -46,10 +46,11 @@ describe("the WebAssembly writer", () => {
       v.forEach((_, i) => (v[i] = f(i)));
       return v;
     };
-    const A = view(0, M * K, (i) => (i % 3 === 0 ? 0 : i - 4));
+    // bytes [0, 8K) hold the rows kernel's list of non-zeros
+    const A = view(4096, M * K, (i) => (i % 3 === 0 ? 0 : i - 4));
     const B = view(256, K * N, (i) => i * 0.5 - 3);
     const C = new Float32Array(memory.buffer, 512, M * N);
-    k["rows"]!(0, 256, 512, M);
+    k["rows"]!(4096, 256, 512, M);
     for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
       let s = 0;
       for (let p = 0; p < K; p++) s += A[i * K + p]! * B[p * N + j]!;
@@ -57,7 +58,7 @@ describe("the WebAssembly writer", () => {
     }
     const G = view(1024, M * N, (i) => 1 - i * 0.25);
     const D = view(1536, K * N, () => 99); // scatter clears its output first
-    k["scatter"]!(0, 1024, 1536, M);
+    k["scatter"]!(4096, 1024, 1536, M);
     for (let p = 0; p < K; p++) for (let j = 0; j < N; j++) {
       let s = 0;
       for (let i = 0; i < M; i++) s += A[i * K + p]! * G[i * N + j]!;
