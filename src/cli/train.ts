@@ -75,6 +75,11 @@ function reporter(record: (r: EpochRecord) => void): Reporter {
   let from = 0;
   let last = 0;
   let epoch = 0;
+  let latest = { iteration: 0, loss: NaN };
+  const draw = (now: number) => {
+    const speed = ((latest.iteration - from) / ((now - t0) / 1000)).toFixed(0);
+    bar?.update(latest.iteration, { loss: latest.loss.toFixed(4), speed, epoch });
+  };
   return {
     start(total, start) {
       t0 = performance.now();
@@ -82,11 +87,11 @@ function reporter(record: (r: EpochRecord) => void): Reporter {
       bar = multi.create(total, start, { loss: "-", speed: "-", epoch: 0 });
     },
     tick(iteration, loss) {
+      latest = { iteration, loss };
       const now = performance.now();
       if (now - last < 100) return;
       last = now;
-      const speed = ((iteration - from) / ((now - t0) / 1000)).toFixed(0);
-      bar?.update(iteration, { loss: loss.toFixed(4), speed, epoch });
+      draw(now);
     },
     epoch(r) {
       epoch = r.epoch;
@@ -97,6 +102,8 @@ function reporter(record: (r: EpochRecord) => void): Reporter {
       record(r);
     },
     stop() {
+      // the last iterations may have come within 100 ms of the last drawing: draw where it ended
+      draw(performance.now());
       multi.stop();
     },
   };
