@@ -28,7 +28,7 @@ const VALTYPE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, v128: 0x7b };
 const OPCODES: Record<string, number | readonly [number, number]> = {
   "local.get": 0x20, "local.set": 0x21, "local.tee": 0x22,
   "i32.const": 0x41, "f32.const": 0x43,
-  "i32.load": 0x28, "f32.load": 0x2a, "i32.store": 0x36, "f32.store": 0x38,
+  "i32.load": 0x28, "f32.load": 0x2a, "i32.load8_u": 0x2d, "i32.store": 0x36, "f32.store": 0x38,
   "i32.eqz": 0x45, "i32.ne": 0x47, "i32.lt_u": 0x49, "i32.ge_u": 0x4f,
   "f32.eq": 0x5b, "f32.ne": 0x5c,
   "i32.add": 0x6a, "i32.sub": 0x6b, "i32.mul": 0x6c, "i32.shl": 0x74,
@@ -40,7 +40,7 @@ const OPCODES: Record<string, number | readonly [number, number]> = {
 };
 
 /** log2 of the natural alignment of each memory access. */
-const ALIGN: Record<string, number> = { "i32.load": 2, "f32.load": 2, "i32.store": 2, "f32.store": 2, "v128.load": 4, "v128.store": 4 };
+const ALIGN: Record<string, number> = { "i32.load8_u": 0, "i32.load": 2, "f32.load": 2, "i32.store": 2, "f32.store": 2, "v128.load": 4, "v128.store": 4 };
 
 function uleb(n: number): number[] {
   const out: number[] = [];

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { codes, fail } from "../diagnostics/index.js";
+import { CAPACITY, gatherer, type Gatherer } from "./gather.js";
 import { readImages, readLabels } from "./idx.js";
 
 export interface Split {
@@ -14,6 +15,8 @@ export interface Split {
   /** count · 784 bytes */
   readonly pixels: Uint8Array;
   readonly labels: Uint8Array;
+  /** draws float32 batches in WebAssembly (pixels is a view of its memory) */
+  readonly gatherer?: Gatherer;
 }
 
 export interface Mnist {
@@ -45,7 +48,8 @@ function split(dir: string, images: readonly string[], labels: readonly string[]
   const lb = readLabels(find(dir, labels));
   if (im.rows * im.cols !== 784) fail(codes.io, `${find(dir, images)}: images are ${im.rows}×${im.cols}, not 28×28`);
   if (im.count !== lb.count) fail(codes.io, `${dir}: ${im.count} images but ${lb.count} labels`);
-  return { count: im.count, pixels: im.pixels, labels: lb.labels };
+  const g = gatherer(im.pixels);
+  return { count: im.count, pixels: g.pixels, labels: lb.labels, gatherer: g };
 }
 
 export function loadMnist(dir = defaultDataDir()): Mnist {
@@ -58,6 +62,11 @@ export function loadMnist(dir = defaultDataDir()): Mnist {
 
 /** Copies images `indices` into `x` as floats in [0, 1] and their labels into `t`: no allocation. */
 export function fillBatch(s: Split, indices: Int32Array, x: Float32Array | Float64Array, t: Int32Array): void {
+  if (s.gatherer && x instanceof Float32Array && indices.length <= CAPACITY) {
+    s.gatherer.gather(indices, x);
+    for (let b = 0; b < indices.length; b++) t[b] = s.labels[indices[b]!]!;
+    return;
+  }
   for (let b = 0; b < indices.length; b++) {
     const at = indices[b]! * 784;
     const row = b * 784;

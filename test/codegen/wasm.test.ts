@@ -8,14 +8,6 @@ import { describe, expect, it } from "vitest";
 import { simdMatmul } from "../../src/codegen/simd.js";
 import { wasmBinary, wasmText } from "../../src/codegen/wasm.js";
 
-/** The part of the WebAssembly API the test uses (the project's type libraries do not declare it). */
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
-  Instance: new (module: object, imports: object) => { readonly exports: object };
-  validate(bytes: Uint8Array): boolean;
-};
-
 describe("the WebAssembly writer", () => {
   const shapes = [
     [784, 50],

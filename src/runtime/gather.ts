@@ -1,0 +1,69 @@
+/**
+ * Drawing a batch fast: a split's pixels live in a WebAssembly memory, and a small kernel
+ * (written with codegen/wasm.ts) copies the chosen images into float32 in [0, 1] through a
+ * table of byte / 255 — the same numbers as dividing in float64 and rounding, which the
+ * plain loop does — about 3× faster than that loop on the project's machine. Used for
+ * float32 batches of up to CAPACITY images; anything else takes the plain loop.
+ */
+/// <reference path="../webassembly.d.ts" />
+import { wasmBinary, type Instr, type WasmFunction } from "../codegen/wasm.js";
+
+/** the most images one call gathers */
+export const CAPACITY = 1000;
+const IMAGE = 784;
+const TABLE = 0; // 256 float32
+const INDICES = 1024; // CAPACITY int32
+const OUT = INDICES + 4 * CAPACITY; // CAPACITY images of float32
+const PIXELS = OUT + 4 * IMAGE * CAPACITY;
+
+const get = (n: string): Instr => ["local.get", n];
+const add = (a: Instr, b: Instr): Instr => ["i32.add", a, b];
+const i32 = (v: number): Instr => ["i32.const", v];
+
+/** gather($count): OUT[b, p] = TABLE[PIXELS[INDICES[b] · 784 + p]] for b < count. */
+const kernel: WasmFunction = {
+  name: "gather",
+  params: [["$count", "i32"]],
+  locals: [["$b", "i32"], ["$p", "i32"], ["$from", "i32"], ["$to", "i32"]],
+  body: [["block", "$done", ["loop", "$images",
+    ["br_if", "$done", ["i32.ge_u", get("$b"), get("$count")]],
+    ["local.set", "$from", add(i32(PIXELS), ["i32.mul", ["i32.load", { offset: INDICES }, ["i32.shl", get("$b"), i32(2)]], i32(IMAGE)])],
+    ["local.set", "$to", add(i32(OUT), ["i32.mul", get("$b"), i32(4 * IMAGE)])],
+    ["local.set", "$p", i32(0)],
+    ["loop", "$pixels",
+      ["f32.store", add(get("$to"), ["i32.shl", get("$p"), i32(2)]), ["f32.load", { offset: TABLE }, ["i32.shl", ["i32.load8_u", add(get("$from"), get("$p"))], i32(2)]]],
+      ["br_if", "$pixels", ["i32.lt_u", ["local.tee", "$p", add(get("$p"), i32(1))], i32(IMAGE)]]],
+    ["local.set", "$b", add(get("$b"), i32(1))],
+    ["br", "$images"]]]],
+};
+
+let compiled: WebAssembly.Module | undefined;
+
+export interface Gatherer {
+  /** the split's pixels, as a view of the gatherer's memory */
+  readonly pixels: Uint8Array;
+  /** x[b·784 + p] = pixels[indices[b]·784 + p] / 255 for a float32 x of at most CAPACITY images */
+  gather(indices: Int32Array, x: Float32Array): void;
+}
+
+/** Moves a split's pixels into a gatherer's memory. */
+export function gatherer(pixels: Uint8Array): Gatherer {
+  compiled ??= new WebAssembly.Module(wasmBinary([kernel]));
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((PIXELS + pixels.length) / 65536) });
+  const run = new WebAssembly.Instance(compiled, { env: { memory } }).exports["gather"] as (count: number) => void;
+  new Float32Array(memory.buffer, TABLE, 256).set(Array.from({ length: 256 }, (_, v) => v / 255));
+  const own = new Uint8Array(memory.buffer, PIXELS, pixels.length);
+  own.set(pixels);
+  const indices = new Int32Array(memory.buffer, INDICES, CAPACITY);
+  const out = new Float32Array(memory.buffer, OUT, CAPACITY * IMAGE);
+  let filled = out.subarray(0, 0); // the last batch size's view, kept: drawing a batch allocates nothing
+  return {
+    pixels: own,
+    gather(chosen, x) {
+      indices.set(chosen);
+      run(chosen.length);
+      if (filled.length !== chosen.length * IMAGE) filled = out.subarray(0, chosen.length * IMAGE);
+      x.set(filled);
+    },
+  };
+}
