@@ -66,8 +66,9 @@ export function emitModule(input: Graph, options: EmitOptions = {}): string {
   const value = valueOf(env, argument);
   return printModule({
     graph,
-    header: header(source, options),
-    simd: options.simd ? { functions: wasm.functions, mirrors, listBytes: wasm.listBytes } : undefined,
+    header: header(source, options, wasm.functions.length),
+    // with no matmul that qualifies, a --simd module is the plain one
+    simd: wasm.functions.length > 0 ? { functions: wasm.functions, mirrors, listBytes: wasm.listBytes } : undefined,
     dims,
     dtypeOf,
     step: stepPlan,
@@ -98,8 +99,9 @@ function argumentOf(home: (n: Node) => Node, mirrors: readonly Mirror[], slot: (
   };
 }
 
-function header(source: string, options: EmitOptions): string {
-  const flags = `${options.dtype ? ` (--dtype ${options.dtype})` : ""}${options.simd ? " (--simd)" : ""}`;
+function header(source: string, options: EmitOptions, wasmKernels: number): string {
+  const simd = wasmKernels > 0 ? " (--simd)" : " (--simd: no matmul of f32 arrays with static column counts, so no WebAssembly)";
+  const flags = `${options.dtype ? ` (--dtype ${options.dtype})` : ""}${options.simd ? simd : ""}`;
   return `${HEADER_MARK} ${VERSION} from ${source}${flags}. Do not edit: rerun \`gradc compile\`.`;
 }
 
