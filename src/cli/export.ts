@@ -44,7 +44,7 @@ export function exportCommand(file: string, f: ExportFlags): void {
       `wrote ${f.onnx} (ONNX opset 17, ${model.nodeCount} nodes, ${model.bytes.length.toLocaleString("en-US")} bytes)`,
       `  inputs   ${list(model.inputs) || "(none)"}`,
       `  outputs  ${list(model.outputs)}`,
-      `  params   ${count.toLocaleString("en-US")} values${f.checkpoint ? ` from ${f.checkpoint}` : `, initialized with seed ${f.seed ?? 1}`}`,
+      `  params   ${params.size === 0 ? "(none)" : `${count.toLocaleString("en-US")} values${f.checkpoint ? ` from ${f.checkpoint}` : `, initialized with seed ${f.seed ?? 1}`}`}`,
     ].join("\n") + "\n",
   );
 }
