@@ -71,5 +71,7 @@ describe("docs/language.md", () => {
   it("is the reference the op table generates today (run `npx gradc reference > docs/language.md`)", async () => {
     const { languageReference } = await import("../src/cli/reference.js");
     expect(readFileSync(`${ROOT}docs/language.md`, "utf8")).toBe(languageReference());
+    const { KEYWORDS } = await import("../src/dsl/parser.js");
+    for (const word of KEYWORDS) expect(languageReference(), word).toContain(`| \`${word} `);
   });
 });

@@ -10,7 +10,8 @@ import { lex, type Token } from "./lexer.js";
 /** Deepest expression nesting accepted; deeper input is refused with a clear error. */
 export const MAX_DEPTH = 500;
 
-const KEYWORDS = new Set(["dim", "input", "param", "const", "fn", "output", "loss", "grad"]);
+/** The statement words (contextual: `loss = …` still defines a node named loss). */
+export const KEYWORDS = new Set(["dim", "input", "param", "const", "fn", "output", "loss", "grad"]);
 
 export function parse(source: Source): Program {
   return new Parser(lex(source), source).program();
