@@ -12,7 +12,7 @@
  * Accumulating in f32 rounds more often than the TypeScript kernels' f64 accumulators:
  * the tests compare with the interpreter at float32 tolerance.
  */
-import type { Instr, WasmFunction } from "./wasm.js";
+import { add, get, i32, set, type Instr, type WasmFunction } from "./wasm.js";
 
 export interface SimdMatmul {
   readonly name: string;
@@ -23,10 +23,6 @@ export interface SimdMatmul {
   readonly doc: string;
 }
 
-const get = (n: string): Instr => ["local.get", n];
-const set = (n: string, v: Instr): Instr => ["local.set", n, v];
-const i32 = (v: number): Instr => ["i32.const", v];
-const add = (a: Instr, b: Instr): Instr => ["i32.add", a, b];
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 /** `for (p = 0; p < K; p++)` over row `rowA` of A, running `body` where a = A[i, p] is not 0. */

@@ -13,6 +13,12 @@ export type Instr = readonly [string, ...(Instr | Imm)[]];
 export type Imm = string | number | { readonly offset: number };
 const isImm = (x: Instr | Imm): x is Imm => !Array.isArray(x);
 
+/** The few tree builders every kernel uses: read and set a local, an i32 constant, an i32 sum. */
+export const get = (n: string): Instr => ["local.get", n];
+export const set = (n: string, v: Instr): Instr => ["local.set", n, v];
+export const i32 = (v: number): Instr => ["i32.const", v];
+export const add = (a: Instr, b: Instr): Instr => ["i32.add", a, b];
+
 export interface WasmFunction {
   readonly name: string;
   readonly params: readonly (readonly [string, ValType])[];

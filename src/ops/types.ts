@@ -64,7 +64,7 @@ export interface ScalarRule {
 export interface LoopContext {
   /** the output array */
   readonly out: string;
-  /** the input arrays (a scalar is an array of length 1) */
+  /** the operands: an array's name, or for a scalar operand its value as an expression (`k`, `b2[0]`), never indexed */
   readonly ins: readonly string[];
   readonly inTypes: readonly Type[];
   /** dims as code: numbers or identifiers such as N */

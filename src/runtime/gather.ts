@@ -6,7 +6,7 @@
  * float32 batches of up to CAPACITY images; anything else takes the plain loop.
  */
 /// <reference path="../webassembly.d.ts" />
-import { wasmBinary, type Instr, type WasmFunction } from "../codegen/wasm.js";
+import { add, get, i32, wasmBinary, type WasmFunction } from "../codegen/wasm.js";
 
 /** the most images one call gathers */
 export const CAPACITY = 1000;
@@ -16,9 +16,6 @@ const INDICES = 1024; // CAPACITY int32
 const OUT = INDICES + 4 * CAPACITY; // CAPACITY images of float32
 const PIXELS = OUT + 4 * IMAGE * CAPACITY;
 
-const get = (n: string): Instr => ["local.get", n];
-const add = (a: Instr, b: Instr): Instr => ["i32.add", a, b];
-const i32 = (v: number): Instr => ["i32.const", v];
 
 /** gather($count): OUT[b, p] = TABLE[PIXELS[INDICES[b] · 784 + p]] for b < count. */
 const kernel: WasmFunction = {
