@@ -280,9 +280,9 @@ export function dimsOf(inputs: Inputs, params: Params): Dims {
 /** The forward pass: the outputs and losses, nothing else. */
 export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs {
   const N = ws.dims.N;
-  if (inputs.X.length !== N * 3) throw new RangeError(`input X has ${inputs.X.length} elements, but this workspace needs N * 3 = ${N * 3}`);
-  if (params.W.length !== 3 * 2) throw new RangeError(`param W has ${params.W.length} elements, but this workspace needs 3 * 2 = ${3 * 2}`);
-  if (params.B.length !== 2) throw new RangeError(`param B has ${params.B.length} elements, but this workspace needs 2 = ${2}`);
+  if (inputs.X.length !== 3 * N) throw new RangeError("input X has " + inputs.X.length + " elements, but this workspace needs N * 3 = " + 3 * N);
+  if (params.W.length !== 6) throw new RangeError("param W has " + params.W.length + " elements, but this workspace needs 6");
+  if (params.B.length !== 2) throw new RangeError("param B has " + params.B.length + " elements, but this workspace needs 2");
   affine_Y(inputs.X, params.W, params.B, ws.Y, ws.scratch, ws.iscratch, N);
   return ws.outputs;
 }
@@ -290,9 +290,9 @@ export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs 
 /** The forward and backward pass in one schedule: outputs, losses and every gradient. */
 export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
   const N = ws.dims.N;
-  if (inputs.X.length !== N * 3) throw new RangeError(`input X has ${inputs.X.length} elements, but this workspace needs N * 3 = ${N * 3}`);
-  if (params.W.length !== 3 * 2) throw new RangeError(`param W has ${params.W.length} elements, but this workspace needs 3 * 2 = ${3 * 2}`);
-  if (params.B.length !== 2) throw new RangeError(`param B has ${params.B.length} elements, but this workspace needs 2 = ${2}`);
+  if (inputs.X.length !== 3 * N) throw new RangeError("input X has " + inputs.X.length + " elements, but this workspace needs N * 3 = " + 3 * N);
+  if (params.W.length !== 6) throw new RangeError("param W has " + params.W.length + " elements, but this workspace needs 6");
+  if (params.B.length !== 2) throw new RangeError("param B has " + params.B.length + " elements, but this workspace needs 2");
   affine_Y(inputs.X, params.W, params.B, ws.Y, ws.scratch, ws.iscratch, N);
   broadcast_to_grad_Y(ws.grad_Y, N);
   sum_grad_B(ws.grad_Y, ws.grad_B, ws.scratch, N);

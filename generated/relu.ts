@@ -84,14 +84,14 @@ export function dimsOf(inputs: Inputs, params: Params): Dims {
 
 /** The forward pass: the outputs and losses, nothing else. */
 export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs {
-  if (inputs.x.length !== 2 * 2) throw new RangeError(`input x has ${inputs.x.length} elements, but this workspace needs 2 * 2 = ${2 * 2}`);
+  if (inputs.x.length !== 4) throw new RangeError("input x has " + inputs.x.length + " elements, but this workspace needs 4");
   relu_y(inputs.x, ws.y);
   return ws.outputs;
 }
 
 /** The forward and backward pass in one schedule: outputs, losses and every gradient. */
 export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
-  if (inputs.x.length !== 2 * 2) throw new RangeError(`input x has ${inputs.x.length} elements, but this workspace needs 2 * 2 = ${2 * 2}`);
+  if (inputs.x.length !== 4) throw new RangeError("input x has " + inputs.x.length + " elements, but this workspace needs 4");
   relu_y(inputs.x, ws.y);
   step_grad_x(ws.y, ws.grad_x);
   return ws;

@@ -378,9 +378,9 @@ export function dimsOf(inputs: Inputs, params: Params): Dims {
 
 /** The forward pass: the outputs and losses, nothing else. */
 export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs {
-  if (inputs.b.length !== 1 * 3) throw new RangeError(`input b has ${inputs.b.length} elements, but this workspace needs 1 * 3 = ${1 * 3}`);
-  if (inputs.X.length !== 2 * 4) throw new RangeError(`input X has ${inputs.X.length} elements, but this workspace needs 2 * 4 = ${2 * 4}`);
-  if (inputs.W.length !== 4 * 3) throw new RangeError(`input W has ${inputs.W.length} elements, but this workspace needs 4 * 3 = ${4 * 3}`);
+  if (inputs.b.length !== 3) throw new RangeError("input b has " + inputs.b.length + " elements, but this workspace needs 3");
+  if (inputs.X.length !== 8) throw new RangeError("input X has " + inputs.X.length + " elements, but this workspace needs 8");
+  if (inputs.W.length !== 12) throw new RangeError("input W has " + inputs.W.length + " elements, but this workspace needs 12");
   repeat_B(inputs.b, ws.B);
   sum_col(ws.B, ws.col, ws.scratch);
   matmul_Y(inputs.X, inputs.W, ws.Y, ws.scratch, ws.iscratch);
@@ -393,9 +393,9 @@ export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs 
 
 /** The forward and backward pass in one schedule: outputs, losses and every gradient. */
 export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
-  if (inputs.b.length !== 1 * 3) throw new RangeError(`input b has ${inputs.b.length} elements, but this workspace needs 1 * 3 = ${1 * 3}`);
-  if (inputs.X.length !== 2 * 4) throw new RangeError(`input X has ${inputs.X.length} elements, but this workspace needs 2 * 4 = ${2 * 4}`);
-  if (inputs.W.length !== 4 * 3) throw new RangeError(`input W has ${inputs.W.length} elements, but this workspace needs 4 * 3 = ${4 * 3}`);
+  if (inputs.b.length !== 3) throw new RangeError("input b has " + inputs.b.length + " elements, but this workspace needs 3");
+  if (inputs.X.length !== 8) throw new RangeError("input X has " + inputs.X.length + " elements, but this workspace needs 8");
+  if (inputs.W.length !== 12) throw new RangeError("input W has " + inputs.W.length + " elements, but this workspace needs 12");
   repeat_B(inputs.b, ws.B);
   sum_col(ws.B, ws.col, ws.scratch);
   matmul_Y(inputs.X, inputs.W, ws.Y, ws.scratch, ws.iscratch);

@@ -170,8 +170,8 @@ export function dimsOf(inputs: Inputs, params: Params): Dims {
 /** The forward pass: the outputs and losses, nothing else. */
 export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs {
   const N = ws.dims.N;
-  if (inputs.a.length !== N * 3) throw new RangeError(`input a has ${inputs.a.length} elements, but this workspace needs N * 3 = ${N * 3}`);
-  if (inputs.t.length !== N) throw new RangeError(`input t has ${inputs.t.length} elements, but this workspace needs N = ${N}`);
+  if (inputs.a.length !== 3 * N) throw new RangeError("input a has " + inputs.a.length + " elements, but this workspace needs N * 3 = " + 3 * N);
+  if (inputs.t.length !== N) throw new RangeError("input t has " + inputs.t.length + " elements, but this workspace needs N = " + N);
   max_t2(inputs.a, ws.t2_buf, ws.scratch, N);
   sub_exp_t4(inputs.a, ws.t2_buf, ws.t4_buf, N);
   sum_t5(ws.t4_buf, ws.t2_buf, ws.scratch, N);
@@ -184,8 +184,8 @@ export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs 
 /** The forward and backward pass in one schedule: outputs, losses and every gradient. */
 export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
   const N = ws.dims.N;
-  if (inputs.a.length !== N * 3) throw new RangeError(`input a has ${inputs.a.length} elements, but this workspace needs N * 3 = ${N * 3}`);
-  if (inputs.t.length !== N) throw new RangeError(`input t has ${inputs.t.length} elements, but this workspace needs N = ${N}`);
+  if (inputs.a.length !== 3 * N) throw new RangeError("input a has " + inputs.a.length + " elements, but this workspace needs N * 3 = " + 3 * N);
+  if (inputs.t.length !== N) throw new RangeError("input t has " + inputs.t.length + " elements, but this workspace needs N = " + N);
   max_t2(inputs.a, ws.t2_buf, ws.scratch, N);
   sub_exp_t4(inputs.a, ws.t2_buf, ws.t4_buf, N);
   sum_t5(ws.t4_buf, ws.t2_buf, ws.scratch, N);

@@ -101,7 +101,7 @@ export function dimsOf(inputs: Inputs, params: Params): Dims {
 
 /** The forward pass: the outputs and losses, nothing else. */
 export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs {
-  if (inputs.z.length !== 3) throw new RangeError(`input z has ${inputs.z.length} elements, but this workspace needs 3 = ${3}`);
+  if (inputs.z.length !== 3) throw new RangeError("input z has " + inputs.z.length + " elements, but this workspace needs 3");
   sum_y(inputs.z, ws.y);
   ws.outputs.y = ws.y[0];
   return ws.outputs;
@@ -109,7 +109,7 @@ export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs 
 
 /** The forward and backward pass in one schedule: outputs, losses and every gradient. */
 export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
-  if (inputs.z.length !== 3) throw new RangeError(`input z has ${inputs.z.length} elements, but this workspace needs 3 = ${3}`);
+  if (inputs.z.length !== 3) throw new RangeError("input z has " + inputs.z.length + " elements, but this workspace needs 3");
   sum_y(inputs.z, ws.y);
   exp_t3(inputs.z, ws.t3);
   add_div_grad_z(ws.t3, ws.grad_z);

@@ -662,14 +662,14 @@ export function dimsOf(inputs: Inputs, params: Params): Dims {
 /** The forward pass: the outputs and losses, nothing else. */
 export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs {
   const N = ws.dims.N;
-  if (inputs.x.length !== N * 784) throw new RangeError(`input x has ${inputs.x.length} elements, but this workspace needs N * 784 = ${N * 784}`);
-  if (inputs.t.length !== N) throw new RangeError(`input t has ${inputs.t.length} elements, but this workspace needs N = ${N}`);
-  if (params.W1.length !== 784 * 100) throw new RangeError(`param W1 has ${params.W1.length} elements, but this workspace needs 784 * 100 = ${784 * 100}`);
-  if (params.b1.length !== 100) throw new RangeError(`param b1 has ${params.b1.length} elements, but this workspace needs 100 = ${100}`);
-  if (params.W2.length !== 100 * 50) throw new RangeError(`param W2 has ${params.W2.length} elements, but this workspace needs 100 * 50 = ${100 * 50}`);
-  if (params.b2.length !== 50) throw new RangeError(`param b2 has ${params.b2.length} elements, but this workspace needs 50 = ${50}`);
-  if (params.W3.length !== 50 * 10) throw new RangeError(`param W3 has ${params.W3.length} elements, but this workspace needs 50 * 10 = ${50 * 10}`);
-  if (params.b3.length !== 10) throw new RangeError(`param b3 has ${params.b3.length} elements, but this workspace needs 10 = ${10}`);
+  if (inputs.x.length !== 784 * N) throw new RangeError("input x has " + inputs.x.length + " elements, but this workspace needs N * 784 = " + 784 * N);
+  if (inputs.t.length !== N) throw new RangeError("input t has " + inputs.t.length + " elements, but this workspace needs N = " + N);
+  if (params.W1.length !== 78400) throw new RangeError("param W1 has " + params.W1.length + " elements, but this workspace needs 78400");
+  if (params.b1.length !== 100) throw new RangeError("param b1 has " + params.b1.length + " elements, but this workspace needs 100");
+  if (params.W2.length !== 5000) throw new RangeError("param W2 has " + params.W2.length + " elements, but this workspace needs 5000");
+  if (params.b2.length !== 50) throw new RangeError("param b2 has " + params.b2.length + " elements, but this workspace needs 50");
+  if (params.W3.length !== 500) throw new RangeError("param W3 has " + params.W3.length + " elements, but this workspace needs 500");
+  if (params.b3.length !== 10) throw new RangeError("param b3 has " + params.b3.length + " elements, but this workspace needs 10");
   affine_sigmoid_h1(inputs.x, params.W1, params.b1, ws.h1, ws.scratch, ws.iscratch, N);
   affine_relu_h2(ws.h1, params.W2, params.b2, ws.h2, ws.scratch, ws.iscratch, N);
   affine_score(ws.h2, params.W3, params.b3, ws.score, ws.scratch, ws.iscratch, N);
@@ -681,14 +681,14 @@ export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs 
 /** The forward and backward pass in one schedule: outputs, losses and every gradient. */
 export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
   const N = ws.dims.N;
-  if (inputs.x.length !== N * 784) throw new RangeError(`input x has ${inputs.x.length} elements, but this workspace needs N * 784 = ${N * 784}`);
-  if (inputs.t.length !== N) throw new RangeError(`input t has ${inputs.t.length} elements, but this workspace needs N = ${N}`);
-  if (params.W1.length !== 784 * 100) throw new RangeError(`param W1 has ${params.W1.length} elements, but this workspace needs 784 * 100 = ${784 * 100}`);
-  if (params.b1.length !== 100) throw new RangeError(`param b1 has ${params.b1.length} elements, but this workspace needs 100 = ${100}`);
-  if (params.W2.length !== 100 * 50) throw new RangeError(`param W2 has ${params.W2.length} elements, but this workspace needs 100 * 50 = ${100 * 50}`);
-  if (params.b2.length !== 50) throw new RangeError(`param b2 has ${params.b2.length} elements, but this workspace needs 50 = ${50}`);
-  if (params.W3.length !== 50 * 10) throw new RangeError(`param W3 has ${params.W3.length} elements, but this workspace needs 50 * 10 = ${50 * 10}`);
-  if (params.b3.length !== 10) throw new RangeError(`param b3 has ${params.b3.length} elements, but this workspace needs 10 = ${10}`);
+  if (inputs.x.length !== 784 * N) throw new RangeError("input x has " + inputs.x.length + " elements, but this workspace needs N * 784 = " + 784 * N);
+  if (inputs.t.length !== N) throw new RangeError("input t has " + inputs.t.length + " elements, but this workspace needs N = " + N);
+  if (params.W1.length !== 78400) throw new RangeError("param W1 has " + params.W1.length + " elements, but this workspace needs 78400");
+  if (params.b1.length !== 100) throw new RangeError("param b1 has " + params.b1.length + " elements, but this workspace needs 100");
+  if (params.W2.length !== 5000) throw new RangeError("param W2 has " + params.W2.length + " elements, but this workspace needs 5000");
+  if (params.b2.length !== 50) throw new RangeError("param b2 has " + params.b2.length + " elements, but this workspace needs 50");
+  if (params.W3.length !== 500) throw new RangeError("param W3 has " + params.W3.length + " elements, but this workspace needs 500");
+  if (params.b3.length !== 10) throw new RangeError("param b3 has " + params.b3.length + " elements, but this workspace needs 10");
   affine_sigmoid_h1(inputs.x, params.W1, params.b1, ws.h1, ws.scratch, ws.iscratch, N);
   affine_relu_h2(ws.h1, params.W2, params.b2, ws.h2, ws.scratch, ws.iscratch, N);
   affine_score(ws.h2, params.W3, params.b3, ws.score, ws.scratch, ws.iscratch, N);

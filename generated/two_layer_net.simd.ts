@@ -732,12 +732,12 @@ export function dimsOf(inputs: Inputs, params: Params): Dims {
 /** The forward pass: the outputs and losses, nothing else. */
 export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs {
   const N = ws.dims.N;
-  if (inputs.x.length !== N * 784) throw new RangeError(`input x has ${inputs.x.length} elements, but this workspace needs N * 784 = ${N * 784}`);
-  if (inputs.t.length !== N) throw new RangeError(`input t has ${inputs.t.length} elements, but this workspace needs N = ${N}`);
-  if (params.W1.length !== 784 * 50) throw new RangeError(`param W1 has ${params.W1.length} elements, but this workspace needs 784 * 50 = ${784 * 50}`);
-  if (params.b1.length !== 50) throw new RangeError(`param b1 has ${params.b1.length} elements, but this workspace needs 50 = ${50}`);
-  if (params.W2.length !== 50 * 10) throw new RangeError(`param W2 has ${params.W2.length} elements, but this workspace needs 50 * 10 = ${50 * 10}`);
-  if (params.b2.length !== 10) throw new RangeError(`param b2 has ${params.b2.length} elements, but this workspace needs 10 = ${10}`);
+  if (inputs.x.length !== 784 * N) throw new RangeError("input x has " + inputs.x.length + " elements, but this workspace needs N * 784 = " + 784 * N);
+  if (inputs.t.length !== N) throw new RangeError("input t has " + inputs.t.length + " elements, but this workspace needs N = " + N);
+  if (params.W1.length !== 39200) throw new RangeError("param W1 has " + params.W1.length + " elements, but this workspace needs 39200");
+  if (params.b1.length !== 50) throw new RangeError("param b1 has " + params.b1.length + " elements, but this workspace needs 50");
+  if (params.W2.length !== 500) throw new RangeError("param W2 has " + params.W2.length + " elements, but this workspace needs 500");
+  if (params.b2.length !== 10) throw new RangeError("param b2 has " + params.b2.length + " elements, but this workspace needs 10");
   ws.x_wasm.set(inputs.x);
   ws.W1_wasm.set(params.W1);
   ws.W2_wasm.set(params.W2);
@@ -751,12 +751,12 @@ export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs 
 /** The forward and backward pass in one schedule: outputs, losses and every gradient. */
 export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
   const N = ws.dims.N;
-  if (inputs.x.length !== N * 784) throw new RangeError(`input x has ${inputs.x.length} elements, but this workspace needs N * 784 = ${N * 784}`);
-  if (inputs.t.length !== N) throw new RangeError(`input t has ${inputs.t.length} elements, but this workspace needs N = ${N}`);
-  if (params.W1.length !== 784 * 50) throw new RangeError(`param W1 has ${params.W1.length} elements, but this workspace needs 784 * 50 = ${784 * 50}`);
-  if (params.b1.length !== 50) throw new RangeError(`param b1 has ${params.b1.length} elements, but this workspace needs 50 = ${50}`);
-  if (params.W2.length !== 50 * 10) throw new RangeError(`param W2 has ${params.W2.length} elements, but this workspace needs 50 * 10 = ${50 * 10}`);
-  if (params.b2.length !== 10) throw new RangeError(`param b2 has ${params.b2.length} elements, but this workspace needs 10 = ${10}`);
+  if (inputs.x.length !== 784 * N) throw new RangeError("input x has " + inputs.x.length + " elements, but this workspace needs N * 784 = " + 784 * N);
+  if (inputs.t.length !== N) throw new RangeError("input t has " + inputs.t.length + " elements, but this workspace needs N = " + N);
+  if (params.W1.length !== 39200) throw new RangeError("param W1 has " + params.W1.length + " elements, but this workspace needs 39200");
+  if (params.b1.length !== 50) throw new RangeError("param b1 has " + params.b1.length + " elements, but this workspace needs 50");
+  if (params.W2.length !== 500) throw new RangeError("param W2 has " + params.W2.length + " elements, but this workspace needs 500");
+  if (params.b2.length !== 10) throw new RangeError("param b2 has " + params.b2.length + " elements, but this workspace needs 10");
   ws.x_wasm.set(inputs.x);
   ws.W1_wasm.set(params.W1);
   ws.W2_wasm.set(params.W2);

@@ -9,9 +9,10 @@ import { planMemory } from "../optimize/memory.js";
 import { optimize } from "../optimize/pipeline.js";
 import { roots } from "../optimize/rebuild.js";
 import { kernelBody, type KernelEnv } from "./kernels.js";
+import { product } from "./loops.js";
 import { printMeta } from "./meta.js";
 import { printModule, type EmittedKernel } from "./module.js";
-import { Names, prop } from "./names.js";
+import { commentText, Names, prop, stringLiteral } from "./names.js";
 import { kernelDoc, kernelName, labelsOf } from "./naming.js";
 
 import { HEADER_MARK, VERSION } from "./header.js";
@@ -102,7 +103,7 @@ function argumentOf(home: (n: Node) => Node, mirrors: readonly Mirror[], slot: (
 function header(source: string, options: EmitOptions, wasmKernels: number): string {
   const simd = wasmKernels > 0 ? " (--simd)" : " (--simd: no matmul of f32 arrays with static column counts, so no WebAssembly)";
   const flags = `${options.dtype ? ` (--dtype ${options.dtype})` : ""}${options.simd ? simd : ""}`;
-  return `${HEADER_MARK} ${VERSION} from ${source}${flags}. Do not edit: rerun \`gradc compile\`.`;
+  return `${HEADER_MARK} ${VERSION} from ${commentText(source)}${flags}. Do not edit: rerun \`gradc compile\`.`;
 }
 
 /** The node whose array holds n's elements: through reshapes (aliases) and transposes read in place. */
@@ -129,7 +130,8 @@ class WasmKernels {
   private readonly names = new Names(["memory"]);
 
   add(m: Omit<SimdMatmul, "name">, base: string): string {
-    const name = this.names.name(`${m.kind}_${base}`);
+    // export names stay ASCII: they are WAT `$names` in the listing and JavaScript properties
+    const name = this.names.name(`${m.kind}_${asciiName(base)}`);
     this.functions.push(simdMatmul({ ...m, name }));
     this.listBytes = Math.max(this.listBytes, listBytes(m));
     return name;
@@ -141,6 +143,11 @@ class WasmKernels {
     const unique = new Map(external.map((o) => [`${o.node.id}${o.transposed ? "T" : ""}`, o]));
     return [...unique.values()].map((o) => ({ ...o, name: name(o.node, o.transposed) }));
   }
+}
+
+/** A name's ASCII letters, digits and `_`, each other character as `u` and its code point. */
+function asciiName(name: string): string {
+  return [...name].map((c) => (/[A-Za-z0-9_]/.test(c) ? c : `u${c.codePointAt(0)!.toString(16)}`)).join("");
 }
 
 /** Where a root's value is read after the kernels ran: a number for scalars, else an array. */
@@ -162,9 +169,13 @@ function sizeChecks(graph: Graph, env: KernelEnv): string[] {
   return [...graph.inputs.map((d) => ["inputs", d] as const), ...graph.params.map((d) => ["params", d] as const)]
     .filter(([, d]) => d.node.type.shape.length > 0)
     .map(([where, d]) => {
-      const size = d.node.type.shape.map((x) => env.dim(x)).join(" * ");
+      const shape = d.node.type.shape;
+      const size = product(shape.map((x) => env.dim(x)));
       const arr = prop(where, d.name);
-      return `if (${arr}.length !== ${size}) throw new RangeError(\`${where === "inputs" ? "input" : "param"} ${d.name} has \${${arr}.length} elements, but this workspace needs ${size} = \${${size}}\`);`;
+      // the message is built from string literals: a name never meets template syntax
+      const before = stringLiteral(`${where === "inputs" ? "input" : "param"} ${d.name} has `);
+      const needs = shape.every((x) => typeof x === "number") ? stringLiteral(` elements, but this workspace needs ${size}`) : `${stringLiteral(` elements, but this workspace needs ${shape.join(" * ")} = `)} + ${size}`;
+      return `if (${arr}.length !== ${size}) throw new RangeError(${before} + ${arr}.length + ${needs});`;
     });
 }
 

@@ -1,7 +1,7 @@
 /** The `meta` export: a plain object literal describing the graph, printed deterministically. */
 import type { Graph, InitSpec, Node } from "../graph/ir.js";
 import type { DType } from "../graph/types.js";
-import { key } from "./names.js";
+import { key, stringLiteral } from "./names.js";
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 
@@ -31,5 +31,5 @@ function print(v: Json, indent: string): string {
     const entries = Object.entries(v).map(([k, x]) => `${inner}${key(k)}: ${print(x, inner)},`);
     return entries.length === 0 ? "{}" : `{\n${entries.join("\n")}\n${indent}}`;
   }
-  return JSON.stringify(v);
+  return typeof v === "string" ? stringLiteral(v) : JSON.stringify(v);
 }

@@ -9,7 +9,7 @@ import type { DType } from "../graph/types.js";
 import type { Plan } from "../optimize/fuse.js";
 import type { MemoryPlan } from "../optimize/memory.js";
 import type { KernelCode } from "./kernels.js";
-import { key, prop } from "./names.js";
+import { commentText, key, prop } from "./names.js";
 import { mirrorCopies, simdBuffers, simdFields, simdStatements } from "./simd-module.js";
 import type { WasmFunction } from "./wasm.js";
 import type { Mirror } from "./index.js";
@@ -67,7 +67,7 @@ function statements(p: ModuleParts): (string | StatementStructures)[] {
     name,
     isExported: true,
     docs: [doc],
-    properties: props.map((x) => ({ name: key(x.name), type: x.type, docs: x.doc ? [x.doc] : [] })),
+    properties: props.map((x) => ({ name: key(x.name), type: x.type, docs: x.doc ? [commentText(x.doc)] : [] })),
   });
   const gradsByOf = new Map<string, typeof g.grads>();
   for (const d of g.grads) gradsByOf.set(d.of, [...(gradsByOf.get(d.of) ?? []), d]);

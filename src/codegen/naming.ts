@@ -6,6 +6,7 @@
 import type { Graph, Node } from "../graph/ir.js";
 import { nodeNames } from "../graph/print.js";
 import type { Kernel } from "../optimize/fuse.js";
+import { commentText } from "./names.js";
 
 /** Readable names: the .graph names, and grad_W1 for the gradient of the loss by W1. */
 export function labelsOf(graph: Graph): Map<number, string> {
@@ -47,7 +48,8 @@ export function kernelDoc(k: Kernel, graph: Graph): string {
   const file = graph.file.split(/[\\/]/).pop()!;
   const lines = [...new Set(k.nodes.flatMap((n) => (n.span ? [n.span.line] : [])))].sort((a, b) => a - b);
   const text = graph.text.split(/\r?\n/);
-  const src = lines.map((l) => `${file}:${l}  ${text[l - 1]!.trim()}`);
+  // the source line is user text inside a doc comment: the printer's escape keeps it a comment
+  const src = lines.map((l) => commentText(`${file}:${l}  ${text[l - 1]!.trim()}`));
   const ops = k.nodes.map((n) => n.op).join(" · ");
   return [...src, `fuses: ${ops}`].join("\n");
 }

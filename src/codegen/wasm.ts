@@ -6,6 +6,7 @@
  * its bytes against wabt's assembly of the listing).
  */
 
+import { commentText } from "./names.js";
 export type ValType = "i32" | "f32" | "v128";
 
 /** `["op", immediates…, operands…]`: immediates are numbers, `$names` and `{ offset }`. */
@@ -80,7 +81,8 @@ export function wasmBinary(fns: readonly WasmFunction[]): Uint8Array {
   const keys = [...new Set(signatures.map((t) => t.join(",")))];
   const types = keys.map((k) => k.split(",").map(Number));
   const memory = [...uleb(3), ...utf8("env"), ...uleb(6), ...utf8("memory"), 0x02, 0x00, 0x00];
-  const exports = fns.map((f, i) => [...uleb(f.name.length), ...utf8(f.name), 0x00, ...uleb(i)]);
+  // a name's length is its UTF-8 byte count, not its UTF-16 length
+  const exports = fns.map((f, i) => [...uleb(utf8(f.name).length), ...utf8(f.name), 0x00, ...uleb(i)]);
   const bodies = fns.map((f) => {
     const code = [...vec(runs(f.locals.map(([, t]) => t)).map(([n, t]) => [...uleb(n), VALTYPE[t]])), ...encodeBody(f), 0x0b];
     return [...uleb(code.length), ...code];
@@ -162,7 +164,7 @@ function fail(message: string): never {
 export function wasmText(fns: readonly WasmFunction[]): string {
   const lines = ["(module", '  (import "env" "memory" (memory 0))'];
   for (const f of fns) {
-    if (f.doc) lines.push(`  ;; ${f.doc}`);
+    if (f.doc) lines.push(`  ;; ${commentText(f.doc)}`);
     const params = f.params.map(([n, t]) => `(param ${n} ${t})`).join(" ");
     lines.push(`  (func $${f.name} (export "${f.name}") ${params}`);
     if (f.locals.length > 0) lines.push(`    ${f.locals.map(([n, t]) => `(local ${n} ${t})`).join(" ")}`);

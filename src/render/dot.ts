@@ -124,5 +124,18 @@ function constLabel(n: Node): string {
 }
 
 const attrs = (s: string) => s.replace(/;\s*$/, "").split(/;\s*/).join(", ");
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+/**
+ * User text inside a quoted DOT string or an HTML label: XML's five characters as
+ * entities, a backslash doubled (so it cannot escape the closing quote), and line
+ * breaks and other control characters as numeric references — nothing ends the string.
+ */
+const esc = (s: string) =>
+  s
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;")
+    .replace(/\\/g, "\\\\")
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `&#${c.charCodeAt(0)};`);
 const id = (s: string) => Array.from(s, (c) => (/[A-Za-z0-9_]/.test(c) ? c : `_${c.codePointAt(0)!.toString(16)}`)).join("");
