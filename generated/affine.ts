@@ -250,11 +250,11 @@ function matmul_grad_W(X: Float64Array, grad_Y: Float64Array, grad_W: Float64Arr
 /** Allocates every buffer once; step and forward then allocate nothing. */
 export function createWorkspace(dims: Dims): Workspace {
   const N = dims.N;
-  const Y = new Float64Array(N * 2);
-  const grad_Y = new Float64Array(N * 2);
+  const Y = new Float64Array(2 * N);
+  const grad_Y = new Float64Array(2 * N);
   const grad_B = new Float64Array(2);
-  const grad_X = new Float64Array(N * 3);
-  const grad_W = new Float64Array(3 * 2);
+  const grad_X = new Float64Array(3 * N);
+  const grad_W = new Float64Array(6);
   const scratch = new Float64Array(Math.max(N * 2 + 3, 2, N * 3 + 2, 3 * 2 + N * 3));
   const iscratch = new Int32Array(Math.max(3, 2, 2 * 3 + 1 + N * 3));
   return {

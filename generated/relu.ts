@@ -62,8 +62,8 @@ function step_grad_x(y: Float64Array, grad_x: Float64Array): void {
 
 /** Allocates every buffer once; step and forward then allocate nothing. */
 export function createWorkspace(dims: Dims): Workspace {
-  const y = new Float64Array(2 * 2);
-  const grad_x = new Float64Array(2 * 2);
+  const y = new Float64Array(4);
+  const grad_x = new Float64Array(4);
   const scratch = new Float64Array(0);
   const iscratch = new Int32Array(0);
   return {

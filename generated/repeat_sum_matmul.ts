@@ -56,16 +56,14 @@ export interface Workspace {
   t8: Float64Array;
   /** holds L: f64 */
   L: Float64Array;
-  /** holds grad_col: f64[3] */
-  grad_col: Float64Array;
+  /** holds grad_col: f64[3], then grad_b: f64[1, 3] */
+  grad_col_buf: Float64Array;
   /** holds grad_X: f64[2, 4] */
   grad_X: Float64Array;
   /** holds grad_W: f64[4, 3] */
   grad_W: Float64Array;
   /** holds grad_B: f64[2, 3] */
   grad_B: Float64Array;
-  /** holds grad_b: f64[1, 3] */
-  grad_b: Float64Array;
 }
 
 const t10_const = new Float64Array([1]);
@@ -338,23 +336,22 @@ function sum_grad_b(grad_B: Float64Array, grad_b: Float64Array, scratch: Float64
 
 /** Allocates every buffer once; step and forward then allocate nothing. */
 export function createWorkspace(dims: Dims): Workspace {
-  const B = new Float64Array(2 * 3);
+  const B = new Float64Array(6);
   const col = new Float64Array(3);
-  const Y = new Float64Array(2 * 3);
+  const Y = new Float64Array(6);
   const t7 = new Float64Array(1);
   const t8 = new Float64Array(1);
   const L = new Float64Array(1);
-  const grad_col = new Float64Array(3);
-  const grad_X = new Float64Array(2 * 4);
-  const grad_W = new Float64Array(4 * 3);
-  const grad_B = new Float64Array(2 * 3);
-  const grad_b = new Float64Array(1 * 3);
+  const grad_col_buf = new Float64Array(3);
+  const grad_X = new Float64Array(8);
+  const grad_W = new Float64Array(12);
+  const grad_B = new Float64Array(6);
   const scratch = new Float64Array(Math.max(3, 2 * 3 + 4, 2 * 4 + 3, 4 * 3 + 2 * 4));
   const iscratch = new Int32Array(Math.max(4, 3, 2 * 4 + 1 + 2 * 4));
   return {
     dims,
     outputs: { B: B, col: col, Y: Y, L: 0 },
-    grads: { L: { b: grad_b, X: grad_X, W: grad_W } },
+    grads: { L: { b: grad_col_buf, X: grad_X, W: grad_W } },
     scratch,
     iscratch,
     B,
@@ -363,11 +360,10 @@ export function createWorkspace(dims: Dims): Workspace {
     t7,
     t8,
     L,
-    grad_col,
+    grad_col_buf,
     grad_X,
     grad_W,
     grad_B,
-    grad_b,
   };
 }
 
@@ -402,11 +398,11 @@ export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
   sum_t7(ws.Y, ws.B, ws.t7);
   sum_t8(ws.col, ws.t8);
   add_L(ws.t7, ws.t8, ws.L);
-  broadcast_to_grad_col(ws.grad_col);
+  broadcast_to_grad_col(ws.grad_col_buf);
   matmul_grad_X(ws.B, inputs.W, ws.grad_X, ws.scratch, ws.iscratch);
   matmul_grad_W(inputs.X, ws.B, ws.grad_W, ws.scratch, ws.iscratch);
-  broadcast_to_add_grad_B(ws.grad_col, ws.Y, ws.grad_B);
-  sum_grad_b(ws.grad_B, ws.grad_b, ws.scratch);
+  broadcast_to_add_grad_B(ws.grad_col_buf, ws.Y, ws.grad_B);
+  sum_grad_b(ws.grad_B, ws.grad_col_buf, ws.scratch);
   ws.outputs.L = ws.L[0];
   return ws;
 }

@@ -142,9 +142,9 @@ function softmax_ce_grad_a(a_1: Float64Array, t: Int32Array, grad_a: Float64Arra
 /** Allocates every buffer once; step and forward then allocate nothing. */
 export function createWorkspace(dims: Dims): Workspace {
   const N = dims.N;
-  const t2_buf = new Float64Array(N * 1);
-  const t4_buf = new Float64Array(N * 3);
-  const y = new Float64Array(N * 3);
+  const t2_buf = new Float64Array(N);
+  const t4_buf = new Float64Array(3 * N);
+  const y = new Float64Array(3 * N);
   const loss = new Float64Array(1);
   const scratch = new Float64Array(N);
   const iscratch = new Int32Array(0);

@@ -218,13 +218,13 @@ function neg_div_mul_grad_t(t11: Float64Array, t14: Float64Array, grad_t: Float6
 /** Allocates every buffer once; step and forward then allocate nothing. */
 export function createWorkspace(dims: Dims): Workspace {
   const N = dims.N;
-  const t2_buf = new Float64Array(N * 1);
-  const t4_buf = new Float64Array(N * 3);
-  const y = new Float64Array(N * 3);
+  const t2_buf = new Float64Array(N);
+  const t4_buf = new Float64Array(3 * N);
+  const y = new Float64Array(3 * N);
   const loss = new Float64Array(1);
-  const t11 = new Float64Array(N * 3);
-  const t14 = new Float64Array(N * 1);
-  const grad_t = new Float64Array(N * 3);
+  const t11 = new Float64Array(3 * N);
+  const t14 = new Float64Array(N);
+  const grad_t = new Float64Array(3 * N);
   const scratch = new Float64Array(N);
   const iscratch = new Int32Array(0);
   return {

@@ -616,19 +616,19 @@ function matmul_grad_W1(x: Float32Array, grad_h1_add: Float32Array, grad_W1: Flo
 /** Allocates every buffer once; step and forward then allocate nothing. */
 export function createWorkspace(dims: Dims): Workspace {
   const N = dims.N;
-  const h1 = new Float32Array(N * 100);
-  const h2 = new Float32Array(N * 50);
-  const score = new Float32Array(N * 10);
+  const h1 = new Float32Array(100 * N);
+  const h2 = new Float32Array(50 * N);
+  const score = new Float32Array(10 * N);
   const loss = new Float32Array(1);
-  const grad_score = new Float32Array(N * 10);
+  const grad_score = new Float32Array(10 * N);
   const grad_b3 = new Float32Array(10);
-  const grad_W3 = new Float32Array(50 * 10);
-  const grad_h2_add = new Float32Array(N * 50);
+  const grad_W3 = new Float32Array(500);
+  const grad_h2_add = new Float32Array(50 * N);
   const grad_b2 = new Float32Array(50);
-  const grad_W2 = new Float32Array(100 * 50);
-  const grad_h1_add = new Float32Array(N * 100);
+  const grad_W2 = new Float32Array(5000);
+  const grad_h1_add = new Float32Array(100 * N);
   const grad_b1 = new Float32Array(100);
-  const grad_W1 = new Float32Array(784 * 100);
+  const grad_W1 = new Float32Array(78400);
   const scratch = new Float64Array(Math.max(N * 100 + 784, N * 50 + 100, N * 10 + 50, 10, 50 * 10 + N * 50, N * 50 + 10, 50, 100 * 50 + N * 100, N * 100 + 50, 100, 784 * 100 + N * 784));
   const iscratch = new Int32Array(Math.max(784, 100, 50, 2 * 50 + 1 + N * 50, 10, 2 * 100 + 1 + N * 100, 2 * 784 + 1 + N * 784));
   return {

@@ -418,15 +418,15 @@ function matmul_grad_W1(x: Float32Array, grad_h_add: Float32Array, grad_W1: Floa
 /** Allocates every buffer once; step and forward then allocate nothing. */
 export function createWorkspace(dims: Dims): Workspace {
   const N = dims.N;
-  const h = new Float32Array(N * 50);
-  const score = new Float32Array(N * 10);
+  const h = new Float32Array(50 * N);
+  const score = new Float32Array(10 * N);
   const loss = new Float32Array(1);
-  const grad_score = new Float32Array(N * 10);
+  const grad_score = new Float32Array(10 * N);
   const grad_b2 = new Float32Array(10);
-  const grad_W2 = new Float32Array(50 * 10);
-  const grad_h_add = new Float32Array(N * 50);
+  const grad_W2 = new Float32Array(500);
+  const grad_h_add = new Float32Array(50 * N);
   const grad_b1 = new Float32Array(50);
-  const grad_W1 = new Float32Array(784 * 50);
+  const grad_W1 = new Float32Array(39200);
   const scratch = new Float64Array(Math.max(N * 50 + 784, N * 10 + 50, 10, 50 * 10 + N * 50, N * 50 + 10, 50, 784 * 50 + N * 784));
   const iscratch = new Int32Array(Math.max(784, 50, 2 * 50 + 1 + N * 50, 10, 2 * 784 + 1 + N * 784));
   return {

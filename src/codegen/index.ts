@@ -8,7 +8,7 @@ import { plan } from "../optimize/fuse.js";
 import { planMemory } from "../optimize/memory.js";
 import { optimize } from "../optimize/pipeline.js";
 import { roots } from "../optimize/rebuild.js";
-import { kernelBody, type KernelEnv } from "./kernels.js";
+import { KERNEL_LOCALS, kernelBody, type KernelEnv } from "./kernels.js";
 import { product } from "./loops.js";
 import { printMeta } from "./meta.js";
 import { printModule, type EmittedKernel } from "./module.js";
@@ -38,7 +38,8 @@ export function emitModule(input: Graph, options: EmitOptions = {}): string {
   const forwardIds = new Set(ancestors([...graph.outputs, ...graph.losses].map((d) => d.node)).map((n) => n.id));
   const memory = planMemory(stepPlan, dtypeOf);
 
-  const moduleNames = new Names(["Dims", "Inputs", "Params", "Outputs", "Grads", "Workspace", "createWorkspace", "dimsOf", "forward", "step", "meta", "ws", "inputs", "params", "scratch", "dims", "SimdKernels", "simdModule", "align16"]);
+  // one scope for the whole module: dims, constants and kernels avoid every name the module writes itself
+  const moduleNames = new Names([...MODULE_NAMES, ...FUNCTION_LOCALS, ...KERNEL_LOCALS]);
   const dims = new Map(graph.dims.map((d) => [d, moduleNames.name(d)]));
   const labels = labelsOf(graph);
   const label = (n: Node) => labels.get(n.id) ?? `t${n.id}`;
@@ -53,13 +54,15 @@ export function emitModule(input: Graph, options: EmitOptions = {}): string {
     dim: (d) => (typeof d === "number" ? String(d) : d.split("*").map((part) => dims.get(part) ?? part).join(" * ")),
     constant: (n) => constants.find((c) => c.node.id === n.id)!.name,
     home,
-    dimNames: [...dims.values()],
+    // kernels read their parameters, their locals, dims, constants and globals, never another function
+    scope: new Names([...KERNEL_LOCALS, ...FUNCTION_LOCALS, ...dims.values(), ...constants.map((c) => c.name)]),
   };
-  const slotScope = new Names(["dims", "scratch", "iscratch", "outputs", "grads", "simd", "simdOut", "memory", ...dims.values()]);
+  // the workspace's fields and createWorkspace's locals
+  const slotScope = moduleNames.child();
   const slotNames = memory.slots.map((s) => slotScope.name(s.nodes.length === 1 ? label(s.nodes[0]!) : `${label(s.nodes[0]!)}_buf`));
   const kernels = stepPlan.kernels.map((k): EmittedKernel => {
     const code = kernelBody(k, env);
-    const used = [...dims.values()].filter((d) => new RegExp(`(?<![\\p{L}\\p{Nd}_$])${d}(?![\\p{L}\\p{Nd}_$])`, "u").test(code.body));
+    const used = graph.dims.filter((d) => code.dims.has(d)).map((d) => dims.get(d)!);
     return { name: moduleNames.name(kernelName(k, label)), doc: kernelDoc(k, graph), code, dims: used, out: k.out };
   });
   const mirrors = wasm.mirrors(kernels, (n, t) => slotScope.name(`${label(n)}${t ? "T" : ""}_wasm`));
@@ -84,8 +87,15 @@ export function emitModule(input: Graph, options: EmitOptions = {}): string {
     sizeChecks: sizeChecks(graph, env),
     dimsOf: dimsOfCode(graph, env, dims),
     label,
+    size: (shape) => product(shape.map((d) => env.dim(d))),
+    names: slotScope,
   });
 }
+
+/** The names a module declares at its top level: its exports and its own helpers. */
+const MODULE_NAMES = ["Dims", "Inputs", "Params", "Outputs", "Grads", "Workspace", "SimdKernels", "createWorkspace", "dimsOf", "forward", "step", "meta", "simdModule", "align16"];
+/** The parameters and locals of createWorkspace, dimsOf, forward and step, and the workspace's own fields. */
+const FUNCTION_LOCALS = ["ws", "inputs", "params", "dims", "outputs", "grads", "scratch", "iscratch", "simd", "simdOut", "memory"];
 
 /** Code for a kernel's argument: the input, the param (or its copy in WebAssembly memory), or the workspace slot. */
 function argumentOf(home: (n: Node) => Node, mirrors: readonly Mirror[], slot: (h: Node) => string) {

@@ -7,7 +7,6 @@
  */
 import type { Node } from "../graph/ir.js";
 import type { Kernel, Mode } from "../optimize/fuse.js";
-import { sizeCode } from "../optimize/memory.js";
 import { opDef, type LoopContext } from "../ops/index.js";
 import { scalarRuleOf } from "../ops/userfn.js";
 import { reducedAxes } from "../ops/reduce.js";
@@ -15,7 +14,7 @@ import { broadcastIndex, index, indent, loops, product } from "./loops.js";
 import type { DType } from "../graph/types.js";
 import { matmulCode } from "./matmul.js";
 import type { SimdMatmul } from "./simd.js";
-import { Names } from "./names.js";
+import type { Names } from "./names.js";
 
 /** What kernels need to know about the module around them. */
 export interface KernelEnv {
@@ -28,8 +27,8 @@ export interface KernelEnv {
   constant(n: Node): string;
   /** the node whose array holds n's elements (through reshapes and folded transposes) */
   home(n: Node): Node;
-  /** the dims' identifiers, passed to kernels as numbers */
-  readonly dimNames: readonly string[];
+  /** the module's scope: a kernel's names are a child of it, so they shadow no module name, dim or global */
+  readonly scope: Names;
   /** the dtype a node's array is stored in */
   readonly dtypeOf: (n: Node) => DType;
   /** with --simd: registers a WebAssembly matmul and returns its export's name */
@@ -42,6 +41,8 @@ export interface WasmOperand {
 }
 
 export interface KernelCode {
+  /** the dims (their .graph names) its code reads: passed to it as numbers */
+  readonly dims: ReadonlySet<string>;
   /** the arrays the kernel reads and writes, in parameter order */
   readonly arrays: readonly { readonly name: string; readonly node: Node; readonly scalar: boolean }[];
   readonly body: string;
@@ -59,6 +60,17 @@ export interface KernelCode {
 }
 
 const SCRATCH = "scratch";
+
+/**
+ * The locals and parameters that kernel templates (here, codegen/matmul.ts and the op
+ * table's loop kernels) write by name. The module's scope reserves them, so no dim,
+ * array or constant ever takes one.
+ */
+export const KERNEL_LOCALS: readonly string[] = [
+  ...["i", "j", "o", "p", "q", "r", "a", "c", "at", "nz", "row", "acc", "total", "scale", "rowMax", "expSum", "lse", "label", "best", "base", "src", "value", "isFirst", "v"],
+  ...[SCRATCH, "iscratch", "simd", "simdOut"],
+  ...Array.from({ length: 8 }, (_, t) => [`c${t}`, `i${t}`]).flat(),
+];
 
 export function kernelBody(k: Kernel, env: KernelEnv): KernelCode {
   return new KernelWriter(k, env).write();
@@ -78,9 +90,7 @@ class KernelWriter {
     private readonly k: Kernel,
     private readonly env: KernelEnv,
   ) {
-    const locals = ["i", "j", "o", "p", "q", "r", "a", "c", "at", "nz", "row", "acc", "total", "scale", "rowMax", "expSum", "lse", "label", "best", "base", "src", "value", "isFirst", "v", SCRATCH, "iscratch", "Math"];
-    const numbered = Array.from({ length: 8 }, (_, t) => [`c${t}`, `i${t}`]).flat();
-    this.names = new Names([...locals, ...numbered, ...env.dimNames]);
+    this.names = env.scope.child(KERNEL_LOCALS);
     this.outName = this.array(k.out);
   }
 
@@ -89,6 +99,7 @@ class KernelWriter {
     // inputs first, the output last: affine_relu_h(x, W1, b1, h)
     const arrays = [...this.arrays.values()].sort((a, b) => Number(a.node === this.k.out) - Number(b.node === this.k.out));
     return {
+      dims: this.dims,
       arrays,
       body,
       usesScratch: this.scratchSize !== "0",
@@ -100,8 +111,16 @@ class KernelWriter {
     };
   }
 
+  /** the dims this kernel's code reads, as their .graph names */
+  private readonly dims = new Set<string>();
+
+  private dim(d: number | string): string {
+    if (typeof d === "string") for (const part of d.split("*")) this.dims.add(part);
+    return this.env.dim(d);
+  }
+
   private shape(n: Node): string[] {
-    return n.type.shape.map((d) => this.env.dim(d));
+    return n.type.shape.map((d) => this.dim(d));
   }
 
   /** The parameter name of the array holding n (n itself, or its home). */
@@ -139,7 +158,7 @@ class KernelWriter {
   private numel(n: Node): string {
     const x = n.inputs[0]!;
     const axes = reducedAxes(x.type, n.attrs, { fail: (m) => { throw new Error(`internal error: ${m}`); } });
-    return product(axes.map((a) => this.env.dim(x.type.shape[a]!)));
+    return product(axes.map((a) => this.dim(x.type.shape[a]!)));
   }
 
   /** The statements computing the tree's nodes at one point; returns them and the out value. */
@@ -312,4 +331,3 @@ function atom(code: string): string {
   return /^[\p{L}\p{Nd}_$.]+$/u.test(code) ? code : `(${code})`;
 }
 
-export { sizeCode };

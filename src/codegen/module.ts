@@ -5,11 +5,11 @@
  */
 import { IndentationText, Project, QuoteKind, StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
 import type { Graph, Node } from "../graph/ir.js";
-import type { DType } from "../graph/types.js";
+import type { DType, Shape } from "../graph/types.js";
 import type { Plan } from "../optimize/fuse.js";
 import type { MemoryPlan } from "../optimize/memory.js";
 import type { KernelCode } from "./kernels.js";
-import { commentText, key, prop } from "./names.js";
+import { commentText, key, prop, type Names } from "./names.js";
 import { mirrorCopies, simdBuffers, simdFields, simdStatements } from "./simd-module.js";
 import type { WasmFunction } from "./wasm.js";
 import type { Mirror } from "./index.js";
@@ -45,6 +45,10 @@ export interface ModuleParts {
   readonly sizeChecks: readonly string[];
   readonly dimsOf: readonly string[];
   readonly label: (n: Node) => string;
+  /** an element count as code, its dims through the resolver */
+  readonly size: (shape: Shape) => string;
+  /** the scope of the workspace's fields and createWorkspace's locals */
+  readonly names: Names;
 }
 
 export function printModule(p: ModuleParts): string {
@@ -144,7 +148,7 @@ function createWorkspace(p: ModuleParts, gradsByOf: ReadonlyMap<string, readonly
     returnType: "Workspace",
     statements: [
       ...[...p.dims].map(([d, name]) => `const ${name} = ${prop("dims", d)};`),
-      ...(p.simd ? simdBuffers(p, p.simd) : p.memory.slots.map((s, i) => `const ${p.slotNames[i]} = new ${ARRAY[s.dtype]}(${s.size});`)),
+      ...(p.simd ? simdBuffers(p, p.simd) : p.memory.slots.map((s, i) => `const ${p.slotNames[i]} = new ${ARRAY[s.dtype]}(${p.size(s.shape)});`)),
       `const scratch = new Float64Array(${scratchSize(p, (c) => c.scratch)});`,
       `const iscratch = new Int32Array(${scratchSize(p, (c) => c.intScratch)});`,
       `return {\n  dims,\n  outputs: { ${outputs.join(", ")} },\n  grads: { ${grads.join(", ")} },\n  scratch,\n  iscratch,${[...p.slotNames, ...(p.simd ? ["simd", "simdOut", ...p.simd.mirrors.map((m) => m.name)] : [])].map((n) => `\n  ${n},`).join("")}\n};`,

@@ -5,7 +5,6 @@
  * inputs and params they read into that memory before the kernels run. The module
  * still imports nothing: WebAssembly is a global of every JavaScript engine.
  */
-import type { Node } from "../graph/ir.js";
 import { StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
 import type { ModuleParts } from "./module.js";
 import { ARRAY } from "./module.js";
@@ -68,26 +67,23 @@ function chunks(s: string, n: number): string[] {
 /** createWorkspace's buffers as views of one WebAssembly memory, and the kernels' instance. */
 export function simdBuffers(p: ModuleParts, s: Simd): string[] {
   const buffers = [
-    ...p.memory.slots.map((slot, i) => ({ name: p.slotNames[i]!, array: ARRAY[slot.dtype], size: slot.size, bytes: BYTES[slot.dtype] })),
-    ...s.mirrors.map((m) => ({ name: m.name, array: ARRAY[p.dtypeOf(m.node)], size: sizeOf(p, m.node), bytes: BYTES[p.dtypeOf(m.node)] })),
+    ...p.memory.slots.map((slot, i) => ({ name: p.slotNames[i]!, array: ARRAY[slot.dtype], size: p.size(slot.shape), bytes: BYTES[slot.dtype] })),
+    ...s.mirrors.map((m) => ({ name: m.name, array: ARRAY[p.dtypeOf(m.node)], size: p.size(m.node.type.shape), bytes: BYTES[p.dtypeOf(m.node)] })),
     { name: "simdOut", array: "Float32Array", size: simdOutSize(p), bytes: 4 },
   ];
   const lines = [`// every buffer lives in the WebAssembly kernels' memory, 16-byte aligned, after ${s.listBytes} bytes for a row's list of non-zeros`];
   let at = String(Math.ceil(s.listBytes / 16) * 16);
+  const offsets = new Map(buffers.map((b) => [b.name, p.names.name(`at_${b.name}`)]));
   for (const b of buffers) {
-    lines.push(`const at_${b.name} = ${at};`);
-    at = `at_${b.name} + align16(${b.size} * ${b.bytes})`;
+    lines.push(`const ${offsets.get(b.name)} = ${at};`);
+    at = `${offsets.get(b.name)} + align16(${b.size} * ${b.bytes})`;
   }
   lines.push(
     `const memory = new WebAssembly.Memory({ initial: Math.ceil((${at}) / 65536) + 1 });`,
     "const simd = new WebAssembly.Instance(simdModule, { env: { memory } }).exports as unknown as SimdKernels;",
-    ...buffers.map((b) => `const ${b.name} = new ${b.array}(memory.buffer, at_${b.name}, ${b.size});`),
+    ...buffers.map((b) => `const ${b.name} = new ${b.array}(memory.buffer, ${offsets.get(b.name)}, ${b.size});`),
   );
   return lines;
-}
-
-function sizeOf(p: ModuleParts, n: Node): string {
-  return n.type.shape.map((d) => (typeof d === "number" ? String(d) : d.split("*").map((x) => p.dims.get(x) ?? x).join(" * "))).join(" * ") || "1";
 }
 
 function simdOutSize(p: ModuleParts): string {

@@ -4,13 +4,13 @@
  * reads its current node has run. Outputs and gradients keep their slots to the end.
  */
 import type { Node } from "../graph/ir.js";
-import type { DType } from "../graph/types.js";
+import type { DType, Shape } from "../graph/types.js";
 import type { Plan } from "./fuse.js";
 
 export interface Slot {
   readonly dtype: DType;
-  /** element count as code, e.g. "N * 50" */
-  readonly size: string;
+  /** the shape of its first node: its element count is the product (printers write it through the name resolver) */
+  readonly shape: Shape;
   /** the nodes that live in it, in order */
   readonly nodes: Node[];
 }
@@ -20,7 +20,12 @@ export interface MemoryPlan {
   readonly slotOf: ReadonlyMap<number, number>;
 }
 
-export const sizeCode = (n: Node): string => n.type.shape.map(String).join(" * ") || "1";
+/** Two nodes fit one slot when their element counts are the same product of the same factors. */
+const sizeKey = (shape: Shape): string => {
+  const factors = shape.flatMap((d) => (typeof d === "number" ? [] : d.split("*")));
+  const numeric = shape.reduce<number>((a, d) => (typeof d === "number" ? a * d : a), 1);
+  return [numeric, ...factors.sort()].join("\u0000");
+};
 
 export function planMemory(p: Plan, dtypeOf: (n: Node) => DType): MemoryPlan {
   // the buffer a node's value lives in: through aliases and folded transposes
@@ -52,15 +57,15 @@ export function planMemory(p: Plan, dtypeOf: (n: Node) => DType): MemoryPlan {
       }
     }
     const dtype = dtypeOf(k.out);
-    const size = sizeCode(k.out);
-    const pick = free.findIndex((s) => slots[s]!.dtype === dtype && slots[s]!.size === size);
+    const size = sizeKey(k.out.type.shape);
+    const pick = free.findIndex((s) => slots[s]!.dtype === dtype && sizeKey(slots[s]!.shape) === size);
     let slot: number;
     if (pick >= 0) {
       slot = free.splice(pick, 1)[0]!;
       slots[slot]!.nodes.push(k.out);
     } else {
       slot = slots.length;
-      slots.push({ dtype, size, nodes: [k.out] });
+      slots.push({ dtype, shape: k.out.type.shape, nodes: [k.out] });
     }
     slotOf.set(k.out.id, slot);
     const last = lastUse.get(k.out.id) ?? index;

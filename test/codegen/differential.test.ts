@@ -12,7 +12,7 @@ import { bind, compileText, interpret, type Graph, type Tensor } from "../../src
 import type { Bindings } from "../../src/interp/index.js";
 import { runCompiled } from "../../src/runtime/compiled.js";
 import { loadCompiled } from "../../src/runtime/load.js";
-import { randomGraph } from "../gen/random-graph.js";
+import { HOSTILE_NAMES, randomGraph, type RandomGraphOptions } from "../gen/random-graph.js";
 import { ROOT } from "../helpers.js";
 import { CASES, PRELUDE } from "../ops/cases.js";
 
@@ -106,11 +106,11 @@ describe("--simd modules (matmuls in WebAssembly SIMD) agree with the interprete
     });
   }
 
-  it("on 200 random matmul graphs (sizes, zeros, epilogues, transposed reads), every one with WebAssembly matmuls", { timeout: 300_000 }, async () => {
+  it("on 200 random matmul graphs (sizes, zeros, epilogues, transposed reads; half of them with hostile names), every one with WebAssembly matmuls", { timeout: 300_000 }, async () => {
     const { emitModule } = await import("../../src/codegen/index.js");
     const failures: string[] = [];
     for (let seed = 1; seed <= 200; seed++) {
-      const text = matmulGraph(seed);
+      const text = matmulGraph(seed, seed % 2 === 0);
       const g = compileText(text, `matmul-${seed}.graph`);
       if (!emitModule(g, { simd: true }).includes("simd.")) failures.push(`seed ${seed}: no WebAssembly kernel\n${text}`);
       const r = await compareSimd(g, seed);
@@ -121,7 +121,18 @@ describe("--simd modules (matmuls in WebAssembly SIMD) agree with the interprete
 });
 
 /** A small f32 graph whose matmuls qualify for WebAssembly: A (often half zeros) @ W with an epilogue, and Aᵀ @ G in its gradient. */
-function matmulGraph(seed: number): string {
+function matmulGraph(seed: number, hostile = false): string {
+  const text = plainMatmulGraph(seed);
+  if (!hostile) return text;
+  // the same graph with its names (a, w, c, t, h, L and the dim B) drawn from the hostile list
+  const names = HOSTILE_NAMES;
+  const pickName = (k: number) => names[(seed * 31 + k * 17) % names.length]!;
+  const renamed = new Map(["a", "w", "c", "t", "h", "L", "B"].map((n, k) => [n, pickName(k)]));
+  if (new Set(renamed.values()).size < renamed.size) return text;
+  return text.replace(/\b(a|w|c|t|h|L|B)\b/g, (n) => renamed.get(n)!);
+}
+
+function plainMatmulGraph(seed: number): string {
   let s = seed * 7919;
   const pick = (n: number) => ((s = (s * 48271) % 2147483647) % n);
   const [K, N, B] = [1 + pick(40), 4 + pick(37), 1 + pick(9)];
@@ -136,15 +147,28 @@ function matmulGraph(seed: number): string {
 
 describe(`compiled code agrees with the interpreter on ${RANDOM_GRAPHS} random graphs`, () => {
   it("float64 within 1e-12, float32 within 1e-5, forward-only equal to step", { timeout: 300_000 }, async () => {
-    const failures: string[] = [];
-    for (let seed = FIRST_SEED; seed < FIRST_SEED + RANDOM_GRAPHS; seed++) {
-      const { text } = randomGraph(seed);
+    await agreeOnRandomGraphs({});
+  });
+
+  it("with every name drawn from the hostile list (globals, reserved words, the module's own names, kernel locals)", { timeout: 300_000 }, async () => {
+    await agreeOnRandomGraphs({ hostile: true });
+  });
+});
+
+/** Every random graph compiled agrees with the interpreter; a crash counts as a failure too. */
+async function agreeOnRandomGraphs(options: RandomGraphOptions) {
+  const failures: string[] = [];
+  for (let seed = FIRST_SEED; seed < FIRST_SEED + RANDOM_GRAPHS; seed++) {
+    const { text } = randomGraph(seed, options);
+    try {
       const g = compileText(text, `random-${seed}.graph`);
       const r = await compare(g, seed);
       if (r.f64.rel > 1e-12 || r.forward.rel > 1e-12 || r.f32.rel > 1e-5) {
         failures.push(`seed ${seed}: f64 ${r.f64.rel} (${r.f64.at}), fwd ${r.forward.rel}, f32 ${r.f32.rel} (${r.f32.at})\n${text}`);
       }
+    } catch (e) {
+      failures.push(`seed ${seed}: ${e instanceof Error ? e.message.split("\n").slice(0, 3).join("\n") : String(e)}\n${text}`);
     }
-    expect(failures.slice(0, 3).join("\n")).toBe("");
-  });
-});
+  }
+  expect(failures.slice(0, 3).join("\n"), `${failures.length} of ${RANDOM_GRAPHS} failed`).toBe("");
+}

@@ -9,6 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { gradc, ROOT } from "../helpers.js";
+import { bind, compileText, interpret } from "../../src/index.js";
+import { runCompiled } from "../../src/runtime/compiled.js";
+import { loadCompiled } from "../../src/runtime/load.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gradc-names-"));
 const file = join(dir, "names.graph");
@@ -61,4 +64,41 @@ describe("names end to end", () => {
     const text = readFileSync(svg, "utf8");
     for (const n of ["사과", "class", "constructor", "__proto__", "function"]) expect(text).toContain(`>${n}<`);
   });
+});
+
+describe("a dim named Math, and every name of a graph drawn from the hostile list, in both back ends", () => {
+  const text = (n: Record<"dim" | "x" | "W" | "y" | "L", string>) =>
+    `dim ${n.dim}\ninput ${n.x}: f32[${n.dim}, 3] = [[1, 2, 3], [4, 5, 6]]\nparam ${n.W}: f32[3, 2] = [[0.1, 0.2], [0.3, -0.4], [0.5, 0.6]]\n` +
+    `${n.y} = relu(${n.x} @ ${n.W})\n${n.L} = sum(${n.y})\noutput ${n.y}\nloss ${n.L}\n`;
+  const plain = { dim: "Math", x: "x", W: "W", y: "y", L: "L" };
+  const hostile = [
+    plain,
+    { dim: "dims", x: "inputs", W: "params", y: "outputs", L: "grads" },
+    { dim: "i1", x: "scratch", W: "Float32Array", y: "ws", L: "meta" },
+    { dim: "WebAssembly", x: "simd", W: "memory", y: "createWorkspace", L: "constructor" },
+    { dim: "undefined", x: "NaN", W: "Infinity", y: "globalThis", L: "__proto__" },
+    { dim: "xⸯ", x: "enum", W: "static", y: "await", L: "yield" },
+    { dim: "o", x: "i", W: "j", y: "row", L: "total" },
+  ];
+  for (const n of hostile) {
+    it(`${Object.values(n).join(", ")}: y and dL/dW as the interpreter says, compiled and with --simd`, async () => {
+      const g = compileText(text(n), "hostile.graph");
+      const env = bind(g, { seed: 1 });
+      const ref = interpret(g, env);
+      expect(Array.from(ref.outputs.get(n.y)!.data, (v) => Math.round(v * 1e6) / 1e6)).toEqual([2.2, 1.2, 4.9, 2.4]);
+      expect(Array.from(ref.grads.get(n.L)!.get(n.W)!.data)).toEqual([5, 5, 7, 7, 9, 9]);
+      for (const options of [{ dtype: "f64" as const }, { dtype: "f32" as const, simd: true }]) {
+        const got = runCompiled(await loadCompiled(g, options), g, env, { dtype: options.dtype });
+        const y = Array.from(got.outputs.get(n.y)!.data);
+        const dW = Array.from(got.grads.get(n.L)!.get(n.W)!.data);
+        if (options.dtype === "f64") {
+          expect(y).toEqual(Array.from(ref.outputs.get(n.y)!.data));
+          expect(dW).toEqual([5, 5, 7, 7, 9, 9]);
+        } else {
+          y.forEach((v, i) => expect(v).toBeCloseTo(ref.outputs.get(n.y)!.data[i]!, 5));
+          expect(dW).toEqual([5, 5, 7, 7, 9, 9]);
+        }
+      }
+    });
+  }
 });

@@ -13,7 +13,6 @@ interface Value {
   readonly shape: Shape;
 }
 
-const fmt = (s: Shape) => `[${s.join(", ")}]`;
 const same = (a: Shape, b: Shape) => a.length === b.length && a.every((d, i) => d === b[i]);
 
 export interface RandomGraph {
@@ -21,32 +20,64 @@ export interface RandomGraph {
   readonly seed: number;
 }
 
-export function randomGraph(seed: number): RandomGraph {
+/**
+ * Names no generated module may trip over: JavaScript globals, reserved words,
+ * Object.prototype members, the names generated modules and their kernels use
+ * themselves, the language's own statement words, Unicode letters that are not
+ * JavaScript identifier characters (U+2E2F), and Unicode letters of other scripts.
+ */
+export const HOSTILE_NAMES = [
+  "Math", "Object", "Array", "Number", "Float32Array", "Float64Array", "Int32Array", "Uint8Array", "NaN", "Infinity", "undefined",
+  "globalThis", "eval", "arguments", "WebAssembly", "atob", "JSON", "Symbol", "Error", "RangeError", "console", "process", "require",
+  "constructor", "__proto__", "prototype", "toString", "valueOf", "hasOwnProperty", "isPrototypeOf",
+  "dims", "inputs", "params", "outputs", "grads", "scratch", "iscratch", "ws", "meta", "createWorkspace", "dimsOf", "forward", "step",
+  "simd", "simdOut", "simdModule", "memory", "align16", "Dims", "Inputs", "Params", "Outputs", "Grads", "Workspace", "SimdKernels",
+  "i", "j", "k", "i0", "i1", "i2", "c0", "c1", "o", "p", "q", "r", "a", "b", "c", "at", "nz", "row", "acc", "total", "scale",
+  "rowMax", "expSum", "lse", "label", "best", "base", "src", "value", "isFirst", "v", "t0", "x_wasm",
+  "true", "false", "null", "class", "new", "function", "let", "var", "yield", "await", "async", "static", "enum", "delete", "in", "of",
+  "dim", "input", "param", "output", "loss", "grad", "wrt", "fn", "const", "사과", "xⸯ", "ʹ", "_", "ǅ",
+];
+
+export interface RandomGraphOptions {
+  /** draw every name (dim, inputs, params, nodes, fn and its parameters, loss) from HOSTILE_NAMES */
+  readonly hostile?: boolean;
+}
+
+export function randomGraph(seed: number, options: RandomGraphOptions = {}): RandomGraph {
   const rng = new Random(seed);
   const pick = <T,>(xs: readonly T[]): T => xs[rng.int(xs.length)]!;
-  const lines: string[] = ["dim N"];
+  const pool = options.hostile ? shuffled(HOSTILE_NAMES, rng) : [];
+  /** a plain name, or the next hostile one */
+  const named = (plain: string) => pool.shift() ?? plain;
+  const N = named("N");
+  const lines: string[] = [`dim ${N}`];
   const values: Value[] = [];
   const leaves: string[] = [];
-  const pool: Shape[] = [[], [3], [2, 3], [1, 3], [2, 1], ["N", 3], [3, 2], ["N", 2], [4]];
+  const shapes: Shape[] = [[], [3], [2, 3], [1, 3], [2, 1], ["N", 3], [3, 2], ["N", 2], [4]];
+  const fmt = (s: Shape) => `[${s.map((d) => (d === "N" ? N : d)).join(", ")}]`;
   const nInputs = 2 + rng.int(3);
   for (let i = 0; i < nInputs; i++) {
-    const shape = pick(pool);
+    const shape = pick(shapes);
     const kind = rng.uniform() < 0.3 ? "param" : "input";
-    const name = `${kind === "param" ? "w" : "x"}${i}`;
+    const name = named(`${kind === "param" ? "w" : "x"}${i}`);
     lines.push(kind === "param" ? `param ${name}: f64${shape.length ? fmt(shape) : ""} ~ uniform(-1, 1)` : `input ${name}: f64${shape.length ? fmt(shape) : ""}`);
     values.push({ name, shape });
     leaves.push(name);
   }
-  if (rng.uniform() < 0.5) lines.push("fn soft(a, b) = log(1 + exp(a)) * b - tanh(a)");
-  const hasFn = lines.some((l) => l.startsWith("fn "));
+  const soft = rng.uniform() < 0.5 ? named("soft") : undefined;
+  if (soft) {
+    const [fa, fb] = [named("a"), named("b")];
+    lines.push(`fn ${soft}(${fa}, ${fb}) = log(1 + exp(${fa})) * ${fb} - tanh(${fa})`);
+  }
+  const hasFn = soft !== undefined;
   let count = 0;
-  const fresh = () => `v${count++}`;
+  const fresh = () => named(`v${count++}`);
   const steps = 3 + rng.int(7);
   for (let s = 0; s < steps; s++) {
     const a = pick(values);
     const partner = values.filter((v) => broadcast(a.shape, v.shape));
     const b = pick(partner.length > 0 ? partner : [a]);
-    const out = next(a, b, values, pick, rng, hasFn);
+    const out = next(a, b, values, pick, rng, hasFn ? soft : undefined, fmt);
     if (!out) continue;
     const name = fresh();
     lines.push(`${name} = ${out.expr}`);
@@ -55,10 +86,20 @@ export function randomGraph(seed: number): RandomGraph {
   // a scalar from the last two values, so fan-out and broadcasting meet in the loss
   const last = values[values.length - 1]!;
   const other = pick(values.filter((v) => broadcast(last.shape, v.shape)));
-  lines.push(`L = sum(${last.name} * ${other.name}) + sum(square(${pick(values).name}))`);
-  lines.push(`output ${values.slice(-2).map((v) => v.name).join(", ")}`);
-  lines.push(`grad L wrt ${leaves.join(", ")}`);
+  const L = named("L");
+  lines.push(`${L} = sum(${last.name} * ${other.name}) + sum(square(${pick(values).name}))`);
+  lines.push(`output ${[...new Set(values.slice(-2).map((v) => v.name))].join(", ")}`);
+  lines.push(`grad ${L} wrt ${leaves.join(", ")}`);
   return { text: lines.join("\n") + "\n", seed };
+}
+
+function shuffled<T>(xs: readonly T[], rng: Random): T[] {
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
 }
 
 function broadcast(a: Shape, b: Shape): boolean {
@@ -86,10 +127,11 @@ function next(
   values: readonly Value[],
   pick: <T>(xs: readonly T[]) => T,
   rng: Random,
-  hasFn: boolean,
+  soft: string | undefined,
+  fmt: (s: Shape) => string,
 ): { expr: string; shape: Shape } | undefined {
   const bs = outShape(a.shape, b.shape);
-  const choice = rng.int(hasFn ? 15 : 14);
+  const choice = rng.int(soft ? 15 : 14);
   switch (choice) {
     case 0:
       return { expr: `${a.name} ${pick(["+", "-", "*"])} ${b.name}`, shape: bs };
@@ -135,8 +177,8 @@ function next(
     case 12:
       return same(a.shape, b.shape) && a.shape.length > 0 ? { expr: `${a.name} * stop_gradient(${b.name}) + ${b.name}`, shape: a.shape } : undefined;
     case 13:
-      return a.shape.length === 2 && a.shape[0] !== 1 ? { expr: `broadcast_to(sum(${a.name}, axis=0, keepdims=true), [${a.shape.join(", ")}]) - ${a.name}`, shape: a.shape } : undefined;
+      return a.shape.length === 2 && a.shape[0] !== 1 ? { expr: `broadcast_to(sum(${a.name}, axis=0, keepdims=true), ${fmt(a.shape)}) - ${a.name}`, shape: a.shape } : undefined;
     default:
-      return { expr: `soft(${a.name}, ${b.name})`, shape: bs };
+      return { expr: `${soft}(${a.name}, ${b.name})`, shape: bs };
   }
 }
