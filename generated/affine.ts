@@ -58,12 +58,15 @@ const t5_const = new Float64Array([1]);
  * fuses: matmul · add
  */
 function affine_Y(X: Float64Array, W: Float64Array, B: Float64Array, Y: Float64Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
+  // 0 · B is 0 only for finite B: with an infinity or a NaN in W, no zero of X is skipped
+  let dense = 0;
+  for (let q = 0; q < 3 * 2; q++) dense += W[q] * 0;
   // the non-zeros of row i of X, then C[i, :] eight columns at a time
   for (let i = 0; i < N; i++) {
     let nz = 0;
     for (let p = 0; p < 3; p++) {
       const a = X[i * 3 + p];
-      if (a !== 0) {
+      if (a !== 0 || dense !== 0) {
         scratch[N * 2 + nz] = a;
         iscratch[nz] = p;
         nz++;
@@ -143,12 +146,15 @@ function sum_grad_B(grad_Y: Float64Array, grad_B: Float64Array, scratch: Float64
  * fuses: matmul
  */
 function matmul_grad_X(grad_Y: Float64Array, W: Float64Array, grad_X: Float64Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
+  // 0 · B is 0 only for finite B: with an infinity or a NaN in W, no zero of grad_Y is skipped
+  let dense = 0;
+  for (let q = 0; q < 2 * 3; q++) dense += W[q] * 0;
   // the non-zeros of row i of grad_Y, then C[i, :] eight columns at a time
   for (let i = 0; i < N; i++) {
     let nz = 0;
     for (let p = 0; p < 2; p++) {
       const a = grad_Y[i * 2 + p];
-      if (a !== 0) {
+      if (a !== 0 || dense !== 0) {
         scratch[N * 3 + nz] = a;
         iscratch[nz] = p;
         nz++;
@@ -193,10 +199,13 @@ function matmul_grad_X(grad_Y: Float64Array, W: Float64Array, grad_X: Float64Arr
  * fuses: matmul
  */
 function matmul_grad_W(X: Float64Array, grad_Y: Float64Array, grad_W: Float64Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
+  // 0 · B is 0 only for finite B: with an infinity or a NaN in grad_Y, no zero of X is skipped
+  let dense = 0;
+  for (let q = 0; q < N * 2; q++) dense += grad_Y[q] * 0;
   // the non-zeros of each column of X (read transposed in place), then C[i, :] eight columns at a time
   for (let i = 0; i <= 3; i++) iscratch[0 + i] = 0;
   for (let p = 0; p < N; p++) {
-    for (let i = 0; i < 3; i++) if (X[p * 3 + i] !== 0) iscratch[0 + i + 1]++;
+    for (let i = 0; i < 3; i++) if (X[p * 3 + i] !== 0 || dense !== 0) iscratch[0 + i + 1]++;
   }
   for (let i = 0; i < 3; i++) {
     iscratch[0 + i + 1] += iscratch[0 + i];
@@ -205,7 +214,7 @@ function matmul_grad_W(X: Float64Array, grad_Y: Float64Array, grad_W: Float64Arr
   for (let p = 0; p < N; p++) {
     for (let i = 0; i < 3; i++) {
       const a = X[p * 3 + i];
-      if (a === 0) continue;
+      if (a === 0 && dense === 0) continue;
       const at = iscratch[3 + 1 + i]++;
       scratch[3 * 2 + at] = a;
       iscratch[2 * 3 + 1 + at] = p;

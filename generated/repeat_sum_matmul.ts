@@ -103,12 +103,15 @@ function sum_col(B: Float64Array, col: Float64Array, scratch: Float64Array): voi
  * fuses: matmul
  */
 function matmul_Y(X: Float64Array, W: Float64Array, Y: Float64Array, scratch: Float64Array, iscratch: Int32Array): void {
+  // 0 · B is 0 only for finite B: with an infinity or a NaN in W, no zero of X is skipped
+  let dense = 0;
+  for (let q = 0; q < 4 * 3; q++) dense += W[q] * 0;
   // the non-zeros of row i of X, then C[i, :] eight columns at a time
   for (let i = 0; i < 2; i++) {
     let nz = 0;
     for (let p = 0; p < 4; p++) {
       const a = X[i * 4 + p];
-      if (a !== 0) {
+      if (a !== 0 || dense !== 0) {
         scratch[2 * 3 + nz] = a;
         iscratch[nz] = p;
         nz++;
@@ -198,12 +201,15 @@ function broadcast_to_grad_col(grad_col: Float64Array): void {
  * fuses: matmul
  */
 function matmul_grad_X(B: Float64Array, W: Float64Array, grad_X: Float64Array, scratch: Float64Array, iscratch: Int32Array): void {
+  // 0 · B is 0 only for finite B: with an infinity or a NaN in W, no zero of B is skipped
+  let dense = 0;
+  for (let q = 0; q < 3 * 4; q++) dense += W[q] * 0;
   // the non-zeros of row i of B, then C[i, :] eight columns at a time
   for (let i = 0; i < 2; i++) {
     let nz = 0;
     for (let p = 0; p < 3; p++) {
       const a = B[i * 3 + p];
-      if (a !== 0) {
+      if (a !== 0 || dense !== 0) {
         scratch[2 * 4 + nz] = a;
         iscratch[nz] = p;
         nz++;
@@ -248,10 +254,13 @@ function matmul_grad_X(B: Float64Array, W: Float64Array, grad_X: Float64Array, s
  * fuses: matmul
  */
 function matmul_grad_W(X: Float64Array, B: Float64Array, grad_W: Float64Array, scratch: Float64Array, iscratch: Int32Array): void {
+  // 0 · B is 0 only for finite B: with an infinity or a NaN in B, no zero of X is skipped
+  let dense = 0;
+  for (let q = 0; q < 2 * 3; q++) dense += B[q] * 0;
   // the non-zeros of each column of X (read transposed in place), then C[i, :] eight columns at a time
   for (let i = 0; i <= 4; i++) iscratch[0 + i] = 0;
   for (let p = 0; p < 2; p++) {
-    for (let i = 0; i < 4; i++) if (X[p * 4 + i] !== 0) iscratch[0 + i + 1]++;
+    for (let i = 0; i < 4; i++) if (X[p * 4 + i] !== 0 || dense !== 0) iscratch[0 + i + 1]++;
   }
   for (let i = 0; i < 4; i++) {
     iscratch[0 + i + 1] += iscratch[0 + i];
@@ -260,7 +269,7 @@ function matmul_grad_W(X: Float64Array, B: Float64Array, grad_W: Float64Array, s
   for (let p = 0; p < 2; p++) {
     for (let i = 0; i < 4; i++) {
       const a = X[p * 4 + i];
-      if (a === 0) continue;
+      if (a === 0 && dense === 0) continue;
       const at = iscratch[4 + 1 + i]++;
       scratch[4 * 3 + at] = a;
       iscratch[2 * 4 + 1 + at] = p;

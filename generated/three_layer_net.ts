@@ -84,12 +84,15 @@ export interface Workspace {
  * fuses: matmul · add · sigmoid
  */
 function affine_sigmoid_h1(x: Float32Array, W1: Float32Array, b1: Float32Array, h1: Float32Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
+  // 0 · B is 0 only for finite B: with an infinity or a NaN in W1, no zero of x is skipped
+  let dense = 0;
+  for (let q = 0; q < 784 * 100; q++) dense += W1[q] * 0;
   // the non-zeros of row i of x, then C[i, :] eight columns at a time
   for (let i = 0; i < N; i++) {
     let nz = 0;
     for (let p = 0; p < 784; p++) {
       const a = x[i * 784 + p];
-      if (a !== 0) {
+      if (a !== 0 || dense !== 0) {
         scratch[N * 100 + nz] = a;
         iscratch[nz] = p;
         nz++;
@@ -142,12 +145,15 @@ function affine_sigmoid_h1(x: Float32Array, W1: Float32Array, b1: Float32Array, 
  * fuses: matmul · add · relu
  */
 function affine_relu_h2(h1: Float32Array, W2: Float32Array, b2: Float32Array, h2: Float32Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
+  // 0 · B is 0 only for finite B: with an infinity or a NaN in W2, no zero of h1 is skipped
+  let dense = 0;
+  for (let q = 0; q < 100 * 50; q++) dense += W2[q] * 0;
   // the non-zeros of row i of h1, then C[i, :] eight columns at a time
   for (let i = 0; i < N; i++) {
     let nz = 0;
     for (let p = 0; p < 100; p++) {
       const a = h1[i * 100 + p];
-      if (a !== 0) {
+      if (a !== 0 || dense !== 0) {
         scratch[N * 50 + nz] = a;
         iscratch[nz] = p;
         nz++;
@@ -200,12 +206,15 @@ function affine_relu_h2(h1: Float32Array, W2: Float32Array, b2: Float32Array, h2
  * fuses: matmul · add
  */
 function affine_score(h2: Float32Array, W3: Float32Array, b3: Float32Array, score: Float32Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
+  // 0 · B is 0 only for finite B: with an infinity or a NaN in W3, no zero of h2 is skipped
+  let dense = 0;
+  for (let q = 0; q < 50 * 10; q++) dense += W3[q] * 0;
   // the non-zeros of row i of h2, then C[i, :] eight columns at a time
   for (let i = 0; i < N; i++) {
     let nz = 0;
     for (let p = 0; p < 50; p++) {
       const a = h2[i * 50 + p];
-      if (a !== 0) {
+      if (a !== 0 || dense !== 0) {
         scratch[N * 10 + nz] = a;
         iscratch[nz] = p;
         nz++;
@@ -304,10 +313,13 @@ function sum_grad_b3(grad_score: Float32Array, grad_b3: Float32Array, scratch: F
  * fuses: matmul
  */
 function matmul_grad_W3(h2: Float32Array, grad_score: Float32Array, grad_W3: Float32Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
+  // 0 · B is 0 only for finite B: with an infinity or a NaN in grad_score, no zero of h2 is skipped
+  let dense = 0;
+  for (let q = 0; q < N * 10; q++) dense += grad_score[q] * 0;
   // the non-zeros of each column of h2 (read transposed in place), then C[i, :] eight columns at a time
   for (let i = 0; i <= 50; i++) iscratch[0 + i] = 0;
   for (let p = 0; p < N; p++) {
-    for (let i = 0; i < 50; i++) if (h2[p * 50 + i] !== 0) iscratch[0 + i + 1]++;
+    for (let i = 0; i < 50; i++) if (h2[p * 50 + i] !== 0 || dense !== 0) iscratch[0 + i + 1]++;
   }
   for (let i = 0; i < 50; i++) {
     iscratch[0 + i + 1] += iscratch[0 + i];
@@ -316,7 +328,7 @@ function matmul_grad_W3(h2: Float32Array, grad_score: Float32Array, grad_W3: Flo
   for (let p = 0; p < N; p++) {
     for (let i = 0; i < 50; i++) {
       const a = h2[p * 50 + i];
-      if (a === 0) continue;
+      if (a === 0 && dense === 0) continue;
       const at = iscratch[50 + 1 + i]++;
       scratch[50 * 10 + at] = a;
       iscratch[2 * 50 + 1 + at] = p;
@@ -364,12 +376,15 @@ function matmul_grad_W3(h2: Float32Array, grad_score: Float32Array, grad_W3: Flo
  * fuses: matmul · step · mul
  */
 function matmul_relu_backward_grad_h2_add(grad_score: Float32Array, W3: Float32Array, h2: Float32Array, grad_h2_add: Float32Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
+  // 0 · B is 0 only for finite B: with an infinity or a NaN in W3, no zero of grad_score is skipped
+  let dense = 0;
+  for (let q = 0; q < 10 * 50; q++) dense += W3[q] * 0;
   // the non-zeros of row i of grad_score, then C[i, :] eight columns at a time
   for (let i = 0; i < N; i++) {
     let nz = 0;
     for (let p = 0; p < 10; p++) {
       const a = grad_score[i * 10 + p];
-      if (a !== 0) {
+      if (a !== 0 || dense !== 0) {
         scratch[N * 50 + nz] = a;
         iscratch[nz] = p;
         nz++;
@@ -431,10 +446,13 @@ function sum_grad_b2(grad_h2_add: Float32Array, grad_b2: Float32Array, scratch: 
  * fuses: matmul
  */
 function matmul_grad_W2(h1: Float32Array, grad_h2_add: Float32Array, grad_W2: Float32Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
+  // 0 · B is 0 only for finite B: with an infinity or a NaN in grad_h2_add, no zero of h1 is skipped
+  let dense = 0;
+  for (let q = 0; q < N * 50; q++) dense += grad_h2_add[q] * 0;
   // the non-zeros of each column of h1 (read transposed in place), then C[i, :] eight columns at a time
   for (let i = 0; i <= 100; i++) iscratch[0 + i] = 0;
   for (let p = 0; p < N; p++) {
-    for (let i = 0; i < 100; i++) if (h1[p * 100 + i] !== 0) iscratch[0 + i + 1]++;
+    for (let i = 0; i < 100; i++) if (h1[p * 100 + i] !== 0 || dense !== 0) iscratch[0 + i + 1]++;
   }
   for (let i = 0; i < 100; i++) {
     iscratch[0 + i + 1] += iscratch[0 + i];
@@ -443,7 +461,7 @@ function matmul_grad_W2(h1: Float32Array, grad_h2_add: Float32Array, grad_W2: Fl
   for (let p = 0; p < N; p++) {
     for (let i = 0; i < 100; i++) {
       const a = h1[p * 100 + i];
-      if (a === 0) continue;
+      if (a === 0 && dense === 0) continue;
       const at = iscratch[100 + 1 + i]++;
       scratch[100 * 50 + at] = a;
       iscratch[2 * 100 + 1 + at] = p;
@@ -491,12 +509,15 @@ function matmul_grad_W2(h1: Float32Array, grad_h2_add: Float32Array, grad_W2: Fl
  * fuses: matmul · sub · mul · mul
  */
 function matmul_sub_mul_grad_h1_add(grad_h2_add: Float32Array, W2: Float32Array, h1: Float32Array, grad_h1_add: Float32Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
+  // 0 · B is 0 only for finite B: with an infinity or a NaN in W2, no zero of grad_h2_add is skipped
+  let dense = 0;
+  for (let q = 0; q < 50 * 100; q++) dense += W2[q] * 0;
   // the non-zeros of row i of grad_h2_add, then C[i, :] eight columns at a time
   for (let i = 0; i < N; i++) {
     let nz = 0;
     for (let p = 0; p < 50; p++) {
       const a = grad_h2_add[i * 50 + p];
-      if (a !== 0) {
+      if (a !== 0 || dense !== 0) {
         scratch[N * 100 + nz] = a;
         iscratch[nz] = p;
         nz++;
@@ -559,10 +580,13 @@ function sum_grad_b1(grad_h1_add: Float32Array, grad_b1: Float32Array, scratch: 
  * fuses: matmul
  */
 function matmul_grad_W1(x: Float32Array, grad_h1_add: Float32Array, grad_W1: Float32Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
+  // 0 · B is 0 only for finite B: with an infinity or a NaN in grad_h1_add, no zero of x is skipped
+  let dense = 0;
+  for (let q = 0; q < N * 100; q++) dense += grad_h1_add[q] * 0;
   // the non-zeros of each column of x (read transposed in place), then C[i, :] eight columns at a time
   for (let i = 0; i <= 784; i++) iscratch[0 + i] = 0;
   for (let p = 0; p < N; p++) {
-    for (let i = 0; i < 784; i++) if (x[p * 784 + i] !== 0) iscratch[0 + i + 1]++;
+    for (let i = 0; i < 784; i++) if (x[p * 784 + i] !== 0 || dense !== 0) iscratch[0 + i + 1]++;
   }
   for (let i = 0; i < 784; i++) {
     iscratch[0 + i + 1] += iscratch[0 + i];
@@ -571,7 +595,7 @@ function matmul_grad_W1(x: Float32Array, grad_h1_add: Float32Array, grad_W1: Flo
   for (let p = 0; p < N; p++) {
     for (let i = 0; i < 784; i++) {
       const a = x[p * 784 + i];
-      if (a === 0) continue;
+      if (a === 0 && dense === 0) continue;
       const at = iscratch[784 + 1 + i]++;
       scratch[784 * 100 + at] = a;
       iscratch[2 * 784 + 1 + at] = p;

@@ -108,7 +108,45 @@ function align16(bytes: number): number {
  *   (import "env" "memory" (memory 0))
  *   ;; rows: t6 = x @ W1
  *   (func $rows_h (export "rows_h") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
- *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
+ *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
+ *     (local.set $av (v128.const i32x4 0 0 0 0))
+ *     (local.set $a (f32.const 0))
+ *     (local.set $p (i32.const 0))
+ *     (block $vectors
+ *       (loop $vector
+ *         (br_if $vectors (i32.gt_u (i32.add (local.get $p) (i32.const 4)) (i32.const 39200)))
+ *         (local.set $av
+ *           (f32x4.add
+ *             (local.get $av)
+ *             (f32x4.mul
+ *               (v128.load (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.const i32x4 0 0 0 0)
+ *             )
+ *           )
+ *         )
+ *         (local.set $p (i32.add (local.get $p) (i32.const 4)))
+ *         (br $vector)
+ *       )
+ *     )
+ *     (block $floats
+ *       (loop $float
+ *         (br_if $floats (i32.ge_u (local.get $p) (i32.const 39200)))
+ *         (local.set $a
+ *           (f32.add
+ *             (local.get $a)
+ *             (f32.mul (f32.load (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2)))) (f32.const 0))
+ *           )
+ *         )
+ *         (local.set $p (i32.add (local.get $p) (i32.const 1)))
+ *         (br $float)
+ *       )
+ *     )
+ *     (local.set $dense
+ *       (i32.or
+ *         (v128.any_true (f32x4.ne (local.get $av) (v128.const i32x4 0 0 0 0)))
+ *         (f32.ne (local.get $a) (f32.const 0))
+ *       )
+ *     )
  *     (block $done
  *       (loop $i_loop
  *         (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
@@ -119,7 +157,7 @@ function align16(bytes: number): number {
  *           (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))))
  *           (f32.store (i32.shl (local.get $n) (i32.const 2)) (local.get $a))
  *           (i32.store offset=3136 (i32.shl (local.get $n) (i32.const 2)) (i32.mul (local.get $p) (i32.const 200)))
- *           (local.set $n (i32.add (local.get $n) (f32.ne (local.get $a) (f32.const 0))))
+ *           (local.set $n (i32.add (local.get $n) (i32.or (f32.ne (local.get $a) (f32.const 0)) (local.get $dense))))
  *           (br_if $scan (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (i32.const 784)))
  *         )
  *         (local.set $c0 (v128.const i32x4 0 0 0 0))
@@ -206,7 +244,45 @@ function align16(bytes: number): number {
  *   )
  *   ;; rows: t9 = h @ W2
  *   (func $rows_score (export "rows_score") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
- *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $t0 f32) (local $t1 f32)
+ *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $t0 f32) (local $t1 f32)
+ *     (local.set $av (v128.const i32x4 0 0 0 0))
+ *     (local.set $a (f32.const 0))
+ *     (local.set $p (i32.const 0))
+ *     (block $vectors
+ *       (loop $vector
+ *         (br_if $vectors (i32.gt_u (i32.add (local.get $p) (i32.const 4)) (i32.const 500)))
+ *         (local.set $av
+ *           (f32x4.add
+ *             (local.get $av)
+ *             (f32x4.mul
+ *               (v128.load (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.const i32x4 0 0 0 0)
+ *             )
+ *           )
+ *         )
+ *         (local.set $p (i32.add (local.get $p) (i32.const 4)))
+ *         (br $vector)
+ *       )
+ *     )
+ *     (block $floats
+ *       (loop $float
+ *         (br_if $floats (i32.ge_u (local.get $p) (i32.const 500)))
+ *         (local.set $a
+ *           (f32.add
+ *             (local.get $a)
+ *             (f32.mul (f32.load (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2)))) (f32.const 0))
+ *           )
+ *         )
+ *         (local.set $p (i32.add (local.get $p) (i32.const 1)))
+ *         (br $float)
+ *       )
+ *     )
+ *     (local.set $dense
+ *       (i32.or
+ *         (v128.any_true (f32x4.ne (local.get $av) (v128.const i32x4 0 0 0 0)))
+ *         (f32.ne (local.get $a) (f32.const 0))
+ *       )
+ *     )
  *     (block $done
  *       (loop $i_loop
  *         (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
@@ -217,7 +293,7 @@ function align16(bytes: number): number {
  *           (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))))
  *           (f32.store (i32.shl (local.get $n) (i32.const 2)) (local.get $a))
  *           (i32.store offset=200 (i32.shl (local.get $n) (i32.const 2)) (i32.mul (local.get $p) (i32.const 40)))
- *           (local.set $n (i32.add (local.get $n) (f32.ne (local.get $a) (f32.const 0))))
+ *           (local.set $n (i32.add (local.get $n) (i32.or (f32.ne (local.get $a) (f32.const 0)) (local.get $dense))))
  *           (br_if $scan (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (i32.const 50)))
  *         )
  *         (local.set $c0 (v128.const i32x4 0 0 0 0))
@@ -254,7 +330,45 @@ function align16(bytes: number): number {
  *   )
  *   ;; scatter: grad_W2 = hᵀ @ grad_score
  *   (func $scatter_grad_W2 (export "scatter_grad_W2") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
- *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $t0 f32) (local $t1 f32)
+ *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $t0 f32) (local $t1 f32)
+ *     (local.set $av (v128.const i32x4 0 0 0 0))
+ *     (local.set $a (f32.const 0))
+ *     (local.set $p (i32.const 0))
+ *     (block $vectors
+ *       (loop $vector
+ *         (br_if $vectors (i32.gt_u (i32.add (local.get $p) (i32.const 4)) (i32.mul (local.get $m) (i32.const 10))))
+ *         (local.set $av
+ *           (f32x4.add
+ *             (local.get $av)
+ *             (f32x4.mul
+ *               (v128.load (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.const i32x4 0 0 0 0)
+ *             )
+ *           )
+ *         )
+ *         (local.set $p (i32.add (local.get $p) (i32.const 4)))
+ *         (br $vector)
+ *       )
+ *     )
+ *     (block $floats
+ *       (loop $float
+ *         (br_if $floats (i32.ge_u (local.get $p) (i32.mul (local.get $m) (i32.const 10))))
+ *         (local.set $a
+ *           (f32.add
+ *             (local.get $a)
+ *             (f32.mul (f32.load (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2)))) (f32.const 0))
+ *           )
+ *         )
+ *         (local.set $p (i32.add (local.get $p) (i32.const 1)))
+ *         (br $float)
+ *       )
+ *     )
+ *     (local.set $dense
+ *       (i32.or
+ *         (v128.any_true (f32x4.ne (local.get $av) (v128.const i32x4 0 0 0 0)))
+ *         (f32.ne (local.get $a) (f32.const 0))
+ *       )
+ *     )
  *     (memory.fill (local.get $C) (i32.const 0) (i32.const 2000))
  *     (block $done
  *       (loop $i_loop
@@ -270,7 +384,7 @@ function align16(bytes: number): number {
  *         (loop $p_loop
  *           (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))))
  *           (if
- *             (f32.ne (local.get $a) (f32.const 0))
+ *             (i32.or (f32.ne (local.get $a) (f32.const 0)) (local.get $dense))
  *             (then
  *               (local.set $av (f32x4.splat (local.get $a)))
  *               (v128.store offset=0
@@ -301,7 +415,45 @@ function align16(bytes: number): number {
  *   )
  *   ;; rows: grad_h = grad_score @ W2ᵀ
  *   (func $rows_grad_h_add (export "rows_grad_h_add") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
- *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
+ *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
+ *     (local.set $av (v128.const i32x4 0 0 0 0))
+ *     (local.set $a (f32.const 0))
+ *     (local.set $p (i32.const 0))
+ *     (block $vectors
+ *       (loop $vector
+ *         (br_if $vectors (i32.gt_u (i32.add (local.get $p) (i32.const 4)) (i32.const 500)))
+ *         (local.set $av
+ *           (f32x4.add
+ *             (local.get $av)
+ *             (f32x4.mul
+ *               (v128.load (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.const i32x4 0 0 0 0)
+ *             )
+ *           )
+ *         )
+ *         (local.set $p (i32.add (local.get $p) (i32.const 4)))
+ *         (br $vector)
+ *       )
+ *     )
+ *     (block $floats
+ *       (loop $float
+ *         (br_if $floats (i32.ge_u (local.get $p) (i32.const 500)))
+ *         (local.set $a
+ *           (f32.add
+ *             (local.get $a)
+ *             (f32.mul (f32.load (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2)))) (f32.const 0))
+ *           )
+ *         )
+ *         (local.set $p (i32.add (local.get $p) (i32.const 1)))
+ *         (br $float)
+ *       )
+ *     )
+ *     (local.set $dense
+ *       (i32.or
+ *         (v128.any_true (f32x4.ne (local.get $av) (v128.const i32x4 0 0 0 0)))
+ *         (f32.ne (local.get $a) (f32.const 0))
+ *       )
+ *     )
  *     (block $done
  *       (loop $i_loop
  *         (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
@@ -312,7 +464,7 @@ function align16(bytes: number): number {
  *           (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))))
  *           (f32.store (i32.shl (local.get $n) (i32.const 2)) (local.get $a))
  *           (i32.store offset=40 (i32.shl (local.get $n) (i32.const 2)) (i32.mul (local.get $p) (i32.const 200)))
- *           (local.set $n (i32.add (local.get $n) (f32.ne (local.get $a) (f32.const 0))))
+ *           (local.set $n (i32.add (local.get $n) (i32.or (f32.ne (local.get $a) (f32.const 0)) (local.get $dense))))
  *           (br_if $scan (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (i32.const 10)))
  *         )
  *         (local.set $c0 (v128.const i32x4 0 0 0 0))
@@ -399,7 +551,45 @@ function align16(bytes: number): number {
  *   )
  *   ;; scatter: grad_W1 = xᵀ @ grad_h_add
  *   (func $scatter_grad_W1 (export "scatter_grad_W1") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
- *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
+ *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
+ *     (local.set $av (v128.const i32x4 0 0 0 0))
+ *     (local.set $a (f32.const 0))
+ *     (local.set $p (i32.const 0))
+ *     (block $vectors
+ *       (loop $vector
+ *         (br_if $vectors (i32.gt_u (i32.add (local.get $p) (i32.const 4)) (i32.mul (local.get $m) (i32.const 50))))
+ *         (local.set $av
+ *           (f32x4.add
+ *             (local.get $av)
+ *             (f32x4.mul
+ *               (v128.load (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.const i32x4 0 0 0 0)
+ *             )
+ *           )
+ *         )
+ *         (local.set $p (i32.add (local.get $p) (i32.const 4)))
+ *         (br $vector)
+ *       )
+ *     )
+ *     (block $floats
+ *       (loop $float
+ *         (br_if $floats (i32.ge_u (local.get $p) (i32.mul (local.get $m) (i32.const 50))))
+ *         (local.set $a
+ *           (f32.add
+ *             (local.get $a)
+ *             (f32.mul (f32.load (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2)))) (f32.const 0))
+ *           )
+ *         )
+ *         (local.set $p (i32.add (local.get $p) (i32.const 1)))
+ *         (br $float)
+ *       )
+ *     )
+ *     (local.set $dense
+ *       (i32.or
+ *         (v128.any_true (f32x4.ne (local.get $av) (v128.const i32x4 0 0 0 0)))
+ *         (f32.ne (local.get $a) (f32.const 0))
+ *       )
+ *     )
  *     (memory.fill (local.get $C) (i32.const 0) (i32.const 156800))
  *     (block $done
  *       (loop $i_loop
@@ -425,7 +615,7 @@ function align16(bytes: number): number {
  *         (loop $p_loop
  *           (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))))
  *           (if
- *             (f32.ne (local.get $a) (f32.const 0))
+ *             (i32.or (f32.ne (local.get $a) (f32.const 0)) (local.get $dense))
  *             (then
  *               (local.set $av (f32x4.splat (local.get $a)))
  *               (v128.store offset=0
@@ -498,43 +688,56 @@ function align16(bytes: number): number {
  */
 const simdModule = new WebAssembly.Module(Uint8Array.from(atob(
     "AGFzbQEAAAABCAFgBH9/f38AAg8BA2VudgZtZW1vcnkCAAADBgUAAAAAAAdNBQZyb3dzX2gAAApyb3dzX3Njb3JlAAEPc2NhdHRl" +
-    "cl9ncmFkX1cyAAIPcm93c19ncmFkX2hfYWRkAAMPc2NhdHRlcl9ncmFkX1cxAAQKpBUFpAYEBX8BfQ17An0CQANAIAQgA08NASAA" +
-    "IARBwBhsaiEHQQAhBUEAIQYDQCAHIAVBAnRqKgIAIQkgBkECdCAJOAIAIAZBAnQgBUHIAWw2AsAYIAYgCUMAAAAAXGohBiAFQQFq" +
-    "IgVBkAZJDQAL/QwAAAAAAAAAAAAAAAAAAAAAIQv9DAAAAAAAAAAAAAAAAAAAAAAhDP0MAAAAAAAAAAAAAAAAAAAAACEN/QwAAAAA" +
-    "AAAAAAAAAAAAAAAAIQ79DAAAAAAAAAAAAAAAAAAAAAAhD/0MAAAAAAAAAAAAAAAAAAAAACEQ/QwAAAAAAAAAAAAAAAAAAAAAIRH9" +
-    "DAAAAAAAAAAAAAAAAAAAAAAhEv0MAAAAAAAAAAAAAAAAAAAAACET/QwAAAAAAAAAAAAAAAAAAAAAIRT9DAAAAAAAAAAAAAAAAAAA" +
-    "AAAhFf0MAAAAAAAAAAAAAAAAAAAAACEWQwAAAAAhF0MAAAAAIRhBACEFAkAgBkUNAANAIAVBAnQqAgAhCSABIAVBAnQoAsAYaiEI" +
-    "IAn9EyEKIAsgCiAI/QAEAP3mAf3kASELIAwgCiAI/QAEEP3mAf3kASEMIA0gCiAI/QAEIP3mAf3kASENIA4gCiAI/QAEMP3mAf3k" +
-    "ASEOIA8gCiAI/QAEQP3mAf3kASEPIBAgCiAI/QAEUP3mAf3kASEQIBEgCiAI/QAEYP3mAf3kASERIBIgCiAI/QAEcP3mAf3kASES" +
-    "IBMgCiAI/QAEgAH95gH95AEhEyAUIAogCP0ABJAB/eYB/eQBIRQgFSAKIAj9AASgAf3mAf3kASEVIBYgCiAI/QAEsAH95gH95AEh" +
-    "FiAXIAkgCCoCwAGUkiEXIBggCSAIKgLEAZSSIRggBUEBaiIFIAZJDQALCyACIARByAFsaiEIIAggC/0LBAAgCCAM/QsEECAIIA39" +
-    "CwQgIAggDv0LBDAgCCAP/QsEQCAIIBD9CwRQIAggEf0LBGAgCCAS/QsEcCAIIBP9CwSAASAIIBT9CwSQASAIIBX9CwSgASAIIBb9" +
-    "CwSwASAIIBc4AsABIAggGDgCxAEgBEEBaiEEDAALCwvJAgQFfwF9A3sCfQJAA0AgBCADTw0BIAAgBEHIAWxqIQdBACEFQQAhBgNA" +
-    "IAcgBUECdGoqAgAhCSAGQQJ0IAk4AgAgBkECdCAFQShsNgLIASAGIAlDAAAAAFxqIQYgBUEBaiIFQTJJDQAL/QwAAAAAAAAAAAAA" +
-    "AAAAAAAAIQv9DAAAAAAAAAAAAAAAAAAAAAAhDEMAAAAAIQ1DAAAAACEOQQAhBQJAIAZFDQADQCAFQQJ0KgIAIQkgASAFQQJ0KALI" +
-    "AWohCCAJ/RMhCiALIAogCP0ABAD95gH95AEhCyAMIAogCP0ABBD95gH95AEhDCANIAkgCCoCIJSSIQ0gDiAJIAgqAiSUkiEOIAVB" +
-    "AWoiBSAGSQ0ACwsgAiAEQShsaiEIIAggC/0LBAAgCCAM/QsEECAIIA04AiAgCCAOOAIkIARBAWohBAwACwsL5QEEBX8BfQN7An0g" +
-    "AkEAQdAP/AsAAkADQCAEIANPDQEgASAEQShsaiEIIAj9AAQAIQsgCP0ABBAhDCAIKgIgIQ0gCCoCJCEOIAAgBEHIAWxqIQdBACEF" +
-    "IAIhCANAIAcgBUECdGoqAgAhCSAJQwAAAABcBEAgCf0TIQogCCAI/QAEACAKIAv95gH95AH9CwQAIAggCP0ABBAgCiAM/eYB/eQB" +
-    "/QsEECAIIAgqAiAgCSANlJI4AiAgCCAIKgIkIAkgDpSSOAIkCyAIQShqIQggBUEBaiIFQTJJDQALIARBAWohBAwACwsLoAYEBX8B" +
-    "fQ17An0CQANAIAQgA08NASAAIARBKGxqIQdBACEFQQAhBgNAIAcgBUECdGoqAgAhCSAGQQJ0IAk4AgAgBkECdCAFQcgBbDYCKCAG" +
-    "IAlDAAAAAFxqIQYgBUEBaiIFQQpJDQAL/QwAAAAAAAAAAAAAAAAAAAAAIQv9DAAAAAAAAAAAAAAAAAAAAAAhDP0MAAAAAAAAAAAA" +
-    "AAAAAAAAACEN/QwAAAAAAAAAAAAAAAAAAAAAIQ79DAAAAAAAAAAAAAAAAAAAAAAhD/0MAAAAAAAAAAAAAAAAAAAAACEQ/QwAAAAA" +
-    "AAAAAAAAAAAAAAAAIRH9DAAAAAAAAAAAAAAAAAAAAAAhEv0MAAAAAAAAAAAAAAAAAAAAACET/QwAAAAAAAAAAAAAAAAAAAAAIRT9" +
-    "DAAAAAAAAAAAAAAAAAAAAAAhFf0MAAAAAAAAAAAAAAAAAAAAACEWQwAAAAAhF0MAAAAAIRhBACEFAkAgBkUNAANAIAVBAnQqAgAh" +
-    "CSABIAVBAnQoAihqIQggCf0TIQogCyAKIAj9AAQA/eYB/eQBIQsgDCAKIAj9AAQQ/eYB/eQBIQwgDSAKIAj9AAQg/eYB/eQBIQ0g" +
-    "DiAKIAj9AAQw/eYB/eQBIQ4gDyAKIAj9AARA/eYB/eQBIQ8gECAKIAj9AARQ/eYB/eQBIRAgESAKIAj9AARg/eYB/eQBIREgEiAK" +
-    "IAj9AARw/eYB/eQBIRIgEyAKIAj9AASAAf3mAf3kASETIBQgCiAI/QAEkAH95gH95AEhFCAVIAogCP0ABKAB/eYB/eQBIRUgFiAK" +
-    "IAj9AASwAf3mAf3kASEWIBcgCSAIKgLAAZSSIRcgGCAJIAgqAsQBlJIhGCAFQQFqIgUgBkkNAAsLIAIgBEHIAWxqIQggCCAL/QsE" +
-    "ACAIIAz9CwQQIAggDf0LBCAgCCAO/QsEMCAIIA/9CwRAIAggEP0LBFAgCCAR/QsEYCAIIBL9CwRwIAggE/0LBIABIAggFP0LBJAB" +
-    "IAggFf0LBKABIAggFv0LBLABIAggFzgCwAEgCCAYOALEASAEQQFqIQQMAAsLC6cEBAV/AX0NewJ9IAJBAEGAyQn8CwACQANAIAQg" +
-    "A08NASABIARByAFsaiEIIAj9AAQAIQsgCP0ABBAhDCAI/QAEICENIAj9AAQwIQ4gCP0ABEAhDyAI/QAEUCEQIAj9AARgIREgCP0A" +
-    "BHAhEiAI/QAEgAEhEyAI/QAEkAEhFCAI/QAEoAEhFSAI/QAEsAEhFiAIKgLAASEXIAgqAsQBIRggACAEQcAYbGohB0EAIQUgAiEI" +
-    "A0AgByAFQQJ0aioCACEJIAlDAAAAAFwEQCAJ/RMhCiAIIAj9AAQAIAogC/3mAf3kAf0LBAAgCCAI/QAEECAKIAz95gH95AH9CwQQ" +
-    "IAggCP0ABCAgCiAN/eYB/eQB/QsEICAIIAj9AAQwIAogDv3mAf3kAf0LBDAgCCAI/QAEQCAKIA/95gH95AH9CwRAIAggCP0ABFAg" +
-    "CiAQ/eYB/eQB/QsEUCAIIAj9AARgIAogEf3mAf3kAf0LBGAgCCAI/QAEcCAKIBL95gH95AH9CwRwIAggCP0ABIABIAogE/3mAf3k" +
-    "Af0LBIABIAggCP0ABJABIAogFP3mAf3kAf0LBJABIAggCP0ABKABIAogFf3mAf3kAf0LBKABIAggCP0ABLABIAogFv3mAf3kAf0L" +
-    "BLABIAggCCoCwAEgCSAXlJI4AsABIAggCCoCxAEgCSAYlJI4AsQBCyAIQcgBaiEIIAVBAWoiBUGQBkkNAAsgBEEBaiEEDAALCws=",
+    "cl9ncmFkX1cyAAIPcm93c19ncmFkX2hfYWRkAAMPc2NhdHRlcl9ncmFkX1cxAAQKshwF2gcEBn8BfQ17An39DAAAAAAAAAAAAAAA" +
+    "AAAAAAAhC0MAAAAAIQpBACEFAkADQCAFQQRqQaCyAksNASALIAEgBUECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIQsg" +
+    "BUEEaiEFDAALCwJAA0AgBUGgsgJPDQEgCiABIAVBAnRqKgIAQwAAAACUkiEKIAVBAWohBQwACwsgC/0MAAAAAAAAAAAAAAAAAAAA" +
+    "AP1C/VMgCkMAAAAAXHIhCQJAA0AgBCADTw0BIAAgBEHAGGxqIQdBACEFQQAhBgNAIAcgBUECdGoqAgAhCiAGQQJ0IAo4AgAgBkEC" +
+    "dCAFQcgBbDYCwBggBiAKQwAAAABcIAlyaiEGIAVBAWoiBUGQBkkNAAv9DAAAAAAAAAAAAAAAAAAAAAAhDP0MAAAAAAAAAAAAAAAA" +
+    "AAAAACEN/QwAAAAAAAAAAAAAAAAAAAAAIQ79DAAAAAAAAAAAAAAAAAAAAAAhD/0MAAAAAAAAAAAAAAAAAAAAACEQ/QwAAAAAAAAA" +
+    "AAAAAAAAAAAAIRH9DAAAAAAAAAAAAAAAAAAAAAAhEv0MAAAAAAAAAAAAAAAAAAAAACET/QwAAAAAAAAAAAAAAAAAAAAAIRT9DAAA" +
+    "AAAAAAAAAAAAAAAAAAAhFf0MAAAAAAAAAAAAAAAAAAAAACEW/QwAAAAAAAAAAAAAAAAAAAAAIRdDAAAAACEYQwAAAAAhGUEAIQUC" +
+    "QCAGRQ0AA0AgBUECdCoCACEKIAEgBUECdCgCwBhqIQggCv0TIQsgDCALIAj9AAQA/eYB/eQBIQwgDSALIAj9AAQQ/eYB/eQBIQ0g" +
+    "DiALIAj9AAQg/eYB/eQBIQ4gDyALIAj9AAQw/eYB/eQBIQ8gECALIAj9AARA/eYB/eQBIRAgESALIAj9AARQ/eYB/eQBIREgEiAL" +
+    "IAj9AARg/eYB/eQBIRIgEyALIAj9AARw/eYB/eQBIRMgFCALIAj9AASAAf3mAf3kASEUIBUgCyAI/QAEkAH95gH95AEhFSAWIAsg" +
+    "CP0ABKAB/eYB/eQBIRYgFyALIAj9AASwAf3mAf3kASEXIBggCiAIKgLAAZSSIRggGSAKIAgqAsQBlJIhGSAFQQFqIgUgBkkNAAsL" +
+    "IAIgBEHIAWxqIQggCCAM/QsEACAIIA39CwQQIAggDv0LBCAgCCAP/QsEMCAIIBD9CwRAIAggEf0LBFAgCCAS/QsEYCAIIBP9CwRw" +
+    "IAggFP0LBIABIAggFf0LBJABIAggFv0LBKABIAggF/0LBLABIAggGDgCwAEgCCAZOALEASAEQQFqIQQMAAsLC/0DBAZ/AX0DewJ9" +
+    "/QwAAAAAAAAAAAAAAAAAAAAAIQtDAAAAACEKQQAhBQJAA0AgBUEEakH0A0sNASALIAEgBUECdGr9AAQA/QwAAAAAAAAAAAAAAAAA" +
+    "AAAA/eYB/eQBIQsgBUEEaiEFDAALCwJAA0AgBUH0A08NASAKIAEgBUECdGoqAgBDAAAAAJSSIQogBUEBaiEFDAALCyAL/QwAAAAA" +
+    "AAAAAAAAAAAAAAAA/UL9UyAKQwAAAABcciEJAkADQCAEIANPDQEgACAEQcgBbGohB0EAIQVBACEGA0AgByAFQQJ0aioCACEKIAZB" +
+    "AnQgCjgCACAGQQJ0IAVBKGw2AsgBIAYgCkMAAAAAXCAJcmohBiAFQQFqIgVBMkkNAAv9DAAAAAAAAAAAAAAAAAAAAAAhDP0MAAAA" +
+    "AAAAAAAAAAAAAAAAACENQwAAAAAhDkMAAAAAIQ9BACEFAkAgBkUNAANAIAVBAnQqAgAhCiABIAVBAnQoAsgBaiEIIAr9EyELIAwg" +
+    "CyAI/QAEAP3mAf3kASEMIA0gCyAI/QAEEP3mAf3kASENIA4gCiAIKgIglJIhDiAPIAogCCoCJJSSIQ8gBUEBaiIFIAZJDQALCyAC" +
+    "IARBKGxqIQggCCAM/QsEACAIIA39CwQQIAggDjgCICAIIA84AiQgBEEBaiEEDAALCwudAwQGfwF9A3sCff0MAAAAAAAAAAAAAAAA" +
+    "AAAAACELQwAAAAAhCkEAIQUCQANAIAVBBGogA0EKbEsNASALIAEgBUECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIQsg" +
+    "BUEEaiEFDAALCwJAA0AgBSADQQpsTw0BIAogASAFQQJ0aioCAEMAAAAAlJIhCiAFQQFqIQUMAAsLIAv9DAAAAAAAAAAAAAAAAAAA" +
+    "AAD9Qv1TIApDAAAAAFxyIQkgAkEAQdAP/AsAAkADQCAEIANPDQEgASAEQShsaiEIIAj9AAQAIQwgCP0ABBAhDSAIKgIgIQ4gCCoC" +
+    "JCEPIAAgBEHIAWxqIQdBACEFIAIhCANAIAcgBUECdGoqAgAhCiAKQwAAAABcIAlyBEAgCv0TIQsgCCAI/QAEACALIAz95gH95AH9" +
+    "CwQAIAggCP0ABBAgCyAN/eYB/eQB/QsEECAIIAgqAiAgCiAOlJI4AiAgCCAIKgIkIAogD5SSOAIkCyAIQShqIQggBUEBaiIFQTJJ" +
+    "DQALIARBAWohBAwACwsL1AcEBn8BfQ17An39DAAAAAAAAAAAAAAAAAAAAAAhC0MAAAAAIQpBACEFAkADQCAFQQRqQfQDSw0BIAsg" +
+    "ASAFQQJ0av0ABAD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhCyAFQQRqIQUMAAsLAkADQCAFQfQDTw0BIAogASAFQQJ0aioCAEMA" +
+    "AAAAlJIhCiAFQQFqIQUMAAsLIAv9DAAAAAAAAAAAAAAAAAAAAAD9Qv1TIApDAAAAAFxyIQkCQANAIAQgA08NASAAIARBKGxqIQdB" +
+    "ACEFQQAhBgNAIAcgBUECdGoqAgAhCiAGQQJ0IAo4AgAgBkECdCAFQcgBbDYCKCAGIApDAAAAAFwgCXJqIQYgBUEBaiIFQQpJDQAL" +
+    "/QwAAAAAAAAAAAAAAAAAAAAAIQz9DAAAAAAAAAAAAAAAAAAAAAAhDf0MAAAAAAAAAAAAAAAAAAAAACEO/QwAAAAAAAAAAAAAAAAA" +
+    "AAAAIQ/9DAAAAAAAAAAAAAAAAAAAAAAhEP0MAAAAAAAAAAAAAAAAAAAAACER/QwAAAAAAAAAAAAAAAAAAAAAIRL9DAAAAAAAAAAA" +
+    "AAAAAAAAAAAhE/0MAAAAAAAAAAAAAAAAAAAAACEU/QwAAAAAAAAAAAAAAAAAAAAAIRX9DAAAAAAAAAAAAAAAAAAAAAAhFv0MAAAA" +
+    "AAAAAAAAAAAAAAAAACEXQwAAAAAhGEMAAAAAIRlBACEFAkAgBkUNAANAIAVBAnQqAgAhCiABIAVBAnQoAihqIQggCv0TIQsgDCAL" +
+    "IAj9AAQA/eYB/eQBIQwgDSALIAj9AAQQ/eYB/eQBIQ0gDiALIAj9AAQg/eYB/eQBIQ4gDyALIAj9AAQw/eYB/eQBIQ8gECALIAj9" +
+    "AARA/eYB/eQBIRAgESALIAj9AARQ/eYB/eQBIREgEiALIAj9AARg/eYB/eQBIRIgEyALIAj9AARw/eYB/eQBIRMgFCALIAj9AASA" +
+    "Af3mAf3kASEUIBUgCyAI/QAEkAH95gH95AEhFSAWIAsgCP0ABKAB/eYB/eQBIRYgFyALIAj9AASwAf3mAf3kASEXIBggCiAIKgLA" +
+    "AZSSIRggGSAKIAgqAsQBlJIhGSAFQQFqIgUgBkkNAAsLIAIgBEHIAWxqIQggCCAM/QsEACAIIA39CwQQIAggDv0LBCAgCCAP/QsE" +
+    "MCAIIBD9CwRAIAggEf0LBFAgCCAS/QsEYCAIIBP9CwRwIAggFP0LBIABIAggFf0LBJABIAggFv0LBKABIAggF/0LBLABIAggGDgC" +
+    "wAEgCCAZOALEASAEQQFqIQQMAAsLC98FBAZ/AX0NewJ9/QwAAAAAAAAAAAAAAAAAAAAAIQtDAAAAACEKQQAhBQJAA0AgBUEEaiAD" +
+    "QTJsSw0BIAsgASAFQQJ0av0ABAD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhCyAFQQRqIQUMAAsLAkADQCAFIANBMmxPDQEgCiAB" +
+    "IAVBAnRqKgIAQwAAAACUkiEKIAVBAWohBQwACwsgC/0MAAAAAAAAAAAAAAAAAAAAAP1C/VMgCkMAAAAAXHIhCSACQQBBgMkJ/AsA" +
+    "AkADQCAEIANPDQEgASAEQcgBbGohCCAI/QAEACEMIAj9AAQQIQ0gCP0ABCAhDiAI/QAEMCEPIAj9AARAIRAgCP0ABFAhESAI/QAE" +
+    "YCESIAj9AARwIRMgCP0ABIABIRQgCP0ABJABIRUgCP0ABKABIRYgCP0ABLABIRcgCCoCwAEhGCAIKgLEASEZIAAgBEHAGGxqIQdB" +
+    "ACEFIAIhCANAIAcgBUECdGoqAgAhCiAKQwAAAABcIAlyBEAgCv0TIQsgCCAI/QAEACALIAz95gH95AH9CwQAIAggCP0ABBAgCyAN" +
+    "/eYB/eQB/QsEECAIIAj9AAQgIAsgDv3mAf3kAf0LBCAgCCAI/QAEMCALIA/95gH95AH9CwQwIAggCP0ABEAgCyAQ/eYB/eQB/QsE" +
+    "QCAIIAj9AARQIAsgEf3mAf3kAf0LBFAgCCAI/QAEYCALIBL95gH95AH9CwRgIAggCP0ABHAgCyAT/eYB/eQB/QsEcCAIIAj9AASA" +
+    "ASALIBT95gH95AH9CwSAASAIIAj9AASQASALIBX95gH95AH9CwSQASAIIAj9AASgASALIBb95gH95AH9CwSgASAIIAj9AASwASAL" +
+    "IBf95gH95AH9CwSwASAIIAgqAsABIAogGJSSOALAASAIIAgqAsQBIAogGZSSOALEAQsgCEHIAWohCCAFQQFqIgVBkAZJDQALIARB" +
+    "AWohBAwACwsL",
   ), (c) => c.charCodeAt(0)));
 
 /**

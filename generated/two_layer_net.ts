@@ -72,12 +72,15 @@ export interface Workspace {
  * fuses: matmul · add · relu
  */
 function affine_relu_h(x: Float32Array, W1: Float32Array, b1: Float32Array, h: Float32Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
+  // 0 · B is 0 only for finite B: with an infinity or a NaN in W1, no zero of x is skipped
+  let dense = 0;
+  for (let q = 0; q < 784 * 50; q++) dense += W1[q] * 0;
   // the non-zeros of row i of x, then C[i, :] eight columns at a time
   for (let i = 0; i < N; i++) {
     let nz = 0;
     for (let p = 0; p < 784; p++) {
       const a = x[i * 784 + p];
-      if (a !== 0) {
+      if (a !== 0 || dense !== 0) {
         scratch[N * 50 + nz] = a;
         iscratch[nz] = p;
         nz++;
@@ -130,12 +133,15 @@ function affine_relu_h(x: Float32Array, W1: Float32Array, b1: Float32Array, h: F
  * fuses: matmul · add
  */
 function affine_score(h: Float32Array, W2: Float32Array, b2: Float32Array, score: Float32Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
+  // 0 · B is 0 only for finite B: with an infinity or a NaN in W2, no zero of h is skipped
+  let dense = 0;
+  for (let q = 0; q < 50 * 10; q++) dense += W2[q] * 0;
   // the non-zeros of row i of h, then C[i, :] eight columns at a time
   for (let i = 0; i < N; i++) {
     let nz = 0;
     for (let p = 0; p < 50; p++) {
       const a = h[i * 50 + p];
-      if (a !== 0) {
+      if (a !== 0 || dense !== 0) {
         scratch[N * 10 + nz] = a;
         iscratch[nz] = p;
         nz++;
@@ -234,10 +240,13 @@ function sum_grad_b2(grad_score: Float32Array, grad_b2: Float32Array, scratch: F
  * fuses: matmul
  */
 function matmul_grad_W2(h: Float32Array, grad_score: Float32Array, grad_W2: Float32Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
+  // 0 · B is 0 only for finite B: with an infinity or a NaN in grad_score, no zero of h is skipped
+  let dense = 0;
+  for (let q = 0; q < N * 10; q++) dense += grad_score[q] * 0;
   // the non-zeros of each column of h (read transposed in place), then C[i, :] eight columns at a time
   for (let i = 0; i <= 50; i++) iscratch[0 + i] = 0;
   for (let p = 0; p < N; p++) {
-    for (let i = 0; i < 50; i++) if (h[p * 50 + i] !== 0) iscratch[0 + i + 1]++;
+    for (let i = 0; i < 50; i++) if (h[p * 50 + i] !== 0 || dense !== 0) iscratch[0 + i + 1]++;
   }
   for (let i = 0; i < 50; i++) {
     iscratch[0 + i + 1] += iscratch[0 + i];
@@ -246,7 +255,7 @@ function matmul_grad_W2(h: Float32Array, grad_score: Float32Array, grad_W2: Floa
   for (let p = 0; p < N; p++) {
     for (let i = 0; i < 50; i++) {
       const a = h[p * 50 + i];
-      if (a === 0) continue;
+      if (a === 0 && dense === 0) continue;
       const at = iscratch[50 + 1 + i]++;
       scratch[50 * 10 + at] = a;
       iscratch[2 * 50 + 1 + at] = p;
@@ -294,12 +303,15 @@ function matmul_grad_W2(h: Float32Array, grad_score: Float32Array, grad_W2: Floa
  * fuses: matmul · step · mul
  */
 function matmul_relu_backward_grad_h_add(grad_score: Float32Array, W2: Float32Array, h: Float32Array, grad_h_add: Float32Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
+  // 0 · B is 0 only for finite B: with an infinity or a NaN in W2, no zero of grad_score is skipped
+  let dense = 0;
+  for (let q = 0; q < 10 * 50; q++) dense += W2[q] * 0;
   // the non-zeros of row i of grad_score, then C[i, :] eight columns at a time
   for (let i = 0; i < N; i++) {
     let nz = 0;
     for (let p = 0; p < 10; p++) {
       const a = grad_score[i * 10 + p];
-      if (a !== 0) {
+      if (a !== 0 || dense !== 0) {
         scratch[N * 50 + nz] = a;
         iscratch[nz] = p;
         nz++;
@@ -361,10 +373,13 @@ function sum_grad_b1(grad_h_add: Float32Array, grad_b1: Float32Array, scratch: F
  * fuses: matmul
  */
 function matmul_grad_W1(x: Float32Array, grad_h_add: Float32Array, grad_W1: Float32Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
+  // 0 · B is 0 only for finite B: with an infinity or a NaN in grad_h_add, no zero of x is skipped
+  let dense = 0;
+  for (let q = 0; q < N * 50; q++) dense += grad_h_add[q] * 0;
   // the non-zeros of each column of x (read transposed in place), then C[i, :] eight columns at a time
   for (let i = 0; i <= 784; i++) iscratch[0 + i] = 0;
   for (let p = 0; p < N; p++) {
-    for (let i = 0; i < 784; i++) if (x[p * 784 + i] !== 0) iscratch[0 + i + 1]++;
+    for (let i = 0; i < 784; i++) if (x[p * 784 + i] !== 0 || dense !== 0) iscratch[0 + i + 1]++;
   }
   for (let i = 0; i < 784; i++) {
     iscratch[0 + i + 1] += iscratch[0 + i];
@@ -373,7 +388,7 @@ function matmul_grad_W1(x: Float32Array, grad_h_add: Float32Array, grad_W1: Floa
   for (let p = 0; p < N; p++) {
     for (let i = 0; i < 784; i++) {
       const a = x[p * 784 + i];
-      if (a === 0) continue;
+      if (a === 0 && dense === 0) continue;
       const at = iscratch[784 + 1 + i]++;
       scratch[784 * 50 + at] = a;
       iscratch[2 * 784 + 1 + at] = p;

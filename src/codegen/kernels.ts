@@ -67,7 +67,7 @@ const SCRATCH = "scratch";
  * array or constant ever takes one.
  */
 export const KERNEL_LOCALS: readonly string[] = [
-  ...["i", "j", "o", "p", "q", "r", "a", "c", "at", "nz", "row", "acc", "total", "scale", "rowMax", "expSum", "lse", "label", "best", "base", "src", "value", "isFirst", "v"],
+  ...["i", "j", "o", "p", "q", "r", "a", "c", "at", "nz", "row", "acc", "total", "scale", "rowMax", "expSum", "lse", "label", "best", "base", "src", "value", "isFirst", "v", "dense"],
   ...[SCRATCH, "iscratch", "simd", "simdOut"],
   ...Array.from({ length: 8 }, (_, t) => [`c${t}`, `i${t}`]).flat(),
 ];

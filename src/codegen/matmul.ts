@@ -3,8 +3,9 @@
  * or run an epilogue over it. For each row i of C it first lists the non-zeros of row i
  * of A (MNIST pixels are 81% zeros), then computes C[i, j..j+7] in eight register
  * accumulators over that list. Sums run over p in increasing order, as the
- * interpreter's do, so float64 results are the same bit for bit; skipping a zero of A is
- * exact for finite B. A transposed A (xᵀ · dH) is read in place: its non-zeros are
+ * interpreter's do, so float64 results are the same bit for bit. Skipping a zero of A is
+ * exact only for finite B (0 · ∞ is NaN): one pass over B first sums B[q] · 0, which is 0
+ * unless B holds an infinity or a NaN, and then no zero is skipped. A transposed A (xᵀ · dH) is read in place: its non-zeros are
  * listed per column first (a CSC pass), so nothing is copied.
  */
 import { indent } from "./loops.js";
@@ -29,6 +30,13 @@ export function matmulCode(s: MatmulShape): { code: string; size: string; intSiz
   const mn = `${s.M} * ${s.N}`;
   return s.aTransposed ? transposedA(s, mn) : rowsOfA(s, mn);
 }
+
+/** `dense` is 0 when every element of B is finite, NaN otherwise: then zeros of A must be multiplied too. */
+const finiteCheck = (s: MatmulShape) => [
+  `// 0 · B is 0 only for finite B: with an infinity or a NaN in ${s.b}, no zero of ${s.a} is skipped`,
+  `let dense = 0;`,
+  `for (let q = 0; q < ${s.K} * ${s.N}; q++) dense += ${s.b}[q] * 0;`,
+];
 
 /** B(p, j) for p and j as code. */
 const bAt = (s: MatmulShape, p: string, j: string) => (s.bTransposed ? `${s.b}[${/ /.test(j) ? `(${j})` : j} * ${s.K} + ${p}]` : `${s.b}[${p} * ${s.N} + ${j}]`);
@@ -64,6 +72,7 @@ function rowsOfA(s: MatmulShape, mn: string): { code: string; size: string; intS
   const V = `${mn}`;
   const X = "0";
   const code = [
+    ...finiteCheck(s),
     `// the non-zeros of row i of ${s.a}, then C[i, :] eight columns at a time`,
     `for (let i = 0; i < ${s.M}; i++) {`,
     indent(
@@ -71,7 +80,7 @@ function rowsOfA(s: MatmulShape, mn: string): { code: string; size: string; intS
         `let nz = 0;`,
         `for (let p = 0; p < ${s.K}; p++) {`,
         `  const a = ${s.a}[i * ${s.K} + p];`,
-        `  if (a !== 0) {`,
+        `  if (a !== 0 || dense !== 0) {`,
         `    ${s.scratch}[${V} + nz] = a;`,
         `    ${s.iscratch}[nz] = p;`,
         `    nz++;`,
@@ -93,10 +102,11 @@ function transposedA(s: MatmulShape, mn: string): { code: string; size: string; 
   const X = `2 * ${s.M} + 1`;
   const V = `${mn}`;
   const code = [
+    ...finiteCheck(s),
     `// the non-zeros of each column of ${s.a} (read transposed in place), then C[i, :] eight columns at a time`,
     `for (let i = 0; i <= ${s.M}; i++) ${s.iscratch}[${S} + i] = 0;`,
     `for (let p = 0; p < ${s.K}; p++) {`,
-    `  for (let i = 0; i < ${s.M}; i++) if (${s.a}[p * ${s.M} + i] !== 0) ${s.iscratch}[${S} + i + 1]++;`,
+    `  for (let i = 0; i < ${s.M}; i++) if (${s.a}[p * ${s.M} + i] !== 0 || dense !== 0) ${s.iscratch}[${S} + i + 1]++;`,
     `}`,
     `for (let i = 0; i < ${s.M}; i++) {`,
     `  ${s.iscratch}[${S} + i + 1] += ${s.iscratch}[${S} + i];`,
@@ -105,7 +115,7 @@ function transposedA(s: MatmulShape, mn: string): { code: string; size: string; 
     `for (let p = 0; p < ${s.K}; p++) {`,
     `  for (let i = 0; i < ${s.M}; i++) {`,
     `    const a = ${s.a}[p * ${s.M} + i];`,
-    `    if (a === 0) continue;`,
+    `    if (a === 0 && dense === 0) continue;`,
     `    const at = ${s.iscratch}[${W} + i]++;`,
     `    ${s.scratch}[${V} + at] = a;`,
     `    ${s.iscratch}[${X} + at] = p;`,

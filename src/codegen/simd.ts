@@ -7,6 +7,8 @@
  * - scatter: C = Aᵀ · B (A read transposed in place, as for xᵀ · dH) — for each row i of
  *            A and B, B[i, :] is held in registers and each non-zero a = A[i, p] adds
  *            a·B[i, :] to row p of C.
+ * Skipping a zero is exact only for finite B (0 · ∞ is NaN): each kernel first sums
+ * B[q] · 0 over all of B in f32x4 lanes, and with an infinity or a NaN in B skips nothing.
  * Both sum over the shared index in increasing order; lanes past N's last multiple of 4
  * are done one float at a time, so nothing is read or written outside the arrays.
  * Accumulating in f32 rounds more often than the TypeScript kernels' f64 accumulators:
@@ -25,11 +27,11 @@ export interface SimdMatmul {
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-/** `for (p = 0; p < K; p++)` over row `rowA` of A, running `body` where a = A[i, p] is not 0. */
+/** `for (p = 0; p < K; p++)` over row `rowA` of A, running `body` where a = A[i, p] is not 0 (or B is not finite). */
 function nonZeros(K: number, advance: Instr, body: readonly Instr[]): Instr {
   return ["loop", "$p_loop",
     set("$a", ["f32.load", add(get("$rowA"), ["i32.shl", get("$p"), i32(2)])]),
-    ["if", ["f32.ne", get("$a"), ["f32.const", 0]], ["then", ...body]],
+    ["if", ["i32.or", ["f32.ne", get("$a"), ["f32.const", 0]], get("$dense")], ["then", ...body]],
     advance,
     ["br_if", "$p_loop", ["i32.lt_u", ["local.tee", "$p", add(get("$p"), i32(1))], i32(K)]]];
 }
@@ -41,6 +43,31 @@ function rowsLoop(body: readonly Instr[]): Instr {
     ...body,
     set("$i", add(get("$i"), i32(1))),
     ["br", "$i_loop"]]];
+}
+
+/**
+ * $dense = 1 when B (count floats from $B) holds an infinity or a NaN: B[q] · 0 summed in
+ * f32x4 lanes (and one float at a time past the last multiple of 4) is 0 only for finite B.
+ */
+function finiteCheck(count: Instr): Instr[] {
+  const zero: Instr = ["v128.const", "i32x4 0 0 0 0"];
+  const at = add(get("$B"), ["i32.shl", get("$p"), i32(2)]);
+  return [
+    set("$av", zero),
+    set("$a", ["f32.const", 0]),
+    set("$p", i32(0)),
+    ["block", "$vectors", ["loop", "$vector",
+      ["br_if", "$vectors", ["i32.gt_u", add(get("$p"), i32(4)), count]],
+      set("$av", ["f32x4.add", get("$av"), ["f32x4.mul", ["v128.load", at], zero]]),
+      set("$p", add(get("$p"), i32(4))),
+      ["br", "$vector"]]],
+    ["block", "$floats", ["loop", "$float",
+      ["br_if", "$floats", ["i32.ge_u", get("$p"), count]],
+      set("$a", ["f32.add", get("$a"), ["f32.mul", ["f32.load", at], ["f32.const", 0]]]),
+      set("$p", add(get("$p"), i32(1))),
+      ["br", "$float"]]],
+    set("$dense", ["i32.or", ["v128.any_true", ["f32x4.ne", get("$av"), zero]], ["f32.ne", get("$a"), ["f32.const", 0]]]),
+  ];
 }
 
 /** Bytes a kernel's list of non-zeros takes at the start of the memory (rows kernels keep one row's). */
@@ -67,7 +94,7 @@ export function simdMatmul(k: SimdMatmul): WasmFunction {
         set("$a", ["f32.load", add(get("$rowA"), at("$p"))]),
         ["f32.store", at("$n"), get("$a")],
         ["i32.store", { offset: 4 * k.K }, at("$n"), ["i32.mul", get("$p"), i32(k.N * 4)]],
-        set("$n", add(get("$n"), ["f32.ne", get("$a"), ["f32.const", 0]])),
+        set("$n", add(get("$n"), ["i32.or", ["f32.ne", get("$a"), ["f32.const", 0]], get("$dense")])),
         ["br_if", "$scan", ["i32.lt_u", ["local.tee", "$p", add(get("$p"), i32(1))], i32(k.K)]]],
       ...V.map((c) => set(c, ["v128.const", "i32x4 0 0 0 0"])),
       ...T.map((t) => set(t, ["f32.const", 0])),
@@ -101,7 +128,12 @@ export function simdMatmul(k: SimdMatmul): WasmFunction {
     name: k.name,
     doc: k.doc,
     params: [["$A", "i32"], ["$B", "i32"], ["$C", "i32"], ["$m", "i32"]],
-    locals: [["$i", "i32"], ["$p", "i32"], ["$n", "i32"], ["$rowA", "i32"], ["$row", "i32"], ["$a", "f32"], ["$av", "v128"], ...V.map((c) => [c, "v128"] as const), ...T.map((t) => [t, "f32"] as const)],
-    body: [...(k.kind === "scatter" ? [["memory.fill", get("$C"), i32(0), i32(k.K * k.N * 4)] as Instr] : []), rowsLoop(body)],
+    locals: [["$i", "i32"], ["$p", "i32"], ["$n", "i32"], ["$rowA", "i32"], ["$row", "i32"], ["$dense", "i32"], ["$a", "f32"], ["$av", "v128"], ...V.map((c) => [c, "v128"] as const), ...T.map((t) => [t, "f32"] as const)],
+    body: [
+      // B is K × N for rows (C = A · B), m × N for scatter (C = Aᵀ · B)
+      ...finiteCheck(k.kind === "rows" ? i32(k.K * k.N) : ["i32.mul", get("$m"), i32(k.N)]),
+      ...(k.kind === "scatter" ? [["memory.fill", get("$C"), i32(0), i32(k.K * k.N * 4)] as Instr] : []),
+      rowsLoop(body),
+    ],
   };
 }
