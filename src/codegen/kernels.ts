@@ -169,9 +169,11 @@ class KernelWriter {
     let last = "";
     for (const n of nodes) {
       if (value.has(n.id)) continue;
-      const rule = scalarRuleOf(opDef(n.op), n.attrs);
-      if (!rule) throw new Error(`internal error: ${n.op} in an elementwise kernel`);
-      const expr = rule.emit(...n.inputs.map(read));
+      const def = opDef(n.op);
+      const rule = scalarRuleOf(def, n.attrs);
+      // an alias (reshape) copied into a buffer of its own is the identity on its one element
+      const expr = def.kernel?.kind === "alias" ? read(n.inputs[0]!) : rule?.emit(...n.inputs.map(read));
+      if (expr === undefined) throw new Error(`internal error: ${n.op} in an elementwise kernel`);
       if (n === nodes[nodes.length - 1]) {
         last = expr;
         break;
@@ -311,6 +313,7 @@ class KernelWriter {
       scratch: SCRATCH,
       loops: (shape, body) => loops(shape, body),
       index: (shape, vars) => index(shape, vars),
+      at: (i, vars) => (n.inputs[i]!.type.shape.length === 0 ? ins[i]! : `${ins[i]}[${index(this.shape(n.inputs[i]!), vars)}]`),
     };
     if (spec.scratch) this.scratchSize = spec.scratch(ctx);
     return spec.write(ctx);

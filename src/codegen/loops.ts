@@ -46,6 +46,8 @@ export function broadcastIndex(shape: readonly string[], out: readonly string[],
 export function loops(shape: readonly string[], body: (vars: readonly string[]) => string, prefix = "i"): string {
   const vars = shape.map((_, k) => (shape.length === 1 ? prefix : `${prefix}${k}`));
   let code = body(vars);
+  // over a scalar the body runs once, in a block of its own: two such bodies may declare the same locals
+  if (shape.length === 0) return `{\n${indent(code)}\n}`;
   for (let k = shape.length - 1; k >= 0; k--) {
     code = `for (let ${vars[k]} = 0; ${vars[k]} < ${shape[k]}; ${vars[k]}++) {\n${indent(code)}\n}`;
   }

@@ -242,7 +242,6 @@ const keptSize = (k: LoopContext): string => {
 
 /** 1 at the first maximum of each fiber: one pass for the maxima, one to mark the first. */
 function maxMaskLoop(k: LoopContext): string {
-  const [x] = k.ins as [string];
   const shape = k.inShapes[0]!;
   const axes = axesOf(k);
   const kept = shape.filter((_, i) => !axes.includes(i));
@@ -251,12 +250,12 @@ function maxMaskLoop(k: LoopContext): string {
   const s = k.scratch;
   return [
     `for (let o = 0; o < ${n}; o++) { ${s}[o] = -Infinity; ${s}[${n} + o] = 0; }`,
-    k.loops(shape, (v) => `const o = ${outAt(v)};\n${s}[o] = Math.max(${s}[o], ${x}[${k.index(shape, v)}]);`),
+    k.loops(shape, (v) => `const o = ${outAt(v)};\n${s}[o] = Math.max(${s}[o], ${k.at(0, v)});`),
     k.loops(shape, (v) => {
       const at = k.index(shape, v);
       return [
         `const o = ${outAt(v)};`,
-        `const value = ${x}[${at}];`,
+        `const value = ${k.at(0, v)};`,
         `const isFirst = ${s}[${n} + o] === 0 && (value === ${s}[o] || (value !== value && ${s}[o] !== ${s}[o]));`,
         `${k.out}[${at}] = isFirst ? 1 : 0;`,
         `if (isFirst) ${s}[${n} + o] = 1;`,

@@ -77,6 +77,8 @@ export interface LoopContext {
   loops(shape: readonly string[], body: (vars: readonly string[]) => string): string;
   /** a row-major flat index of `vars` in `shape`; axes whose var is undefined are skipped */
   index(shape: readonly string[], vars: readonly (string | undefined)[]): string;
+  /** operand i's element at `vars` of its own shape: `x[i0 * 3 + i1]`, or a scalar operand's value */
+  at(i: number, vars: readonly string[]): string;
 }
 
 /** How codegen computes a node that is not elementwise. */

@@ -67,6 +67,8 @@ const kindOf = (n: Node): KernelKind => {
   if (s === "elementwise") return "map";
   if (s === "leaf") throw new Error("internal error: a leaf has no kernel");
   if (s.kind === "reduce" || s.kind === "matmul" || s.kind === "loop") return s.kind;
+  // a reshape that cannot alias (see baseMode) copies its one element
+  if (s.kind === "alias") return "map";
   throw new Error(`internal error: ${n.op} is not computed by a kernel`);
 };
 
@@ -103,7 +105,8 @@ function baseMode(n: Node, roots: ReadonlySet<number>, users: readonly Node[]): 
   const spec = specOf(n);
   if (spec !== "elementwise" && spec !== "leaf") {
     if (spec.kind === "dims") return { kind: "dims" };
-    if (spec.kind === "alias") return { kind: "alias" };
+    // a scalar input or param is a number, not an array: a tensor reshaped from it needs a buffer
+    if (spec.kind === "alias") return scalarLeafBelow(n) ? { kind: "buffer" } : { kind: "alias" };
   }
   if (roots.has(n.id)) return { kind: "buffer" };
   if (opDef(n.op).traits.transpose && users.every(isMatmul)) return { kind: "folded" };
@@ -116,6 +119,17 @@ function baseMode(n: Node, roots: ReadonlySet<number>, users: readonly Node[]): 
   }
   if (userSpec !== "leaf" && userSpec.kind === "reduce") return { kind: "inline" };
   return { kind: "buffer" };
+}
+
+/** Whether n is a chain of aliases over a scalar input or param. */
+function scalarLeafBelow(n: Node): boolean {
+  const isAlias = (x: Node) => {
+    const spec = specOf(x);
+    return spec !== "leaf" && spec !== "elementwise" && spec.kind === "alias";
+  };
+  let at = n.inputs[0]!;
+  while (isAlias(at)) at = at.inputs[0]!;
+  return (at.op === "input" || at.op === "param") && at.type.shape.length === 0;
 }
 
 /** The node whose kernel computes `n`: n itself, or the first non-inline node up its chain of users. */

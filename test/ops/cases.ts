@@ -42,4 +42,9 @@ export const CASES: readonly (string | [string, string])[] = [
   "grad(sum(sp(u, v)), b)",
   "grad(softmax_cross_entropy(u, labels), a)",
   "grad(softmax_cross_entropy(u, softmax(v)), b)",
+  // scalars and size-1 tensors through every kind of kernel: loop kernels, reductions, aliases
+  "max(s)", "sum(s)", "mean(s)", "exp(s) * max(s)", "max(s) * u",
+  "reshape(s, [-1])", "reshape(s, [1])", "reshape(s, [1, 1]) * u", "reshape(s, [-1]) * c",
+  "broadcast_to(s, [2, 3])", "repeat(reshape(s, [1]), 3, axis=0) * c", "softmax(reshape(s, [1]))",
+  "max(reshape(s, [1, 1]), axis=0)", "sum(d, axis=1) * max(d)",
 ];
