@@ -74,7 +74,11 @@ function statements(p: ModuleParts): (string | StatementStructures)[] {
     properties: props.map((x) => ({ name: key(x.name), type: x.type, docs: x.doc ? [commentText(x.doc)] : [] })),
   });
   const gradsByOf = new Map<string, typeof g.grads>();
-  for (const d of g.grads) gradsByOf.set(d.of, [...(gradsByOf.get(d.of) ?? []), d]);
+  for (const d of g.grads) {
+    const list = gradsByOf.get(d.of);
+    if (list) (list as (typeof d)[]).push(d);
+    else gradsByOf.set(d.of, [d]);
+  }
   const out: (string | StatementStructures)[] = [p.header];
   out.push(iface("Dims", "Sizes of the symbolic dims, fixed per workspace.", g.dims.map((d) => ({ name: d, type: "number" }))));
   out.push(iface("Inputs", "Values supplied at run time.", g.inputs.map((d) => ({ name: d.name, type: typeOfValue(p, d.node), doc: describe(d.node) }))));

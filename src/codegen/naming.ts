@@ -6,6 +6,7 @@
 import type { Graph, Node } from "../graph/ir.js";
 import { nodeNames } from "../graph/print.js";
 import type { Kernel } from "../optimize/fuse.js";
+import { sourceLine } from "../graph/lines.js";
 import { commentText } from "./names.js";
 
 /** Readable names: the .graph names, and grad_W1 for the gradient of the loss by W1. */
@@ -47,9 +48,8 @@ export function kernelName(k: Kernel, label: (n: Node) => string): string {
 export function kernelDoc(k: Kernel, graph: Graph): string {
   const file = graph.file.split(/[\\/]/).pop()!;
   const lines = [...new Set(k.nodes.flatMap((n) => (n.span ? [n.span.line] : [])))].sort((a, b) => a - b);
-  const text = graph.text.split(/\r?\n/);
   // the source line is user text inside a doc comment: the printer's escape keeps it a comment
-  const src = lines.map((l) => commentText(`${file}:${l}  ${text[l - 1]!.trim()}`));
+  const src = lines.map((l) => commentText(`${file}:${l}  ${sourceLine(graph.text, l).trim()}`));
   const ops = k.nodes.map((n) => n.op).join(" · ");
   return [...src, `fuses: ${ops}`].join("\n");
 }

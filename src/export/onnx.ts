@@ -6,6 +6,7 @@
  * in, and builds the protobuf (onnx-proto). Params become initializers; inputs with a
  * default become inputs whose initializer is the default; symbolic dims stay symbolic.
  */
+import { sourceLine } from "../graph/lines.js";
 import onnxProto from "onnx-proto";
 import { codes, fail } from "../diagnostics/index.js";
 import { ancestors, type Graph, type Named, type Node } from "../graph/ir.js";
@@ -194,7 +195,7 @@ class Writer {
       typeof v === "number" ? { name, type: onnx.AttributeProto.AttributeType.INT, i: v } : { name, type: onnx.AttributeProto.AttributeType.INTS, ints: [...v] },
     );
     const span = this.current?.span;
-    const docString = span ? `${span.source.file}:${span.line}: ${span.source.text.split(/\r?\n/)[span.line - 1]?.trim() ?? ""}` : undefined;
+    const docString = span ? `${span.source.file}:${span.line}: ${sourceLine(span.source.text, span.line).trim()}` : undefined;
     this.protos.push({ opType, input: [...input], output: [out], name: out, attribute, ...(docString ? { docString } : {}) });
     return out;
   }

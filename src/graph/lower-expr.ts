@@ -4,11 +4,11 @@
  * else inlined) and `grad(L, X)`, which builds the backward nodes in place.
  */
 import { gradients } from "../autodiff/index.js";
-import { deriveUserFn } from "../autodiff/symbolic.js";
+import { deriveUserFn, MAX_FORMULA_OPS } from "../autodiff/symbolic.js";
 import { codes, fail, type Span } from "../diagnostics/index.js";
 import type { Arg, Expr, Ident } from "../dsl/ast.js";
 import { builtins, ops, type AttrSpec, type Builtin } from "../ops/index.js";
-import type { ScalarExpr } from "../ops/userfn.js";
+import type { ScalarExpr, UserFn } from "../ops/userfn.js";
 import type { Builder } from "./builder.js";
 import type { AttrValue, Node } from "./ir.js";
 import { literalTensor, literalValue } from "./literal.js";
@@ -24,6 +24,9 @@ const MAX_LOWER_DEPTH = 2000;
 
 export class ExprLowerer {
   private depth = 0;
+  /** user function calls already lowered, by function and argument nodes */
+  private readonly calls = new WeakMap<object, Map<string, Node>>();
+  private readonly derived = new WeakMap<object, UserFn | undefined>();
 
   constructor(private readonly b: Builder) {}
 
@@ -119,13 +122,28 @@ export class ExprLowerer {
       fail(codes.arguments, `${e.callee} takes ${fn.params.length} argument${fn.params.length === 1 ? "" : "s"}, got ${e.args.length}`, e.span);
     }
     const args = e.args.map((a) => this.lower(a.value, scope));
-    const body = scalarBody(fn.body, fn.params.map((p) => p.name), fn.scope);
-    const derived = body && deriveUserFn(e.callee, fn.params.map((p) => p.name), body);
-    if (derived) return this.b.op("fn", args, { fn: derived }, e.span);
-    // not elementwise, or mathjs cannot derive it: inline the body
-    const inner = new Map(fn.scope);
-    fn.params.forEach((p, i) => inner.set(p.name, { kind: "node", node: args[i]!, decl: "node", span: p.span }));
-    return this.lower(fn.body, inner);
+    // a call of the same function on the same nodes is the same node: lowered once, so nested calls stay linear
+    const key = args.map((a) => a.id).join(",");
+    const calls = this.calls.get(fn) ?? new Map<string, Node>();
+    this.calls.set(fn, calls);
+    const known = calls.get(key);
+    if (known) return known;
+    // a function's derivative does not depend on its arguments: derived once per function
+    if (!this.derived.has(fn)) {
+      const body = scalarBody(fn.body, fn.params.map((p) => p.name), fn.scope);
+      this.derived.set(fn, body && deriveUserFn(e.callee, fn.params.map((p) => p.name), body));
+    }
+    const derived = this.derived.get(fn);
+    let node: Node;
+    if (derived) node = this.b.op("fn", args, { fn: derived }, e.span);
+    else {
+      // not elementwise, too large for a formula, or mathjs cannot derive it: inline the body
+      const inner = new Map(fn.scope);
+      fn.params.forEach((p, i) => inner.set(p.name, { kind: "node", node: args[i]!, decl: "node", span: p.span }));
+      node = this.lower(fn.body, inner);
+    }
+    calls.set(key, node);
+    return node;
   }
 }
 
@@ -157,7 +175,9 @@ export function scalarBody(body: Expr, params: readonly string[], scope: Readonl
         if (user?.kind === "fn") {
           if (user.params.length !== list.length) return undefined;
           const inner = scalarBody(user.body, user.params.map((p) => p.name), user.scope);
-          return inner && substitute(inner, list);
+          const expanded = inner && substitute(inner, list);
+          // a body that grows past the formula limit when its calls are expanded is inlined as nodes instead
+          return expanded && scalarSize(expanded) <= MAX_FORMULA_OPS ? expanded : undefined;
         }
         const op = builtins.get(e.callee)?.op;
         const ok = op && ops.get(op.name)?.traits.elementwise && op.inputs.length === list.length && Object.keys(op.attrs).length === 0;
@@ -168,6 +188,11 @@ export function scalarBody(body: Expr, params: readonly string[], scope: Readonl
     }
   };
   return walk(body);
+}
+
+/** Operations in a scalar expression, shared subexpressions counted each time (as a formula writes them). */
+function scalarSize(e: ScalarExpr): number {
+  return e.kind === "op" ? 1 + e.args.reduce((s, a) => s + scalarSize(a), 0) : 0;
 }
 
 function substitute(e: ScalarExpr, args: readonly ScalarExpr[]): ScalarExpr {

@@ -76,7 +76,14 @@ export function plan(rootNodes: readonly Node[]): Plan {
   const order = ancestors(rootNodes);
   const roots = new Set(rootNodes.map((r) => r.id));
   const users = new Map<number, Node[]>();
-  for (const n of order) for (const i of n.inputs) users.set(i.id, [...(users.get(i.id) ?? []), n]);
+  // pushed in place: a shared constant (0.5, 1) can have thousands of users
+  for (const n of order) {
+    for (const i of n.inputs) {
+      const list = users.get(i.id);
+      if (list) list.push(n);
+      else users.set(i.id, [n]);
+    }
+  }
   const modes = new Map<number, Mode>();
   for (const n of order) modes.set(n.id, baseMode(n, roots, users.get(n.id) ?? []));
   // a matmul whose only user is an elementwise chain of its shape computes that chain

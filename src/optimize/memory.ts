@@ -41,27 +41,31 @@ export function planMemory(p: Plan, dtypeOf: (n: Node) => DType): MemoryPlan {
       for (const i of n.inputs) if (!inTree.has(i.id)) lastUse.set(home(i).id, index);
     }
   });
+  const byId = new Map(p.order.map((n) => [n.id, n]));
   for (const r of p.roots) {
-    const n = p.order.find((o) => o.id === r);
+    const n = byId.get(r);
     if (n) lastUse.set(home(n).id, Infinity);
   }
   const slots: Slot[] = [];
   const slotOf = new Map<number, number>();
-  const free: number[] = [];
-  const release: [number, number][] = []; // [kernel index after which, slot]
+  // free slots by dtype and size, each list in the order the slots were freed; slots freed after kernel i, by i
+  const free = new Map<string, number[]>();
+  const freedAfter = new Map<number, number[]>();
   p.kernels.forEach((k, index) => {
-    for (let r = release.length - 1; r >= 0; r--) {
-      if (release[r]![0] < index) {
-        free.push(release[r]![1]);
-        release.splice(r, 1);
-      }
+    const due = freedAfter.get(index - 1) ?? [];
+    for (let r = due.length - 1; r >= 0; r--) {
+      const s = due[r]!;
+      const key = `${slots[s]!.dtype}:${sizeKey(slots[s]!.shape)}`;
+      const list = free.get(key);
+      if (list) list.push(s);
+      else free.set(key, [s]);
     }
+    freedAfter.delete(index - 1);
     const dtype = dtypeOf(k.out);
-    const size = sizeKey(k.out.type.shape);
-    const pick = free.findIndex((s) => slots[s]!.dtype === dtype && sizeKey(slots[s]!.shape) === size);
+    const reuse = free.get(`${dtype}:${sizeKey(k.out.type.shape)}`)?.shift();
     let slot: number;
-    if (pick >= 0) {
-      slot = free.splice(pick, 1)[0]!;
+    if (reuse !== undefined) {
+      slot = reuse;
       slots[slot]!.nodes.push(k.out);
     } else {
       slot = slots.length;
@@ -69,7 +73,10 @@ export function planMemory(p: Plan, dtypeOf: (n: Node) => DType): MemoryPlan {
     }
     slotOf.set(k.out.id, slot);
     const last = lastUse.get(k.out.id) ?? index;
-    if (last !== Infinity) release.push([last, slot]);
+    if (last === Infinity) return;
+    const list = freedAfter.get(last);
+    if (list) list.push(slot);
+    else freedAfter.set(last, [slot]);
   });
   return { slots, slotOf };
 }
