@@ -9,6 +9,7 @@ import { opDef, type GraphBuilder } from "../ops/index.js";
 import type { Attrs, AttrValue, Node } from "./ir.js";
 import { scalar, type Tensor } from "./tensor.js";
 import type { DType, Type } from "./types.js";
+import { checkTensorSize } from "./limits.js";
 
 export class Builder implements GraphBuilder {
   readonly nodes: Node[] = [];
@@ -87,6 +88,9 @@ export class Builder implements GraphBuilder {
   }
 
   private intern(n: Omit<Node, "id">): Node {
+    // every node passes here: a shape rule (repeat, broadcast_to, matmul) cannot build a tensor past the limit
+    const what = n.op === "input" || n.op === "param" ? `${n.op} ${String(n.attrs["name"])}` : n.op === "const" ? "this constant" : "this expression";
+    checkTensorSize(n.type.shape, what, n.span);
     const key = keyOf(n.op, n.inputs, n.attrs, n.value, n.type);
     const found = this.table.get(key);
     if (found) return found;

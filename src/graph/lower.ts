@@ -3,6 +3,7 @@
  * definition; every mistake is a located error. `differentiate` then adds the
  * gradient nodes that `loss` and `grad … wrt` statements ask for.
  */
+import { checkTensorSize } from "./limits.js";
 import { gradients } from "../autodiff/index.js";
 import { codes, fail } from "../diagnostics/index.js";
 import type { Expr, Ident, Init, Program, Stmt, TypeExpr } from "../dsl/ast.js";
@@ -146,6 +147,8 @@ class Lowering {
 
   private param(s: Extract<Stmt, { kind: "param" }>): void {
     const { dtype, shape } = this.type(s.type);
+    // before a scalar value is filled into the whole shape
+    checkTensorSize(shape, `param ${s.name.name}`, s.type?.span ?? s.name.span);
     if (dtype === "i32") fail(codes.type, `a param is trained, so it must be f32 or f64, not i32`, s.type.dtype.span);
     const init = this.init(s.init, dtype, shape, s.name.name);
     const node = this.b.leaf("param", s.name.name, dtype, shape, s.name.span);

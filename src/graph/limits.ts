@@ -1,0 +1,23 @@
+/**
+ * The sizes gradc refuses, in one place (docs/reliability.md lists them). A tensor's
+ * elements are counted over its static dims when it is declared or built; symbolic dims
+ * are bound at run time, where the bound sizes are checked against the same limit.
+ */
+import { codes, fail, type Span } from "../diagnostics/index.js";
+import type { Shape } from "./types.js";
+
+/** 2^26 elements: 256 MiB as float32, 512 MiB as float64 — a thousand times the TwoLayerNet's W1. */
+export const MAX_TENSOR_ELEMENTS = 2 ** 26;
+
+/** The elements of a shape's static dims (symbolic ones count as 1). */
+export function staticElements(shape: Shape): number {
+  return shape.reduce<number>((n, d) => (typeof d === "number" ? n * d : n), 1);
+}
+
+/** Fails at `span` when a tensor of this shape would be larger than gradc allows. */
+export function checkTensorSize(shape: Shape, what: string, span: Span | undefined): void {
+  const n = staticElements(shape);
+  if (n > MAX_TENSOR_ELEMENTS) {
+    fail(codes.limit, `${what} would have ${n.toLocaleString("en-US")} elements, more than gradc's limit of ${MAX_TENSOR_ELEMENTS.toLocaleString("en-US")} (2^26) per tensor`, span);
+  }
+}
