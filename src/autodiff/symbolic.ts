@@ -26,7 +26,7 @@ interface MathNode {
 interface MathJs {
   parse(text: string): MathNode;
   derivative(expr: MathNode, variable: string): MathNode;
-  simplify(expr: MathNode): MathNode;
+  simplify: { (expr: MathNode, rules?: readonly unknown[]): MathNode; readonly rules: readonly unknown[] };
 }
 
 let math: MathJs | undefined;
@@ -118,7 +118,17 @@ function hyperbolic(fn: string, [u]: ScalarExpr[]): ScalarExpr | undefined {
  */
 export const MAX_FORMULA_OPS = 12;
 
-const opsIn = (e: ScalarExpr): number => (e.kind === "op" ? 1 + e.args.reduce((s, a) => s + opsIn(a), 0) : 0);
+const sizes = new WeakMap<ScalarExpr, number>();
+/** Operations in a scalar expression, a shared subexpression counted each time it is written (memoized: linear in the DAG). */
+function opsIn(e: ScalarExpr): number {
+  if (e.kind !== "op") return 0;
+  let n = sizes.get(e);
+  if (n === undefined) {
+    n = 1 + e.args.reduce((s, a) => s + opsIn(a), 0);
+    sizes.set(e, n);
+  }
+  return n;
+}
 
 /** The user function with its symbolic derivatives, or undefined if mathjs cannot derive it (or it is too large). */
 export function deriveUserFn(name: string, params: readonly string[], body: ScalarExpr): UserFn | undefined {
@@ -144,42 +154,80 @@ export function deriveUserFn(name: string, params: readonly string[], body: Scal
   return { key: `${name}(${params.join(",")})=${formula}`, name, params, body, derivs, derivText };
 }
 
+/** A gradient as a formula: per element when `of` sums an elementwise expression of tensors. */
+export interface SymbolicGradient {
+  readonly formula: string;
+  readonly elementwise: boolean;
+}
+
+/** Rules added to mathjs' own: sqrt(x)^2 is x (where sqrt(x) is defined), sech written as the textbook does. */
+const EXTRA_RULES = ["sqrt(n) ^ 2 -> n", "n ^ (1 / 2) -> sqrt(n)", "1 / (1 / n) -> n"];
+
+function simplified(m: MathJs, node: MathNode): MathNode {
+  return m.simplify(m.simplify(node), [...m.simplify.rules, ...EXTRA_RULES]);
+}
+
 /**
- * A scalar graph's gradient as formulas: `of` written as one mathjs expression over the
- * leaves it depends on (every node elementwise with a formula, scalar), differentiated
- * with respect to each leaf in `wrt` and simplified. Undefined when some node has no
- * formula or is not a scalar.
+ * A graph's gradients as formulas: `of` written as one mathjs expression over the leaves
+ * it depends on, differentiated with respect to each leaf in `wrt` and simplified. `of`
+ * is a scalar expression of elementwise ops (user functions included), or a sum of an
+ * elementwise expression of tensors — then ∂of/∂xᵢ is the same formula for every element
+ * i. Undefined when some node has no formula, or the formula would be too large to read.
  */
-export function symbolicGradients(of: Node, wrt: readonly Node[], name: (leaf: Node) => string): string[] | undefined {
+export function symbolicGradients(of: Node, wrt: readonly Node[], name: (leaf: Node) => string): SymbolicGradient[] | undefined {
+  const def = ops.get(of.op);
+  const elementwise = def?.traits.sum === true && of.inputs.length === 1;
+  const root = elementwise ? of.inputs[0]! : of;
+  if (!elementwise && root.type.shape.length !== 0) return undefined;
   const leaves: Node[] = [];
-  const memo = new Map<number, ScalarExpr | undefined>();
-  const walk = (n: Node): ScalarExpr | undefined => {
-    if (memo.has(n.id)) return memo.get(n.id);
-    let e: ScalarExpr | undefined;
-    if (n.type.shape.length !== 0) e = undefined;
-    else if (n.op === "const") e = { kind: "num", value: n.value!.data[0]! };
-    else if (n.op === "input" || n.op === "param") {
-      if (!leaves.includes(n)) leaves.push(n);
-      e = { kind: "var", index: leaves.indexOf(n) };
-    } else if (ops.get(n.op)?.scalar?.formula) {
-      const args = n.inputs.map(walk);
-      e = args.every((a) => a !== undefined) ? { kind: "op", op: n.op, args: args as ScalarExpr[] } : undefined;
-    }
-    memo.set(n.id, e);
-    return e;
-  };
-  const body = walk(of);
-  const formula = body && toFormula(body);
+  const body = formulaOf(root, leaves, root.type.shape.length === 0);
+  if (!body || opsIn(body) > MAX_PRINTED_OPS) return undefined;
+  const formula = toFormula(body);
   if (!formula) return undefined;
   const m = mathjs();
   const expr = m.parse(formula);
   const names = leaves.map(name);
   return wrt.map((w) => {
     const i = leaves.indexOf(w);
-    if (i < 0) return "0";
-    const d = m.simplify(m.derivative(expr, VAR(i)));
-    return d.toString().replace(/\bv(\d+)\b/g, (_s, k: string) => names[Number(k)]!);
+    if (i < 0) return { formula: "0", elementwise };
+    const d = simplified(m, m.derivative(expr, VAR(i)));
+    return { formula: d.toString().replace(/\bv(\d+)\b/g, (_s, k: string) => names[Number(k)]!), elementwise };
   });
+}
+
+/** The largest expression (operations, shared ones counted each time) that a formula is printed for. */
+const MAX_PRINTED_OPS = 200;
+
+/** n as a scalar expression over `leaves` (appended as met); tensors only where `scalarOnly` is false. */
+function formulaOf(root: Node, leaves: Node[], scalarOnly: boolean): ScalarExpr | undefined {
+  const memo = new Map<number, ScalarExpr | undefined>();
+  const walk = (n: Node): ScalarExpr | undefined => {
+    if (memo.has(n.id)) return memo.get(n.id);
+    let e: ScalarExpr | undefined;
+    const def = ops.get(n.op);
+    if (scalarOnly && n.type.shape.length !== 0) e = undefined;
+    else if (n.op === "const") e = n.value!.data.length === 1 ? { kind: "num", value: n.value!.data[0]! } : undefined;
+    else if (n.inputs.length === 0) {
+      if (!leaves.includes(n)) leaves.push(n);
+      e = { kind: "var", index: leaves.indexOf(n) };
+    } else if (def?.scalar?.formula || (def?.traits.elementwise && n.attrs["fn"])) {
+      const args = n.inputs.map(walk);
+      const fn = n.attrs["fn"] as UserFn | undefined;
+      if (args.some((a) => a === undefined)) e = undefined;
+      else e = fn ? substituteVars(fn.body, args as ScalarExpr[]) : { kind: "op", op: n.op, args: args as ScalarExpr[] };
+    }
+    // a budget on the expanded size: formulas of shared subexpressions grow exponentially
+    if (e && opsIn(e) > MAX_PRINTED_OPS) e = undefined;
+    memo.set(n.id, e);
+    return e;
+  };
+  return walk(root);
+}
+
+function substituteVars(e: ScalarExpr, args: readonly ScalarExpr[]): ScalarExpr {
+  if (e.kind === "var") return args[e.index]!;
+  if (e.kind === "num") return e;
+  return { kind: "op", op: e.op, args: e.args.map((a) => substituteVars(a, args)) };
 }
 
 /** The local derivative rule of an elementwise op, from its mathjs formula: "d/dx = y, d/dy = x". */
@@ -188,5 +236,5 @@ export function localRule(op: string): string | undefined {
   if (!formula) return undefined;
   const m = mathjs();
   const vars = ["x", "y"].filter((v) => new RegExp(`\\b${v}\\b`).test(formula));
-  return vars.map((v) => `d/d${v} = ${m.simplify(m.derivative(m.parse(formula), v)).toString()}`).join(", ");
+  return vars.map((v) => `d/d${v} = ${simplified(m, m.derivative(m.parse(formula), v)).toString()}`).join(", ");
 }

@@ -79,7 +79,7 @@ export const reduceOps = [
     doc: "Sum over `axis` (all axes when absent). The backward pass copies the gradient back over the summed axes (the textbook's Sum ↔ Repeat nodes).",
     inputs: ["x"],
     attrs: reductionAttrs,
-    traits: {},
+    traits: { sum: true },
     type: (ins, attrs, ctx) => ({
       dtype: ins[0]!.dtype === "i32" ? "f64" : ins[0]!.dtype,
       shape: reducedShape(ins[0]!, reducedAxes(ins[0]!, attrs, ctx), attrs["keepdims"] === true),

@@ -42,6 +42,8 @@ export interface Traits {
   readonly commutative?: boolean;
   /** a 2-D transpose: a matmul can read its input in place instead of a copy */
   readonly transpose?: boolean;
+  /** adds up its input's elements (over some or all axes): ∂/∂xᵢ of sum(f(x)) is f′(xᵢ) */
+  readonly sum?: boolean;
 }
 
 /**
