@@ -35,8 +35,7 @@ export function rebuild(g: Graph, rule?: Rule): Graph {
     names: g.names.filter((d) => map.has(d.node.id)).map((d) => ({ ...d, node: get(d.node) })),
     grads: g.grads.map((d) => ({ ...d, ofNode: get(d.ofNode), wrtNode: get(d.wrtNode), node: d.node && get(d.node) })),
     nodes: b.nodes,
-    // per-edge gradients describe the unoptimized graph only
-    edgeGrads: new Map(),
+    edgeGrads: remapEdges(g, map),
     gradOf: new Map(
       [...g.gradOf].flatMap(([grad, of]) => {
         const [ng, nf] = [map.get(grad), map.get(of)];
@@ -44,4 +43,23 @@ export function rebuild(g: Graph, rule?: Rule): Graph {
       }),
     ),
   };
+}
+
+/**
+ * The gradient sent along each edge ("user:input" → node), in the rebuilt graph: kept
+ * where the user survived with the same input on that edge, and the gradient survived
+ * (perhaps simplified: 1 · tax is tax), so optimized diagrams still carry their gradients.
+ */
+function remapEdges(g: Graph, map: ReadonlyMap<number, Node>): Map<string, number> {
+  const byId = new Map(g.nodes.map((n) => [n.id, n]));
+  const out = new Map<string, number>();
+  for (const [edge, grad] of g.edgeGrads) {
+    const [userId, index] = edge.split(":").map(Number) as [number, number];
+    const user = byId.get(userId);
+    const [nu, ng] = [map.get(userId), map.get(grad)];
+    const input = user?.inputs[index];
+    if (!nu || !ng || !input || nu.inputs[index] !== (map.get(input.id) ?? input)) continue;
+    out.set(`${nu.id}:${index}`, ng.id);
+  }
+  return out;
 }

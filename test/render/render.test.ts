@@ -3,7 +3,9 @@
  * rendered forward and backward without a Graphviz error, a golden DOT file, and a
  * 500-node graph in under 3 seconds.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderDot } from "../../src/cli/render.js";
 import { dotToSvg } from "../../src/render/svg.js";
@@ -30,6 +32,19 @@ describe("gradc render", () => {
     for (const v of ["100", "2", "150", "3", "200", "450", "650", "715", "1.1"]) expect(values, v).toContain(v);
     for (const v of ["1", "1.1", "2.2", "110", "3.3", "165", "650"]) expect(grads, v).toContain(v);
     expect(values).toEqual(expect.arrayContaining(["apple", "apple_num", "orange", "orange_num", "tax", "price", "×", "+"]));
+  });
+
+  it("--optimized keeps the gradients under the edges (the rebuilt graph carries them)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "gradc-render-"));
+    const reds = (file: string, extra: string[]) => {
+      const out = join(dir, `${file}${extra.join("")}.svg`);
+      expect(gradc(["render", `graphs/${file}.graph`, "--backward", "--values", ...extra, "-o", out]).code).toBe(0);
+      return texts(readFileSync(out, "utf8")).filter((t) => t.fill === "#c0392b").map((t) => t.text);
+    };
+    const apple = reds("apple", ["--optimized"]);
+    for (const v of ["1.1", "2.2", "110", "3.3", "165", "650"]) expect(apple, v).toContain(v);
+    // before: one red label (the seed) on the optimized TwoLayerNet, ten without --optimized
+    expect(reds("two_layer_net", ["--optimized"]).length).toBe(reds("two_layer_net", []).length);
   });
 
   for (const file of graphs) {
