@@ -8,10 +8,10 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { bind, compileText, interpret, type Graph, type Tensor } from "../../src/index.js";
-import type { Bindings } from "../../src/interp/index.js";
+import { bind, compileText, interpret, type Graph } from "../../src/index.js";
 import { runCompiled } from "../../src/runtime/compiled.js";
 import { loadCompiled } from "../../src/runtime/load.js";
+import { compareWith, flatten, rounded, worst } from "../gen/compare.js";
 import { HOSTILE_NAMES, randomGraph, type RandomGraphOptions } from "../gen/random-graph.js";
 import { ROOT } from "../helpers.js";
 import { CASES, PRELUDE } from "../ops/cases.js";
@@ -19,50 +19,8 @@ import { CASES, PRELUDE } from "../ops/cases.js";
 const RANDOM_GRAPHS = 1000;
 const FIRST_SEED = Number(process.env["GRADC_DIFF_SEED"] ?? 1000);
 
-/** The largest |a - b| / max(|b|, tiny, scale · floor) over all outputs and gradients. */
-function worst(a: Map<string, Tensor>, b: Map<string, Tensor>, floor: number, absFloor = 1e-300): { at: string; rel: number } {
-  let at = "";
-  let rel = 0;
-  for (const [name, ref] of b) {
-    const got = a.get(name)!;
-    const scale = ref.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-    for (let i = 0; i < ref.data.length; i++) {
-      const want = ref.data[i]!;
-      const have = got.data[i]!;
-      if (Number.isNaN(want) && Number.isNaN(have)) continue;
-      // a NaN on one side only, or infinities that differ, is as wrong as it gets (and a NaN
-      // must not be forgotten by the next element's comparison)
-      const r = want === have ? 0 : !Number.isFinite(want) || !Number.isFinite(have) ? Infinity : Math.abs(have - want) / Math.max(Math.abs(want), scale * floor, absFloor);
-      if (r > rel) {
-        rel = r;
-        at = `${name}[${i}]: ${have} vs ${want}`;
-      }
-    }
-  }
-  return { at, rel };
-}
-
-function flatten(r: { outputs: Map<string, Tensor>; grads: Map<string, Map<string, Tensor>> }): Map<string, Tensor> {
-  const all = new Map(r.outputs);
-  for (const [of, m] of r.grads) for (const [w, t] of m) all.set(`d${of}/d${w}`, t);
-  return all;
-}
-
-/** Bindings with every float value rounded to float32, so both sides start from the same numbers. */
-function rounded(env: Bindings): Bindings {
-  const values = new Map([...env.values].map(([k, t]) => [k, { shape: t.shape, data: t.data.map(Math.fround) }]));
-  return { values, dims: env.dims };
-}
-
 async function compare(g: Graph, seed: number) {
-  const env = bind(g, { seed });
-  const ref = flatten(interpret(g, env));
-  const f64 = flatten(runCompiled(await loadCompiled(g, { dtype: "f64" }), g, env, { dtype: "f64" }));
-  const env32 = rounded(env);
-  const ref32 = flatten(interpret(g, env32));
-  const f32 = flatten(runCompiled(await loadCompiled(g, { dtype: "f32" }), g, env32, { dtype: "f32" }));
-  const fwd = runCompiled(await loadCompiled(g, { dtype: "f64" }), g, env, { dtype: "f64", forwardOnly: true }).outputs;
-  return { f64: worst(f64, ref, 1e-12), f32: worst(f32, ref32, 1, 0.1), forward: worst(fwd, new Map([...ref].filter(([k]) => fwd.has(k))), 1e-12) };
+  return compareWith((graph, options) => loadCompiled(graph, options), g, bind(g, { seed }));
 }
 
 /** The --simd module (matmuls in WebAssembly) against the interpreter on float32-rounded values. */

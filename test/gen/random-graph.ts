@@ -41,19 +41,36 @@ export const HOSTILE_NAMES = [
 export interface RandomGraphOptions {
   /** draw every name (dim, inputs, params, nodes, fn and its parameters, loss) from HOSTILE_NAMES */
   readonly hostile?: boolean;
+  /** draw every name as random letters of many scripts (Latin, Greek, Cyrillic, Hangul, CJK, Glagolitic, Georgian…) */
+  readonly unicode?: boolean;
+}
+
+/** Ranges of letters the .graph lexer takes (\p{L}), from scripts JavaScript engines and TypeScript know of different ages. */
+const LETTERS: readonly [number, number][] = [[0x61, 0x7a], [0xc0, 0x24f], [0x370, 0x3ff], [0x400, 0x4ff], [0x10a0, 0x10ff], [0x1e00, 0x1eff], [0x2c00, 0x2c5f], [0x2d30, 0x2d7f], [0x3041, 0x30ff], [0x4e00, 0x9fff], [0xac00, 0xd7a3], [0x1d400, 0x1d7ff], [0x10400, 0x1044f], [0x2e2f, 0x2e2f]];
+const LETTER = /^\p{L}$/u;
+
+function unicodeName(rng: Random): string {
+  const length = 1 + rng.int(4);
+  let name = "";
+  while ([...name].length < length) {
+    const [lo, hi] = LETTERS[rng.int(LETTERS.length)]!;
+    const c = String.fromCodePoint(lo + rng.int(hi - lo + 1));
+    if (LETTER.test(c)) name += c;
+  }
+  return name;
 }
 
 export function randomGraph(seed: number, options: RandomGraphOptions = {}): RandomGraph {
   const rng = new Random(seed);
   const pick = <T,>(xs: readonly T[]): T => xs[rng.int(xs.length)]!;
-  const pool = options.hostile ? shuffled(HOSTILE_NAMES, rng) : [];
+  const pool = options.hostile ? shuffled(HOSTILE_NAMES, rng) : options.unicode ? [...new Set(Array.from({ length: 40 }, () => unicodeName(rng)))] : [];
   /** a plain name, or the next hostile one */
   const named = (plain: string) => pool.shift() ?? plain;
   const N = named("N");
   const lines: string[] = [`dim ${N}`];
   const values: Value[] = [];
   const leaves: string[] = [];
-  const shapes: Shape[] = [[], [3], [2, 3], [1, 3], [2, 1], ["N", 3], [3, 2], ["N", 2], [4]];
+  const shapes: Shape[] = [[], [3], [2, 3], [1, 3], [2, 1], ["N", 3], [3, 2], ["N", 2], [4], ...(options.hostile || options.unicode ? ([[1], [1, 1], ["N", 1]] as Shape[]) : [])];
   const fmt = (s: Shape) => `[${s.map((d) => (d === "N" ? N : d)).join(", ")}]`;
   const nInputs = 2 + rng.int(3);
   for (let i = 0; i < nInputs; i++) {
