@@ -142,7 +142,9 @@ function softmax_ce_grad_a(a_1: Float64Array, t: Float64Array, grad_a: Float64Ar
     for (let j = 0; j < 3; j++) rowMax = Math.max(rowMax, a_1[row + j]);
     let expSum = 0;
     for (let j = 0; j < 3; j++) expSum += Math.exp(a_1[row + j] - rowMax);
-    for (let j = 0; j < 3; j++) grad_a[row + j] = (Math.exp(a_1[row + j] - rowMax) / expSum - t[row + j]) * scale;
+    let total = 0;
+    for (let j = 0; j < 3; j++) total += t[row + j];
+    for (let j = 0; j < 3; j++) grad_a[row + j] = (Math.exp(a_1[row + j] - rowMax) / expSum * total - t[row + j]) * scale;
   }
 }
 

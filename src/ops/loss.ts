@@ -89,7 +89,7 @@ export const lossOps = [
     name: "softmax_ce",
     glyph: "Softmax\\nWithLoss",
     surface: "softmax_cross_entropy",
-    doc: "Mean cross-entropy of softmax(logits) against labels: i32 class indices or [N, C] probabilities (the textbook's SoftmaxWithLoss). Its backward rule is (softmax(logits) - t) / N.",
+    doc: "Mean cross-entropy of softmax(logits) against labels: i32 class indices or [N, C] probabilities (the textbook's SoftmaxWithLoss). Its backward rule is (softmax(logits) · Σⱼ tⱼ - t) / N — the textbook's (y - t) / N when each row of t sums to 1.",
     inputs: ["logits", "labels"],
     attrs: {},
     traits: {},
@@ -112,7 +112,7 @@ export const lossOps = [
   defineOp({
     name: "softmax_ce_grad",
     glyph: "Softmax\\nWithLoss′",
-    doc: "The backward rule of softmax_cross_entropy, fused: (softmax(logits) - t) · g / N, one pass over each row.",
+    doc: "The backward rule of softmax_cross_entropy, fused: (softmax(logits) · Σⱼ tⱼ - t) · g / N, one pass over each row (Σⱼ tⱼ is 1 for class indices and one-hot rows; multi-label or unnormalised targets need it).",
     inputs: ["logits", "labels", "g"],
     attrs: {},
     traits: {},
@@ -128,9 +128,15 @@ export const lossOps = [
         for (let j = 0; j < c; j++) m = Math.max(m, logits!.data[i * c + j]!);
         let s = 0;
         for (let j = 0; j < c; j++) s += Math.exp(logits!.data[i * c + j]! - m);
+        // ∂/∂x of -Σ t·log softmax(x) is softmax(x)·Σ t - t: Σ t is 1 for a class index
+        let total = 1;
+        if (!index) {
+          total = 0;
+          for (let j = 0; j < c; j++) total += labels!.data[i * c + j]!;
+        }
         for (let j = 0; j < c; j++) {
           const t = index ? (labels!.data[i] === j ? 1 : 0) : labels!.data[i * c + j]!;
-          r.data[i * c + j] = (Math.exp(logits!.data[i * c + j]! - m) / s - t) * scale;
+          r.data[i * c + j] = ((Math.exp(logits!.data[i * c + j]! - m) / s) * total - t) * scale;
         }
       }
       return r;
@@ -138,14 +144,18 @@ export const lossOps = [
     kernel: { kind: "loop", write: (k) => rowLoop(k, "grad") },
     onnx: (o) => {
       const shape = o.inTypes[0]!.shape;
-      const residual = o.node("Sub", [o.node("Softmax", [o.x(0)], { axis: -1 }), onnxTargets(o)]);
+      const t = onnxTargets(o);
+      const total = o.node("ReduceSum", [t, o.constant([-1], "i64", [1])], { keepdims: 1 });
+      const residual = o.node("Sub", [o.node("Mul", [o.node("Softmax", [o.x(0)], { axis: -1 }), total]), t]);
       const scaled = o.node("Mul", [residual, o.x(2)]);
       return shape.length === 2 ? o.node("Div", [scaled, o.cast(o.shape([shape[0]!]), o.outType.dtype)]) : scaled;
     },
     // its own derivative (for second derivatives) goes through the rule's primitives
     vjp: (b, node, gg, needs) => {
       const [logits, labels, g] = node.inputs as [Node, Node, Node];
-      const rule = mul(b, sub(b, softmax(b, logits, logits.type.shape.length - 1), targets(b, logits, labels)), div(b, g, batchSize(b, logits)));
+      const axis = logits.type.shape.length - 1;
+      const t = targets(b, logits, labels);
+      const rule = mul(b, sub(b, mul(b, softmax(b, logits, axis), sum(b, t, [axis], true)), t), div(b, g, batchSize(b, logits)));
       const wrt = [logits, labels, g].filter((_, i) => needs[i]);
       const grads = b.backprop(rule, gg, wrt);
       return [logits, labels, g].map((n, i) => (needs[i] ? grads[wrt.indexOf(n)]! : null));
@@ -257,11 +267,21 @@ function rowLoop(k: LoopContext, what: "loss" | "grad"): string {
       : [`  const lse = rowMax + Math.log(expSum);`, `  for (let j = 0; j < ${c}; j++) total -= ${t}[row + j] * (${x}[row + j] - lse);`];
     return [`let total = 0;`, ...head, ...term, `}`, `${k.out}[0] = total / ${rows};`].join("\n");
   }
-  const target = index ? `(${label} === j ? 1 : 0)` : `${t}[row + j]`;
+  if (index) {
+    return [
+      `const scale = ${g} / ${rows};`,
+      ...head,
+      `  for (let j = 0; j < ${c}; j++) ${k.out}[row + j] = (Math.exp(${x}[row + j] - rowMax) / expSum - (${label} === j ? 1 : 0)) * scale;`,
+      `}`,
+    ].join("\n");
+  }
+  // probability targets: softmax · Σ t - t, which is softmax - t only when the row sums to 1
   return [
     `const scale = ${g} / ${rows};`,
     ...head,
-    `  for (let j = 0; j < ${c}; j++) ${k.out}[row + j] = (Math.exp(${x}[row + j] - rowMax) / expSum - ${target}) * scale;`,
+    `  let total = 0;`,
+    `  for (let j = 0; j < ${c}; j++) total += ${t}[row + j];`,
+    `  for (let j = 0; j < ${c}; j++) ${k.out}[row + j] = (Math.exp(${x}[row + j] - rowMax) / expSum * total - ${t}[row + j]) * scale;`,
     `}`,
   ].join("\n");
 }

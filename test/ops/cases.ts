@@ -47,4 +47,6 @@ export const CASES: readonly (string | [string, string])[] = [
   "reshape(s, [-1])", "reshape(s, [1])", "reshape(s, [1, 1]) * u", "reshape(s, [-1]) * c",
   "broadcast_to(s, [2, 3])", "repeat(reshape(s, [1]), 3, axis=0) * c", "softmax(reshape(s, [1]))",
   "max(reshape(s, [1, 1]), axis=0)", "sum(d, axis=1) * max(d)",
+  // targets whose rows do not sum to 1 (multi-label, unnormalised): the gradient is softmax · Σt - t
+  "softmax_cross_entropy(u, a)", "softmax_cross_entropy(w, 2 * c)", "grad(softmax_cross_entropy(u, a), b)",
 ];
