@@ -4,7 +4,7 @@
  */
 import { ancestors, type Graph, type Node } from "../graph/ir.js";
 import type { DType } from "../graph/types.js";
-import { plan } from "../optimize/fuse.js";
+import { plan, type Plan } from "../optimize/fuse.js";
 import { planMemory } from "../optimize/memory.js";
 import { optimize } from "../optimize/pipeline.js";
 import { roots } from "../optimize/rebuild.js";
@@ -35,14 +35,12 @@ export function emitModule(input: Graph, options: EmitOptions = {}): string {
   const source = options.source ?? graph.file;
   const dtypeOf = (n: Node): DType => (n.type.dtype === "i32" ? "i32" : (options.dtype ?? n.type.dtype));
   const stepPlan = plan(roots(graph));
-  const forwardIds = new Set(ancestors([...graph.outputs, ...graph.losses].map((d) => d.node)).map((n) => n.id));
   const memory = planMemory(stepPlan, dtypeOf);
 
   // one scope for the whole module: dims, constants and kernels avoid every name the module writes itself
   const moduleNames = new Names([...MODULE_NAMES, ...FUNCTION_LOCALS, ...KERNEL_LOCALS]);
   const dims = new Map(graph.dims.map((d) => [d, moduleNames.name(d)]));
-  const labels = labelsOf(graph);
-  const label = (n: Node) => labels.get(n.id) ?? `t${n.id}`;
+  const label = labelOf(graph);
   const home = homeOf(stepPlan.modes);
   const constants = stepPlan.order.filter((n) => stepPlan.modes.get(n.id)!.kind === "constant").map((node) => ({ node, name: moduleNames.name(`${label(node)}_const`) }));
   const wasm = new WasmKernels();
@@ -76,7 +74,7 @@ export function emitModule(input: Graph, options: EmitOptions = {}): string {
     dims,
     dtypeOf,
     step: stepPlan,
-    forwardKernels: new Set(stepPlan.kernels.filter((k) => forwardIds.has(k.out.id)).map((k) => k.out.id)),
+    forwardKernels: forwardKernels(graph, stepPlan),
     memory,
     slotNames,
     kernels,
@@ -90,6 +88,18 @@ export function emitModule(input: Graph, options: EmitOptions = {}): string {
     size: (shape) => product(shape.map((d) => env.dim(d))),
     names: slotScope,
   });
+}
+
+/** Readable names of nodes: their .graph names and grad_NAME, else t and the id. */
+function labelOf(graph: Graph): (n: Node) => string {
+  const labels = labelsOf(graph);
+  return (n) => labels.get(n.id) ?? `t${n.id}`;
+}
+
+/** The kernels `forward` runs: those computing what the outputs and losses need. */
+function forwardKernels(graph: Graph, stepPlan: Plan): Set<number> {
+  const forwardIds = new Set(ancestors([...graph.outputs, ...graph.losses].map((d) => d.node)).map((n) => n.id));
+  return new Set(stepPlan.kernels.filter((k) => forwardIds.has(k.out.id)).map((k) => k.out.id));
 }
 
 /** The names a module declares at its top level: its exports and its own helpers. */

@@ -64,6 +64,17 @@ function typeOfValue(p: ModuleParts, n: Node): string {
   return n.type.shape.length === 0 ? "number" : ARRAY[p.dtypeOf(n)];
 }
 
+/** The requested gradients grouped by what they differentiate: grads[L][X]. */
+function gradsGrouped(g: Graph): Map<string, Graph["grads"][number][]> {
+  const byOf = new Map<string, Graph["grads"][number][]>();
+  for (const d of g.grads) {
+    const list = byOf.get(d.of);
+    if (list) list.push(d);
+    else byOf.set(d.of, [d]);
+  }
+  return byOf;
+}
+
 function statements(p: ModuleParts): (string | StatementStructures)[] {
   const g = p.graph;
   const iface = (name: string, doc: string, props: { name: string; type: string; doc?: string }[]): StatementStructures => ({
@@ -73,12 +84,7 @@ function statements(p: ModuleParts): (string | StatementStructures)[] {
     docs: [doc],
     properties: props.map((x) => ({ name: key(x.name), type: x.type, docs: x.doc ? [commentText(x.doc)] : [] })),
   });
-  const gradsByOf = new Map<string, typeof g.grads>();
-  for (const d of g.grads) {
-    const list = gradsByOf.get(d.of);
-    if (list) (list as (typeof d)[]).push(d);
-    else gradsByOf.set(d.of, [d]);
-  }
+  const gradsByOf = gradsGrouped(g);
   const out: (string | StatementStructures)[] = [p.header];
   out.push(iface("Dims", "Sizes of the symbolic dims, fixed per workspace.", g.dims.map((d) => ({ name: d, type: "number" }))));
   out.push(iface("Inputs", "Values supplied at run time.", g.inputs.map((d) => ({ name: d.name, type: typeOfValue(p, d.node), doc: describe(d.node) }))));

@@ -10,7 +10,7 @@ import { ts } from "ts-morph";
 const KEYWORDS =
   "break case catch class const continue debugger default delete do else enum export extends false finally for function if " +
   "import in instanceof new null return super switch this throw true try typeof var void while with yield let static " +
-  "implements interface package private protected public await async of as any unknown never number string boolean " +
+  "implements interface package private protected public await async of any as unknown never number string boolean " +
   "symbol object bigint type declare module namespace readonly keyof infer is asserts satisfies accessor abstract " +
   "override get set from global require";
 

@@ -73,6 +73,15 @@ function finiteCheck(count: Instr): Instr[] {
 /** Bytes a kernel's list of non-zeros takes at the start of the memory (rows kernels keep one row's). */
 export const listBytes = (k: Omit<SimdMatmul, "name">): number => (k.kind === "rows" ? 8 * k.K : 0);
 
+/** Before the rows: the finiteness check of B (K × N for rows, m × N for scatter), and scatter's zeroed C. */
+function prologue(k: SimdMatmul): Instr[] {
+  const scatter = k.kind === "scatter";
+  return [
+    ...finiteCheck(scatter ? ["i32.mul", get("$m"), i32(k.N)] : i32(k.K * k.N)),
+    ...(scatter ? [["memory.fill", get("$C"), i32(0), i32(k.K * k.N * 4)] as Instr] : []),
+  ];
+}
+
 export function simdMatmul(k: SimdMatmul): WasmFunction {
   const vecs = Math.floor(k.N / 4);
   const tail = k.N % 4;
@@ -129,11 +138,6 @@ export function simdMatmul(k: SimdMatmul): WasmFunction {
     doc: k.doc,
     params: [["$A", "i32"], ["$B", "i32"], ["$C", "i32"], ["$m", "i32"]],
     locals: [["$i", "i32"], ["$p", "i32"], ["$n", "i32"], ["$rowA", "i32"], ["$row", "i32"], ["$dense", "i32"], ["$a", "f32"], ["$av", "v128"], ...V.map((c) => [c, "v128"] as const), ...T.map((t) => [t, "f32"] as const)],
-    body: [
-      // B is K × N for rows (C = A · B), m × N for scatter (C = Aᵀ · B)
-      ...finiteCheck(k.kind === "rows" ? i32(k.K * k.N) : ["i32.mul", get("$m"), i32(k.N)]),
-      ...(k.kind === "scatter" ? [["memory.fill", get("$C"), i32(0), i32(k.K * k.N * 4)] as Instr] : []),
-      rowsLoop(body),
-    ],
+    body: [...prologue(k), rowsLoop(body)],
   };
 }

@@ -138,6 +138,19 @@ function outShape(a: Shape, b: Shape): Shape {
   });
 }
 
+/** a @ r with a partner r of agreeing inner dimension, if any. */
+function matmulWith(a: Value, values: readonly Value[], pick: <T>(xs: readonly T[]) => T): { expr: string; shape: Shape } | undefined {
+  if (a.shape.length === 0 || a.shape.length > 2) return undefined;
+  const k = a.shape[a.shape.length - 1]!;
+  const rhs = values.filter((v) => (v.shape.length === 2 && v.shape[0] === k) || (v.shape.length === 1 && v.shape[0] === k));
+  if (rhs.length === 0) return undefined;
+  const r = pick(rhs);
+  const shape: (number | "N")[] = [];
+  if (a.shape.length === 2) shape.push(a.shape[0]!);
+  if (r.shape.length === 2) shape.push(r.shape[1]!);
+  return { expr: `${a.name} @ ${r.name}`, shape };
+}
+
 function next(
   a: Value,
   b: Value,
@@ -169,18 +182,8 @@ function next(
       const fn = pick(["sum", "mean", "max"]);
       return { expr: `${fn}(${a.name}, axis=${axis}${keep ? ", keepdims=true" : ""})`, shape: keep ? a.shape.map((d, i) => (i === axis ? 1 : d)) : a.shape.filter((_, i) => i !== axis) };
     }
-    case 7: {
-      // matmul with a partner of agreeing inner dimension, if any
-      if (a.shape.length === 0 || a.shape.length > 2) return undefined;
-      const k = a.shape[a.shape.length - 1]!;
-      const rhs = values.filter((v) => (v.shape.length === 2 && v.shape[0] === k) || (v.shape.length === 1 && v.shape[0] === k));
-      if (rhs.length === 0) return undefined;
-      const r = pick(rhs);
-      const shape: (number | "N")[] = [];
-      if (a.shape.length === 2) shape.push(a.shape[0]!);
-      if (r.shape.length === 2) shape.push(r.shape[1]!);
-      return { expr: `${a.name} @ ${r.name}`, shape };
-    }
+    case 7:
+      return matmulWith(a, values, pick);
     case 8:
       return a.shape.length === 2 ? { expr: `${a.name}.T`, shape: [a.shape[1]!, a.shape[0]!] } : undefined;
     case 9:
