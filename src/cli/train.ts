@@ -12,7 +12,7 @@ import { curvesSvg } from "../runtime/curves.js";
 import { writeAtomic } from "../runtime/files.js";
 import { loadCompiled } from "../runtime/load.js";
 import { defaultDataDir, loadMnist } from "../runtime/mnist.js";
-import type { OptimizerName } from "../runtime/optimizers.js";
+import { DEFAULT_LR, type OptimizerName } from "../runtime/optimizers.js";
 import { train, type EpochRecord, type Reporter } from "../runtime/train.js";
 
 export interface TrainFlags {
@@ -40,7 +40,7 @@ export async function trainCommand(file: string | undefined, f: TrainFlags): Pro
   mkdirSync(dir, { recursive: true });
   const metrics = join(dir, "metrics.jsonl");
   if (!f.resume) writeFileSync(metrics, "");
-  process.stdout.write(`training ${path} on MNIST (${data.train.count} train, ${data.test.count} test images) · ${f.simd ? "WebAssembly SIMD matmuls · " : ""}${f.optimizer}, lr ${f.lr ?? "default"}, batch ${f.batch}, ${f.iters} iterations, seed ${f.seed}\n`);
+  process.stdout.write(`training ${path} on MNIST (${data.train.count} train, ${data.test.count} test images) · ${f.simd ? "WebAssembly SIMD matmuls · " : ""}${f.optimizer}, lr ${f.lr ?? DEFAULT_LR[f.optimizer as OptimizerName]}, batch ${f.batch}, ${f.iters} iterations, seed ${f.seed}\n`);
   const result = train(graph, module, data, { ...f, optimizer: f.optimizer as OptimizerName, dir }, reporter((r) => appendFileSync(metrics, JSON.stringify(r) + "\n")));
   const title = `${basename(path)} · ${f.optimizer} · test accuracy ${result.testAcc.toFixed(4)}`;
   writeAtomic(join(dir, "curves.svg"), curvesSvg({ losses: result.losses, epochs: result.epochs, title }));
@@ -76,9 +76,17 @@ function reporter(record: (r: EpochRecord) => void): Reporter {
   let last = 0;
   let epoch = 0;
   let latest = { iteration: 0, loss: NaN };
+  let lastPlain = 0;
+  const tty = process.stderr.isTTY === true;
   const draw = (now: number) => {
     const speed = ((latest.iteration - from) / ((now - t0) / 1000)).toFixed(0);
     bar?.update(latest.iteration, { loss: latest.loss.toFixed(4), speed, epoch });
+    // the training loop never yields, so cli-progress's redraw timer never fires: redraw here,
+    // every 100 ms on a terminal, every 10 s in a log
+    if (tty || now - lastPlain >= 10_000) {
+      lastPlain = now;
+      multi.update();
+    }
   };
   return {
     start(total, start) {
@@ -97,8 +105,10 @@ function reporter(record: (r: EpochRecord) => void): Reporter {
       epoch = r.epoch;
       const line = `epoch ${String(r.epoch).padStart(2)} · iteration ${String(r.iteration).padStart(5)} · train acc, test acc | ${r.trainAcc.toFixed(4)}, ${r.testAcc.toFixed(4)} · ${r.seconds.toFixed(1)} s\n`;
       // the bar lives on stderr; on a terminal, log above it, else the line goes to stdout
-      if (process.stderr.isTTY) multi.log(line);
-      else process.stdout.write(line);
+      if (tty) {
+        multi.log(line);
+        multi.update(); // writes the line above the bar now, not when the run ends
+      } else process.stdout.write(line);
       record(r);
     },
     stop() {
