@@ -15,7 +15,7 @@ export interface CompileOptions {
 export function compileFile(file: string, opts: CompileOptions): string {
   const out = opts.output ?? join("generated", `${basename(file).replace(/\.graph$/, "")}.ts`);
   const code = emitModule(loadGraph(file), { dtype: opts.dtype, source: file, simd: opts.simd });
-  writeGenerated(out, code, opts.force === true);
+  writeGenerated(out, code, opts.force === true, [file]);
   return out;
 }
 

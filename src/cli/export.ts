@@ -12,12 +12,13 @@ import { formatType } from "../graph/types.js";
 import { loadGraph } from "../pipeline.js";
 import { bind } from "../runtime/bind.js";
 import { loadCheckpoint } from "../runtime/checkpoint.js";
-import { writeAtomic } from "../runtime/files.js";
+import { writeOutput } from "../runtime/files.js";
 import { givenValues, type ValueOptions } from "./options.js";
 
 export interface ExportFlags extends ValueOptions {
   readonly onnx: string;
   readonly checkpoint?: string;
+  readonly force?: boolean;
   /** false with --no-loss */
   readonly loss: boolean;
 }
@@ -35,8 +36,7 @@ export function exportCommand(file: string, f: ExportFlags): void {
   }
   const params = new Map([...bind(graph, { given, seed: f.seed }).values].filter(([name]) => graph.params.some((p) => p.name === name)));
   const model = exportOnnx(graph, { values: params, losses: f.loss });
-  mkdirSync(dirname(f.onnx), { recursive: true });
-  writeAtomic(f.onnx, model.bytes);
+  writeOutput(f.onnx, model.bytes, { kind: "onnx", force: f.force, inputs: [file, ...(f.checkpoint ? [f.checkpoint] : []), ...(f.inputs ? [f.inputs] : [])] });
   const list = (xs: typeof model.inputs) => xs.map((x) => `${x.name}: ${formatType(x.node.type)}`).join(", ");
   const count = [...params.values()].reduce((a, t) => a + t.data.length, 0);
   process.stdout.write(

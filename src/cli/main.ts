@@ -88,6 +88,7 @@ function buildCommands(program: Command): void {
     .option("--values", "write forward values (and with --backward, gradients) on the edges, as in the textbook")
     .option("--optimized", "draw the optimized graph, each fused kernel a cluster")
     .option("--dot", "print the DOT text instead of the SVG")
+    .option("--force", "overwrite a file that gradc did not write (never one of the command's inputs)")
     .option("--set <name=value>", "set an input or param; repeatable", collect, [])
     .option("--inputs <file.json>", "a JSON object of input and param values")
     .option("--seed <n>", "seed for random inputs and initializers", parseSeed)
@@ -100,7 +101,7 @@ function buildCommands(program: Command): void {
     .option("-o, --output <file.ts>", "where to write it (default generated/NAME.ts)")
     .addOption(new Option("--dtype <dtype>", "store every float tensor as f32 or f64").choices(["f32", "f64"]))
     .option("--simd", "matmuls of f32 arrays as WebAssembly SIMD kernels inside the module (a second backend; the default stays plain TypeScript)")
-    .option("--force", "overwrite a file that gradc did not generate")
+    .option("--force", "overwrite a file that gradc did not write (never one of the command's inputs)")
     .option("--watch", "recompile on every save; errors are printed, not fatal")
     .action(async (files: string[], opts) => (await import("./compile.js")).compileCommand(files, opts));
 
@@ -109,6 +110,7 @@ function buildCommands(program: Command): void {
     .description("write the forward graph (outputs and losses) as an ONNX model, for ONNX Runtime and other engines")
     .argument("<file>", ".graph file")
     .requiredOption("--onnx <out.onnx>", "where to write the model")
+    .option("--force", "overwrite a file that gradc did not write (never one of the command's inputs)")
     .option("--checkpoint <file>", "take the params from a training checkpoint (runs/NAME/checkpoint.bin)")
     .option("--no-loss", "export the outputs only (labels are then not inputs)")
     .option("--set <name=value>", "set a param; repeatable", collect, [])
@@ -131,6 +133,7 @@ function modelCommands(program: Command): void {
     .addOption(new Option("--seed <n>", "seed for initializers and batches").argParser(parseSeed).default(1))
     .option("--out <dir>", "where results go (default runs/NAME)")
     .option("--resume", "continue from the checkpoint in the results folder")
+    .option("--force", "replace the results of an earlier run in the results folder")
     .addOption(new Option("--eval-limit <n>", "evaluate on the first n images of each split").argParser(parseCount))
     .option("--check-numerics", "stop at the first loss that is not finite")
     .option("--simd", "compile the matmuls to WebAssembly SIMD kernels (see gradc compile --simd)")

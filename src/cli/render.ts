@@ -4,7 +4,8 @@ import type { Graph } from "../graph/ir.js";
 import { loadGraph } from "../pipeline.js";
 import { renderDot as dotOf } from "../render/index.js";
 import { bind } from "../runtime/bind.js";
-import { writeAtomic } from "../runtime/files.js";
+import { VERSION } from "../codegen/header.js";
+import { MARKS, markSvg, writeOutput } from "../runtime/files.js";
 import { givenValues, type ValueOptions } from "./options.js";
 
 export interface RenderFlags extends ValueOptions {
@@ -13,18 +14,20 @@ export interface RenderFlags extends ValueOptions {
   readonly values?: boolean;
   readonly optimized?: boolean;
   readonly dot?: boolean;
+  readonly force?: boolean;
 }
 
 export async function renderCommand(file: string, f: RenderFlags): Promise<void> {
   const dot = renderDot(loadGraph(file), f);
+  const inputs = [file, ...(f.inputs ? [f.inputs] : [])];
   if (f.dot) {
-    if (f.output) writeAtomic(f.output, dot);
+    if (f.output) writeOutput(f.output, `${MARKS.dot} ${VERSION}\n${dot}`, { kind: "dot", force: f.force, inputs });
     else process.stdout.write(dot);
     return;
   }
   const { dotToSvg } = await import("../render/svg.js");
   const out = f.output ?? join("runs", `${basename(file).replace(/\.graph$/, "")}${f.backward ? ".backward" : ""}.svg`);
-  writeAtomic(out, await dotToSvg(dot));
+  writeOutput(out, markSvg(await dotToSvg(dot)), { kind: "svg", force: f.force, inputs });
   process.stdout.write(`wrote ${out}\n`);
 }
 

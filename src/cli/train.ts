@@ -3,13 +3,15 @@
  * the textbook's per-epoch accuracies, and results in runs/NAME/: a checkpoint,
  * metrics as JSON lines, and the learning curves as SVG.
  */
-import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import cliProgress from "cli-progress";
 import { codes, fail } from "../diagnostics/index.js";
 import { loadGraph } from "../pipeline.js";
 import { curvesSvg } from "../runtime/curves.js";
-import { writeAtomic } from "../runtime/files.js";
+import { loadCheckpoint } from "../runtime/checkpoint.js";
+import { markSvg, writeAtomic, writeOutput } from "../runtime/files.js";
+import { classifier } from "../runtime/model.js";
 import { loadCompiled } from "../runtime/load.js";
 import { defaultDataDir, loadMnist } from "../runtime/mnist.js";
 import { DEFAULT_LR, type OptimizerName } from "../runtime/optimizers.js";
@@ -27,23 +29,41 @@ export interface TrainFlags {
   readonly evalLimit?: number;
   readonly checkNumerics?: boolean;
   readonly simd?: boolean;
+  readonly force?: boolean;
 }
 
 export async function trainCommand(file: string | undefined, f: TrainFlags): Promise<void> {
   const path = file ?? "graphs/two_layer_net.graph";
   if (!["sgd", "momentum", "adam"].includes(f.optimizer)) fail(codes.cli, `unknown optimizer '${f.optimizer}' (expected sgd, momentum or adam)`);
   if (!(f.iters >= 1) || !(f.batch >= 1)) fail(codes.cli, `--iters and --batch need positive integers`);
+  if (f.lr !== undefined && !(Number.isFinite(f.lr) && f.lr > 0)) fail(codes.cli, `--lr needs a positive number, got ${f.lr}`);
   const graph = loadGraph(path);
   const module = await loadCompiled(graph, f.simd ? { simd: true } : {});
+  // the graph must fit training before anything is printed or created
+  classifier(graph, module, f.seed);
   const data = loadMnist(f.data ?? defaultDataDir());
-  const dir = f.out ?? join("runs", basename(path).replace(/\.graph$/, ""));
+  const dir = runFolder(path, f);
+  const checkpoint = join(dir, "checkpoint.bin");
+  const resumed = f.resume ? loadCheckpoint(checkpoint, graph) : undefined;
+  if (resumed && resumed.iteration >= f.iters) {
+    process.stdout.write(`${dir} is already at iteration ${resumed.iteration} of ${f.iters}: nothing to do (ask for more with --iters)\n`);
+    return;
+  }
   mkdirSync(dir, { recursive: true });
   const metrics = join(dir, "metrics.jsonl");
   if (!f.resume) writeFileSync(metrics, "");
-  process.stdout.write(`training ${path} on MNIST (${data.train.count} train, ${data.test.count} test images) · ${f.simd ? "WebAssembly SIMD matmuls · " : ""}${f.optimizer}, lr ${f.lr ?? DEFAULT_LR[f.optimizer as OptimizerName]}, batch ${f.batch}, ${f.iters} iterations, seed ${f.seed}\n`);
+  const optimizer = resumed ? resumed.optimizer.name : f.optimizer;
+  const lr = resumed ? resumed.optimizer.lr : (f.lr ?? DEFAULT_LR[f.optimizer as OptimizerName]);
+  const from = resumed ? `resuming ${dir} at iteration ${resumed.iteration} · ` : "";
+  process.stdout.write(`training ${path} on MNIST (${data.train.count} train, ${data.test.count} test images) · ${from}${f.simd ? "WebAssembly SIMD matmuls · " : ""}${optimizer}, lr ${lr}, batch ${f.batch}, ${f.iters} iterations, seed ${f.seed}\n`);
+  if (resumed && (f.optimizer !== optimizer || (f.lr !== undefined && f.lr !== lr))) {
+    process.stdout.write(`(--resume continues with the checkpoint's ${optimizer}, lr ${lr}; --optimizer and --lr apply to new runs)\n`);
+  }
   const result = train(graph, module, data, { ...f, optimizer: f.optimizer as OptimizerName, dir }, reporter((r) => appendFileSync(metrics, JSON.stringify(r) + "\n")));
-  const title = `${basename(path)} · ${f.optimizer} · test accuracy ${result.testAcc.toFixed(4)}`;
-  writeAtomic(join(dir, "curves.svg"), curvesSvg({ losses: result.losses, epochs: result.epochs, title }));
+  const title = `${basename(path)} · ${optimizer} · test accuracy ${result.testAcc.toFixed(4)}`;
+  const losses = wholeRunLosses(dir, resumed?.iteration ?? 0, result.losses);
+  const epochs = readFileSync(metrics, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as EpochRecord);
+  writeOutput(join(dir, "curves.svg"), markSvg(curvesSvg({ losses, epochs, title })), { kind: "svg", force: true });
   if (result.stoppedAt) {
     const where = result.stoppedAt.where ? `; the first value that is not finite comes from ${result.stoppedAt.where}` : "";
     process.stderr.write(`gradc: the loss became ${result.stoppedAt.loss} at iteration ${result.stoppedAt.iteration}${where}; stopped (--check-numerics)\n`);
@@ -54,7 +74,47 @@ export async function trainCommand(file: string | undefined, f: TrainFlags): Pro
     return;
   }
   process.stdout.write(`train acc ${result.trainAcc.toFixed(4)}  test acc ${result.testAcc.toFixed(4)}  ${result.seconds.toFixed(1)} s\n`);
-  process.stdout.write(`wrote ${join(dir, "checkpoint.bin")}, ${metrics}, ${join(dir, "curves.svg")}\n`);
+  process.stdout.write(`wrote ${checkpoint}, ${metrics}, ${join(dir, "curves.svg")}\n`);
+}
+
+/**
+ * Every iteration's loss since the run began: the earlier part from losses.f32 (what a
+ * resumed run had; NaN where it is missing), then this part; saved back for the next resume.
+ */
+function wholeRunLosses(dir: string, from: number, now: Float32Array): Float32Array {
+  const file = join(dir, "losses.f32");
+  const all = new Float32Array(from + now.length).fill(NaN);
+  if (from > 0 && existsSync(file)) {
+    const bytes = readFileSync(file);
+    const n = Math.min(from, Math.floor(bytes.length / 4));
+    // copied out: a small file's Buffer may start at an offset that is not a multiple of 4
+    const before = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + 4 * n));
+    all.set(before);
+  }
+  all.set(now, from);
+  writeAtomic(file, new Uint8Array(all.buffer));
+  return all;
+}
+
+/**
+ * Where a run's results go. An earlier run's results are never replaced unasked: the
+ * default folder runs/NAME is followed by runs/NAME-2, runs/NAME-3 … when it holds a
+ * checkpoint; a folder named with --out that holds one is refused unless --resume
+ * continues it or --force replaces it.
+ */
+function runFolder(path: string, f: TrainFlags): string {
+  const held = (dir: string) => existsSync(join(dir, "checkpoint.bin"));
+  if (f.out) {
+    if (existsSync(f.out) && !statSync(f.out).isDirectory()) fail(codes.io, `--out ${f.out}: it is a file, not a folder`);
+    if (held(f.out) && !f.resume && !f.force) fail(codes.io, `${f.out} holds an earlier run's results: continue it with --resume, replace it with --force, or choose another --out`);
+    return f.out;
+  }
+  const base = join("runs", basename(path).replace(/\.graph$/, ""));
+  if (f.resume || f.force || !held(base)) return base;
+  let k = 2;
+  while (held(`${base}-${k}`)) k++;
+  process.stdout.write(`${base} holds an earlier run, kept as it is: this run goes to ${base}-${k} (--out DIR to choose, --resume to continue ${base})\n`);
+  return `${base}-${k}`;
 }
 
 /** A progress bar on a terminal; in logs, a line every few seconds and one per epoch. */

@@ -20,10 +20,16 @@ export function curvesSvg(c: Curves): string {
     { points: Array.from(c.losses, (v, i) => [i + 1, v] as const), color: "#b8c7e0", width: 1 },
     { points: movingAverage(c.losses, 50), color: "#1f4e9c", width: 2 },
   ], "iteration");
-  const acc = panel("accuracy", Math.max(1, c.epochs.length), 0, 1, [
-    { points: c.epochs.map((e, i) => [i + 1, e.trainAcc] as const), color: "#1f4e9c", width: 2, label: "train", dots: true },
-    { points: c.epochs.map((e, i) => [i + 1, e.testAcc] as const), color: "#d2691e", width: 2, label: "test", dots: true, dash: "5 3" },
-  ], "epoch");
+  // accuracy over the same iterations as the loss, its axis fitted to the data (0–1 flattens the last epochs),
+  // and a little room on the right so the last evaluation is not drawn on the border
+  const accs = c.epochs.flatMap((e) => [e.trainAcc, e.testAcc]).filter(Number.isFinite);
+  const lo = accs.length > 0 ? Math.max(0, Math.floor((Math.min(...accs) - 0.02) * 50) / 50) : 0;
+  const hi = accs.length > 0 ? Math.min(1, Math.ceil((Math.max(...accs) + 0.01) * 50) / 50) : 1;
+  const last = Math.max(c.losses.length, ...c.epochs.map((e) => e.iteration), 1);
+  const acc = panel("accuracy (evaluated at the end of each epoch)", last * 1.04, lo, hi, [
+    { points: c.epochs.map((e) => [e.iteration, e.trainAcc] as const), color: "#1f4e9c", width: 2, label: "train", dots: true },
+    { points: c.epochs.map((e) => [e.iteration, e.testAcc] as const), color: "#d2691e", width: 2, label: "test", dots: true, dash: "5 3" },
+  ], "iteration");
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${H + 30}" viewBox="0 0 ${2 * W} ${H + 30}">`,
     `<rect width="100%" height="100%" fill="white"/>`,

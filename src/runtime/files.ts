@@ -1,24 +1,123 @@
 /**
- * Safe writes. A file is written to a temporary name and renamed, so a crash never
- * leaves half a file; a generated module replaces only a file gradc generated
- * itself (recognised by its header) unless forced.
+ * Safe writes, for every command that writes a file. A file is written to a temporary
+ * name and renamed, so a crash never leaves half a file (and a failed write leaves no
+ * temporary file behind). An existing file is replaced only when gradc wrote it — each
+ * kind of output carries a mark near its start that only its first bytes are read for —
+ * unless forced; and never when it is one of the command's own inputs, forced or not.
+ * File-system failures are one-line errors naming the path and the cause.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
-import { HEADER_MARK } from "../codegen/header.js";
+import { closeSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { HEADER_MARK, VERSION } from "../codegen/header.js";
 import { codes, fail } from "../diagnostics/index.js";
 
-export function writeAtomic(path: string, text: string | Uint8Array): void {
-  mkdirSync(dirname(path) || ".", { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+/** How gradc recognises its own outputs: a string in the first bytes of the file. */
+export const MARKS = {
+  /** generated modules start with their header */
+  module: HEADER_MARK,
+  /** SVG diagrams and curves carry an XML comment after the declaration */
+  svg: "<!-- Written by gradc",
+  /** DOT text starts with a comment */
+  dot: "// Written by gradc",
+  /** ONNX models name gradc as their producer (protobuf field 2, length 5) */
+  onnx: "\u0012\u0005gradc",
+} as const;
+export type OutputKind = keyof typeof MARKS;
+
+const HEAD_BYTES = 4096;
+
+/** An SVG with gradc's mark after its XML declaration, so a later run may replace it. */
+export function markSvg(svg: string): string {
+  const mark = `${MARKS.svg} ${VERSION} -->`;
+  const end = svg.startsWith("<?xml") ? svg.indexOf("?>") + 2 : 0;
+  return `${svg.slice(0, end)}${end > 0 ? "\n" : ""}${mark}\n${svg.slice(end).replace(/^\n/, "")}`;
 }
 
-export function writeGenerated(path: string, code: string, force: boolean): void {
-  if (!force && existsSync(path)) {
-    const head = readFileSync(path, "utf8").slice(0, HEADER_MARK.length);
-    if (head !== HEADER_MARK) fail(codes.io, `refusing to overwrite ${path}: gradc did not generate it (use --force)`);
+export interface WriteOptions {
+  readonly kind: OutputKind;
+  readonly force?: boolean;
+  /** the files the command reads: never written over, even with --force */
+  readonly inputs?: readonly string[];
+}
+
+/** Writes `content` to `path` if gradc may; otherwise a clear refusal that names the file and the flag. */
+export function writeOutput(path: string, content: string | Uint8Array, o: WriteOptions): void {
+  for (const input of o.inputs ?? []) {
+    if (samePath(path, input)) fail(codes.io, `refusing to write ${path}: it is this command's input ${input} (choose another output with -o)`);
   }
-  writeAtomic(path, code);
+  const existing = statOf(path);
+  if (existing) {
+    if (!existing.isFile()) fail(codes.io, `cannot write ${path}: it is ${existing.isDirectory() ? "a directory" : "not a regular file"}`);
+    if (!o.force && !head(path).includes(MARKS[o.kind])) fail(codes.io, `refusing to overwrite ${path}: gradc did not write it (use --force)`);
+  }
+  writeAtomic(path, content);
+}
+
+/** `path` written through a temporary file and a rename; a failure is a user-facing error, and cleans up. */
+export function writeAtomic(path: string, text: string | Uint8Array): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(path) || ".", { recursive: true });
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    fail(codes.io, `cannot write ${path}: ${reason(e)}`);
+  }
+}
+
+/** A generated module: replaces only a file gradc generated itself, unless forced. */
+export function writeGenerated(path: string, code: string, force: boolean, inputs: readonly string[] = []): void {
+  writeOutput(path, code, { kind: "module", force, inputs });
+}
+
+function statOf(path: string) {
+  try {
+    return lstatSync(path).isSymbolicLink() ? statSync(path) : lstatSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    return fail(codes.io, `cannot write ${path}: ${reason(e)}`);
+  }
+}
+
+/** The first bytes of a regular file (never the whole of it: it may be huge). */
+function head(path: string): string {
+  const buf = Buffer.alloc(HEAD_BYTES);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+    return buf.subarray(0, readSync(fd, buf, 0, HEAD_BYTES, 0)).toString("latin1");
+  } catch (e) {
+    return fail(codes.io, `cannot read ${path}: ${reason(e)}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function samePath(a: string, b: string): boolean {
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  return real(a) === real(b);
+}
+
+const CAUSES: Record<string, string> = {
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EISDIR: "it is a directory",
+  ENOTDIR: "a part of the path is a file, not a directory",
+  ENOENT: "no such file or directory",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on the device",
+  EEXIST: "a file is in the way",
+};
+
+/** A file-system error's cause in words. */
+export function reason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return (code && CAUSES[code]) ?? (e instanceof Error ? e.message : String(e));
 }

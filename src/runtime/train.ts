@@ -95,7 +95,8 @@ export function train(graph: Graph, module: CompiledModule, data: Mnist, o: Trai
     optimizer.update(model.params, grads());
     report.tick(it + 1, loss);
     if ((it + 1) % perEpoch === 0 || it + 1 === o.iters) {
-      const r = evaluate(model, evalBatch, data, o, epochs.length + 1 + Math.floor(start / perEpoch), it + 1, losses, it - start, t0);
+      // the epoch an iteration belongs to, whatever the run resumed from: iteration 1200 is in epoch 2
+      const r = evaluate(model, evalBatch, data, o, Math.ceil((it + 1) / perEpoch), it + 1, losses, it - start, t0);
       epochs.push(r);
       report.epoch(r);
       saveCheckpoint(checkpoint, { graphHash: graphHash(graph), source: graph.file, iteration: it + 1, optimizer: { name: optimizer.name, lr: optimizer.lr, steps: optimizer.steps }, rng: rng.seedState, params: model.params, state: stateOf(optimizer) });

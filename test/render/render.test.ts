@@ -21,7 +21,7 @@ function texts(svg: string): { text: string; fill: string }[] {
 
 describe("gradc render", () => {
   it("draws the apple graph like the textbook: values above the edges, gradients below in red", () => {
-    const out = `${ROOT}runs/test-apple.svg`;
+    const out = join(mkdtempSync(join(tmpdir(), "gradc-render-")), "apple.svg");
     const r = gradc(["render", "graphs/apple.graph", "--backward", "--values", "-o", out]);
     expect(r.code).toBe(0);
     const svg = readFileSync(out, "utf8");
