@@ -32,5 +32,18 @@ export function loadGraph(path: string): Graph {
     const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
     return fail(codes.io, `cannot read ${path}: ${why}`);
   }
+  // a byte-order mark is not part of the program (columns would be off by one)
+  if (text.startsWith("\ufeff")) text = text.slice(1);
+  if (text.includes("\u0000")) fail(codes.io, `cannot read ${path}: it is not a text file (it holds NUL bytes)`);
   return compileText(text, path);
+}
+
+/**
+ * The graph, if it asks for something: `run`, `check`, `compile`, `export` and `train`
+ * need an output, a loss or a grad statement (`ir` and `render` show any graph).
+ */
+export function requireResults(graph: Graph): Graph {
+  if (graph.outputs.length > 0 || graph.losses.length > 0 || graph.grads.length > 0) return graph;
+  const span = { source: { file: graph.file, text: graph.text }, line: 1, col: 1, length: 1 };
+  return fail(codes.syntax, `${graph.file} asks for nothing: add 'output NAME', 'loss NAME' or 'grad NAME wrt X'`, span);
 }

@@ -1,6 +1,6 @@
 /** `gradc check FILE`: backprop against central differences, the textbook's gradient check. */
 import { codes, fail } from "../diagnostics/index.js";
-import { loadGraph } from "../pipeline.js";
+import { loadGraph, requireResults } from "../pipeline.js";
 import { checkGradients } from "../interp/check.js";
 import { bind } from "../runtime/bind.js";
 import { runCompiled } from "../runtime/compiled.js";
@@ -8,7 +8,7 @@ import { loadCompiled } from "../runtime/load.js";
 import { givenValues, type ValueOptions } from "./options.js";
 
 export async function checkCommand(file: string, opts: ValueOptions & { tol: number; sample: string; interpret?: boolean }): Promise<void> {
-  const graph = loadGraph(file);
+  const graph = requireResults(loadGraph(file));
   if (graph.grads.length === 0) {
     process.stdout.write(`${file} has no gradients to check: add 'loss NAME' or 'grad NAME wrt X'\n`);
     return;

@@ -2,7 +2,7 @@
 import { basename, dirname, join } from "node:path";
 import { emitModule } from "../codegen/index.js";
 import { codes, fail } from "../diagnostics/index.js";
-import { loadGraph } from "../pipeline.js";
+import { loadGraph, requireResults } from "../pipeline.js";
 import { writeGenerated } from "../runtime/files.js";
 
 export interface CompileOptions {
@@ -14,7 +14,7 @@ export interface CompileOptions {
 
 export function compileFile(file: string, opts: CompileOptions): string {
   const out = opts.output ?? join("generated", `${basename(file).replace(/\.graph$/, "")}.ts`);
-  const code = emitModule(loadGraph(file), { dtype: opts.dtype, source: file, simd: opts.simd });
+  const code = emitModule(requireResults(loadGraph(file)), { dtype: opts.dtype, source: file, simd: opts.simd });
   writeGenerated(out, code, opts.force === true, [file]);
   return out;
 }

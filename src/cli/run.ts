@@ -1,6 +1,6 @@
 /** `gradc run FILE`: evaluate, print outputs and gradients (or one JSON object). */
 import { toNested } from "../graph/tensor.js";
-import { loadGraph } from "../pipeline.js";
+import { loadGraph, requireResults } from "../pipeline.js";
 import { run } from "../interp/index.js";
 import { bind } from "../runtime/bind.js";
 import { runCompiled } from "../runtime/compiled.js";
@@ -9,7 +9,7 @@ import { formatTensor, toJson } from "./format.js";
 import { givenValues, type ValueOptions } from "./options.js";
 
 export async function runCommand(file: string, opts: ValueOptions & { json?: boolean; interpret?: boolean }): Promise<void> {
-  const graph = loadGraph(file);
+  const graph = requireResults(loadGraph(file));
   const env = bind(graph, { given: givenValues(opts), seed: opts.seed });
   // the compiled module computes; the interpreter (--interpret) is the reference
   const { outputs, grads } = opts.interpret ? run(graph, env) : runCompiled(await loadCompiled(graph), graph, env);

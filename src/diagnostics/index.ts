@@ -63,9 +63,12 @@ export function formatDiagnostic(d: Diagnostic): string {
   const text = source.text.split(/\r?\n/)[line - 1] ?? "";
   // keep very long lines readable: show a window around the column
   const start = text.length > 160 ? Math.max(0, col - 80) : 0;
-  const shown = text.slice(start, start + 160);
+  // control characters (a binary file's bytes) are shown as a visible mark, not echoed
+  const shown = text.slice(start, start + 160).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "\ufffd");
   const gutter = `${String(line).padStart(4)} | `;
-  const caretPad = " ".repeat(gutter.length - 2) + "| " + " ".repeat(Math.max(0, col - 1 - start));
+  // the caret's indent repeats the line's tabs, so it sits under the column on any tab width
+  const indent = shown.slice(0, Math.max(0, col - 1 - start)).replace(/[^\t]/g, " ");
+  const caretPad = " ".repeat(gutter.length - 2) + "| " + indent;
   const caret = "^" + "~".repeat(Math.max(0, Math.min(length, shown.length - (col - 1 - start)) - 1));
   return `${head}\n${gutter}${shown}\n${caretPad}${caret}`;
 }

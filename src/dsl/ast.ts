@@ -37,7 +37,7 @@ export type Init =
 export type Stmt =
   | { kind: "dim"; names: Ident[]; span: Span }
   | { kind: "input"; name: Ident; type?: TypeExpr; value?: Expr; span: Span }
-  | { kind: "param"; name: Ident; type: TypeExpr; init: Init; span: Span }
+  | { kind: "param"; name: Ident; type?: TypeExpr; init: Init; span: Span }
   | { kind: "const"; name: Ident; value: Expr; span: Span }
   | { kind: "assign"; name: Ident; value: Expr; span: Span }
   | { kind: "fn"; name: Ident; params: Ident[]; body: Expr; span: Span }

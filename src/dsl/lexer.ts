@@ -93,7 +93,9 @@ export function lex(source: Source): Token[] {
       i++;
       continue;
     }
-    fail(codes.syntax, `unexpected character '${ch}'`, span(i, ch.length));
+    // a character that cannot be seen (a control character, a space of another kind) is named by its code point
+    const shown = /^[\p{L}\p{N}\p{P}\p{S}]$/u.test(ch) ? `'${ch}'` : `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+    fail(codes.syntax, `unexpected character ${shown}`, span(i, ch.length));
   }
   const unclosed = open.pop();
   if (unclosed) fail(codes.syntax, `'${unclosed.text}' is never closed`, unclosed.span);

@@ -3,6 +3,7 @@
  * expressions. Nesting is depth-guarded so that hostile input gets a located error,
  * never a stack overflow. Statement words are contextual: `loss = …` is an assignment.
  */
+import { suggest } from "../diagnostics/suggest.js";
 import { codes, fail, type Source, type Span } from "../diagnostics/index.js";
 import type { Arg, BinaryOp, Expr, Ident, Init, Program, Stmt, TypeExpr } from "./ast.js";
 import { lex, type Token } from "./lexer.js";
@@ -55,6 +56,9 @@ class Parser {
       return this.keywordStatement(first);
     }
     const name = this.ident("a name");
+    // `ouptut y`: a misspelt statement word followed by a name
+    const word = second.kind === "name" ? suggest(first.text, [...KEYWORDS]) : "";
+    if (word) fail(codes.syntax, `expected '=' after '${name.name}', or a statement word${word}`, first.span);
     this.expect("=", `'=' after '${name.name}' (or a statement word: dim, input, param, const, fn, output, loss, grad)`);
     const value = this.expr();
     return { kind: "assign", name, value, span: name.span };
@@ -84,8 +88,8 @@ class Parser {
       }
       case "param": {
         const name = this.ident("a name");
-        this.expect(":", `':' and a type after 'param ${name.name}', e.g. 'param ${name.name}: f32[10] = 0'`);
-        const type = this.type();
+        // like an input, a param without a type takes its value's (f64; a scalar for a bare number)
+        const type = this.accept(":") ? this.type() : undefined;
         return { kind: "param", name, type, init: this.init(name.name), span };
       }
       case "const": {

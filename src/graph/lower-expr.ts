@@ -12,7 +12,7 @@ import type { ScalarExpr, UserFn } from "../ops/userfn.js";
 import type { Builder } from "./builder.js";
 import type { AttrValue, Node } from "./ir.js";
 import { literalTensor, literalValue } from "./literal.js";
-import { suggest } from "./suggest.js";
+import { suggest } from "../diagnostics/suggest.js";
 
 export type Entity =
   | { kind: "node"; node: Node; decl: "input" | "param" | "const" | "node"; span: Span }
@@ -28,7 +28,11 @@ export class ExprLowerer {
   private readonly calls = new WeakMap<object, Map<string, Node>>();
   private readonly derived = new WeakMap<object, UserFn | undefined>();
 
-  constructor(private readonly b: Builder) {}
+  constructor(
+    private readonly b: Builder,
+    /** the line a name is defined on, anywhere in the file: "used before it is defined" */
+    private readonly definedAt: (name: string) => number | undefined = () => undefined,
+  ) {}
 
   lower(e: Expr, scope: ReadonlyMap<string, Entity>): Node {
     if (++this.depth > MAX_LOWER_DEPTH) fail(codes.limit, `expression too long or deep (more than ${MAX_LOWER_DEPTH} operations)`, e.span);
@@ -85,6 +89,8 @@ export class ExprLowerer {
     const ent = scope.get(name);
     if (!ent) {
       if (builtins.has(name)) fail(codes.unknownName, `${name} is a function: call it, e.g. ${name}(x)`, span);
+      const later = this.definedAt(name);
+      if (later !== undefined && later >= span.line) fail(codes.unknownName, `'${name}' is used before it is defined (at line ${later})`, span);
       fail(codes.unknownName, `unknown name '${name}'${suggest(name, [...scope.keys()])}`, span);
     }
     if (ent.kind === "dim") fail(codes.unknownName, `${name} is a dim (a size), not a value`, span);

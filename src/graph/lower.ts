@@ -6,6 +6,8 @@
 import { checkTensorSize } from "./limits.js";
 import { gradients } from "../autodiff/index.js";
 import { codes, fail } from "../diagnostics/index.js";
+import { suggest } from "../diagnostics/suggest.js";
+import { builtins } from "../ops/index.js";
 import type { Expr, Ident, Init, Program, Stmt, TypeExpr } from "../dsl/ast.js";
 import { Builder } from "./builder.js";
 import type { GradDecl, Graph, InitSpec, InputDecl, Named, Node, ParamDecl } from "./ir.js";
@@ -20,7 +22,9 @@ export function buildGraph(program: Program, text: string): Graph {
 
 class Lowering {
   private readonly b = new Builder();
-  private readonly exprs = new ExprLowerer(this.b);
+  private readonly exprs = new ExprLowerer(this.b, (name) => this.definedAt.get(name));
+  /** where each name is defined in the file, for "used before it is defined" */
+  private readonly definedAt = new Map<string, number>();
   private readonly scope = new Map<string, Entity>();
   private readonly dims: string[] = [];
   private readonly inputs: InputDecl[] = [];
@@ -36,6 +40,10 @@ class Lowering {
   ) {}
 
   run(): Graph {
+    for (const s of this.program.stmts) {
+      const names = s.kind === "dim" ? s.names : "name" in s && s.kind !== "loss" ? [s.name] : [];
+      for (const n of names) if (!this.definedAt.has(n.name)) this.definedAt.set(n.name, n.span.line);
+    }
     for (const s of this.program.stmts) this.b.at(s.span, () => this.statement(s));
     return {
       file: this.program.file,
@@ -79,14 +87,19 @@ class Lowering {
           if (seen.has(p.name)) fail(codes.redefinition, `parameter '${p.name}' appears twice`, p.span);
           seen.add(p.name);
         }
+        // check the body now, so mistakes point at the definition, not at a call (or at nothing, if it is never called)
+        checkFnBody(s.body, new Set(s.params.map((p) => p.name)), this.scope, s.name.name);
         this.define(s.name, { kind: "fn", params: s.params, body: s.body, scope: new Map(this.scope), span: s.name.span });
-        // check the body now, so mistakes point at the definition, not at a call
         return;
       }
       case "output":
-        for (const n of s.names) this.outputs.push({ name: n.name, node: this.node(n, "output") });
+        for (const n of s.names) {
+          if (this.outputs.some((o) => o.name === n.name)) fail(codes.redefinition, `'${n.name}' is listed as an output twice`, n.span);
+          this.outputs.push({ name: n.name, node: this.node(n, "output") });
+        }
         return;
       case "loss": {
+        if (this.losses.some((l) => l.name === s.name.name)) fail(codes.redefinition, `'${s.name.name}' is already a loss`, s.name.span);
         const node = this.node(s.name, "loss");
         if (node.type.shape.length !== 0) fail(codes.loss, `a loss must be a scalar, but ${s.name.name} is ${formatType(node.type)}`, s.name.span);
         this.losses.push({ name: s.name.name, node });
@@ -97,6 +110,7 @@ class Lowering {
         const of = this.node(s.of, "grad");
         if (of.type.shape.length !== 0) fail(codes.grad, `grad needs a scalar to differentiate, but ${s.of.name} is ${formatType(of.type)}`, s.of.span);
         for (const w of s.wrt) {
+          if (this.grads.some((g) => g.of === s.of.name && g.wrt === w.name)) fail(codes.redefinition, `the gradient of ${s.of.name} with respect to ${w.name} is already asked for`, w.span);
           const node = this.node(w, "wrt");
           if (node.type.dtype === "i32") fail(codes.grad, `cannot differentiate with respect to ${w.name}: it is i32`, w.span);
           this.grads.push({ of: s.of.name, wrt: w.name, ofNode: of, wrtNode: node, span: w.span });
@@ -114,7 +128,9 @@ class Lowering {
   private node(id: Ident, what: string): Node {
     const e = this.scope.get(id.name);
     if (!e) {
-      fail(codes.unknownName, `unknown name '${id.name}' in ${what}`, id.span);
+      const later = this.definedAt.get(id.name);
+      if (later !== undefined) fail(codes.unknownName, `'${id.name}' is used before it is defined (at line ${later})`, id.span);
+      fail(codes.unknownName, `unknown name '${id.name}' in ${what}${suggest(id.name, [...this.scope].filter(([, v]) => v.kind === "node").map(([k]) => k))}`, id.span);
     }
     if (e.kind !== "node") fail(codes.unknownName, `${id.name} is a ${e.kind === "dim" ? "dim" : "function"}, not a value`, id.span);
     return e.node;
@@ -137,8 +153,13 @@ class Lowering {
   }
 
   private input(s: Extract<Stmt, { kind: "input" }>): void {
-    const value = s.value && literalTensor(s.value, `the default of input ${s.name.name}`);
+    let value = s.value && literalTensor(s.value, `the default of input ${s.name.name}`);
     const { dtype, shape } = this.type(s.type, value);
+    // a scalar default fills a tensor of static shape, as it does for a param
+    if (value && value.shape.length === 0 && shape.length > 0 && shape.every((d) => typeof d === "number")) {
+      checkTensorSize(shape, `input ${s.name.name}`, s.type?.span ?? s.name.span);
+      value = filled(shape as number[], value.data[0]!);
+    }
     if (value) this.checkValue(value, dtype, shape, s.value!, `input ${s.name.name}`);
     const node = this.b.leaf("input", s.name.name, dtype, shape, s.name.span);
     this.define(s.name, { kind: "node", node, decl: "input", span: s.name.span });
@@ -146,10 +167,11 @@ class Lowering {
   }
 
   private param(s: Extract<Stmt, { kind: "param" }>): void {
-    const { dtype, shape } = this.type(s.type);
+    const untyped = !s.type && s.init.kind === "value" ? literalTensor(s.init.value, `the value of param ${s.name.name}`) : undefined;
+    const { dtype, shape } = this.type(s.type, untyped);
     // before a scalar value is filled into the whole shape
     checkTensorSize(shape, `param ${s.name.name}`, s.type?.span ?? s.name.span);
-    if (dtype === "i32") fail(codes.type, `a param is trained, so it must be f32 or f64, not i32`, s.type.dtype.span);
+    if (dtype === "i32") fail(codes.type, `a param is trained, so it must be f32 or f64, not i32`, s.type!.dtype.span);
     const init = this.init(s.init, dtype, shape, s.name.name);
     const node = this.b.leaf("param", s.name.name, dtype, shape, s.name.span);
     this.define(s.name, { kind: "node", node, decl: "param", span: s.name.span });
@@ -209,4 +231,40 @@ export function differentiate(graph: Graph): Graph {
   }
   const grads = graph.grads.map((g): GradDecl => ({ ...g, node: results.get(g) }));
   return { ...graph, grads, nodes: b.nodes, gradOf: b.gradOf, edgeGrads: b.edgeGrads };
+}
+
+/** The names a fn body uses must be its parameters, names defined before it, or functions (built-in or user). */
+function checkFnBody(e: Expr, params: ReadonlySet<string>, scope: ReadonlyMap<string, Entity>, fn: string): void {
+  const walk = (x: Expr): void => {
+    switch (x.kind) {
+      case "name": {
+        if (params.has(x.name)) return;
+        const ent = scope.get(x.name);
+        if (ent?.kind === "node") return;
+        if (ent?.kind === "dim") fail(codes.unknownName, `${x.name} is a dim (a size), not a value`, x.span);
+        const names = [...params, ...[...scope].filter(([, v]) => v.kind === "node").map(([k]) => k)];
+        fail(codes.unknownName, `unknown name '${x.name}' in the body of ${fn}${suggest(x.name, names)}`, x.span);
+        return;
+      }
+      case "call": {
+        if (x.callee !== "grad" && !builtins.has(x.callee) && scope.get(x.callee)?.kind !== "fn") {
+          const names = [...builtins.keys(), ...[...scope].filter(([, v]) => v.kind === "fn").map(([k]) => k)];
+          fail(codes.unknownFunction, `unknown function '${x.callee}'${x.callee === fn ? " (a fn cannot call itself)" : suggest(x.callee, names)}`, x.calleeSpan);
+        }
+        for (const a of x.args) walk(a.value);
+        return;
+      }
+      case "array":
+        return x.items.forEach(walk);
+      case "unary":
+      case "transpose":
+        return walk(x.arg);
+      case "binary":
+        walk(x.left);
+        return walk(x.right);
+      case "num":
+        return;
+    }
+  };
+  walk(e);
 }
