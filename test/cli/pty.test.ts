@@ -19,7 +19,8 @@ describe("gradc train in a terminal", () => {
     expect(r.status, r.stderr).toBe(0);
     const screen = readFileSync(join(dir, "typescript"), "utf8");
     // the bar's states, in the order they were drawn, and where each epoch line appears among them
-    const events = [...screen.matchAll(/(\d+)\/1800 iters|epoch +(\d) · iteration +(\d+)/g)].map((m) => (m[1] ? { bar: Number(m[1]) } : { epoch: Number(m[2]), at: Number(m[3]) }));
+    type Event = { bar: number } | { epoch: number; at: number };
+    const events = [...screen.matchAll(/(\d+)\/1800 iters|epoch +(\d) · iteration +(\d+)/g)].map((m): Event => (m[1] ? { bar: Number(m[1]) } : { epoch: Number(m[2]), at: Number(m[3]) }));
     const bars = events.flatMap((e) => ("bar" in e ? [e.bar] : []));
     expect(new Set(bars).size, "distinct bar states").toBeGreaterThanOrEqual(4);
     expect(bars).toEqual([...bars].sort((a, b) => a - b));
