@@ -33,9 +33,12 @@ function nested(v: unknown, indent: string): string {
   return `[\n${items.map((i) => indent + "  " + nested(i, indent + "  ")).join(",\n")}\n${indent}]`;
 }
 
-/** JSON with a space after ':' and ',', as SPEC shows it; non-finite numbers become null. */
+/**
+ * JSON with a space after ':' and ',', as SPEC shows it. JSON has no NaN or infinities: they
+ * are written as the strings "NaN", "Infinity" and "-Infinity" (SPEC §2; null would hide which).
+ */
 export function toJson(v: unknown): string {
-  if (typeof v === "number") return Number.isFinite(v) ? String(v) : "null";
+  if (typeof v === "number") return Number.isFinite(v) ? String(v) : JSON.stringify(String(v));
   if (Array.isArray(v)) return `[${v.map(toJson).join(", ")}]`;
   if (v && typeof v === "object") {
     return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${toJson(x)}`).join(", ")}}`;

@@ -216,6 +216,8 @@ class Lowering {
     const fits = v.shape.length === shape.length && shape.every((d, i) => typeof d !== "number" || d === v.shape[i]);
     if (!fits) fail(codes.type, `${what} is declared ${formatType({ dtype, shape })} but its value has shape ${formatShape(v.shape)}`, at.span);
     if (dtype === "i32" && !v.data.every(Number.isInteger)) fail(codes.type, `${what} is i32 but its value has non-integers`, at.span);
+    const wide = dtype === "i32" ? v.data.find((x) => x < -(2 ** 31) || x > 2 ** 31 - 1) : undefined;
+    if (wide !== undefined) fail(codes.type, `${what} is i32, but ${wide} is outside the int32 range (-2147483648 to 2147483647)`, at.span);
   }
 }
 

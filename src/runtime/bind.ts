@@ -43,12 +43,24 @@ export function bind(graph: Graph, options: BindOptions = {}): Bindings {
     if (values.has(f.name)) continue;
     const shape = resolveShape(f.node.type.shape, dims);
     if (f.value) values.set(f.name, filled(shape, f.value.data[0]!));
-    else if (f.node.op === "input") values.set(f.name, randomInput(graph, f.node, shape, rng));
+    else if (f.node.op === "input") values.set(f.name, randomInput(graph, f.node, shape, rng, dims));
   }
   for (const p of graph.params) {
     if (!values.has(p.name)) values.set(p.name, initialize(p.init, resolveShape(p.node.type.shape, dims), rng));
   }
+  checkLabels(graph, values, dims);
   return { values, dims };
+}
+
+/** Class indices must name a class of the loss (or onehot) they feed: 5 with 3 classes gave L = NaN in silence. */
+function checkLabels(graph: Graph, values: ReadonlyMap<string, Tensor>, dims: ReadonlyMap<string, number>): void {
+  for (const d of graph.inputs) {
+    const c = d.node.type.dtype === "i32" ? classCount(graph, d.node, dims) : undefined;
+    const v = values.get(d.name);
+    if (c === undefined || !v) continue;
+    const at = v.data.findIndex((x) => !(x >= 0 && x < c));
+    if (at >= 0) fail(codes.cli, `${d.name} holds the class index ${v.data[at]} (element ${at}), but it feeds a loss of ${c} classes: indices go from 0 to ${c - 1}`);
+  }
 }
 
 /** Checks a value against its declaration and binds the dims it fixes. */
@@ -67,25 +79,30 @@ function check(name: string, node: Node, v: Tensor, dims: Map<string, number>): 
     }
   });
   if (node.type.dtype === "i32" && !v.data.every(Number.isInteger)) fail(codes.cli, `${name} is i32 but was given non-integers`);
+  // an int32 array would wrap 3000000000 to -1294967296 in silence
+  const wide = node.type.dtype === "i32" ? v.data.find((x) => x < -(2 ** 31) || x > 2 ** 31 - 1) : undefined;
+  if (wide !== undefined) fail(codes.cli, `${name} is i32, but ${wide} is outside the int32 range (-2147483648 to 2147483647)`);
   return v;
 }
 
 /** The class count of an i32 input that feeds a loss or onehot, if any. */
-function classCount(graph: Graph, input: Node): number | undefined {
+function classCount(graph: Graph, input: Node, dims: ReadonlyMap<string, number>): number | undefined {
   for (const n of graph.nodes) {
     if (n.op === "softmax_ce" && n.inputs[1] === input) {
+      // a symbolic class count (dim C) is the size the inputs bound it to
       const c = n.inputs[0]!.type.shape.at(-1);
       if (typeof c === "number") return c;
+      if (typeof c === "string" && dims.has(c)) return dims.get(c);
     }
     if (n.op === "onehot" && n.inputs[0] === input) return n.attrs["classes"] as number;
   }
   return undefined;
 }
 
-function randomInput(graph: Graph, node: Node, shape: number[], rng: Random): Tensor {
+function randomInput(graph: Graph, node: Node, shape: number[], rng: Random, dims: ReadonlyMap<string, number>): Tensor {
   const t = tensor(shape);
   if (node.type.dtype === "i32") {
-    const c = classCount(graph, node) ?? 10;
+    const c = classCount(graph, node, dims) ?? 10;
     for (let i = 0; i < t.data.length; i++) t.data[i] = rng.int(c);
   } else for (let i = 0; i < t.data.length; i++) t.data[i] = rng.uniform();
   return t;
