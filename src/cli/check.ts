@@ -1,7 +1,8 @@
 /** `gradc check FILE`: backprop against central differences, the textbook's gradient check. */
 import { codes, fail } from "../diagnostics/index.js";
 import { loadGraph, requireResults } from "../pipeline.js";
-import { checkGradients } from "../interp/check.js";
+import { checkGradients, type GradCheck } from "../interp/check.js";
+import type { Graph } from "../graph/ir.js";
 import { bind } from "../runtime/bind.js";
 import { runCompiled } from "../runtime/compiled.js";
 import { loadCompiled } from "../runtime/load.js";
@@ -27,9 +28,34 @@ export async function checkCommand(file: string, opts: ValueOptions & { tol: num
     if (!r.ok) failed++;
     const part = r.checked < r.size ? `   (${r.checked} of ${r.size} elements)` : "";
     process.stdout.write(`${label}:${r.meanAbsDiff.toExponential(1)}${part}${mark}\n`);
+    for (const line of explain(r, graph)) process.stdout.write(`  ${line}\n`);
   }
   if (failed > 0) {
     process.stderr.write(`gradc: ${failed} of ${results.length} gradients differ from central differences by more than ${opts.tol}\n`);
     process.exitCode = 1;
   }
+}
+
+/** What a figure alone does not say: where the worst element is, and why the check may mean nothing there. */
+function explain(r: GradCheck, graph: Graph): string[] {
+  const lines: string[] = [];
+  const decl = [...graph.inputs, ...graph.params].find((d) => d.name === r.wrt);
+  if (!r.ok || r.nonFinite > 0) {
+    const shape = decl?.node.type.shape.every((d) => typeof d === "number") ? (decl.node.type.shape as number[]) : [];
+    lines.push(`worst element ${r.wrt}${indexText(r.worst.index, shape)}: backprop ${r.worst.backprop}, central differences ${r.worst.numerical}`);
+  }
+  if (r.nonFinite > 0) lines.push(`${r.nonFinite} of ${r.checked} elements are not finite (NaN or ±Infinity): the graph overflows or takes log/sqrt of a value out of its domain there`);
+  if (r.kinks > 0) lines.push(`${r.kinks} of ${r.checked} elements sit at a kink (relu at 0, abs at 0, a tie of max): central differences average the two one-sided slopes there, so a difference is expected`);
+  return lines;
+}
+
+/** [i, j] of a flat index in a static shape, or [k] for a flat index. */
+function indexText(flat: number, shape: readonly number[]): string {
+  if (shape.length < 2) return `[${flat}]`;
+  const out: number[] = [];
+  for (let i = shape.length - 1, rest = flat; i >= 0; i--) {
+    out.unshift(rest % shape[i]!);
+    rest = Math.floor(rest / shape[i]!);
+  }
+  return `[${out.join(", ")}]`;
 }

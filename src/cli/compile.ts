@@ -1,4 +1,4 @@
-/** `gradc compile FILE`: write the generated module (default generated/NAME.ts). */
+/** `gradc compile FILE`: write the generated module (default generated/NAME.ts, generated/NAME.simd.ts with --simd). */
 import { basename, dirname, join } from "node:path";
 import { emitModule } from "../codegen/index.js";
 import { codes, fail } from "../diagnostics/index.js";
@@ -13,7 +13,8 @@ export interface CompileOptions {
 }
 
 export function compileFile(file: string, opts: CompileOptions): string {
-  const out = opts.output ?? join("generated", `${basename(file).replace(/\.graph$/, "")}.ts`);
+  // the default name says which back end wrote it: generated/two_layer_net.simd.ts, as the repository keeps it
+  const out = opts.output ?? join("generated", `${basename(file).replace(/\.graph$/, "")}${opts.simd ? ".simd" : ""}.ts`);
   const code = emitModule(requireResults(loadGraph(file)), { dtype: opts.dtype, source: file, simd: opts.simd });
   writeGenerated(out, code, opts.force === true, [file]);
   return out;

@@ -98,7 +98,7 @@ function buildCommands(program: Command): void {
     .command("compile")
     .description("write the generated TypeScript module of each graph")
     .argument("<files...>", ".graph files")
-    .option("-o, --output <file.ts>", "where to write it (default generated/NAME.ts)")
+    .option("-o, --output <file.ts>", "where to write it (default generated/NAME.ts, or generated/NAME.simd.ts with --simd)")
     .addOption(new Option("--dtype <dtype>", "store every float tensor as f32 or f64").choices(["f32", "f64"]))
     .option("--simd", "matmuls of f32 arrays as WebAssembly SIMD kernels inside the module (a second backend; the default stays plain TypeScript)")
     .option("--force", "overwrite a file that gradc did not write (never one of the command's inputs)")

@@ -23,6 +23,12 @@ export interface GradCheck {
   /** how many elements were compared, of how many */
   readonly checked: number;
   readonly size: number;
+  /** the element that differs most: its flat index, and both values */
+  readonly worst: { readonly index: number; readonly backprop: number; readonly numerical: number };
+  /** compared elements where the function has a kink (one-sided slopes differ: relu at 0, a tie of max) */
+  readonly kinks: number;
+  /** compared elements where backprop or central differences are not finite */
+  readonly nonFinite: number;
 }
 
 export interface CheckOptions {
@@ -71,23 +77,30 @@ function checkOne(g: GradDecl, env: Bindings, s: Settings, given?: Tensor): Grad
   const analytic = given ?? values.get(g.node!.id)!;
   const x = values.get(g.wrtNode.id) ?? evaluate([g.wrtNode], env).get(g.wrtNode.id)!;
   const indices = chooseIndices(x.data.length, s.sample, s.rng);
-  const numeric = numericalGradient(g.ofNode, g.wrtNode, x, indices, values, env, h);
+  const { grad: numeric, kinks } = numericalGradient(g.ofNode, g.wrtNode, x, indices, values, env, h);
   let sumAbs = 0;
   let sumMag = 0;
   let maxRel = 0;
+  let worst = { index: indices[0] ?? 0, backprop: analytic.data[indices[0] ?? 0] ?? 0, numerical: numeric[0] ?? 0, d: -1 };
+  let nonFinite = 0;
   indices.forEach((at, i) => {
-    const d = Math.abs(analytic.data[at]! - numeric[i]!);
+    const a = analytic.data[at]!;
+    const d = Math.abs(a - numeric[i]!);
+    if (!Number.isFinite(a) || !Number.isFinite(numeric[i]!)) nonFinite++;
     sumAbs += d;
     sumMag += Math.abs(numeric[i]!);
     maxRel = Math.max(maxRel, d / Math.max(1, Math.abs(numeric[i]!)));
+    const far = Number.isNaN(d) ? Infinity : d;
+    if (far > worst.d) worst = { index: at, backprop: a, numerical: numeric[i]!, d: far };
   });
   const n = Math.max(1, numeric.length);
   const meanAbsDiff = sumAbs / n;
   const ok = Number.isFinite(meanAbsDiff) && meanAbsDiff <= atol + rtol * (sumMag / n);
-  return { of: g.of, wrt: g.wrt, meanAbsDiff, maxRelDiff: maxRel, ok, checked: indices.length, size: x.data.length };
+  const { index, backprop, numerical } = worst;
+  return { of: g.of, wrt: g.wrt, meanAbsDiff, maxRelDiff: maxRel, ok, checked: indices.length, size: x.data.length, worst: { index, backprop, numerical }, kinks, nonFinite };
 }
 
-function numericalGradient(l: Node, x: Node, value: Tensor, indices: Int32Array, cached: Map<number, Tensor>, env: Bindings, h: number): Float64Array {
+function numericalGradient(l: Node, x: Node, value: Tensor, indices: Int32Array, cached: Map<number, Tensor>, env: Bindings, h: number): { grad: Float64Array; kinks: number } {
   // the nodes between x and l: the only ones a change of x can move
   const cone = ancestors([l]).filter((n) => n.id > x.id);
   const moved = new Set([x.id]);
@@ -103,6 +116,8 @@ function numericalGradient(l: Node, x: Node, value: Tensor, indices: Int32Array,
     return work.get(l.id)!.data[0]!;
   };
   const grad = new Float64Array(indices.length);
+  const here = cached.get(l.id)?.data[0] ?? lossAt();
+  let kinks = 0;
   indices.forEach((at, i) => {
     const keep = data[at]!;
     data[at] = keep + h;
@@ -111,6 +126,8 @@ function numericalGradient(l: Node, x: Node, value: Tensor, indices: Int32Array,
     const down = lossAt();
     data[at] = keep;
     grad[i] = (up - down) / (2 * h);
+    // where f is smooth, (up - here) and (here - down) agree to O(h²); at a kink they differ by O(h)
+    if (Math.abs(up - 2 * here + down) / h > 1e-3 * (1 + Math.abs(grad[i]!))) kinks++;
   });
-  return grad;
+  return { grad, kinks };
 }

@@ -30,3 +30,20 @@ describe("numeric options", () => {
     });
   }
 });
+
+describe("gradc check explains a figure that means little", () => {
+  it("names the worst element with both values, and says when it sits at a kink or is not finite", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "gradc-check-"));
+    writeFileSync(join(dir, "kink.graph"), "input x: f64[2, 2] = [[0, 1], [-1, 2]]\ny = sum(relu(x))\ngrad y wrt x\n");
+    const kink = gradc(["check", join(dir, "kink.graph")]);
+    expect(kink.code).toBe(1);
+    expect(kink.stdout).toMatch(/^x:1\.3e-1 {3}<-- above tolerance\n {2}worst element x\[0, 0\]: backprop 0, central differences 0\.49999\d+\n {2}1 of 4 elements sit at a kink/);
+    writeFileSync(join(dir, "log.graph"), "input x: f64[2] = [-1, 2]\ny = sum(log(x))\ngrad y wrt x\n");
+    expect(gradc(["check", join(dir, "log.graph")]).stdout).toContain("2 of 2 elements are not finite (NaN or ±Infinity)");
+    // a passing check prints the textbook's lines and nothing more
+    expect(gradc(["check", "graphs/affine.graph"]).stdout).not.toContain("worst");
+  });
+});
