@@ -3,14 +3,14 @@
  * the textbook's per-epoch accuracies, and results in runs/NAME/: a checkpoint,
  * metrics as JSON lines, and the learning curves as SVG.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import cliProgress from "cli-progress";
 import { codes, fail } from "../diagnostics/index.js";
 import { loadGraph } from "../pipeline.js";
 import { curvesSvg } from "../runtime/curves.js";
 import { loadCheckpoint } from "../runtime/checkpoint.js";
-import { markSvg, writeAtomic, writeOutput } from "../runtime/files.js";
+import { markSvg, reason, writeAtomic, writeOutput } from "../runtime/files.js";
 import { classifier } from "../runtime/model.js";
 import { loadCompiled } from "../runtime/load.js";
 import { defaultDataDir, loadMnist } from "../runtime/mnist.js";
@@ -49,7 +49,12 @@ export async function trainCommand(file: string | undefined, f: TrainFlags): Pro
     process.stdout.write(`${dir} is already at iteration ${resumed.iteration} of ${f.iters}: nothing to do (ask for more with --iters)\n`);
     return;
   }
-  mkdirSync(dir, { recursive: true });
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    fail(codes.io, `cannot create ${dir}: ${reason(e)}`);
+  }
+  lockRun(dir);
   const metrics = join(dir, "metrics.jsonl");
   if (!f.resume) writeFileSync(metrics, "");
   const optimizer = resumed ? resumed.optimizer.name : f.optimizer;
@@ -94,6 +99,35 @@ function wholeRunLosses(dir: string, from: number, now: Float32Array): Float32Ar
   all.set(now, from);
   writeAtomic(file, new Uint8Array(all.buffer));
   return all;
+}
+
+/**
+ * One run at a time in a folder: a lock file holding the pid, taken atomically (O_EXCL),
+ * removed when the process exits; a lock whose process is gone is taken over, and the
+ * temporary files a killed run left are removed.
+ */
+function lockRun(dir: string): void {
+  const lock = join(dir, "run.lock");
+  const take = () => writeFileSync(lock, String(process.pid), { flag: "wx" });
+  try {
+    take();
+  } catch {
+    const pid = Number(readFileSync(lock, "utf8"));
+    if (Number.isInteger(pid) && pid > 0 && alive(pid)) fail(codes.io, `${dir} is in use by another gradc train (process ${pid}); wait for it, or choose another --out`);
+    rmSync(lock, { force: true });
+    take();
+  }
+  process.on("exit", () => rmSync(lock, { force: true }));
+  for (const f of readdirSync(dir)) if (/\.\d+\.tmp$/.test(f)) rmSync(join(dir, f), { force: true });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /**

@@ -103,4 +103,18 @@ describe("training runs", () => {
     expect(svg.split("<circle").length - 1).toBe(4);
     expect(svg).toContain(">1200<");
   });
+
+  it("one run at a time in a folder: a live lock refuses, a stale one is taken over and removed at the end", { timeout: 120_000 }, () => {
+    const d = fresh();
+    const run = join(d, "run");
+    mkdirSync(run);
+    writeFileSync(join(run, "run.lock"), String(process.pid));
+    const busy = gradc(["train", "--iters", "10", "--eval-limit", "100", "--out", run]);
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toBe(`gradc: error: ${run} is in use by another gradc train (process ${process.pid}); wait for it, or choose another --out\n`);
+    writeFileSync(join(run, "run.lock"), "999999999");
+    writeFileSync(join(run, "checkpoint.bin.12345.tmp"), "left by a killed run");
+    expect(gradc(["train", "--iters", "10", "--eval-limit", "100", "--out", run]).code).toBe(0);
+    expect(readdirSync(run).sort()).toEqual(["checkpoint.bin", "curves.svg", "losses.f32", "metrics.jsonl"]);
+  });
 });
