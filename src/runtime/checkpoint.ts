@@ -56,12 +56,19 @@ export function loadCheckpoint(path: string, g: Graph): Checkpoint {
   const bad = (why: string): never => fail(codes.io, `${path}: not a usable gradc checkpoint: ${why}`);
   if (bytes.length < 12 || bytes.subarray(0, 8).toString("latin1") !== MAGIC) bad("it does not start with GRADCKPT");
   const n = bytes.readUInt32LE(8);
-  let header: { graphHash: string; source: string; iteration: number; optimizer: Checkpoint["optimizer"]; rng: number; arrays: { name: string; dtype: string; length: number }[] };
+  let parsed: unknown;
   try {
-    header = JSON.parse(bytes.subarray(12, 12 + n).toString("utf8"));
+    if (12 + n > bytes.length) throw new Error("short");
+    parsed = JSON.parse(bytes.subarray(12, 12 + n).toString("utf8"));
   } catch {
     return bad("its header is damaged");
   }
+  // another graph's checkpoint says so first, before its arrays are checked against this graph
+  const saved = typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  if (typeof saved["graphHash"] === "string" && saved["graphHash"] !== graphHash(g)) {
+    fail(codes.io, `${path} was saved from ${String(saved["source"])}, whose params differ from ${g.file}'s: it cannot be loaded into this graph`);
+  }
+  const header = validHeader(parsed, g, bad);
   if (header.graphHash !== graphHash(g)) {
     fail(codes.io, `${path} was saved from ${header.source}, whose params differ from ${g.file}'s: it cannot be loaded into this graph`);
   }
@@ -80,5 +87,38 @@ export function loadCheckpoint(path: string, g: Graph): Checkpoint {
     if (kind === "param") params[name] = arr;
     else (state[name] ??= [])[Number(index)] = arr;
   }
+  if (at !== bytes.length) bad(`${bytes.length - at} bytes follow the last array`);
   return { graphHash: header.graphHash, source: header.source, iteration: header.iteration, optimizer: header.optimizer, rng: header.rng, params, state };
+}
+
+type Header = { graphHash: string; source: string; iteration: number; optimizer: Checkpoint["optimizer"]; rng: number; arrays: { name: string; dtype: "f32" | "f64"; length: number }[] };
+
+/** Every field of a checkpoint's header, checked: a damaged or hand-edited file is a clear error, never a partial load. */
+function validHeader(h: unknown, g: Graph, bad: (why: string) => never): Header {
+  const obj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  const count = (v: unknown) => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+  if (!obj(h)) return bad("its header is not an object");
+  if (typeof h["graphHash"] !== "string" || typeof h["source"] !== "string") bad("its header lacks graphHash or source");
+  if (!count(h["iteration"])) bad(`iteration must be a count, got ${JSON.stringify(h["iteration"])}`);
+  if (typeof h["rng"] !== "number" || !Number.isInteger(h["rng"])) bad("its random state is damaged");
+  const o = h["optimizer"];
+  if (!obj(o) || !["sgd", "momentum", "adam"].includes(String(o["name"]))) bad("its optimizer is missing or unknown");
+  if (typeof o["lr"] !== "number" || !Number.isFinite(o["lr"]) || o["lr"] <= 0) bad(`its learning rate must be a positive number, got ${JSON.stringify(o["lr"])}`);
+  if (!count(o["steps"])) bad("its optimizer's step count is damaged");
+  const arrays = h["arrays"];
+  if (!Array.isArray(arrays) || arrays.length === 0) bad("it lists no arrays");
+  const params = new Map(g.params.map((p) => [p.name, p.node.type.shape]));
+  const seen = new Set<string>();
+  for (const a of arrays as unknown[]) {
+    if (!obj(a) || typeof a["name"] !== "string" || (a["dtype"] !== "f32" && a["dtype"] !== "f64") || !count(a["length"])) bad("an array entry is damaged");
+    const [kind, name] = String(a["name"]).split(":");
+    const shape = params.get(name ?? "");
+    if ((kind !== "param" && kind !== "state") || !shape) bad(`it holds '${String(a["name"])}', which is not a param of ${g.file}`);
+    const size = shape.every((d) => typeof d === "number") ? shape.reduce<number>((x, d) => x * (d as number), 1) : undefined;
+    if (size !== undefined && a["length"] !== size) bad(`${String(a["name"])} has ${String(a["length"])} values, but ${name} has ${size}`);
+    if (kind === "param") seen.add(name!);
+  }
+  const missing = g.params.find((p) => !seen.has(p.name));
+  if (missing) bad(`it holds no values for param ${missing.name}`);
+  return h as unknown as Header;
 }
