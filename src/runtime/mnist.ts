@@ -48,6 +48,7 @@ function split(dir: string, images: readonly string[], labels: readonly string[]
   const lb = readLabels(find(dir, labels));
   if (im.rows * im.cols !== 784) fail(codes.io, `${find(dir, images)}: images are ${im.rows}×${im.cols}, not 28×28`);
   if (im.count !== lb.count) fail(codes.io, `${dir}: ${im.count} images but ${lb.count} labels`);
+  if (im.count === 0) fail(codes.io, `${find(dir, images)}: it holds no images`);
   const g = gatherer(im.pixels);
   return { count: im.count, pixels: g.pixels, labels: lb.labels, gatherer: g };
 }

@@ -68,22 +68,25 @@ export function batch(c: Classifier, size: number): Batch {
 /** Accuracy on a split (or its first `limit` images), by forward passes over `b.size` at a time. */
 export function accuracy(c: Classifier, b: Batch, s: Split, limit = s.count): number {
   const n = Math.min(limit, s.count);
+  if (n === 0) return NaN;
   let correct = 0;
-  for (let start = 0; start + b.size <= n; start += b.size) {
-    for (let i = 0; i < b.size; i++) b.indices[i] = start + i;
+  for (let start = 0; start < n; start += b.size) {
+    // the last chunk is padded with its own first image and only its real rows are counted:
+    // every image is evaluated (fewer than a batch gave "test acc 0.0000"), with the same workspace
+    const rows = Math.min(b.size, n - start);
+    for (let i = 0; i < b.size; i++) b.indices[i] = start + (i < rows ? i : 0);
     fillBatch(s, b.indices, b.x, b.t);
     const scores = c.module.forward(b.ws, b.inputs, c.params)[c.score] as FloatArray;
-    correct += countCorrect(scores, b.t);
+    correct += countCorrect(scores, b.t, rows);
   }
-  const counted = Math.floor(n / b.size) * b.size;
-  return counted === 0 ? 0 : correct / counted;
+  return correct / n;
 }
 
-/** How many rows of scores have their first maximum at the label. */
-export function countCorrect(scores: FloatArray, t: Int32Array): number {
+/** How many of the first `rows` rows of scores have their first maximum at the label. */
+export function countCorrect(scores: FloatArray, t: Int32Array, rows = t.length): number {
   const classes = scores.length / t.length;
   let correct = 0;
-  for (let i = 0; i < t.length; i++) {
+  for (let i = 0; i < rows; i++) {
     let best = 0;
     for (let j = 1; j < classes; j++) if (scores[i * classes + j]! > scores[i * classes + best]!) best = j;
     if (best === t[i]) correct++;
