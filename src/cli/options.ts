@@ -12,13 +12,15 @@ export interface ValueOptions {
 export function givenValues(opts: ValueOptions): Map<string, Tensor> {
   const given = new Map<string, Tensor>();
   if (opts.inputs) {
-    let parsed: unknown;
+    let text: string;
     try {
-      // a byte-order mark (some editors write one) is not part of the JSON
-      parsed = JSON.parse(readFileSync(opts.inputs, "utf8").replace(/^\ufeff/, ""), nonFinite);
+      text = readFileSync(opts.inputs, "utf8");
     } catch (e) {
-      fail(codes.cli, `--inputs ${opts.inputs}: ${(e as Error).message}`);
+      const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
+      return fail(codes.io, `cannot read --inputs ${opts.inputs}: ${why}`);
     }
+    // a byte-order mark (some editors write one) is not part of the JSON
+    const parsed = parseJson(text.replace(/^\ufeff/, ""), `--inputs ${opts.inputs}`, 1);
     if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) fail(codes.cli, `--inputs ${opts.inputs} must hold a JSON object {"NAME": value, ...}`);
     for (const [name, v] of Object.entries(parsed)) given.set(name, toTensor(v, `--inputs ${opts.inputs}: ${name}`));
   }
@@ -26,17 +28,43 @@ export function givenValues(opts: ValueOptions): Map<string, Tensor> {
     const eq = s.indexOf("=");
     if (eq <= 0) fail(codes.cli, `--set needs NAME=VALUE, got '${s}'`);
     const name = s.slice(0, eq).trim();
-    let v: unknown;
-    try {
-      v = JSON.parse(s.slice(eq + 1), nonFinite);
-    } catch {
-      const text = s.slice(eq + 1);
-      const deep = /^\s*\[{33}/.test(text) ? ` (arrays nested more than ${MAX_NESTING} deep)` : "";
-      fail(codes.cli, `--set ${name}: the value must be a number or a JSON array, got '${text.length > 40 ? `${text.slice(0, 40)}…` : text}'${deep}`);
-    }
-    given.set(name, toTensor(v, `--set ${name}`));
+    given.set(name, toTensor(parseJson(s.slice(eq + 1), `--set ${name}`, 0), `--set ${name}`));
   }
   return given;
+}
+
+/** Nesting deeper than any tensor's rank gradc takes (a 5,000-deep array overflowed the stack). */
+export const MAX_NESTING = 32;
+
+/**
+ * JSON text → value, refusing arrays nested deeper than MAX_NESTING before JSON.parse
+ * (whose reviver recurses) sees them; `objects` is how many levels of objects may hold them.
+ */
+function parseJson(text: string, what: string, objects: number): unknown {
+  if (jsonDepth(text) > MAX_NESTING + objects) fail(codes.cli, `${what}: not a tensor (arrays nested more than ${MAX_NESTING} deep)`);
+  try {
+    return JSON.parse(text, nonFinite);
+  } catch (e) {
+    if (objects > 0) return fail(codes.cli, `${what}: ${(e as Error).message}`);
+    return fail(codes.cli, `${what}: the value must be a number or a JSON array, got '${text.length > 40 ? `${text.slice(0, 40)}…` : text}'`);
+  }
+}
+
+/** The deepest nesting of [ and { in JSON text, outside strings; iterative, so any depth is measured safely. */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === "[" || c === "{") deepest = Math.max(deepest, ++depth);
+    else if (c === "]" || c === "}") depth--;
+  }
+  return deepest;
 }
 
 /** Values read back in the form `run --json` writes them: "NaN", "Infinity", "-Infinity" are numbers. */
@@ -44,17 +72,7 @@ function nonFinite(_key: string, v: unknown): unknown {
   return v === "NaN" ? NaN : v === "Infinity" ? Infinity : v === "-Infinity" ? -Infinity : v;
 }
 
-/** Nesting deeper than any tensor's rank gradc takes (a 5,000-deep array overflowed the stack). */
-const MAX_NESTING = 32;
-
-function depthOf(v: unknown): number {
-  let depth = 0;
-  for (let at = v; Array.isArray(at); at = at[0]) if (++depth > MAX_NESTING) return depth;
-  return depth;
-}
-
 function toTensor(v: unknown, what: string): Tensor {
-  if (depthOf(v) > MAX_NESTING) fail(codes.cli, `${what}: arrays nested more than ${MAX_NESTING} deep`);
   const t = fromNested(v);
   if (!t) fail(codes.cli, `${what}: expected a number or a nested array of numbers of equal lengths`);
   return t;

@@ -5,7 +5,7 @@
  */
 import { checkTensorSize } from "./limits.js";
 import { gradients } from "../autodiff/index.js";
-import { codes, fail } from "../diagnostics/index.js";
+import { codes, fail, type Span } from "../diagnostics/index.js";
 import { suggest } from "../diagnostics/suggest.js";
 import { builtins } from "../ops/index.js";
 import type { Expr, Ident, Init, Program, Stmt, TypeExpr } from "../dsl/ast.js";
@@ -33,6 +33,8 @@ class Lowering {
   private readonly names: Named[] = [];
   private readonly losses: Named[] = [];
   private readonly grads: GradDecl[] = [];
+  /** i32 defaults, checked against the class count of the loss or onehot they feed once the graph is built */
+  private readonly labelDefaults = new Map<string, { value: Tensor; at: Expr }>();
 
   constructor(
     private readonly program: Program,
@@ -45,6 +47,11 @@ class Lowering {
       for (const n of names) if (!this.definedAt.has(n.name)) this.definedAt.set(n.name, n.span.line);
     }
     for (const s of this.program.stmts) this.b.at(s.span, () => this.statement(s));
+    for (const d of this.inputs) {
+      const label = this.labelDefaults.get(d.name);
+      const classes = label && labelClassCount(this.b.nodes, d.node);
+      if (label && typeof classes === "number") checkClassIndices(d.name, label.value.data, classes, label.at.span);
+    }
     return {
       file: this.program.file,
       text: this.text,
@@ -155,12 +162,14 @@ class Lowering {
   private input(s: Extract<Stmt, { kind: "input" }>): void {
     let value = s.value && literalTensor(s.value, `the default of input ${s.name.name}`);
     const { dtype, shape } = this.type(s.type, value);
-    // a scalar default fills a tensor of static shape, as it does for a param
-    if (value && value.shape.length === 0 && shape.length > 0 && shape.every((d) => typeof d === "number")) {
+    // a scalar default fills a tensor, as it does for a param: now for a static shape, when
+    // the dims are bound (run, check) for a symbolic one
+    if (value && value.shape.length === 0 && shape.length > 0) {
       checkTensorSize(shape, `input ${s.name.name}`, s.type?.span ?? s.name.span);
-      value = filled(shape as number[], value.data[0]!);
+      if (shape.every((d) => typeof d === "number")) value = filled(shape as number[], value.data[0]!);
     }
-    if (value) this.checkValue(value, dtype, shape, s.value!, `input ${s.name.name}`);
+    if (value) this.checkValue(value, dtype, value.shape.length === 0 ? [] : shape, s.value!, `input ${s.name.name}`);
+    if (value && dtype === "i32") this.labelDefaults.set(s.name.name, { value, at: s.value! });
     const node = this.b.leaf("input", s.name.name, dtype, shape, s.name.span);
     this.define(s.name, { kind: "node", node, decl: "input", span: s.name.span });
     this.inputs.push({ name: s.name.name, node, default: value });
@@ -218,6 +227,28 @@ class Lowering {
     if (dtype === "i32" && !v.data.every(Number.isInteger)) fail(codes.type, `${what} is i32 but its value has non-integers`, at.span);
     const wide = dtype === "i32" ? v.data.find((x) => x < -(2 ** 31) || x > 2 ** 31 - 1) : undefined;
     if (wide !== undefined) fail(codes.type, `${what} is i32, but ${wide} is outside the int32 range (-2147483648 to 2147483647)`, at.span);
+  }
+}
+
+/**
+ * The class count of an i32 input that feeds a softmax_cross_entropy (its logits' last
+ * axis, a number or a dim's name) or a onehot; undefined if it feeds neither.
+ */
+export function labelClassCount(nodes: readonly Node[], input: Node): Dim | undefined {
+  for (const n of nodes) {
+    if (n.op === "softmax_ce" && n.inputs[1] === input) return n.inputs[0]!.type.shape.at(-1);
+    if (n.op === "onehot" && n.inputs[0] === input) return n.attrs["classes"] as number;
+  }
+  return undefined;
+}
+
+/** Class indices must name a class: 5 with 3 classes gave L = NaN in silence. */
+export function checkClassIndices(name: string, data: ArrayLike<number>, classes: number, span?: Span): void {
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i]!;
+    if (x >= 0 && x < classes) continue;
+    const where = data.length > 1 ? ` (element ${i})` : "";
+    fail(codes.value, `${name} holds the class index ${x}${where}, but it feeds a loss of ${classes} classes: indices go from 0 to ${classes - 1}`, span);
   }
 }
 

@@ -9,6 +9,7 @@ import type { Graph, InitSpec, Node } from "../graph/ir.js";
 import { filled, size, tensor, type Tensor } from "../graph/tensor.js";
 import { formatShape, formatType, resolveShape, type Shape } from "../graph/types.js";
 import type { Bindings } from "../interp/index.js";
+import { checkClassIndices, labelClassCount } from "../graph/lower.js";
 import { Random } from "./random.js";
 
 export const DEFAULT_DIM = 3;
@@ -57,9 +58,7 @@ function checkLabels(graph: Graph, values: ReadonlyMap<string, Tensor>, dims: Re
   for (const d of graph.inputs) {
     const c = d.node.type.dtype === "i32" ? classCount(graph, d.node, dims) : undefined;
     const v = values.get(d.name);
-    if (c === undefined || !v) continue;
-    const at = v.data.findIndex((x) => !(x >= 0 && x < c));
-    if (at >= 0) fail(codes.cli, `${d.name} holds the class index ${v.data[at]} (element ${at}), but it feeds a loss of ${c} classes: indices go from 0 to ${c - 1}`);
+    if (c !== undefined && v) checkClassIndices(d.name, v.data, c);
   }
 }
 
@@ -85,18 +84,10 @@ function check(name: string, node: Node, v: Tensor, dims: Map<string, number>): 
   return v;
 }
 
-/** The class count of an i32 input that feeds a loss or onehot, if any. */
+/** The class count of an i32 input that feeds a loss or onehot, if any (a dim C: the size the inputs bound it to). */
 function classCount(graph: Graph, input: Node, dims: ReadonlyMap<string, number>): number | undefined {
-  for (const n of graph.nodes) {
-    if (n.op === "softmax_ce" && n.inputs[1] === input) {
-      // a symbolic class count (dim C) is the size the inputs bound it to
-      const c = n.inputs[0]!.type.shape.at(-1);
-      if (typeof c === "number") return c;
-      if (typeof c === "string" && dims.has(c)) return dims.get(c);
-    }
-    if (n.op === "onehot" && n.inputs[0] === input) return n.attrs["classes"] as number;
-  }
-  return undefined;
+  const c = labelClassCount(graph.nodes, input);
+  return typeof c === "string" ? dims.get(c) : c;
 }
 
 function randomInput(graph: Graph, node: Node, shape: number[], rng: Random, dims: ReadonlyMap<string, number>): Tensor {
