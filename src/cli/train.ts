@@ -10,7 +10,7 @@ import { codes, fail } from "../diagnostics/index.js";
 import { loadGraph } from "../pipeline.js";
 import { curvesSvg } from "../runtime/curves.js";
 import { loadCheckpoint } from "../runtime/checkpoint.js";
-import { markSvg, reason, writeAtomic, writeOutput } from "../runtime/files.js";
+import { MARKS, markSvg, reason, writeAtomic, writeOutput } from "../runtime/files.js";
 import { classifier } from "../runtime/model.js";
 import { loadCompiled } from "../runtime/load.js";
 import { defaultDataDir, loadMnist } from "../runtime/mnist.js";
@@ -43,6 +43,7 @@ export async function trainCommand(file: string | undefined, f: TrainFlags): Pro
   classifier(graph, module, f.seed);
   const data = loadMnist(f.data ?? defaultDataDir());
   const dir = runFolder(path, f);
+  if (!f.force) guardRunFiles(dir);
   const checkpoint = join(dir, "checkpoint.bin");
   const resumed = f.resume ? loadCheckpoint(checkpoint, graph) : undefined;
   if (resumed && resumed.iteration >= f.iters) {
@@ -99,6 +100,21 @@ function wholeRunLosses(dir: string, from: number, now: Float32Array): Float32Ar
   all.set(now, from);
   writeAtomic(file, new Uint8Array(all.buffer));
   return all;
+}
+
+/** The files a run writes in its folder: a file of that name that gradc did not write is refused, not replaced. */
+function guardRunFiles(dir: string): void {
+  const ours: Record<string, (head: string) => boolean> = {
+    "metrics.jsonl": (h) => h === "" || h.startsWith('{"epoch":'),
+    "curves.svg": (h) => h.includes(MARKS.svg),
+    "checkpoint.bin": (h) => h.startsWith("GRADCKPT"),
+  };
+  for (const [name, isOurs] of Object.entries(ours)) {
+    const at = join(dir, name);
+    if (existsSync(at) && statSync(at).isFile() && !isOurs(readFileSync(at).subarray(0, 4096).toString("latin1"))) {
+      fail(codes.io, `refusing to overwrite ${at}: gradc did not write it (use --force, or choose another --out)`);
+    }
+  }
 }
 
 /**

@@ -9,6 +9,8 @@ import { codes, fail } from "../diagnostics/index.js";
 
 export const IMAGES_MAGIC = 2051;
 export const LABELS_MAGIC = 2049;
+/** The most bytes an IDX file may hold once decompressed: 512 MiB, eleven times MNIST's training images. */
+export const MAX_IDX_BYTES = 512 * 2 ** 20;
 
 export interface IdxImages {
   readonly count: number;
@@ -33,8 +35,12 @@ function read(path: string): Uint8Array {
   }
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      return gunzipSync(bytes);
+      // a 1 MB gzip bomb expanded to 3.1 GB: decompression stops at the limit
+      return gunzipSync(bytes, { maxOutputLength: MAX_IDX_BYTES });
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
+        return fail(codes.io, `${path}: it decompresses to more than ${MAX_IDX_BYTES / 2 ** 20} MiB, gradc's limit for an IDX file (MNIST's largest is 45 MiB)`);
+      }
       return fail(codes.io, `${path}: a broken gzip file (${(e as Error).message})`);
     }
   }

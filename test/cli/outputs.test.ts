@@ -117,4 +117,17 @@ describe("training runs", () => {
     expect(gradc(["train", "--iters", "10", "--eval-limit", "100", "--out", run]).code).toBe(0);
     expect(readdirSync(run).sort()).toEqual(["checkpoint.bin", "curves.svg", "losses.f32", "metrics.jsonl"]);
   });
+
+  it("never replaces a user's own files in --out", { timeout: 60_000 }, () => {
+    const d = fresh();
+    for (const name of ["metrics.jsonl", "curves.svg"]) {
+      const out = join(d, `mine-${name}`);
+      mkdirSync(out);
+      writeFileSync(join(out, name), "my notes\n");
+      const r = gradc(["train", "--iters", "10", "--out", out]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(`gradc: error: refusing to overwrite ${join(out, name)}: gradc did not write it (use --force, or choose another --out)\n`);
+      expect(readFileSync(join(out, name), "utf8")).toBe("my notes\n");
+    }
+  });
 });

