@@ -108,22 +108,13 @@ function statements(p: ModuleParts): (string | StatementStructures)[] {
       declarations: [{ name: c.name, initializer: `new ${ARRAY[p.dtypeOf(c.node)]}([${Array.from(c.node.value!.data).join(", ")}])` }],
     });
   }
-  for (const k of p.kernels) {
-    out.push({
-      kind: StructureKind.Function,
-      name: k.name,
-      docs: [k.doc],
-      parameters: [
-        ...k.code.arrays.map((a) => ({ name: a.name, type: a.scalar ? "number" : ARRAY[p.dtypeOf(a.node)] })),
-        ...(k.code.usesScratch ? [{ name: "scratch", type: "Float64Array" }] : []),
-        ...(k.code.intScratch !== "0" ? [{ name: "iscratch", type: "Int32Array" }] : []),
-        ...(k.code.simd ? [{ name: "simd", type: "SimdKernels" }] : []),
-        ...(k.code.simdOut !== "0" ? [{ name: "simdOut", type: "Float32Array" }] : []),
-        ...k.dims.map((d) => ({ name: d, type: "number" })),
-      ],
-      returnType: "void",
-      statements: [k.code.body],
-    });
+  // the kernels as one printed block: ts-morph inserting one structure per kernel grew
+  // superlinearly (20,000 kernels: ~3 s); the text is what it printed for each
+  if (p.kernels.length > 0) {
+    // ts-morph sets a text statement after a variable statement without a blank line: add the one it gave functions
+    const last = out[out.length - 1];
+    const gap = typeof last === "object" && last.kind === StructureKind.VariableStatement ? "\n" : "";
+    out.push(gap + p.kernels.map((k) => kernelFunction(p, k)).join("\n\n"));
   }
   out.push(createWorkspace(p, gradsByOf));
   out.push(dimsOf(p));
@@ -131,6 +122,21 @@ function statements(p: ModuleParts): (string | StatementStructures)[] {
   out.push(runner(p, "step", "The forward and backward pass in one schedule: outputs, losses and every gradient.", undefined, "Workspace", "ws"));
   out.push(`/** Names, dtypes, shapes (with symbolic dims), initializers and the source file. */\nexport const meta = ${p.meta} as const;`);
   return out;
+}
+
+/** A kernel function as ts-morph prints one: its doc comment, signature and body, two-space indented. */
+function kernelFunction(p: ModuleParts, k: EmittedKernel): string {
+  const params = [
+    ...k.code.arrays.map((a) => `${a.name}: ${a.scalar ? "number" : ARRAY[p.dtypeOf(a.node)]}`),
+    ...(k.code.usesScratch ? ["scratch: Float64Array"] : []),
+    ...(k.code.intScratch !== "0" ? ["iscratch: Int32Array"] : []),
+    ...(k.code.simd ? ["simd: SimdKernels"] : []),
+    ...(k.code.simdOut !== "0" ? ["simdOut: Float32Array"] : []),
+    ...k.dims.map((d) => `${d}: number`),
+  ];
+  const doc = ["/**", ...k.doc.split("\n").map((l) => (l.length > 0 ? ` * ${l}` : " *")), " */"];
+  const body = k.code.body.split("\n").map((l) => (l.length > 0 ? `  ${l}` : l));
+  return [...doc, `function ${k.name}(${params.join(", ")}): void {`, ...body, "}"].join("\n");
 }
 
 const unique = (d: { name: string }, i: number, all: readonly { name: string }[]) => all.findIndex((x) => x.name === d.name) === i;
