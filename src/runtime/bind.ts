@@ -25,6 +25,7 @@ export function bind(graph: Graph, options: BindOptions = {}): Bindings {
   const given = options.given ?? new Map<string, Tensor>();
   const known = new Set([...graph.inputs, ...graph.params].map((d) => d.name));
   for (const name of given.keys()) {
+    if (graph.dims.includes(name)) fail(codes.cli, `'${name}' is a dim of ${graph.file}: its size comes from the shapes of the inputs set with it (--set an input of shape [${name}, …])`);
     if (!known.has(name)) fail(codes.cli, `'${name}' is not an input or param of ${graph.file}`);
   }
   const dims = new Map<string, number>();

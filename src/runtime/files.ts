@@ -43,7 +43,7 @@ export interface WriteOptions {
 /** Writes `content` to `path` if gradc may; otherwise a clear refusal that names the file and the flag. */
 export function writeOutput(path: string, content: string | Uint8Array, o: WriteOptions): void {
   for (const input of o.inputs ?? []) {
-    if (samePath(path, input)) fail(codes.io, `refusing to write ${path}: it is this command's input ${input} (choose another output with -o)`);
+    if (samePath(path, input)) fail(codes.io, `refusing to write ${path}: it is this command's input ${input} (choose another output file)`);
   }
   const existing = statOf(path);
   if (existing) {

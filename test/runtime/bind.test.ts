@@ -32,6 +32,11 @@ describe("binding values", () => {
     expect(gradc(["run", join(dir, "k.graph"), "--set", "k=[3000000000,1]"]).stderr).toBe("gradc: error: k is i32, but 3000000000 is outside the int32 range (-2147483648 to 2147483647)\n");
   });
 
+  it("says that a dim's size comes from the inputs when one tries to --set it", () => {
+    const g = compile("dim Math\ninput x: f64[Math, 2]\ny = sum(x)\noutput y\n");
+    expect(() => bind(g, { given: new Map([["Math", { shape: [], data: Float64Array.of(1) }]]) })).toThrow(/'Math' is a dim of test.graph: its size comes from the shapes of the inputs/);
+  });
+
   it("draws random labels from the class count the loss sees, a symbolic C included (0–9 gave NaN)", () => {
     const g = compile("dim N, C\ninput x: f64[N, C]\ninput t: i32[N]\nL = softmax_cross_entropy(x, t)\noutput L\ngrad L wrt x\n");
     for (const seed of [1, 2, 3, 4, 5]) {
