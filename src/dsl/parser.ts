@@ -76,7 +76,7 @@ class Parser {
       case "grad": {
         const of = this.ident("a name");
         const wrt = this.peek();
-        if (wrt.kind !== "name" || wrt.text !== "wrt") fail(codes.syntax, `expected 'wrt' after 'grad ${of.name}', found ${describe(wrt)}`, wrt.span);
+        if (wrt.kind !== "name" || wrt.text !== "wrt") fail(codes.syntax, `expected 'wrt' after 'grad ${of.name}', found ${describe(wrt)}${wrt.kind === "name" ? suggest(wrt.text, ["wrt"]) : ""}`, wrt.span);
         this.pos++;
         return { kind: "grad", of, wrt: this.identList(), span };
       }

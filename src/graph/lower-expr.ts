@@ -104,6 +104,8 @@ export class ExprLowerer {
     if (e.callee === "grad") return this.gradCall(e, scope);
     const fn = builtins.get(e.callee);
     if (!fn) {
+      const later = this.definedAt(e.callee);
+      if (later !== undefined && later >= e.span.line) fail(codes.unknownFunction, `'${e.callee}' is used before it is defined (at line ${later})`, e.calleeSpan);
       const names = [...builtins.keys(), "grad", ...[...scope].filter(([, v]) => v.kind === "fn").map(([k]) => k)];
       fail(codes.unknownFunction, `unknown function '${e.callee}'${suggest(e.callee, names)}`, e.calleeSpan);
     }

@@ -95,7 +95,7 @@ class Lowering {
           seen.add(p.name);
         }
         // check the body now, so mistakes point at the definition, not at a call (or at nothing, if it is never called)
-        checkFnBody(s.body, new Set(s.params.map((p) => p.name)), this.scope, s.name.name);
+        checkFnBody(s.body, new Set(s.params.map((p) => p.name)), this.scope, s.name.name, (n) => this.definedAt.get(n));
         this.define(s.name, { kind: "fn", params: s.params, body: s.body, scope: new Map(this.scope), span: s.name.span });
         return;
       }
@@ -267,7 +267,7 @@ export function differentiate(graph: Graph): Graph {
 }
 
 /** The names a fn body uses must be its parameters, names defined before it, or functions (built-in or user). */
-function checkFnBody(e: Expr, params: ReadonlySet<string>, scope: ReadonlyMap<string, Entity>, fn: string): void {
+function checkFnBody(e: Expr, params: ReadonlySet<string>, scope: ReadonlyMap<string, Entity>, fn: string, definedAt: (name: string) => number | undefined): void {
   const walk = (x: Expr): void => {
     switch (x.kind) {
       case "name": {
@@ -275,12 +275,17 @@ function checkFnBody(e: Expr, params: ReadonlySet<string>, scope: ReadonlyMap<st
         const ent = scope.get(x.name);
         if (ent?.kind === "node") return;
         if (ent?.kind === "dim") fail(codes.unknownName, `${x.name} is a dim (a size), not a value`, x.span);
+        const later = definedAt(x.name);
+        // a fn sees the names defined before it, as every statement does
+        if (later !== undefined && later >= x.span.line) fail(codes.unknownName, `'${x.name}' is used before it is defined (at line ${later}): fn ${fn} sees only names defined before it`, x.span);
         const names = [...params, ...[...scope].filter(([, v]) => v.kind === "node").map(([k]) => k)];
         fail(codes.unknownName, `unknown name '${x.name}' in the body of ${fn}${suggest(x.name, names)}`, x.span);
         return;
       }
       case "call": {
         if (x.callee !== "grad" && !builtins.has(x.callee) && scope.get(x.callee)?.kind !== "fn") {
+          const later = definedAt(x.callee);
+          if (later !== undefined && later >= x.span.line && x.callee !== fn) fail(codes.unknownFunction, `'${x.callee}' is used before it is defined (at line ${later}): fn ${fn} sees only names defined before it`, x.calleeSpan);
           const names = [...builtins.keys(), ...[...scope].filter(([, v]) => v.kind === "fn").map(([k]) => k)];
           fail(codes.unknownFunction, `unknown function '${x.callee}'${x.callee === fn ? " (a fn cannot call itself)" : suggest(x.callee, names)}`, x.calleeSpan);
         }

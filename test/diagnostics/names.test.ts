@@ -1,0 +1,31 @@
+/** Names used before their definition and misspelt words, wherever they appear (issue 17's class). */
+import { describe, expect, it } from "vitest";
+import { errorOf } from "../helpers.js";
+
+describe("used before it is defined", () => {
+  it("in a fn body, for a value and for a function", () => {
+    expect(errorOf("fn f(a) = a + z\ninput z = 1\ny = f(z)\noutput y\n")).toMatch(/^bad.graph:1:15: error: 'z' is used before it is defined \(at line 2\): fn f sees only names defined before it\n/);
+    expect(errorOf("fn f(a) = a + g(a)\nfn g(b) = b\ninput z = 1\ny = f(z)\noutput y\n")).toMatch(/^bad.graph:1:15: error: 'g' is used before it is defined \(at line 2\)/);
+  });
+
+  it("a function called in an expression before its fn statement", () => {
+    expect(errorOf("input z = 1\ny = g(z)\nfn g(b) = b\noutput y\n")).toMatch(/^bad.graph:2:5: error: 'g' is used before it is defined \(at line 3\)\n/);
+  });
+
+  it("a fn that calls itself keeps its own message", () => {
+    expect(errorOf("fn f(a) = f(a)\ninput z = 1\noutput z\n")).toMatch(/^bad.graph:1:11: error: unknown function 'f' \(a fn cannot call itself\)/);
+  });
+});
+
+describe("did you mean", () => {
+  it("a misspelt 'wrt'", () => {
+    expect(errorOf("input x = 1\ny = x\ngrad y wtr x\n")).toMatch(/^bad.graph:3:8: error: expected 'wrt' after 'grad y', found 'wtr' \(did you mean 'wrt'\?\)/);
+  });
+
+  it("close names only: a third of the name may be wrong", () => {
+    expect(errorOf("input apple = 1\ny = appel * 2\noutput y\n")).toMatch(/unknown name 'appel' \(did you mean 'apple'\?\)/);
+    expect(errorOf("input x = 1\ny = sofmax(x)\noutput y\n")).toMatch(/unknown function 'sofmax' \(did you mean 'softmax'\?\)/);
+    expect(errorOf("input x = 1\ny = x\nlose y\n")).toMatch(/statement word \(did you mean 'loss'\?\)/);
+    expect(errorOf("input x = 1\ny = x\nout y\n")).not.toContain("did you mean");
+  });
+});
