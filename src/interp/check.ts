@@ -27,6 +27,8 @@ export interface GradCheck {
   readonly worst: { readonly index: number; readonly backprop: number; readonly numerical: number };
   /** compared elements where the function has a kink (one-sided slopes differ: relu at 0, a tie of max) */
   readonly kinks: number;
+  /** compared elements where the function curves too sharply for the step h (1/x near 0), or has a kink within h */
+  readonly rough: number;
   /** compared elements where backprop or central differences are not finite */
   readonly nonFinite: number;
 }
@@ -77,7 +79,7 @@ function checkOne(g: GradDecl, env: Bindings, s: Settings, given?: Tensor): Grad
   const analytic = given ?? values.get(g.node!.id)!;
   const x = values.get(g.wrtNode.id) ?? evaluate([g.wrtNode], env).get(g.wrtNode.id)!;
   const indices = chooseIndices(x.data.length, s.sample, s.rng);
-  const { grad: numeric, kinks } = numericalGradient(g.ofNode, g.wrtNode, x, indices, values, env, h);
+  const { grad: numeric, kinks, rough } = numericalGradient(g.ofNode, g.wrtNode, x, indices, values, env, h);
   let sumAbs = 0;
   let sumMag = 0;
   let maxRel = 0;
@@ -97,10 +99,10 @@ function checkOne(g: GradDecl, env: Bindings, s: Settings, given?: Tensor): Grad
   const meanAbsDiff = sumAbs / n;
   const ok = Number.isFinite(meanAbsDiff) && meanAbsDiff <= atol + rtol * (sumMag / n);
   const { index, backprop, numerical } = worst;
-  return { of: g.of, wrt: g.wrt, meanAbsDiff, maxRelDiff: maxRel, ok, checked: indices.length, size: x.data.length, worst: { index, backprop, numerical }, kinks, nonFinite };
+  return { of: g.of, wrt: g.wrt, meanAbsDiff, maxRelDiff: maxRel, ok, checked: indices.length, size: x.data.length, worst: { index, backprop, numerical }, kinks, rough, nonFinite };
 }
 
-function numericalGradient(l: Node, x: Node, value: Tensor, indices: Int32Array, cached: Map<number, Tensor>, env: Bindings, h: number): { grad: Float64Array; kinks: number } {
+function numericalGradient(l: Node, x: Node, value: Tensor, indices: Int32Array, cached: Map<number, Tensor>, env: Bindings, h: number): { grad: Float64Array; kinks: number; rough: number } {
   // the nodes between x and l: the only ones a change of x can move
   const cone = ancestors([l]).filter((n) => n.id > x.id);
   const moved = new Set([x.id]);
@@ -117,17 +119,29 @@ function numericalGradient(l: Node, x: Node, value: Tensor, indices: Int32Array,
   };
   const grad = new Float64Array(indices.length);
   const here = cached.get(l.id)?.data[0] ?? lossAt();
-  let kinks = 0;
-  indices.forEach((at, i) => {
+  /** L at x[at] ± step: [up, down] */
+  const around = (at: number, step: number): [number, number] => {
     const keep = data[at]!;
-    data[at] = keep + h;
+    data[at] = keep + step;
     const up = lossAt();
-    data[at] = keep - h;
+    data[at] = keep - step;
     const down = lossAt();
     data[at] = keep;
+    return [up, down];
+  };
+  let kinks = 0;
+  let rough = 0;
+  indices.forEach((at, i) => {
+    const [up, down] = around(at, h);
     grad[i] = (up - down) / (2 * h);
-    // where f is smooth, (up - here) and (here - down) agree to O(h²); at a kink they differ by O(h)
-    if (Math.abs(up - 2 * here + down) / h > 1e-3 * (1 + Math.abs(grad[i]!))) kinks++;
+    // the one-sided slopes differ by |up - 2 here + down| / h: O(h) where f is smooth, O(1) at a kink
+    const bend = Math.abs(up - 2 * here + down) / h;
+    if (!(bend > 1e-3 * (1 + Math.abs(grad[i]!)))) return;
+    // a kink's jump does not shrink with the step; a smooth curve's bend halves with it (1/x near 0)
+    const [up2, down2] = around(at, h / 2);
+    const half = Math.abs(up2 - 2 * here + down2) / (h / 2);
+    if (half > 0.75 * bend) kinks++;
+    else rough++;
   });
-  return { grad, kinks };
+  return { grad, kinks, rough };
 }
