@@ -56,4 +56,58 @@ grad loss wrt s`;
     expect((outputs["q"] as number[][]).flat().every(Number.isFinite)).toBe(true);
     expect(grads["loss"]!["s"]).toEqual([[0.5, -0.5, 0], [0, 0, 0]]);
   });
+
+  it("with targets whose rows do not sum to 1 (multi-label, unnormalised), the gradient is the loss's own: against central differences, compiled and interpreted", async () => {
+    const { bind, checkGradients, compileText } = await import("../../src/index.js");
+    const { runCompiled } = await import("../../src/runtime/compiled.js");
+    const { loadCompiled } = await import("../../src/runtime/load.js");
+    const text = `${LOGITS}input p: f64[3, 4] = [[1, 1, 0, 0], [0.2, 0.3, 0.1, 0], [2, 0, 1.5, 0.5]]
+input v: f64[4] = [0.5, -1, 2, 0]
+input q: f64[4] = [0, 3, 0, 1]
+L = softmax_cross_entropy(s, p) + softmax_cross_entropy(v, q)
+grad L wrt s, p, v
+`;
+    const g = compileText(text, "multilabel.graph");
+    const env = bind(g);
+    const compiled = runCompiled(await loadCompiled(g, { dtype: "f64" }), g, env, { dtype: "f64" }).grads;
+    for (const r of [...checkGradients(g, env, { atol: 1e-8, rtol: 1e-8 }), ...checkGradients(g, env, { atol: 1e-8, rtol: 1e-8 }, compiled)]) {
+      expect(r.meanAbsDiff, r.wrt).toBeLessThan(1e-9);
+    }
+    // the rule itself: (softmax(s) · Σ t - t) / N, row 0 sums to 2
+    const ds = compiled.get("L")!.get("s")!.data;
+    const row = [0.3, 2.9, 4.0, -1].map(Math.exp);
+    const z = row.reduce((a, b) => a + b, 0);
+    expect(ds[0]).toBeCloseTo(((row[0]! / z) * 2 - 1) / 3, 14);
+  });
+
+  it("its second derivative through unnormalised targets agrees with central differences", () => {
+    const { outputs, grads } = runText(`input s: f64[2, 3] = [[0.1, 0.5, -0.3], [1, -1, 0.2]]
+input p: f64[2, 3] = [[1, 1, 0], [0.2, 0.3, 0.1]]
+y = sum(grad(softmax_cross_entropy(s, p), s) * [[1, 2, 3], [4, 5, 6]])
+output y
+grad y wrt s`);
+    const f = (ss: number[][]) => {
+      const t = [[1, 1, 0], [0.2, 0.3, 0.1]];
+      const w = [[1, 2, 3], [4, 5, 6]];
+      let y = 0;
+      ss.forEach((r, i) => {
+        const e = r.map(Math.exp);
+        const z = e.reduce((a, b) => a + b, 0);
+        const total = t[i]!.reduce((a, b) => a + b, 0);
+        r.forEach((_, j) => (y += (((e[j]! / z) * total - t[i]![j]!) / 2) * w[i]![j]!));
+      });
+      return y;
+    };
+    const s0 = [[0.1, 0.5, -0.3], [1, -1, 0.2]];
+    expect(outputs["y"]).toBeCloseTo(f(s0), 14);
+    const h = 1e-5;
+    const numeric = s0.map((r, i) => r.map((_, j) => {
+      const up = s0.map((rr) => [...rr]);
+      const down = s0.map((rr) => [...rr]);
+      up[i]![j]! += h;
+      down[i]![j]! -= h;
+      return (f(up) - f(down)) / (2 * h);
+    }));
+    expect(close(grads["y"]!["s"], numeric, 1e-8, 1e-9)).toBe(true);
+  });
 });
