@@ -15,7 +15,9 @@ export const MAX_DEPTH = 500;
 export const KEYWORDS = new Set(["dim", "input", "param", "const", "fn", "output", "loss", "grad"]);
 
 export function parse(source: Source): Program {
-  return new Parser(lex(source), source).program();
+  // a byte-order mark is not part of the program: without it, columns on line 1 are right and it is not echoed
+  const text = source.text.startsWith("\ufeff") ? { file: source.file, text: source.text.slice(1) } : source;
+  return new Parser(lex(text), text).program();
 }
 
 /** A span from the start of `a` to the end of `b` (on a's line). */

@@ -29,3 +29,9 @@ describe("did you mean", () => {
     expect(errorOf("input x = 1\ny = x\nout y\n")).not.toContain("did you mean");
   });
 });
+
+describe("a byte-order mark through the library (compileText), not only the command line", () => {
+  it("is not echoed and does not move the column", () => {
+    expect(errorOf("\ufeffy = x\noutput y\n")).toBe("bad.graph:1:5: error: unknown name 'x'\n   1 | y = x\n     |     ^");
+  });
+});
