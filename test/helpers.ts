@@ -36,7 +36,7 @@ export function errorOf(text: string, file = "bad.graph"): string {
 
 /** Runs the gradc command; returns stdout, stderr and the exit code. */
 export function gradc(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [`${ROOT}src/cli/bin.js`, ...args], { cwd: ROOT, encoding: "utf8", input, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [`${ROOT}bin/gradc.js`, ...args], { cwd: ROOT, encoding: "utf8", input, timeout: 60_000 });
   return { stdout: r.stdout, stderr: r.stderr, code: r.status };
 }
 

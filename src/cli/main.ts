@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { GradcError, formatDiagnostic } from "../diagnostics/index.js";
+import { defaultGraph } from "./examples.js";
 import { countOrAll, nonNegativeInteger, parseSeed, positiveInteger, positiveNumber } from "./options.js";
 
 /** Every command and option; docs/cli.md is generated from it (`gradc reference --cli`). */
@@ -125,7 +126,7 @@ function modelCommands(program: Command): void {
   program
     .command("train")
     .description("train a compiled classifier on MNIST (default: the textbook's TwoLayerNet and recipe)")
-    .argument("[file]", ".graph file", "graphs/two_layer_net.graph")
+    .argument("[file]", ".graph file (default: the TwoLayerNet that ships with gradc)", defaultGraph())
     .addOption(new Option("--iters <n>", "iterations").argParser(positiveInteger("--iters", 10_000_000, "a run keeps every iteration's loss")).default(10000))
     .addOption(new Option("--batch <n>", "batch size").argParser(positiveInteger("--batch", 60_000, "MNIST has 60,000 training images")).default(100))
     .addOption(new Option("--lr <rate>", "learning rate (default: 0.1 sgd, 0.01 momentum, 0.001 adam)").argParser(positiveNumber("--lr")))
@@ -143,11 +144,18 @@ function modelCommands(program: Command): void {
   program
     .command("predict")
     .description("a trained checkpoint's accuracy on the MNIST test set, and a few test images with its guesses")
-    .argument("[file]", ".graph file", "graphs/two_layer_net.graph")
+    .argument("[file]", ".graph file (default: the TwoLayerNet that ships with gradc)", defaultGraph())
     .option("--checkpoint <file>", "default runs/NAME/checkpoint.bin")
     .option("--data <dir>", "a folder with the four MNIST IDX files")
     .addOption(new Option("--show <n>", "how many test images to draw").argParser(nonNegativeInteger("--show", 10_000, "the MNIST test set has 10,000 images")).default(8))
     .action(async (file: string, opts) => (await import("./predict.js")).predictCommand(file, opts));
+
+  program
+    .command("examples")
+    .description("list the example graphs that ship with gradc (the textbook's), or copy them into a folder")
+    .option("--copy <dir>", "copy every example into DIR (created if missing)")
+    .option("--force", "replace example files in DIR that differ from gradc's")
+    .action(async (opts) => (await import("./examples.js")).examplesCommand(opts));
 
 }
 

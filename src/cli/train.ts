@@ -8,6 +8,7 @@ import { basename, join } from "node:path";
 import cliProgress from "cli-progress";
 import { codes, fail } from "../diagnostics/index.js";
 import { loadGraph } from "../pipeline.js";
+import { defaultGraph } from "./examples.js";
 import { curvesSvg } from "../runtime/curves.js";
 import { loadCheckpoint } from "../runtime/checkpoint.js";
 import { MARKS, markSvg, reason, writeAtomic, writeOutput } from "../runtime/files.js";
@@ -33,7 +34,7 @@ export interface TrainFlags {
 }
 
 export async function trainCommand(file: string | undefined, f: TrainFlags): Promise<void> {
-  const path = file ?? "graphs/two_layer_net.graph";
+  const path = file ?? defaultGraph();
   if (!["sgd", "momentum", "adam"].includes(f.optimizer)) fail(codes.cli, `unknown optimizer '${f.optimizer}' (expected sgd, momentum or adam)`);
   if (!(f.iters >= 1) || !(f.batch >= 1)) fail(codes.cli, `--iters and --batch need positive integers`);
   if (f.lr !== undefined && !(Number.isFinite(f.lr) && f.lr > 0)) fail(codes.cli, `--lr needs a positive number, got ${f.lr}`);

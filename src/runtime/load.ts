@@ -1,16 +1,16 @@
 /**
  * Runs compiled graphs: the generated TypeScript is transpiled in memory and loaded as
- * an ES module, cached by a hash of the graph, the options and gradc's own sources —
- * so a second `gradc run` of the same graph skips code generation (and ts-morph).
+ * an ES module, cached by a hash of the graph, the options and gradc's own sources — so
+ * a second `gradc run` of the same graph skips code generation (and ts-morph). cache.ts
+ * says where the cache lives, and why an entry can be trusted before it runs.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import type { EmitOptions } from "../codegen/index.js";
 import type { Graph } from "../graph/ir.js";
-import { writeAtomic } from "./files.js";
+import { cacheDir, readEntry, trustedDir, writeEntry } from "./cache.js";
 
 /** The shape every generated module has (see SPEC §3); values are typed arrays and numbers. */
 export interface CompiledModule {
@@ -36,7 +36,7 @@ function sourcesFingerprint(): string {
     for (const name of readdirSync(dir).sort()) {
       const p = join(dir, name);
       if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith(".ts")) h.update(p.slice(SRC.length)).update(readFileSync(p));
+      else if (/\.(ts|js|mjs)$/.test(name)) h.update(p.slice(SRC.length)).update(readFileSync(p));
     }
   };
   walk(SRC);
@@ -44,25 +44,23 @@ function sourcesFingerprint(): string {
   return fingerprint;
 }
 
-function cacheDir(): string {
-  const local = join(SRC, "..", "node_modules", ".cache", "gradc");
-  return existsSync(join(SRC, "..", "node_modules")) ? local : join(tmpdir(), "gradc-cache");
-}
-
-/** The compiled module of a graph, generated and transpiled once per content hash. */
+/** The compiled module of a graph, generated and transpiled once per content hash (see cache.ts). */
 export async function loadCompiled(graph: Graph, options: EmitOptions = {}): Promise<CompiledModule> {
   const key = createHash("sha256")
     .update(sourcesFingerprint())
     .update("\0" + graph.file + "\0" + graph.text + "\0" + JSON.stringify(options))
     .digest("hex")
     .slice(0, 24);
-  const path = join(cacheDir(), `${key}.mjs`);
-  if (!existsSync(path)) {
+  const dir = trustedDir(cacheDir());
+  const path = dir === undefined ? undefined : join(dir, `${key}.mjs`);
+  let js = path === undefined ? undefined : readEntry(path);
+  if (js === undefined) {
     const { emitModule } = await import("../codegen/index.js");
     const { ts } = await import("ts-morph");
     const code = emitModule(graph, options);
-    const js = ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
-    writeAtomic(path, js);
+    js = ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+    if (path !== undefined) writeEntry(path, js);
   }
-  return (await import(pathToFileURL(path).href)) as CompiledModule;
+  // imported from the checked text itself, never from a path that could change after the check
+  return (await import(`data:text/javascript;base64,${Buffer.from(js).toString("base64")}`)) as CompiledModule;
 }

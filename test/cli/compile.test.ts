@@ -40,7 +40,7 @@ describe("gradc compile", () => {
     const src = join(tmp, "w.graph");
     const out = join(tmp, "w.ts");
     writeFileSync(src, "input a = 1\ny = a * 2\noutput y\n");
-    const child = spawn(process.execPath, [`${ROOT}src/cli/bin.js`, "compile", src, "-o", out, "--watch"], { cwd: ROOT });
+    const child = spawn(process.execPath, [`${ROOT}bin/gradc.js`, "compile", src, "-o", out, "--watch"], { cwd: ROOT });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -14,7 +14,7 @@ import { ROOT } from "../helpers.js";
 describe("gradc train in a terminal", () => {
   it("redraws the bar while training and prints each epoch line as it ends", () => {
     const dir = mkdtempSync(join(tmpdir(), "gradc-pty-"));
-    const command = `node ${ROOT}src/cli/bin.js train --iters 1800 --batch 100 --simd --eval-limit 1000 --out ${join(dir, "run")}`;
+    const command = `node ${ROOT}bin/gradc.js train --iters 1800 --batch 100 --simd --eval-limit 1000 --out ${join(dir, "run")}`;
     const r = spawnSync("script", ["-qec", command, join(dir, "typescript")], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
     expect(r.status, r.stderr).toBe(0);
     const screen = readFileSync(join(dir, "typescript"), "utf8");
