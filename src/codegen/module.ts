@@ -9,12 +9,11 @@ import type { DType, Shape } from "../graph/types.js";
 import type { Plan } from "../optimize/fuse.js";
 import type { MemoryPlan } from "../optimize/memory.js";
 import type { KernelCode } from "./kernels.js";
-import { commentText, key, prop, type Names } from "./names.js";
+import { ARRAY, commentText, key, prop, type Names } from "./names.js";
 import { mirrorCopies, simdBuffers, simdFields, simdStatements } from "./simd-module.js";
 import type { WasmFunction } from "./wasm.js";
 import type { Mirror } from "./index.js";
 
-export const ARRAY: Record<DType, string> = { f32: "Float32Array", f64: "Float64Array", i32: "Int32Array" };
 
 export interface EmittedKernel {
   readonly name: string;

@@ -5,6 +5,7 @@
  */
 
 import { ts } from "ts-morph";
+import type { DType } from "../graph/types.js";
 
 /** Reserved words of JavaScript and TypeScript (strict mode, modules, contextual). */
 const KEYWORDS =
@@ -124,3 +125,6 @@ export function key(name: string): string {
   if (name === "__proto__") return `["__proto__"]`;
   return isIdentifier(name) ? name : stringLiteral(name);
 }
+
+/** The typed array that holds each dtype: a global name, never one of the graph's. */
+export const ARRAY: Record<DType, string> = { f32: "Float32Array", f64: "Float64Array", i32: "Int32Array" };

@@ -7,8 +7,7 @@
  */
 import { StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
 import type { ModuleParts } from "./module.js";
-import { ARRAY } from "./module.js";
-import { prop } from "./names.js";
+import { ARRAY, prop } from "./names.js";
 import { wasmBinary, wasmText, type WasmFunction } from "./wasm.js";
 
 type Simd = NonNullable<ModuleParts["simd"]>;
