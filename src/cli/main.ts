@@ -19,6 +19,13 @@ export function commandLine(): Command {
   evaluationCommands(program);
   buildCommands(program);
   modelCommands(program);
+  // every command that optimizes a graph can check the IR after each pass (graph/verify.ts)
+  for (const c of program.commands) {
+    if (!["grad", "examples", "reference"].includes(c.name())) c.option("--verify", "check the IR after every optimizer pass (a broken invariant is gradc's own bug, exit 2)");
+  }
+  program.hook("preAction", (_program, action) => {
+    if (action.opts()["verify"]) process.env["GRADC_VERIFY"] = "1";
+  });
   return program;
 }
 

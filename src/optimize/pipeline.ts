@@ -1,5 +1,6 @@
 /** The optimizer: a named, ordered list of passes, each Graph → Graph in its own file. */
 import type { Graph } from "../graph/ir.js";
+import { verifyGraph, verifying } from "../graph/verify.js";
 import { cse } from "./cse.js";
 import { dce } from "./dce.js";
 import { fold } from "./fold.js";
@@ -20,5 +21,14 @@ export const passes: readonly Pass[] = [
 ];
 
 export function optimize(g: Graph, list: readonly Pass[] = passes): Graph {
-  return list.reduce((acc, p) => p.run(acc), g);
+  const check = verifying();
+  if (check) verified(g, "building the graph");
+  return list.reduce((acc, p) => (check ? verified(p.run(acc), `the ${p.name} pass`) : p.run(acc)), g);
+}
+
+/** The graph, when the verifier finds it sound; else gradc's own bug, named by what made it. */
+function verified(g: Graph, after: string): Graph {
+  const broken = verifyGraph(g);
+  if (broken) throw new Error(`internal error: after ${after}, the IR verifier found ${broken}`);
+  return g;
 }
