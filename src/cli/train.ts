@@ -10,7 +10,7 @@ import { codes, fail } from "../diagnostics/index.js";
 import { loadGraph } from "../pipeline.js";
 import { defaultGraph } from "./examples.js";
 import { curvesSvg } from "../runtime/curves.js";
-import { loadCheckpoint } from "../runtime/checkpoint.js";
+import { isCheckpointHead, loadCheckpoint } from "../runtime/checkpoint.js";
 import { MARKS, markSvg, reason, writeAtomic, writeOutput } from "../runtime/files.js";
 import { classifier } from "../runtime/model.js";
 import { loadCompiled } from "../runtime/load.js";
@@ -108,7 +108,7 @@ function guardRunFiles(dir: string): void {
   const ours: Record<string, (head: string) => boolean> = {
     "metrics.jsonl": (h) => h === "" || h.startsWith('{"epoch":'),
     "curves.svg": (h) => h.includes(MARKS.svg),
-    "checkpoint.bin": (h) => h.startsWith("GRADCKPT"),
+    "checkpoint.bin": isCheckpointHead,
   };
   for (const [name, isOurs] of Object.entries(ours)) {
     const at = join(dir, name);

@@ -99,7 +99,7 @@ export function train(graph: Graph, module: CompiledModule, data: Mnist, o: Trai
       const r = evaluate(model, evalBatch, data, o, Math.ceil((it + 1) / perEpoch), it + 1, losses, it - start, t0);
       epochs.push(r);
       // the checkpoint first, then the record: killed in between, a resume repeats no iteration in metrics.jsonl
-      saveCheckpoint(checkpoint, { graphHash: graphHash(graph), source: graph.file, iteration: it + 1, optimizer: { name: optimizer.name, lr: optimizer.lr, steps: optimizer.steps }, rng: rng.seedState, params: model.params, state: stateOf(optimizer) });
+      saveCheckpoint(checkpoint, { graphHash: graphHash(graph), source: graph.file, iteration: it + 1, optimizer: { name: optimizer.name, lr: optimizer.lr, steps: optimizer.steps }, rng: rng.seedState, params: model.params, state: stateOf(optimizer), dims: { [model.dim]: o.batch } }, graph);
       report.epoch(r);
     }
   }
