@@ -50,9 +50,9 @@ export function saveCheckpoint(path: string, c: Checkpoint, g: Graph): void {
     if (!p) return fail(codes.io, `cannot save ${name} in a checkpoint: ${param} is not a param of ${g.file}`);
     return { name, shape: shapeOf(name, p.node.type.shape, array.length, dims), array };
   };
-  const tensors = Object.entries(c.params).map(([n, a]) => tensor(n, n, a));
+  // safetensors reserves __metadata__: a param of that name is stored as param.__metadata__ (a param name holds no dot)
+  const tensors = Object.entries(c.params).map(([n, a]) => tensor(n, n === "__metadata__" ? `param.${n}` : n, a));
   for (const [n, list] of Object.entries(c.state)) list.forEach((a, i) => tensors.push(tensor(n, `optimizer.${n}.${i}`, a)));
-  if (tensors.some((t) => t.name === "__metadata__")) fail(codes.io, `cannot save a checkpoint of ${g.file}: safetensors reserves the name __metadata__, which is a param`);
   const metadata = {
     format: "gradc",
     format_version: FORMAT_VERSION,
@@ -137,7 +137,7 @@ function readSafetensors(bytes: Buffer, g: Graph, bad: Bad, sameGraph: SameGraph
   if (stray !== undefined) bad(`its __metadata__.dims names '${stray}', which is not a dim of ${g.file}`);
   const arrays = tensors.map(({ name, shape, array }): Held => {
     const state = /^optimizer\.([^.]+)\.(0|[1-9]\d*)$/.exec(name);
-    return state ? { name, param: state[1], index: Number(state[2]), array, shape } : { name, param: name, array, shape };
+    return state ? { name, param: state[1], index: Number(state[2]), array, shape } : { name, param: name === "param.__metadata__" ? "__metadata__" : name, array, shape };
   });
   return { fields: { ...fields, dims: dims as Record<string, number> }, arrays };
 }

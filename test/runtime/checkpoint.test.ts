@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { GradcError } from "../../src/index.js";
-import { loadGraph } from "../../src/pipeline.js";
+import { compileText, loadGraph } from "../../src/pipeline.js";
 import { graphHash, isCheckpointHead, loadCheckpoint, saveCheckpoint, type Checkpoint } from "../../src/runtime/checkpoint.js";
 import { loadCompiled } from "../../src/runtime/load.js";
 import { defaultDataDir, loadMnist, type Split } from "../../src/runtime/mnist.js";
@@ -277,5 +277,18 @@ describe("checkpoints of the older GRADCKPT layout", () => {
     writeFileSync(path, Buffer.concat([head, Buffer.from("null")]));
     expect(error(path)).toBe("not a usable gradc checkpoint: its header is not an object");
     expect(error(legacy(() => {}, 8))).toBe("not a usable gradc checkpoint: 8 bytes follow the last array");
+  });
+});
+
+describe("a param named like safetensors' reserved key", () => {
+  it("__metadata__ is stored as param.__metadata__ and loads back under its own name", () => {
+    const odd = compileText("input x: f32[2] = [1, 2]\nparam __metadata__: f32[2] = [3, 4]\ny = sum(x * __metadata__)\noutput y\ngrad y wrt __metadata__\n", "odd.graph");
+    const path = join(mkdtempSync(join(tmpdir(), "gradc-ckpt-")), "c.bin");
+    const c: Checkpoint = { graphHash: graphHash(odd), source: "odd.graph", iteration: 1, optimizer: { name: "sgd", lr: 0.1, steps: 1 }, rng: 1, params: { __metadata__: new Float32Array([3, 4]) }, state: {} };
+    saveCheckpoint(path, c, odd);
+    const bytes = readFileSync(path);
+    const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString("utf8")) as Record<string, unknown>;
+    expect(Object.keys(header)).toEqual(["__metadata__", "param.__metadata__"]);
+    expect(Array.from(loadCheckpoint(path, odd).params["__metadata__"]!)).toEqual([3, 4]);
   });
 });
