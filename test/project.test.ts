@@ -16,7 +16,10 @@ function files(dir: string): string[] {
   });
 }
 
-const sources = [...files(`${ROOT}src`), ...files(`${ROOT}test`)];
+// src/export/proto/ holds code generated from onnx.proto (protoc-gen-es): type-checked, but
+// not held to the size and `any` rules, which are for the code we write
+const GENERATED = `${ROOT}src/export/proto/`;
+const sources = [...files(`${ROOT}src`), ...files(`${ROOT}test`)].filter((f) => !f.startsWith(GENERATED));
 
 describe("the project's rules", () => {
   it("type-checks with tsc (strict)", { timeout: 120_000 }, () => {

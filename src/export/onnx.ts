@@ -1,13 +1,15 @@
+// proto/onnx_pb.ts is generated from proto/onnx.proto: npx buf generate src/export/proto --template src/export/proto/buf.gen.yaml
 /**
  * ONNX export: the forward graph (its outputs and, unless asked not to, its losses) as
  * a standard ONNX model, opset 17, for ONNX Runtime and other engines. Each op is
  * written by the `onnx` rule of its op-table entry; this module only walks the graph,
  * names values after the `.graph` file, casts operands to the dtype a node computes
- * in, and builds the protobuf (onnx-proto). Params become initializers; inputs with a
- * default become inputs whose initializer is the default; symbolic dims stay symbolic.
+ * in, and builds the protobuf (@bufbuild/protobuf, with proto/onnx_pb.ts generated from
+ * proto/onnx.proto). Params become initializers; inputs with a default become inputs
+ * whose initializer is the default; symbolic dims stay symbolic.
  */
 import { sourceLine } from "../graph/lines.js";
-import onnxProto from "onnx-proto";
+import { create, toBinary } from "@bufbuild/protobuf";
 import { codes, fail } from "../diagnostics/index.js";
 import { ancestors, type Graph, type Named, type Node } from "../graph/ir.js";
 import type { Tensor } from "../graph/tensor.js";
@@ -15,20 +17,26 @@ import type { Shape, Type } from "../graph/types.js";
 import { opDef } from "../ops/index.js";
 import type { OnnxContext, OnnxType } from "../ops/types.js";
 import { VERSION } from "../codegen/header.js";
-
-const { onnx } = onnxProto;
-type NodeProto = onnxProto.onnx.INodeProto;
-type TensorProto = onnxProto.onnx.ITensorProto;
-type ValueInfo = onnxProto.onnx.IValueInfoProto;
+import {
+  AttributeProto_AttributeType as AttributeType,
+  ModelProtoSchema,
+  NodeProtoSchema,
+  TensorProto_DataType as DataType,
+  TensorProtoSchema,
+  ValueInfoProtoSchema,
+  type NodeProto,
+  type TensorProto,
+  type ValueInfoProto,
+} from "./proto/onnx_pb.js";
 
 export const OPSET = 17;
 
 const DATA_TYPE: Record<OnnxType, number> = {
-  f32: onnx.TensorProto.DataType.FLOAT,
-  f64: onnx.TensorProto.DataType.DOUBLE,
-  i32: onnx.TensorProto.DataType.INT32,
-  i64: onnx.TensorProto.DataType.INT64,
-  bool: onnx.TensorProto.DataType.BOOL,
+  f32: DataType.FLOAT,
+  f64: DataType.DOUBLE,
+  i32: DataType.INT32,
+  i64: DataType.INT64,
+  bool: DataType.BOOL,
 };
 
 export interface OnnxOptions {
@@ -54,9 +62,9 @@ export function exportOnnx(graph: Graph, options: OnnxOptions): OnnxModel {
   const inputs = graph.inputs.filter((i) => w.needed.has(i.node.id));
   for (const n of w.nodes) w.emit(n);
   const outputs = roots.map((r) => w.output(r));
-  const model = onnx.ModelProto.create({
-    irVersion: 8,
-    opsetImport: [{ domain: "", version: OPSET }],
+  const model = create(ModelProtoSchema, {
+    irVersion: 8n,
+    opsetImport: [{ domain: "", version: BigInt(OPSET) }],
     producerName: "gradc",
     producerVersion: VERSION,
     docString: `exported by gradc from ${graph.file}`,
@@ -68,7 +76,7 @@ export function exportOnnx(graph: Graph, options: OnnxOptions): OnnxModel {
       initializer: w.initializers,
     },
   });
-  return { bytes: onnx.ModelProto.encode(model).finish(), inputs, outputs: roots, nodeCount: w.protos.length };
+  return { bytes: toBinary(ModelProtoSchema, model), inputs, outputs: roots, nodeCount: w.protos.length };
 }
 
 function uniqueByName(list: readonly Named[]): Named[] {
@@ -76,16 +84,23 @@ function uniqueByName(list: readonly Named[]): Named[] {
   return list.filter((n) => !seen.has(n.name) && seen.add(n.name));
 }
 
-function valueInfo(name: string, t: Type): ValueInfo {
-  const dim = t.shape.map((d) => (typeof d === "number" ? { dimValue: d } : /^[\p{L}_][\p{L}\p{Nd}_]*$/u.test(d) ? { dimParam: d } : {}));
-  return { name, type: { tensorType: { elemType: DATA_TYPE[t.dtype], shape: { dim } } } };
+function valueInfo(name: string, t: Type): ValueInfoProto {
+  const dim = t.shape.map((d) =>
+    typeof d === "number"
+      ? { value: { case: "dimValue" as const, value: BigInt(d) } }
+      : /^[\p{L}_][\p{L}\p{Nd}_]*$/u.test(d)
+        ? { value: { case: "dimParam" as const, value: d } }
+        : {},
+  );
+  return create(ValueInfoProtoSchema, { name, type: { value: { case: "tensorType", value: { elemType: DATA_TYPE[t.dtype], shape: { dim } } } } });
 }
 
 function tensorProto(name: string, values: ArrayLike<number>, dtype: OnnxType, shape: readonly number[]): TensorProto {
   const arrays = { f32: Float32Array, f64: Float64Array, i32: Int32Array, bool: Uint8Array } as const;
   const raw =
     dtype === "i64" ? new BigInt64Array(Array.from(values, (v) => BigInt(v))) : new arrays[dtype](Array.from(values));
-  return { name, dataType: DATA_TYPE[dtype], dims: [...shape], rawData: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) };
+  const rawData = new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
+  return create(TensorProtoSchema, { name, dataType: DATA_TYPE[dtype], dims: shape.map((d) => BigInt(d)), rawData });
 }
 
 /** Builds the node and initializer lists; one per export. */
@@ -142,7 +157,7 @@ class Writer {
   /** Gives the rule's result the node's name (the `.graph` name where it has one). */
   private settle(n: Node, result: string, first: number): void {
     const want = this.names.get(n.id);
-    const made = this.protos.slice(first).find((p) => p.output![0] === result);
+    const made = this.protos.slice(first).find((p) => p.output[0] === result);
     if (!want) {
       this.names.set(n.id, result);
       return;
@@ -150,8 +165,8 @@ class Writer {
     if (made) {
       this.taken.delete(result);
       made.output = [want];
-      for (const p of this.protos.slice(first)) p.input = p.input!.map((v) => (v === result ? want : v));
-    } else this.protos.push({ opType: "Identity", input: [result], output: [want], name: want });
+      for (const p of this.protos.slice(first)) p.input = p.input.map((v) => (v === result ? want : v));
+    } else this.protos.push(create(NodeProtoSchema, { opType: "Identity", input: [result], output: [want], name: want }));
   }
 
   private param(n: Node): void {
@@ -192,11 +207,11 @@ class Writer {
     const owner = this.names.get(this.current?.id ?? -1) ?? (line === undefined ? undefined : this.lineNames.get(line)) ?? this.current?.op;
     const out = this.fresh(base ?? `${owner ?? "v"}_${opType}`);
     const attribute = Object.entries(attrs).map(([name, v]) =>
-      typeof v === "number" ? { name, type: onnx.AttributeProto.AttributeType.INT, i: v } : { name, type: onnx.AttributeProto.AttributeType.INTS, ints: [...v] },
+      typeof v === "number" ? { name, type: AttributeType.INT, i: BigInt(v) } : { name, type: AttributeType.INTS, ints: v.map((x) => BigInt(x)) },
     );
     const span = this.current?.span;
     const docString = span ? `${span.source.file}:${span.line}: ${sourceLine(span.source.text, span.line).trim()}` : undefined;
-    this.protos.push({ opType, input: [...input], output: [out], name: out, attribute, ...(docString ? { docString } : {}) });
+    this.protos.push(create(NodeProtoSchema, { opType, input: [...input], output: [out], name: out, attribute, ...(docString ? { docString } : {}) }));
     return out;
   }
 
@@ -257,7 +272,7 @@ class Writer {
   output(r: Named): string {
     const v = r.node.op === "const" ? this.value(r.node) : this.names.get(r.node.id)!;
     if (v === r.name) return v;
-    this.protos.push({ opType: "Identity", input: [v], output: [r.name], name: r.name });
+    this.protos.push(create(NodeProtoSchema, { opType: "Identity", input: [v], output: [r.name], name: r.name }));
     return r.name;
   }
 }

@@ -6,10 +6,11 @@
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import onnxProto from "onnx-proto";
+import { fromBinary } from "@bufbuild/protobuf";
 import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
 import { exportOnnx } from "../../src/export/onnx.js";
+import { ModelProtoSchema } from "../../src/export/proto/onnx_pb.js";
 import type { Graph } from "../../src/graph/ir.js";
 import { resolveShape } from "../../src/graph/types.js";
 import { bind, loadGraph, type Bindings } from "../../src/index.js";
@@ -93,11 +94,11 @@ describe("gradc export", () => {
     const first = readFileSync(out);
     expect(gradc(["export", "graphs/two_layer_net.graph", "--onnx", out]).code).toBe(0);
     expect(readFileSync(out).equals(first)).toBe(true);
-    const decoded = onnxProto.onnx.ModelProto.decode(first);
-    expect(Number(decoded.opsetImport![0]!.version)).toBe(17);
-    expect(decoded.graph!.initializer!.map((t) => t.name).slice(0, 4)).toEqual(["W1", "b1", "W2", "b2"]);
+    const decoded = fromBinary(ModelProtoSchema, first);
+    expect(decoded.opsetImport[0]!.version).toBe(17n);
+    expect(decoded.graph!.initializer.map((t) => t.name).slice(0, 4)).toEqual(["W1", "b1", "W2", "b2"]);
     // each node says where it came from
-    expect(decoded.graph!.node!.find((n) => n.opType === "MatMul")!.docString).toMatch(/two_layer_net\.graph:10: h\s+= relu\(x @ W1 \+ b1\)/);
+    expect(decoded.graph!.node.find((n) => n.opType === "MatMul")!.docString).toMatch(/two_layer_net\.graph:10: h\s+= relu\(x @ W1 \+ b1\)/);
   });
 
   it("--no-loss exports the outputs only, and labels are no longer inputs", () => {
