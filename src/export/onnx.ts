@@ -1,4 +1,4 @@
-// proto/onnx_pb.ts is generated from proto/onnx.proto: npx buf generate src/export/proto --template src/export/proto/buf.gen.yaml
+// proto/onnx_pb.ts is generated from proto/onnx.proto by the command in proto/buf.gen.yaml
 /**
  * ONNX export: the forward graph (its outputs and, unless asked not to, its losses) as
  * a standard ONNX model, opset 17, for ONNX Runtime and other engines. Each op is
