@@ -1,8 +1,13 @@
 /**
  * An independent framework as a second oracle: gradients of the same functions from
- * TensorFlow.js's tf.grad (cpu backend) against gradc's compiled float64 module.
+ * TensorFlow.js's tf.grads (tfjs-core on its cpu backend) against gradc's compiled
+ * float64 module.
  */
-import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-cpu";
+import * as tf from "@tensorflow/tfjs-core";
+// tfjs-core registers no gradients by itself (the @tensorflow/tfjs bundle imports this module;
+// vitest transforms its ES module code, whose imports have no extensions)
+import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
 import { describe, expect, it } from "vitest";
 import { bind, compileText } from "../../src/index.js";
 import { runCompiled } from "../../src/runtime/compiled.js";

@@ -61,8 +61,12 @@ async function gradc(simd: boolean): Promise<{ ms: number; compileMs: number; by
 }
 
 async function tfjs(backend: "cpu" | "wasm"): Promise<number> {
-  const tf = await import("@tensorflow/tfjs");
-  if (backend === "wasm") {
+  const tf = await import("@tensorflow/tfjs-core");
+  // tfjs-core registers no gradients by itself (the @tensorflow/tfjs bundle imports this module);
+  // it is ES module code with extensionless imports, which tsx loads as CommonJS but Node's ESM loader refuses
+  createRequire(import.meta.url)("@tensorflow/tfjs-core/dist/register_all_gradients");
+  if (backend === "cpu") await import("@tensorflow/tfjs-backend-cpu");
+  else {
     const wasm = await import("@tensorflow/tfjs-backend-wasm");
     const dir = dirname(createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm/package.json"));
     wasm.setWasmPaths(join(dir, "dist") + "/");
@@ -84,7 +88,9 @@ async function tfjs(backend: "cpu" | "wasm"): Promise<number> {
     tf.tidy(() => {
       const xs = tf.tensor2d(x, [100, 784]);
       const ys = tf.oneHot(tf.tensor1d(t, "int32"), 10);
-      opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, tf.relu(xs.matMul(W1).add(b1)).matMul(W2).add(b2)) as import("@tensorflow/tfjs").Scalar);
+      // functions, not chained methods: tfjs-core alone does not add those to its tensors
+      const scores = () => tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(xs, W1), b1)), W2), b2);
+      opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, scores()) as import("@tensorflow/tfjs-core").Scalar);
     });
   };
   for (let i = 0; i < 20; i++) iteration();
