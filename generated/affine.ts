@@ -60,12 +60,12 @@ const t5_const = new Float64Array([1]);
 function affine_Y(X: Float64Array, W: Float64Array, B: Float64Array, Y: Float64Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
   // 0 · B is 0 only for finite B: with an infinity or a NaN in W, no zero of X is skipped
   let dense = 0;
-  for (let q = 0; q < 3 * 2; q++) dense += W[q] * 0;
+  for (let q = 0; q < 6; q++) dense += W[q]! * 0;
   // the non-zeros of row i of X, then C[i, :] eight columns at a time
   for (let i = 0; i < N; i++) {
     let nz = 0;
     for (let p = 0; p < 3; p++) {
-      const a = X[i * 3 + p];
+      const a = X[i * 3 + p]!;
       if (a !== 0 || dense !== 0) {
         scratch[N * 2 + nz] = a;
         iscratch[nz] = p;
@@ -77,17 +77,17 @@ function affine_Y(X: Float64Array, W: Float64Array, B: Float64Array, Y: Float64A
     for (; j + 8 <= 2; j += 8) {
       let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
       for (let q = 0; q < nz; q++) {
-        const a = scratch[N * 2 + q];
-        const p = iscratch[0 + q];
+        const a = scratch[N * 2 + q]!;
+        const p = iscratch[q]!;
         const r = p * 2 + j;
-        c0 += a * W[r];
-        c1 += a * W[r + 1];
-        c2 += a * W[r + 2];
-        c3 += a * W[r + 3];
-        c4 += a * W[r + 4];
-        c5 += a * W[r + 5];
-        c6 += a * W[r + 6];
-        c7 += a * W[r + 7];
+        c0 += a * W[r]!;
+        c1 += a * W[r + 1]!;
+        c2 += a * W[r + 2]!;
+        c3 += a * W[r + 3]!;
+        c4 += a * W[r + 4]!;
+        c5 += a * W[r + 5]!;
+        c6 += a * W[r + 6]!;
+        c7 += a * W[r + 7]!;
       }
       scratch[row + j] = c0;
       scratch[row + j + 1] = c1;
@@ -100,14 +100,14 @@ function affine_Y(X: Float64Array, W: Float64Array, B: Float64Array, Y: Float64A
     }
     for (; j < 2; j++) {
       let c0 = 0;
-      for (let q = 0; q < nz; q++) c0 += scratch[N * 2 + q] * W[iscratch[0 + q] * 2 + j];
+      for (let q = 0; q < nz; q++) c0 += scratch[N * 2 + q]! * W[iscratch[q]! * 2 + j]!;
       scratch[row + j] = c0;
     }
   }
   let o = 0;
   for (let i0 = 0; i0 < N; i0++) {
     for (let i1 = 0; i1 < 2; i1++) {
-      Y[o] = scratch[o] + B[i1];
+      Y[o] = scratch[o]! + B[i1]!;
       o++;
     }
   }
@@ -121,7 +121,7 @@ function broadcast_to_grad_Y(grad_Y: Float64Array, N: number): void {
   let o = 0;
   for (let i0 = 0; i0 < N; i0++) {
     for (let i1 = 0; i1 < 2; i1++) {
-      grad_Y[o] = t5_const[0];
+      grad_Y[o] = t5_const[0]!;
       o++;
     }
   }
@@ -134,11 +134,9 @@ function broadcast_to_grad_Y(grad_Y: Float64Array, N: number): void {
 function sum_grad_B(grad_Y: Float64Array, grad_B: Float64Array, scratch: Float64Array, N: number): void {
   for (let o = 0; o < 2; o++) scratch[o] = 0;
   for (let i0 = 0; i0 < N; i0++) {
-    for (let i1 = 0; i1 < 2; i1++) {
-      scratch[i1] = scratch[i1] + grad_Y[i0 * 2 + i1];
-    }
+    for (let i1 = 0; i1 < 2; i1++) scratch[i1] = scratch[i1]! + grad_Y[i0 * 2 + i1]!;
   }
-  for (let o = 0; o < 2; o++) grad_B[o] = scratch[o];
+  for (let o = 0; o < 2; o++) grad_B[o] = scratch[o]!;
 }
 
 /**
@@ -148,12 +146,12 @@ function sum_grad_B(grad_Y: Float64Array, grad_B: Float64Array, scratch: Float64
 function matmul_grad_X(grad_Y: Float64Array, W: Float64Array, grad_X: Float64Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
   // 0 · B is 0 only for finite B: with an infinity or a NaN in W, no zero of grad_Y is skipped
   let dense = 0;
-  for (let q = 0; q < 2 * 3; q++) dense += W[q] * 0;
+  for (let q = 0; q < 6; q++) dense += W[q]! * 0;
   // the non-zeros of row i of grad_Y, then C[i, :] eight columns at a time
   for (let i = 0; i < N; i++) {
     let nz = 0;
     for (let p = 0; p < 2; p++) {
-      const a = grad_Y[i * 2 + p];
+      const a = grad_Y[i * 2 + p]!;
       if (a !== 0 || dense !== 0) {
         scratch[N * 3 + nz] = a;
         iscratch[nz] = p;
@@ -165,16 +163,16 @@ function matmul_grad_X(grad_Y: Float64Array, W: Float64Array, grad_X: Float64Arr
     for (; j + 8 <= 3; j += 8) {
       let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
       for (let q = 0; q < nz; q++) {
-        const a = scratch[N * 3 + q];
-        const p = iscratch[0 + q];
-        c0 += a * W[j * 2 + p];
-        c1 += a * W[(j + 1) * 2 + p];
-        c2 += a * W[(j + 2) * 2 + p];
-        c3 += a * W[(j + 3) * 2 + p];
-        c4 += a * W[(j + 4) * 2 + p];
-        c5 += a * W[(j + 5) * 2 + p];
-        c6 += a * W[(j + 6) * 2 + p];
-        c7 += a * W[(j + 7) * 2 + p];
+        const a = scratch[N * 3 + q]!;
+        const p = iscratch[q]!;
+        c0 += a * W[j * 2 + p]!;
+        c1 += a * W[(j + 1) * 2 + p]!;
+        c2 += a * W[(j + 2) * 2 + p]!;
+        c3 += a * W[(j + 3) * 2 + p]!;
+        c4 += a * W[(j + 4) * 2 + p]!;
+        c5 += a * W[(j + 5) * 2 + p]!;
+        c6 += a * W[(j + 6) * 2 + p]!;
+        c7 += a * W[(j + 7) * 2 + p]!;
       }
       scratch[row + j] = c0;
       scratch[row + j + 1] = c1;
@@ -187,11 +185,11 @@ function matmul_grad_X(grad_Y: Float64Array, W: Float64Array, grad_X: Float64Arr
     }
     for (; j < 3; j++) {
       let c0 = 0;
-      for (let q = 0; q < nz; q++) c0 += scratch[N * 3 + q] * W[j * 2 + iscratch[0 + q]];
+      for (let q = 0; q < nz; q++) c0 += scratch[N * 3 + q]! * W[j * 2 + iscratch[q]!]!;
       scratch[row + j] = c0;
     }
   }
-  for (let i = 0; i < 3 * N; i++) grad_X[i] = scratch[i];
+  for (let i = 0; i < N * 3; i++) grad_X[i] = scratch[i]!;
 }
 
 /**
@@ -201,23 +199,24 @@ function matmul_grad_X(grad_Y: Float64Array, W: Float64Array, grad_X: Float64Arr
 function matmul_grad_W(X: Float64Array, grad_Y: Float64Array, grad_W: Float64Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
   // 0 · B is 0 only for finite B: with an infinity or a NaN in grad_Y, no zero of X is skipped
   let dense = 0;
-  for (let q = 0; q < N * 2; q++) dense += grad_Y[q] * 0;
+  for (let q = 0; q < N * 2; q++) dense += grad_Y[q]! * 0;
   // the non-zeros of each column of X (read transposed in place), then C[i, :] eight columns at a time
-  for (let i = 0; i <= 3; i++) iscratch[0 + i] = 0;
+  for (let i = 0; i < 4; i++) iscratch[i] = 0;
   for (let p = 0; p < N; p++) {
-    for (let i = 0; i < 3; i++) if (X[p * 3 + i] !== 0 || dense !== 0) iscratch[0 + i + 1]++;
+    for (let i = 0; i < 3; i++) if (X[p * 3 + i]! !== 0 || dense !== 0) iscratch[i + 1]!++;
   }
   for (let i = 0; i < 3; i++) {
-    iscratch[0 + i + 1] += iscratch[0 + i];
-    iscratch[3 + 1 + i] = iscratch[0 + i];
+    iscratch[i + 1]! += iscratch[i]!;
+    iscratch[i + 4] = iscratch[i]!;
   }
   for (let p = 0; p < N; p++) {
     for (let i = 0; i < 3; i++) {
-      const a = X[p * 3 + i];
+      const a = X[p * 3 + i]!;
       if (a === 0 && dense === 0) continue;
-      const at = iscratch[3 + 1 + i]++;
-      scratch[3 * 2 + at] = a;
-      iscratch[2 * 3 + 1 + at] = p;
+      const at = iscratch[i + 4]!;
+      iscratch[i + 4]!++;
+      scratch[at + 6] = a;
+      iscratch[at + 7] = p;
     }
   }
   for (let i = 0; i < 3; i++) {
@@ -225,18 +224,18 @@ function matmul_grad_W(X: Float64Array, grad_Y: Float64Array, grad_W: Float64Arr
     let j = 0;
     for (; j + 8 <= 2; j += 8) {
       let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
-      for (let q = iscratch[0 + i]; q < iscratch[0 + i + 1]; q++) {
-        const a = scratch[3 * 2 + q];
-        const p = iscratch[2 * 3 + 1 + q];
+      for (let q = iscratch[i]!; q < iscratch[i + 1]!; q++) {
+        const a = scratch[q + 6]!;
+        const p = iscratch[q + 7]!;
         const r = p * 2 + j;
-        c0 += a * grad_Y[r];
-        c1 += a * grad_Y[r + 1];
-        c2 += a * grad_Y[r + 2];
-        c3 += a * grad_Y[r + 3];
-        c4 += a * grad_Y[r + 4];
-        c5 += a * grad_Y[r + 5];
-        c6 += a * grad_Y[r + 6];
-        c7 += a * grad_Y[r + 7];
+        c0 += a * grad_Y[r]!;
+        c1 += a * grad_Y[r + 1]!;
+        c2 += a * grad_Y[r + 2]!;
+        c3 += a * grad_Y[r + 3]!;
+        c4 += a * grad_Y[r + 4]!;
+        c5 += a * grad_Y[r + 5]!;
+        c6 += a * grad_Y[r + 6]!;
+        c7 += a * grad_Y[r + 7]!;
       }
       scratch[row + j] = c0;
       scratch[row + j + 1] = c1;
@@ -249,23 +248,23 @@ function matmul_grad_W(X: Float64Array, grad_Y: Float64Array, grad_W: Float64Arr
     }
     for (; j < 2; j++) {
       let c0 = 0;
-      for (let q = iscratch[0 + i]; q < iscratch[0 + i + 1]; q++) c0 += scratch[3 * 2 + q] * grad_Y[iscratch[2 * 3 + 1 + q] * 2 + j];
+      for (let q = iscratch[i]!; q < iscratch[i + 1]!; q++) c0 += scratch[q + 6]! * grad_Y[iscratch[q + 7]! * 2 + j]!;
       scratch[row + j] = c0;
     }
   }
-  for (let i = 0; i < 6; i++) grad_W[i] = scratch[i];
+  for (let i = 0; i < 6; i++) grad_W[i] = scratch[i]!;
 }
 
 /** Allocates every buffer once; step and forward then allocate nothing. */
 export function createWorkspace(dims: Dims): Workspace {
   const N = dims.N;
-  const Y = new Float64Array(2 * N);
-  const grad_Y = new Float64Array(2 * N);
+  const Y = new Float64Array(N * 2);
+  const grad_Y = new Float64Array(N * 2);
   const grad_B = new Float64Array(2);
-  const grad_X = new Float64Array(3 * N);
+  const grad_X = new Float64Array(N * 3);
   const grad_W = new Float64Array(6);
-  const scratch = new Float64Array(Math.max(N * 2 + 3, 2, N * 3 + 2, 3 * 2 + N * 3));
-  const iscratch = new Int32Array(Math.max(3, 2, 2 * 3 + 1 + N * 3));
+  const scratch = new Float64Array(Math.max(N * 2 + 3, N * 3 + 2, N * 3 + 6, 2));
+  const iscratch = new Int32Array(Math.max(N * 3 + 7, 3));
   return {
     dims,
     outputs: { Y: Y },
@@ -281,7 +280,7 @@ export function createWorkspace(dims: Dims): Workspace {
 }
 
 /** The dims implied by the lengths of the inputs (and params). */
-export function dimsOf(inputs: Inputs, params: Params): Dims {
+export function dimsOf(inputs: Inputs, _params: Params): Dims {
   const N = inputs.X.length / 3;
   return { N };
 }
@@ -289,7 +288,7 @@ export function dimsOf(inputs: Inputs, params: Params): Dims {
 /** The forward pass: the outputs and losses, nothing else. */
 export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs {
   const N = ws.dims.N;
-  if (inputs.X.length !== 3 * N) throw new RangeError("input X has " + inputs.X.length + " elements, but this workspace needs N * 3 = " + 3 * N);
+  if (inputs.X.length !== N * 3) throw new RangeError("input X has " + inputs.X.length + " elements, but this workspace needs N * 3 = " + N * 3);
   if (params.W.length !== 6) throw new RangeError("param W has " + params.W.length + " elements, but this workspace needs 6");
   if (params.B.length !== 2) throw new RangeError("param B has " + params.B.length + " elements, but this workspace needs 2");
   affine_Y(inputs.X, params.W, params.B, ws.Y, ws.scratch, ws.iscratch, N);
@@ -299,7 +298,7 @@ export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs 
 /** The forward and backward pass in one schedule: outputs, losses and every gradient. */
 export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
   const N = ws.dims.N;
-  if (inputs.X.length !== 3 * N) throw new RangeError("input X has " + inputs.X.length + " elements, but this workspace needs N * 3 = " + 3 * N);
+  if (inputs.X.length !== N * 3) throw new RangeError("input X has " + inputs.X.length + " elements, but this workspace needs N * 3 = " + N * 3);
   if (params.W.length !== 6) throw new RangeError("param W has " + params.W.length + " elements, but this workspace needs 6");
   if (params.B.length !== 2) throw new RangeError("param B has " + params.B.length + " elements, but this workspace needs 2");
   affine_Y(inputs.X, params.W, params.B, ws.Y, ws.scratch, ws.iscratch, N);

@@ -73,7 +73,7 @@ function mul_add_all_price(apple: number, apple_num: number, orange: number, ora
  * fuses: mul
  */
 function mul_price(all_price: Float64Array, tax: number, price: Float64Array): void {
-  price[0] = all_price[0] * tax;
+  price[0] = all_price[0]! * tax;
 }
 
 /**
@@ -134,32 +134,32 @@ export function createWorkspace(dims: Dims): Workspace {
 }
 
 /** The dims implied by the lengths of the inputs (and params). */
-export function dimsOf(inputs: Inputs, params: Params): Dims {
+export function dimsOf(_inputs: Inputs, _params: Params): Dims {
   return {};
 }
 
 /** The forward pass: the outputs and losses, nothing else. */
-export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs {
+export function forward(ws: Workspace, inputs: Inputs, _params: Params): Outputs {
   mul_add_all_price(inputs.apple, inputs.apple_num, inputs.orange, inputs.orange_num, ws.all_price);
   mul_price(ws.all_price, inputs.tax, ws.price);
-  ws.outputs.price = ws.price[0];
+  ws.outputs.price = ws.price[0]!;
   return ws.outputs;
 }
 
 /** The forward and backward pass in one schedule: outputs, losses and every gradient. */
-export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
+export function step(ws: Workspace, inputs: Inputs, _params: Params): Workspace {
   mul_add_all_price(inputs.apple, inputs.apple_num, inputs.orange, inputs.orange_num, ws.all_price);
   mul_price(ws.all_price, inputs.tax, ws.price);
   mul_grad_orange(inputs.tax, inputs.orange_num, ws.grad_orange);
   mul_grad_orange_num(inputs.tax, inputs.orange, ws.grad_orange_num);
   mul_grad_apple(inputs.tax, inputs.apple_num, ws.grad_apple);
   mul_grad_apple_num(inputs.tax, inputs.apple, ws.grad_apple_num);
-  ws.outputs.price = ws.price[0];
-  ws.grads.price.apple = ws.grad_apple[0];
-  ws.grads.price.apple_num = ws.grad_apple_num[0];
-  ws.grads.price.orange = ws.grad_orange[0];
-  ws.grads.price.orange_num = ws.grad_orange_num[0];
-  ws.grads.price.tax = ws.all_price[0];
+  ws.outputs.price = ws.price[0]!;
+  ws.grads.price.apple = ws.grad_apple[0]!;
+  ws.grads.price.apple_num = ws.grad_apple_num[0]!;
+  ws.grads.price.orange = ws.grad_orange[0]!;
+  ws.grads.price.orange_num = ws.grad_orange_num[0]!;
+  ws.grads.price.tax = ws.all_price[0]!;
   return ws;
 }
 

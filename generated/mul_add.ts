@@ -61,7 +61,7 @@ function mul_apple_price(apple: number, apple_num: number, apple_price: Float64A
  * fuses: mul
  */
 function mul_price(apple_price: Float64Array, tax: number, price: Float64Array): void {
-  price[0] = apple_price[0] * tax;
+  price[0] = apple_price[0]! * tax;
 }
 
 /**
@@ -102,28 +102,28 @@ export function createWorkspace(dims: Dims): Workspace {
 }
 
 /** The dims implied by the lengths of the inputs (and params). */
-export function dimsOf(inputs: Inputs, params: Params): Dims {
+export function dimsOf(_inputs: Inputs, _params: Params): Dims {
   return {};
 }
 
 /** The forward pass: the outputs and losses, nothing else. */
-export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs {
+export function forward(ws: Workspace, inputs: Inputs, _params: Params): Outputs {
   mul_apple_price(inputs.apple, inputs.apple_num, ws.apple_price);
   mul_price(ws.apple_price, inputs.tax, ws.price);
-  ws.outputs.price = ws.price[0];
+  ws.outputs.price = ws.price[0]!;
   return ws.outputs;
 }
 
 /** The forward and backward pass in one schedule: outputs, losses and every gradient. */
-export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
+export function step(ws: Workspace, inputs: Inputs, _params: Params): Workspace {
   mul_apple_price(inputs.apple, inputs.apple_num, ws.apple_price);
   mul_price(ws.apple_price, inputs.tax, ws.price);
   mul_grad_apple(inputs.tax, inputs.apple_num, ws.grad_apple);
   mul_grad_apple_num(inputs.tax, inputs.apple, ws.grad_apple_num);
-  ws.outputs.price = ws.price[0];
-  ws.grads.total.apple = ws.grad_apple[0];
-  ws.grads.total.apple_num = ws.grad_apple_num[0];
-  ws.grads.total.tax = ws.apple_price[0];
+  ws.outputs.price = ws.price[0]!;
+  ws.grads.total.apple = ws.grad_apple[0]!;
+  ws.grads.total.apple_num = ws.grad_apple_num[0]!;
+  ws.grads.total.tax = ws.apple_price[0]!;
   return ws;
 }
 

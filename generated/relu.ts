@@ -45,9 +45,7 @@ export interface Workspace {
  * fuses: relu
  */
 function relu_y(x: Float64Array, y: Float64Array): void {
-  for (let i = 0; i < 4; i++) {
-    y[i] = (x[i] > 0 ? x[i] : 0);
-  }
+  for (let i = 0; i < 4; i++) y[i] = x[i]! > 0 ? x[i]! : 0;
 }
 
 /**
@@ -55,9 +53,7 @@ function relu_y(x: Float64Array, y: Float64Array): void {
  * fuses: step
  */
 function step_grad_x(y: Float64Array, grad_x: Float64Array): void {
-  for (let i = 0; i < 4; i++) {
-    grad_x[i] = (y[i] > 0 ? 1 : 0);
-  }
+  for (let i = 0; i < 4; i++) grad_x[i] = y[i]! > 0 ? 1 : 0;
 }
 
 /** Allocates every buffer once; step and forward then allocate nothing. */
@@ -78,19 +74,19 @@ export function createWorkspace(dims: Dims): Workspace {
 }
 
 /** The dims implied by the lengths of the inputs (and params). */
-export function dimsOf(inputs: Inputs, params: Params): Dims {
+export function dimsOf(_inputs: Inputs, _params: Params): Dims {
   return {};
 }
 
 /** The forward pass: the outputs and losses, nothing else. */
-export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs {
+export function forward(ws: Workspace, inputs: Inputs, _params: Params): Outputs {
   if (inputs.x.length !== 4) throw new RangeError("input x has " + inputs.x.length + " elements, but this workspace needs 4");
   relu_y(inputs.x, ws.y);
   return ws.outputs;
 }
 
 /** The forward and backward pass in one schedule: outputs, losses and every gradient. */
-export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
+export function step(ws: Workspace, inputs: Inputs, _params: Params): Workspace {
   if (inputs.x.length !== 4) throw new RangeError("input x has " + inputs.x.length + " elements, but this workspace needs 4");
   relu_y(inputs.x, ws.y);
   step_grad_x(ws.y, ws.grad_x);

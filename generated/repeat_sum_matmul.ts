@@ -76,9 +76,12 @@ function repeat_B(b: Float64Array, B: Float64Array): void {
   let o = 0;
   for (let a = 0; a < 1; a++) {
     for (let i = 0; i < 1; i++) {
-      const src = (a * 1 + i) * 3;
+      const src = (a + i) * 3;
       for (let c = 0; c < 2; c++) {
-        for (let q = 0; q < 3; q++) B[o++] = b[src + q];
+        for (let q = 0; q < 3; q++) {
+          B[o] = b[src + q]!;
+          o++;
+        }
       }
     }
   }
@@ -91,11 +94,9 @@ function repeat_B(b: Float64Array, B: Float64Array): void {
 function sum_col(B: Float64Array, col: Float64Array, scratch: Float64Array): void {
   for (let o = 0; o < 3; o++) scratch[o] = 0;
   for (let i0 = 0; i0 < 2; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      scratch[i1] = scratch[i1] + B[i0 * 3 + i1];
-    }
+    for (let i1 = 0; i1 < 3; i1++) scratch[i1] = scratch[i1]! + B[i0 * 3 + i1]!;
   }
-  for (let o = 0; o < 3; o++) col[o] = scratch[o];
+  for (let o = 0; o < 3; o++) col[o] = scratch[o]!;
 }
 
 /**
@@ -105,14 +106,14 @@ function sum_col(B: Float64Array, col: Float64Array, scratch: Float64Array): voi
 function matmul_Y(X: Float64Array, W: Float64Array, Y: Float64Array, scratch: Float64Array, iscratch: Int32Array): void {
   // 0 · B is 0 only for finite B: with an infinity or a NaN in W, no zero of X is skipped
   let dense = 0;
-  for (let q = 0; q < 4 * 3; q++) dense += W[q] * 0;
+  for (let q = 0; q < 12; q++) dense += W[q]! * 0;
   // the non-zeros of row i of X, then C[i, :] eight columns at a time
   for (let i = 0; i < 2; i++) {
     let nz = 0;
     for (let p = 0; p < 4; p++) {
-      const a = X[i * 4 + p];
+      const a = X[i * 4 + p]!;
       if (a !== 0 || dense !== 0) {
-        scratch[2 * 3 + nz] = a;
+        scratch[nz + 6] = a;
         iscratch[nz] = p;
         nz++;
       }
@@ -122,17 +123,17 @@ function matmul_Y(X: Float64Array, W: Float64Array, Y: Float64Array, scratch: Fl
     for (; j + 8 <= 3; j += 8) {
       let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
       for (let q = 0; q < nz; q++) {
-        const a = scratch[2 * 3 + q];
-        const p = iscratch[0 + q];
+        const a = scratch[q + 6]!;
+        const p = iscratch[q]!;
         const r = p * 3 + j;
-        c0 += a * W[r];
-        c1 += a * W[r + 1];
-        c2 += a * W[r + 2];
-        c3 += a * W[r + 3];
-        c4 += a * W[r + 4];
-        c5 += a * W[r + 5];
-        c6 += a * W[r + 6];
-        c7 += a * W[r + 7];
+        c0 += a * W[r]!;
+        c1 += a * W[r + 1]!;
+        c2 += a * W[r + 2]!;
+        c3 += a * W[r + 3]!;
+        c4 += a * W[r + 4]!;
+        c5 += a * W[r + 5]!;
+        c6 += a * W[r + 6]!;
+        c7 += a * W[r + 7]!;
       }
       scratch[row + j] = c0;
       scratch[row + j + 1] = c1;
@@ -145,11 +146,11 @@ function matmul_Y(X: Float64Array, W: Float64Array, Y: Float64Array, scratch: Fl
     }
     for (; j < 3; j++) {
       let c0 = 0;
-      for (let q = 0; q < nz; q++) c0 += scratch[2 * 3 + q] * W[iscratch[0 + q] * 3 + j];
+      for (let q = 0; q < nz; q++) c0 += scratch[q + 6]! * W[iscratch[q]! * 3 + j]!;
       scratch[row + j] = c0;
     }
   }
-  for (let i = 0; i < 6; i++) Y[i] = scratch[i];
+  for (let i = 0; i < 6; i++) Y[i] = scratch[i]!;
 }
 
 /**
@@ -158,9 +159,7 @@ function matmul_Y(X: Float64Array, W: Float64Array, Y: Float64Array, scratch: Fl
  */
 function sum_t7(Y: Float64Array, B: Float64Array, t7: Float64Array): void {
   let total = 0;
-  for (let i = 0; i < 6; i++) {
-    total = total + Y[i] * B[i];
-  }
+  for (let i = 0; i < 6; i++) total = total + Y[i]! * B[i]!;
   t7[0] = total;
 }
 
@@ -170,9 +169,7 @@ function sum_t7(Y: Float64Array, B: Float64Array, t7: Float64Array): void {
  */
 function sum_t8(col: Float64Array, t8: Float64Array): void {
   let total = 0;
-  for (let i = 0; i < 3; i++) {
-    total = total + col[i];
-  }
+  for (let i = 0; i < 3; i++) total = total + col[i]!;
   t8[0] = total;
 }
 
@@ -181,7 +178,7 @@ function sum_t8(col: Float64Array, t8: Float64Array): void {
  * fuses: add
  */
 function add_L(t7: Float64Array, t8: Float64Array, L: Float64Array): void {
-  L[0] = t7[0] + t8[0];
+  L[0] = t7[0]! + t8[0]!;
 }
 
 /**
@@ -191,7 +188,7 @@ function add_L(t7: Float64Array, t8: Float64Array, L: Float64Array): void {
 function broadcast_to_grad_col(grad_col: Float64Array): void {
   let o = 0;
   for (let i = 0; i < 3; i++) {
-    grad_col[o] = t10_const[0];
+    grad_col[o] = t10_const[0]!;
     o++;
   }
 }
@@ -203,14 +200,14 @@ function broadcast_to_grad_col(grad_col: Float64Array): void {
 function matmul_grad_X(B: Float64Array, W: Float64Array, grad_X: Float64Array, scratch: Float64Array, iscratch: Int32Array): void {
   // 0 · B is 0 only for finite B: with an infinity or a NaN in W, no zero of B is skipped
   let dense = 0;
-  for (let q = 0; q < 3 * 4; q++) dense += W[q] * 0;
+  for (let q = 0; q < 12; q++) dense += W[q]! * 0;
   // the non-zeros of row i of B, then C[i, :] eight columns at a time
   for (let i = 0; i < 2; i++) {
     let nz = 0;
     for (let p = 0; p < 3; p++) {
-      const a = B[i * 3 + p];
+      const a = B[i * 3 + p]!;
       if (a !== 0 || dense !== 0) {
-        scratch[2 * 4 + nz] = a;
+        scratch[nz + 8] = a;
         iscratch[nz] = p;
         nz++;
       }
@@ -220,16 +217,16 @@ function matmul_grad_X(B: Float64Array, W: Float64Array, grad_X: Float64Array, s
     for (; j + 8 <= 4; j += 8) {
       let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
       for (let q = 0; q < nz; q++) {
-        const a = scratch[2 * 4 + q];
-        const p = iscratch[0 + q];
-        c0 += a * W[j * 3 + p];
-        c1 += a * W[(j + 1) * 3 + p];
-        c2 += a * W[(j + 2) * 3 + p];
-        c3 += a * W[(j + 3) * 3 + p];
-        c4 += a * W[(j + 4) * 3 + p];
-        c5 += a * W[(j + 5) * 3 + p];
-        c6 += a * W[(j + 6) * 3 + p];
-        c7 += a * W[(j + 7) * 3 + p];
+        const a = scratch[q + 8]!;
+        const p = iscratch[q]!;
+        c0 += a * W[j * 3 + p]!;
+        c1 += a * W[(j + 1) * 3 + p]!;
+        c2 += a * W[(j + 2) * 3 + p]!;
+        c3 += a * W[(j + 3) * 3 + p]!;
+        c4 += a * W[(j + 4) * 3 + p]!;
+        c5 += a * W[(j + 5) * 3 + p]!;
+        c6 += a * W[(j + 6) * 3 + p]!;
+        c7 += a * W[(j + 7) * 3 + p]!;
       }
       scratch[row + j] = c0;
       scratch[row + j + 1] = c1;
@@ -242,11 +239,11 @@ function matmul_grad_X(B: Float64Array, W: Float64Array, grad_X: Float64Array, s
     }
     for (; j < 4; j++) {
       let c0 = 0;
-      for (let q = 0; q < nz; q++) c0 += scratch[2 * 4 + q] * W[j * 3 + iscratch[0 + q]];
+      for (let q = 0; q < nz; q++) c0 += scratch[q + 8]! * W[j * 3 + iscratch[q]!]!;
       scratch[row + j] = c0;
     }
   }
-  for (let i = 0; i < 8; i++) grad_X[i] = scratch[i];
+  for (let i = 0; i < 8; i++) grad_X[i] = scratch[i]!;
 }
 
 /**
@@ -256,23 +253,24 @@ function matmul_grad_X(B: Float64Array, W: Float64Array, grad_X: Float64Array, s
 function matmul_grad_W(X: Float64Array, B: Float64Array, grad_W: Float64Array, scratch: Float64Array, iscratch: Int32Array): void {
   // 0 · B is 0 only for finite B: with an infinity or a NaN in B, no zero of X is skipped
   let dense = 0;
-  for (let q = 0; q < 2 * 3; q++) dense += B[q] * 0;
+  for (let q = 0; q < 6; q++) dense += B[q]! * 0;
   // the non-zeros of each column of X (read transposed in place), then C[i, :] eight columns at a time
-  for (let i = 0; i <= 4; i++) iscratch[0 + i] = 0;
+  for (let i = 0; i < 5; i++) iscratch[i] = 0;
   for (let p = 0; p < 2; p++) {
-    for (let i = 0; i < 4; i++) if (X[p * 4 + i] !== 0 || dense !== 0) iscratch[0 + i + 1]++;
+    for (let i = 0; i < 4; i++) if (X[p * 4 + i]! !== 0 || dense !== 0) iscratch[i + 1]!++;
   }
   for (let i = 0; i < 4; i++) {
-    iscratch[0 + i + 1] += iscratch[0 + i];
-    iscratch[4 + 1 + i] = iscratch[0 + i];
+    iscratch[i + 1]! += iscratch[i]!;
+    iscratch[i + 5] = iscratch[i]!;
   }
   for (let p = 0; p < 2; p++) {
     for (let i = 0; i < 4; i++) {
-      const a = X[p * 4 + i];
+      const a = X[p * 4 + i]!;
       if (a === 0 && dense === 0) continue;
-      const at = iscratch[4 + 1 + i]++;
-      scratch[4 * 3 + at] = a;
-      iscratch[2 * 4 + 1 + at] = p;
+      const at = iscratch[i + 5]!;
+      iscratch[i + 5]!++;
+      scratch[at + 12] = a;
+      iscratch[at + 9] = p;
     }
   }
   for (let i = 0; i < 4; i++) {
@@ -280,18 +278,18 @@ function matmul_grad_W(X: Float64Array, B: Float64Array, grad_W: Float64Array, s
     let j = 0;
     for (; j + 8 <= 3; j += 8) {
       let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
-      for (let q = iscratch[0 + i]; q < iscratch[0 + i + 1]; q++) {
-        const a = scratch[4 * 3 + q];
-        const p = iscratch[2 * 4 + 1 + q];
+      for (let q = iscratch[i]!; q < iscratch[i + 1]!; q++) {
+        const a = scratch[q + 12]!;
+        const p = iscratch[q + 9]!;
         const r = p * 3 + j;
-        c0 += a * B[r];
-        c1 += a * B[r + 1];
-        c2 += a * B[r + 2];
-        c3 += a * B[r + 3];
-        c4 += a * B[r + 4];
-        c5 += a * B[r + 5];
-        c6 += a * B[r + 6];
-        c7 += a * B[r + 7];
+        c0 += a * B[r]!;
+        c1 += a * B[r + 1]!;
+        c2 += a * B[r + 2]!;
+        c3 += a * B[r + 3]!;
+        c4 += a * B[r + 4]!;
+        c5 += a * B[r + 5]!;
+        c6 += a * B[r + 6]!;
+        c7 += a * B[r + 7]!;
       }
       scratch[row + j] = c0;
       scratch[row + j + 1] = c1;
@@ -304,11 +302,11 @@ function matmul_grad_W(X: Float64Array, B: Float64Array, grad_W: Float64Array, s
     }
     for (; j < 3; j++) {
       let c0 = 0;
-      for (let q = iscratch[0 + i]; q < iscratch[0 + i + 1]; q++) c0 += scratch[4 * 3 + q] * B[iscratch[2 * 4 + 1 + q] * 3 + j];
+      for (let q = iscratch[i]!; q < iscratch[i + 1]!; q++) c0 += scratch[q + 12]! * B[iscratch[q + 9]! * 3 + j]!;
       scratch[row + j] = c0;
     }
   }
-  for (let i = 0; i < 12; i++) grad_W[i] = scratch[i];
+  for (let i = 0; i < 12; i++) grad_W[i] = scratch[i]!;
 }
 
 /**
@@ -320,8 +318,8 @@ function broadcast_to_add_grad_B(grad_col: Float64Array, Y: Float64Array, grad_B
   let o = 0;
   for (let i0 = 0; i0 < 2; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      const broadcast_to = grad_col[i1];
-      grad_B[o] = Y[i0 * 3 + i1] + broadcast_to;
+      const broadcast_to = grad_col[i1]!;
+      grad_B[o] = Y[i0 * 3 + i1]! + broadcast_to;
       o++;
     }
   }
@@ -335,12 +333,10 @@ function sum_grad_b(grad_B: Float64Array, grad_b: Float64Array, scratch: Float64
   for (let o = 0; o < 3; o++) scratch[o] = 0;
   for (let i0 = 0; i0 < 1; i0++) {
     for (let i1 = 0; i1 < 2; i1++) {
-      for (let i2 = 0; i2 < 3; i2++) {
-        scratch[i2] = scratch[i2] + grad_B[i1 * 3 + i2];
-      }
+      for (let i2 = 0; i2 < 3; i2++) scratch[i2] = scratch[i2]! + grad_B[i1 * 3 + i2]!;
     }
   }
-  for (let o = 0; o < 3; o++) grad_b[o] = scratch[o];
+  for (let o = 0; o < 3; o++) grad_b[o] = scratch[o]!;
 }
 
 /** Allocates every buffer once; step and forward then allocate nothing. */
@@ -355,8 +351,8 @@ export function createWorkspace(dims: Dims): Workspace {
   const grad_X = new Float64Array(8);
   const grad_W = new Float64Array(12);
   const grad_B = new Float64Array(6);
-  const scratch = new Float64Array(Math.max(3, 2 * 3 + 4, 2 * 4 + 3, 4 * 3 + 2 * 4));
-  const iscratch = new Int32Array(Math.max(4, 3, 2 * 4 + 1 + 2 * 4));
+  const scratch = new Float64Array(20);
+  const iscratch = new Int32Array(17);
   return {
     dims,
     outputs: { B: B, col: col, Y: Y, L: 0 },
@@ -377,12 +373,12 @@ export function createWorkspace(dims: Dims): Workspace {
 }
 
 /** The dims implied by the lengths of the inputs (and params). */
-export function dimsOf(inputs: Inputs, params: Params): Dims {
+export function dimsOf(_inputs: Inputs, _params: Params): Dims {
   return {};
 }
 
 /** The forward pass: the outputs and losses, nothing else. */
-export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs {
+export function forward(ws: Workspace, inputs: Inputs, _params: Params): Outputs {
   if (inputs.b.length !== 3) throw new RangeError("input b has " + inputs.b.length + " elements, but this workspace needs 3");
   if (inputs.X.length !== 8) throw new RangeError("input X has " + inputs.X.length + " elements, but this workspace needs 8");
   if (inputs.W.length !== 12) throw new RangeError("input W has " + inputs.W.length + " elements, but this workspace needs 12");
@@ -392,12 +388,12 @@ export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs 
   sum_t7(ws.Y, ws.B, ws.t7);
   sum_t8(ws.col, ws.t8);
   add_L(ws.t7, ws.t8, ws.L);
-  ws.outputs.L = ws.L[0];
+  ws.outputs.L = ws.L[0]!;
   return ws.outputs;
 }
 
 /** The forward and backward pass in one schedule: outputs, losses and every gradient. */
-export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
+export function step(ws: Workspace, inputs: Inputs, _params: Params): Workspace {
   if (inputs.b.length !== 3) throw new RangeError("input b has " + inputs.b.length + " elements, but this workspace needs 3");
   if (inputs.X.length !== 8) throw new RangeError("input X has " + inputs.X.length + " elements, but this workspace needs 8");
   if (inputs.W.length !== 12) throw new RangeError("input W has " + inputs.W.length + " elements, but this workspace needs 12");
@@ -412,7 +408,7 @@ export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
   matmul_grad_W(inputs.X, ws.B, ws.grad_W, ws.scratch, ws.iscratch);
   broadcast_to_add_grad_B(ws.grad_col_buf, ws.Y, ws.grad_B);
   sum_grad_b(ws.grad_B, ws.grad_col_buf, ws.scratch);
-  ws.outputs.L = ws.L[0];
+  ws.outputs.L = ws.L[0]!;
   return ws;
 }
 

@@ -45,9 +45,7 @@ export interface Workspace {
  * fuses: sigmoid
  */
 function sigmoid_y(x: Float64Array, y: Float64Array): void {
-  for (let i = 0; i < 4; i++) {
-    y[i] = 1 / (1 + Math.exp(-x[i]));
-  }
+  for (let i = 0; i < 4; i++) y[i] = 1 / (1 + Math.exp(-x[i]!));
 }
 
 /**
@@ -56,8 +54,8 @@ function sigmoid_y(x: Float64Array, y: Float64Array): void {
  */
 function sub_mul_grad_x(y: Float64Array, grad_x: Float64Array): void {
   for (let i = 0; i < 4; i++) {
-    const sub = 1 - y[i];
-    grad_x[i] = y[i] * sub;
+    const sub = 1 - y[i]!;
+    grad_x[i] = y[i]! * sub;
   }
 }
 
@@ -79,19 +77,19 @@ export function createWorkspace(dims: Dims): Workspace {
 }
 
 /** The dims implied by the lengths of the inputs (and params). */
-export function dimsOf(inputs: Inputs, params: Params): Dims {
+export function dimsOf(_inputs: Inputs, _params: Params): Dims {
   return {};
 }
 
 /** The forward pass: the outputs and losses, nothing else. */
-export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs {
+export function forward(ws: Workspace, inputs: Inputs, _params: Params): Outputs {
   if (inputs.x.length !== 4) throw new RangeError("input x has " + inputs.x.length + " elements, but this workspace needs 4");
   sigmoid_y(inputs.x, ws.y);
   return ws.outputs;
 }
 
 /** The forward and backward pass in one schedule: outputs, losses and every gradient. */
-export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
+export function step(ws: Workspace, inputs: Inputs, _params: Params): Workspace {
   if (inputs.x.length !== 4) throw new RangeError("input x has " + inputs.x.length + " elements, but this workspace needs 4");
   sigmoid_y(inputs.x, ws.y);
   sub_mul_grad_x(ws.y, ws.grad_x);

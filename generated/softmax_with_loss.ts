@@ -53,25 +53,23 @@ export interface Workspace {
  * softmax_with_loss.graph:7  y = softmax(a)
  * fuses: max
  */
-function max_t2(a_1: Float64Array, t2: Float64Array, scratch: Float64Array, N: number): void {
+function max_t2(a: Float64Array, t2: Float64Array, scratch: Float64Array, N: number): void {
   for (let o = 0; o < N; o++) scratch[o] = -Infinity;
   for (let i0 = 0; i0 < N; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      scratch[i0] = Math.max(scratch[i0], a_1[i0 * 3 + i1]);
-    }
+    for (let i1 = 0; i1 < 3; i1++) scratch[i0] = Math.max(scratch[i0]!, a[i0 * 3 + i1]!);
   }
-  for (let o = 0; o < N; o++) t2[o] = scratch[o];
+  for (let o = 0; o < N; o++) t2[o] = scratch[o]!;
 }
 
 /**
  * softmax_with_loss.graph:7  y = softmax(a)
  * fuses: sub · exp
  */
-function sub_exp_t4(a_1: Float64Array, t2: Float64Array, t4: Float64Array, N: number): void {
+function sub_exp_t4(a: Float64Array, t2: Float64Array, t4: Float64Array, N: number): void {
   let o = 0;
   for (let i0 = 0; i0 < N; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      const sub = a_1[i0 * 3 + i1] - t2[i0];
+      const sub = a[i0 * 3 + i1]! - t2[i0]!;
       t4[o] = Math.exp(sub);
       o++;
     }
@@ -85,11 +83,9 @@ function sub_exp_t4(a_1: Float64Array, t2: Float64Array, t4: Float64Array, N: nu
 function sum_t5(t4: Float64Array, t5: Float64Array, scratch: Float64Array, N: number): void {
   for (let o = 0; o < N; o++) scratch[o] = 0;
   for (let i0 = 0; i0 < N; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      scratch[i0] = scratch[i0] + t4[i0 * 3 + i1];
-    }
+    for (let i1 = 0; i1 < 3; i1++) scratch[i0] = scratch[i0]! + t4[i0 * 3 + i1]!;
   }
-  for (let o = 0; o < N; o++) t5[o] = scratch[o];
+  for (let o = 0; o < N; o++) t5[o] = scratch[o]!;
 }
 
 /**
@@ -100,7 +96,7 @@ function div_y(t4: Float64Array, t5: Float64Array, y: Float64Array, N: number): 
   let o = 0;
   for (let i0 = 0; i0 < N; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      y[o] = t4[i0 * 3 + i1] / t5[i0];
+      y[o] = t4[i0 * 3 + i1]! / t5[i0]!;
       o++;
     }
   }
@@ -110,15 +106,15 @@ function div_y(t4: Float64Array, t5: Float64Array, y: Float64Array, N: number): 
  * softmax_with_loss.graph:8  loss = softmax_cross_entropy(a, t)
  * fuses: softmax_ce
  */
-function softmax_ce_loss(a_1: Float64Array, t: Int32Array, loss: Float64Array, N: number): void {
+function softmax_ce_loss(a: Float64Array, t: Int32Array, loss: Float64Array, N: number): void {
   let total = 0;
   for (let i = 0; i < N; i++) {
     const row = i * 3;
     let rowMax = -Infinity;
-    for (let j = 0; j < 3; j++) rowMax = Math.max(rowMax, a_1[row + j]);
+    for (let j = 0; j < 3; j++) rowMax = Math.max(rowMax, a[row + j]!);
     let expSum = 0;
-    for (let j = 0; j < 3; j++) expSum += Math.exp(a_1[row + j] - rowMax);
-    total += rowMax + Math.log(expSum) - a_1[row + t[i]];
+    for (let j = 0; j < 3; j++) expSum += Math.exp(a[row + j]! - rowMax);
+    total += rowMax + Math.log(expSum) - a[row + t[i]!]!;
   }
   loss[0] = total / N;
 }
@@ -127,15 +123,15 @@ function softmax_ce_loss(a_1: Float64Array, t: Int32Array, loss: Float64Array, N
  * softmax_with_loss.graph:8  loss = softmax_cross_entropy(a, t)
  * fuses: softmax_ce_grad
  */
-function softmax_ce_grad_a(a_1: Float64Array, t: Int32Array, grad_a: Float64Array, N: number): void {
+function softmax_ce_grad_a(a: Float64Array, t: Int32Array, grad_a: Float64Array, N: number): void {
   const scale = 1 / N;
   for (let i = 0; i < N; i++) {
     const row = i * 3;
     let rowMax = -Infinity;
-    for (let j = 0; j < 3; j++) rowMax = Math.max(rowMax, a_1[row + j]);
+    for (let j = 0; j < 3; j++) rowMax = Math.max(rowMax, a[row + j]!);
     let expSum = 0;
-    for (let j = 0; j < 3; j++) expSum += Math.exp(a_1[row + j] - rowMax);
-    for (let j = 0; j < 3; j++) grad_a[row + j] = (Math.exp(a_1[row + j] - rowMax) / expSum - (t[i] === j ? 1 : 0)) * scale;
+    for (let j = 0; j < 3; j++) expSum += Math.exp(a[row + j]! - rowMax);
+    for (let j = 0; j < 3; j++) grad_a[row + j] = (Math.exp(a[row + j]! - rowMax) / expSum - (t[i]! === j ? 1 : 0)) * scale;
   }
 }
 
@@ -143,8 +139,8 @@ function softmax_ce_grad_a(a_1: Float64Array, t: Int32Array, grad_a: Float64Arra
 export function createWorkspace(dims: Dims): Workspace {
   const N = dims.N;
   const t2_buf = new Float64Array(N);
-  const t4_buf = new Float64Array(3 * N);
-  const y = new Float64Array(3 * N);
+  const t4_buf = new Float64Array(N * 3);
+  const y = new Float64Array(N * 3);
   const loss = new Float64Array(1);
   const scratch = new Float64Array(N);
   const iscratch = new Int32Array(0);
@@ -162,29 +158,29 @@ export function createWorkspace(dims: Dims): Workspace {
 }
 
 /** The dims implied by the lengths of the inputs (and params). */
-export function dimsOf(inputs: Inputs, params: Params): Dims {
+export function dimsOf(inputs: Inputs, _params: Params): Dims {
   const N = inputs.a.length / 3;
   return { N };
 }
 
 /** The forward pass: the outputs and losses, nothing else. */
-export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs {
+export function forward(ws: Workspace, inputs: Inputs, _params: Params): Outputs {
   const N = ws.dims.N;
-  if (inputs.a.length !== 3 * N) throw new RangeError("input a has " + inputs.a.length + " elements, but this workspace needs N * 3 = " + 3 * N);
+  if (inputs.a.length !== N * 3) throw new RangeError("input a has " + inputs.a.length + " elements, but this workspace needs N * 3 = " + N * 3);
   if (inputs.t.length !== N) throw new RangeError("input t has " + inputs.t.length + " elements, but this workspace needs N = " + N);
   max_t2(inputs.a, ws.t2_buf, ws.scratch, N);
   sub_exp_t4(inputs.a, ws.t2_buf, ws.t4_buf, N);
   sum_t5(ws.t4_buf, ws.t2_buf, ws.scratch, N);
   div_y(ws.t4_buf, ws.t2_buf, ws.y, N);
   softmax_ce_loss(inputs.a, inputs.t, ws.loss, N);
-  ws.outputs.loss = ws.loss[0];
+  ws.outputs.loss = ws.loss[0]!;
   return ws.outputs;
 }
 
 /** The forward and backward pass in one schedule: outputs, losses and every gradient. */
-export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
+export function step(ws: Workspace, inputs: Inputs, _params: Params): Workspace {
   const N = ws.dims.N;
-  if (inputs.a.length !== 3 * N) throw new RangeError("input a has " + inputs.a.length + " elements, but this workspace needs N * 3 = " + 3 * N);
+  if (inputs.a.length !== N * 3) throw new RangeError("input a has " + inputs.a.length + " elements, but this workspace needs N * 3 = " + N * 3);
   if (inputs.t.length !== N) throw new RangeError("input t has " + inputs.t.length + " elements, but this workspace needs N = " + N);
   max_t2(inputs.a, ws.t2_buf, ws.scratch, N);
   sub_exp_t4(inputs.a, ws.t2_buf, ws.t4_buf, N);
@@ -192,7 +188,7 @@ export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
   div_y(ws.t4_buf, ws.t2_buf, ws.y, N);
   softmax_ce_loss(inputs.a, inputs.t, ws.loss, N);
   softmax_ce_grad_a(inputs.a, inputs.t, ws.t4_buf, N);
-  ws.outputs.loss = ws.loss[0];
+  ws.outputs.loss = ws.loss[0]!;
   return ws;
 }
 

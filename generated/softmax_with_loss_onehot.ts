@@ -59,25 +59,23 @@ export interface Workspace {
  * softmax_with_loss_onehot.graph:6  y = softmax(a)
  * fuses: max
  */
-function max_t2(a_1: Float64Array, t2: Float64Array, scratch: Float64Array, N: number): void {
+function max_t2(a: Float64Array, t2: Float64Array, scratch: Float64Array, N: number): void {
   for (let o = 0; o < N; o++) scratch[o] = -Infinity;
   for (let i0 = 0; i0 < N; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      scratch[i0] = Math.max(scratch[i0], a_1[i0 * 3 + i1]);
-    }
+    for (let i1 = 0; i1 < 3; i1++) scratch[i0] = Math.max(scratch[i0]!, a[i0 * 3 + i1]!);
   }
-  for (let o = 0; o < N; o++) t2[o] = scratch[o];
+  for (let o = 0; o < N; o++) t2[o] = scratch[o]!;
 }
 
 /**
  * softmax_with_loss_onehot.graph:6  y = softmax(a)
  * fuses: sub · exp
  */
-function sub_exp_t4(a_1: Float64Array, t2: Float64Array, t4: Float64Array, N: number): void {
+function sub_exp_t4(a: Float64Array, t2: Float64Array, t4: Float64Array, N: number): void {
   let o = 0;
   for (let i0 = 0; i0 < N; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      const sub = a_1[i0 * 3 + i1] - t2[i0];
+      const sub = a[i0 * 3 + i1]! - t2[i0]!;
       t4[o] = Math.exp(sub);
       o++;
     }
@@ -91,11 +89,9 @@ function sub_exp_t4(a_1: Float64Array, t2: Float64Array, t4: Float64Array, N: nu
 function sum_t5(t4: Float64Array, t5: Float64Array, scratch: Float64Array, N: number): void {
   for (let o = 0; o < N; o++) scratch[o] = 0;
   for (let i0 = 0; i0 < N; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      scratch[i0] = scratch[i0] + t4[i0 * 3 + i1];
-    }
+    for (let i1 = 0; i1 < 3; i1++) scratch[i0] = scratch[i0]! + t4[i0 * 3 + i1]!;
   }
-  for (let o = 0; o < N; o++) t5[o] = scratch[o];
+  for (let o = 0; o < N; o++) t5[o] = scratch[o]!;
 }
 
 /**
@@ -106,7 +102,7 @@ function div_y(t4: Float64Array, t5: Float64Array, y: Float64Array, N: number): 
   let o = 0;
   for (let i0 = 0; i0 < N; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      y[o] = t4[i0 * 3 + i1] / t5[i0];
+      y[o] = t4[i0 * 3 + i1]! / t5[i0]!;
       o++;
     }
   }
@@ -116,16 +112,16 @@ function div_y(t4: Float64Array, t5: Float64Array, y: Float64Array, N: number): 
  * softmax_with_loss_onehot.graph:7  loss = softmax_cross_entropy(a, t)
  * fuses: softmax_ce
  */
-function softmax_ce_loss(a_1: Float64Array, t: Float64Array, loss: Float64Array, N: number): void {
+function softmax_ce_loss(a: Float64Array, t: Float64Array, loss: Float64Array, N: number): void {
   let total = 0;
   for (let i = 0; i < N; i++) {
     const row = i * 3;
     let rowMax = -Infinity;
-    for (let j = 0; j < 3; j++) rowMax = Math.max(rowMax, a_1[row + j]);
+    for (let j = 0; j < 3; j++) rowMax = Math.max(rowMax, a[row + j]!);
     let expSum = 0;
-    for (let j = 0; j < 3; j++) expSum += Math.exp(a_1[row + j] - rowMax);
+    for (let j = 0; j < 3; j++) expSum += Math.exp(a[row + j]! - rowMax);
     const lse = rowMax + Math.log(expSum);
-    for (let j = 0; j < 3; j++) total -= t[row + j] * (a_1[row + j] - lse);
+    for (let j = 0; j < 3; j++) total -= t[row + j]! * (a[row + j]! - lse);
   }
   loss[0] = total / N;
 }
@@ -134,17 +130,17 @@ function softmax_ce_loss(a_1: Float64Array, t: Float64Array, loss: Float64Array,
  * softmax_with_loss_onehot.graph:7  loss = softmax_cross_entropy(a, t)
  * fuses: softmax_ce_grad
  */
-function softmax_ce_grad_a(a_1: Float64Array, t: Float64Array, grad_a: Float64Array, N: number): void {
+function softmax_ce_grad_a(a: Float64Array, t: Float64Array, grad_a: Float64Array, N: number): void {
   const scale = 1 / N;
   for (let i = 0; i < N; i++) {
     const row = i * 3;
     let rowMax = -Infinity;
-    for (let j = 0; j < 3; j++) rowMax = Math.max(rowMax, a_1[row + j]);
+    for (let j = 0; j < 3; j++) rowMax = Math.max(rowMax, a[row + j]!);
     let expSum = 0;
-    for (let j = 0; j < 3; j++) expSum += Math.exp(a_1[row + j] - rowMax);
+    for (let j = 0; j < 3; j++) expSum += Math.exp(a[row + j]! - rowMax);
     let total = 0;
-    for (let j = 0; j < 3; j++) total += t[row + j];
-    for (let j = 0; j < 3; j++) grad_a[row + j] = (Math.exp(a_1[row + j] - rowMax) / expSum * total - t[row + j]) * scale;
+    for (let j = 0; j < 3; j++) total += t[row + j]!;
+    for (let j = 0; j < 3; j++) grad_a[row + j] = (Math.exp(a[row + j]! - rowMax) / expSum * total - t[row + j]!) * scale;
   }
 }
 
@@ -152,25 +148,23 @@ function softmax_ce_grad_a(a_1: Float64Array, t: Float64Array, grad_a: Float64Ar
  * softmax_with_loss_onehot.graph:7  loss = softmax_cross_entropy(a, t)
  * fuses: max
  */
-function max_t10(a_1: Float64Array, t10: Float64Array, scratch: Float64Array, N: number): void {
+function max_t10(a: Float64Array, t10: Float64Array, scratch: Float64Array, N: number): void {
   for (let o = 0; o < N; o++) scratch[o] = -Infinity;
   for (let i0 = 0; i0 < N; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      scratch[i0] = Math.max(scratch[i0], a_1[i0 * 3 + i1]);
-    }
+    for (let i1 = 0; i1 < 3; i1++) scratch[i0] = Math.max(scratch[i0]!, a[i0 * 3 + i1]!);
   }
-  for (let o = 0; o < N; o++) t10[o] = scratch[o];
+  for (let o = 0; o < N; o++) t10[o] = scratch[o]!;
 }
 
 /**
  * softmax_with_loss_onehot.graph:7  loss = softmax_cross_entropy(a, t)
  * fuses: sub
  */
-function sub_t11(a_1: Float64Array, t10: Float64Array, t11: Float64Array, N: number): void {
+function sub_t11(a: Float64Array, t10: Float64Array, t11: Float64Array, N: number): void {
   let o = 0;
   for (let i0 = 0; i0 < N; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      t11[o] = a_1[i0 * 3 + i1] - t10[i0];
+      t11[o] = a[i0 * 3 + i1]! - t10[i0]!;
       o++;
     }
   }
@@ -183,11 +177,9 @@ function sub_t11(a_1: Float64Array, t10: Float64Array, t11: Float64Array, N: num
 function sum_t13(t11: Float64Array, t13: Float64Array, scratch: Float64Array, N: number): void {
   for (let o = 0; o < N; o++) scratch[o] = 0;
   for (let i0 = 0; i0 < N; i0++) {
-    for (let i1 = 0; i1 < 3; i1++) {
-      scratch[i0] = scratch[i0] + Math.exp(t11[i0 * 3 + i1]);
-    }
+    for (let i1 = 0; i1 < 3; i1++) scratch[i0] = scratch[i0]! + Math.exp(t11[i0 * 3 + i1]!);
   }
-  for (let o = 0; o < N; o++) t13[o] = scratch[o];
+  for (let o = 0; o < N; o++) t13[o] = scratch[o]!;
 }
 
 /**
@@ -195,9 +187,7 @@ function sum_t13(t11: Float64Array, t13: Float64Array, scratch: Float64Array, N:
  * fuses: log
  */
 function log_t14(t13: Float64Array, t14: Float64Array, N: number): void {
-  for (let i = 0; i < N; i++) {
-    t14[i] = Math.log(t13[i]);
-  }
+  for (let i = 0; i < N; i++) t14[i] = Math.log(t13[i]!);
 }
 
 /**
@@ -208,7 +198,7 @@ function neg_div_mul_grad_t(t11: Float64Array, t14: Float64Array, grad_t: Float6
   let o = 0;
   for (let i0 = 0; i0 < N; i0++) {
     for (let i1 = 0; i1 < 3; i1++) {
-      const sub = t11[i0 * 3 + i1] - t14[i0];
+      const sub = t11[i0 * 3 + i1]! - t14[i0]!;
       const neg = -sub;
       const div = 1 / N;
       grad_t[o] = neg * div;
@@ -221,12 +211,12 @@ function neg_div_mul_grad_t(t11: Float64Array, t14: Float64Array, grad_t: Float6
 export function createWorkspace(dims: Dims): Workspace {
   const N = dims.N;
   const t2_buf = new Float64Array(N);
-  const t4_buf = new Float64Array(3 * N);
-  const y = new Float64Array(3 * N);
+  const t4_buf = new Float64Array(N * 3);
+  const y = new Float64Array(N * 3);
   const loss = new Float64Array(1);
-  const t11 = new Float64Array(3 * N);
+  const t11 = new Float64Array(N * 3);
   const t14 = new Float64Array(N);
-  const grad_t = new Float64Array(3 * N);
+  const grad_t = new Float64Array(N * 3);
   const scratch = new Float64Array(N);
   const iscratch = new Int32Array(0);
   return {
@@ -246,30 +236,30 @@ export function createWorkspace(dims: Dims): Workspace {
 }
 
 /** The dims implied by the lengths of the inputs (and params). */
-export function dimsOf(inputs: Inputs, params: Params): Dims {
+export function dimsOf(inputs: Inputs, _params: Params): Dims {
   const N = inputs.a.length / 3;
   return { N };
 }
 
 /** The forward pass: the outputs and losses, nothing else. */
-export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs {
+export function forward(ws: Workspace, inputs: Inputs, _params: Params): Outputs {
   const N = ws.dims.N;
-  if (inputs.a.length !== 3 * N) throw new RangeError("input a has " + inputs.a.length + " elements, but this workspace needs N * 3 = " + 3 * N);
-  if (inputs.t.length !== 3 * N) throw new RangeError("input t has " + inputs.t.length + " elements, but this workspace needs N * 3 = " + 3 * N);
+  if (inputs.a.length !== N * 3) throw new RangeError("input a has " + inputs.a.length + " elements, but this workspace needs N * 3 = " + N * 3);
+  if (inputs.t.length !== N * 3) throw new RangeError("input t has " + inputs.t.length + " elements, but this workspace needs N * 3 = " + N * 3);
   max_t2(inputs.a, ws.t2_buf, ws.scratch, N);
   sub_exp_t4(inputs.a, ws.t2_buf, ws.t4_buf, N);
   sum_t5(ws.t4_buf, ws.t2_buf, ws.scratch, N);
   div_y(ws.t4_buf, ws.t2_buf, ws.y, N);
   softmax_ce_loss(inputs.a, inputs.t, ws.loss, N);
-  ws.outputs.loss = ws.loss[0];
+  ws.outputs.loss = ws.loss[0]!;
   return ws.outputs;
 }
 
 /** The forward and backward pass in one schedule: outputs, losses and every gradient. */
-export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
+export function step(ws: Workspace, inputs: Inputs, _params: Params): Workspace {
   const N = ws.dims.N;
-  if (inputs.a.length !== 3 * N) throw new RangeError("input a has " + inputs.a.length + " elements, but this workspace needs N * 3 = " + 3 * N);
-  if (inputs.t.length !== 3 * N) throw new RangeError("input t has " + inputs.t.length + " elements, but this workspace needs N * 3 = " + 3 * N);
+  if (inputs.a.length !== N * 3) throw new RangeError("input a has " + inputs.a.length + " elements, but this workspace needs N * 3 = " + N * 3);
+  if (inputs.t.length !== N * 3) throw new RangeError("input t has " + inputs.t.length + " elements, but this workspace needs N * 3 = " + N * 3);
   max_t2(inputs.a, ws.t2_buf, ws.scratch, N);
   sub_exp_t4(inputs.a, ws.t2_buf, ws.t4_buf, N);
   sum_t5(ws.t4_buf, ws.t2_buf, ws.scratch, N);
@@ -281,7 +271,7 @@ export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
   sum_t13(ws.t11, ws.t2_buf, ws.scratch, N);
   log_t14(ws.t2_buf, ws.t14, N);
   neg_div_mul_grad_t(ws.t11, ws.t14, ws.grad_t, N);
-  ws.outputs.loss = ws.loss[0];
+  ws.outputs.loss = ws.loss[0]!;
   return ws;
 }
 

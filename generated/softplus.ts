@@ -48,9 +48,7 @@ export interface Workspace {
  */
 function sum_y(z: Float64Array, y: Float64Array): void {
   let total = 0;
-  for (let i = 0; i < 3; i++) {
-    total = total + Math.log((1 + Math.exp(z[i])));
-  }
+  for (let i = 0; i < 3; i++) total = total + Math.log(1 + Math.exp(z[i]!));
   y[0] = total;
 }
 
@@ -59,9 +57,7 @@ function sum_y(z: Float64Array, y: Float64Array): void {
  * fuses: exp
  */
 function exp_t3(z: Float64Array, t3: Float64Array): void {
-  for (let i = 0; i < 3; i++) {
-    t3[i] = Math.exp(z[i]);
-  }
+  for (let i = 0; i < 3; i++) t3[i] = Math.exp(z[i]!);
 }
 
 /**
@@ -70,8 +66,8 @@ function exp_t3(z: Float64Array, t3: Float64Array): void {
  */
 function add_div_grad_z(t3: Float64Array, grad_z: Float64Array): void {
   for (let i = 0; i < 3; i++) {
-    const add = t3[i] + 1;
-    grad_z[i] = t3[i] / add;
+    const add = t3[i]! + 1;
+    grad_z[i] = t3[i]! / add;
   }
 }
 
@@ -95,25 +91,25 @@ export function createWorkspace(dims: Dims): Workspace {
 }
 
 /** The dims implied by the lengths of the inputs (and params). */
-export function dimsOf(inputs: Inputs, params: Params): Dims {
+export function dimsOf(_inputs: Inputs, _params: Params): Dims {
   return {};
 }
 
 /** The forward pass: the outputs and losses, nothing else. */
-export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs {
+export function forward(ws: Workspace, inputs: Inputs, _params: Params): Outputs {
   if (inputs.z.length !== 3) throw new RangeError("input z has " + inputs.z.length + " elements, but this workspace needs 3");
   sum_y(inputs.z, ws.y);
-  ws.outputs.y = ws.y[0];
+  ws.outputs.y = ws.y[0]!;
   return ws.outputs;
 }
 
 /** The forward and backward pass in one schedule: outputs, losses and every gradient. */
-export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
+export function step(ws: Workspace, inputs: Inputs, _params: Params): Workspace {
   if (inputs.z.length !== 3) throw new RangeError("input z has " + inputs.z.length + " elements, but this workspace needs 3");
   sum_y(inputs.z, ws.y);
   exp_t3(inputs.z, ws.t3);
   add_div_grad_z(ws.t3, ws.grad_z);
-  ws.outputs.y = ws.y[0];
+  ws.outputs.y = ws.y[0]!;
   return ws;
 }
 

@@ -750,8 +750,8 @@ function affine_relu_h(x: Float32Array, W1: Float32Array, b1: Float32Array, h: F
   let o = 0;
   for (let i0 = 0; i0 < N; i0++) {
     for (let i1 = 0; i1 < 50; i1++) {
-      const add = simdOut[o] + b1[i1];
-      h[o] = (add > 0 ? add : 0);
+      const add = simdOut[o]! + b1[i1]!;
+      h[o] = add > 0 ? add : 0;
       o++;
     }
   }
@@ -767,7 +767,7 @@ function affine_score(h: Float32Array, W2: Float32Array, b2: Float32Array, score
   let o = 0;
   for (let i0 = 0; i0 < N; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      score[o] = simdOut[o] + b2[i1];
+      score[o] = simdOut[o]! + b2[i1]!;
       o++;
     }
   }
@@ -782,10 +782,10 @@ function softmax_ce_loss(score: Float32Array, t: Int32Array, loss: Float32Array,
   for (let i = 0; i < N; i++) {
     const row = i * 10;
     let rowMax = -Infinity;
-    for (let j = 0; j < 10; j++) rowMax = Math.max(rowMax, score[row + j]);
+    for (let j = 0; j < 10; j++) rowMax = Math.max(rowMax, score[row + j]!);
     let expSum = 0;
-    for (let j = 0; j < 10; j++) expSum += Math.exp(score[row + j] - rowMax);
-    total += rowMax + Math.log(expSum) - score[row + t[i]];
+    for (let j = 0; j < 10; j++) expSum += Math.exp(score[row + j]! - rowMax);
+    total += rowMax + Math.log(expSum) - score[row + t[i]!]!;
   }
   loss[0] = total / N;
 }
@@ -799,10 +799,10 @@ function softmax_ce_grad_score(score: Float32Array, t: Int32Array, grad_score: F
   for (let i = 0; i < N; i++) {
     const row = i * 10;
     let rowMax = -Infinity;
-    for (let j = 0; j < 10; j++) rowMax = Math.max(rowMax, score[row + j]);
+    for (let j = 0; j < 10; j++) rowMax = Math.max(rowMax, score[row + j]!);
     let expSum = 0;
-    for (let j = 0; j < 10; j++) expSum += Math.exp(score[row + j] - rowMax);
-    for (let j = 0; j < 10; j++) grad_score[row + j] = (Math.exp(score[row + j] - rowMax) / expSum - (t[i] === j ? 1 : 0)) * scale;
+    for (let j = 0; j < 10; j++) expSum += Math.exp(score[row + j]! - rowMax);
+    for (let j = 0; j < 10; j++) grad_score[row + j] = (Math.exp(score[row + j]! - rowMax) / expSum - (t[i]! === j ? 1 : 0)) * scale;
   }
 }
 
@@ -813,11 +813,9 @@ function softmax_ce_grad_score(score: Float32Array, t: Int32Array, grad_score: F
 function sum_grad_b2(grad_score: Float32Array, grad_b2: Float32Array, scratch: Float64Array, N: number): void {
   for (let o = 0; o < 10; o++) scratch[o] = 0;
   for (let i0 = 0; i0 < N; i0++) {
-    for (let i1 = 0; i1 < 10; i1++) {
-      scratch[i1] = scratch[i1] + grad_score[i0 * 10 + i1];
-    }
+    for (let i1 = 0; i1 < 10; i1++) scratch[i1] = scratch[i1]! + grad_score[i0 * 10 + i1]!;
   }
-  for (let o = 0; o < 10; o++) grad_b2[o] = scratch[o];
+  for (let o = 0; o < 10; o++) grad_b2[o] = scratch[o]!;
 }
 
 /**
@@ -837,9 +835,9 @@ function matmul_grad_W2(h: Float32Array, grad_score: Float32Array, grad_W2: Floa
 function matmul_relu_backward_grad_h_add(grad_score: Float32Array, W2: Float32Array, h: Float32Array, grad_h_add: Float32Array, simd: SimdKernels, simdOut: Float32Array, N: number): void {
   // C = grad_score @ W2ᵀ (W2 is its transposed copy) in WebAssembly SIMD (rows_grad_h_add in the listing above): f32x4 lanes, the zeros of grad_score skipped
   simd.rows_grad_h_add(grad_score.byteOffset, W2.byteOffset, simdOut.byteOffset, N);
-  for (let i = 0; i < 50 * N; i++) {
-    const step = (h[i] > 0 ? 1 : 0);
-    grad_h_add[i] = simdOut[i] * step;
+  for (let i = 0; i < N * 50; i++) {
+    const step = h[i]! > 0 ? 1 : 0;
+    grad_h_add[i] = simdOut[i]! * step;
   }
 }
 
@@ -850,11 +848,9 @@ function matmul_relu_backward_grad_h_add(grad_score: Float32Array, W2: Float32Ar
 function sum_grad_b1(grad_h_add: Float32Array, grad_b1: Float32Array, scratch: Float64Array, N: number): void {
   for (let o = 0; o < 50; o++) scratch[o] = 0;
   for (let i0 = 0; i0 < N; i0++) {
-    for (let i1 = 0; i1 < 50; i1++) {
-      scratch[i1] = scratch[i1] + grad_h_add[i0 * 50 + i1];
-    }
+    for (let i1 = 0; i1 < 50; i1++) scratch[i1] = scratch[i1]! + grad_h_add[i0 * 50 + i1]!;
   }
-  for (let o = 0; o < 50; o++) grad_b1[o] = scratch[o];
+  for (let o = 0; o < 50; o++) grad_b1[o] = scratch[o]!;
 }
 
 /**
@@ -871,36 +867,36 @@ export function createWorkspace(dims: Dims): Workspace {
   const N = dims.N;
   // every buffer lives in the WebAssembly kernels' memory, 16-byte aligned, after 6272 bytes for a row's list of non-zeros
   const at_h = 6272;
-  const at_score = at_h + align16(50 * N * 4);
-  const at_loss = at_score + align16(10 * N * 4);
-  const at_grad_score = at_loss + align16(1 * 4);
-  const at_grad_b2 = at_grad_score + align16(10 * N * 4);
-  const at_grad_W2 = at_grad_b2 + align16(10 * 4);
-  const at_grad_h_add = at_grad_W2 + align16(500 * 4);
-  const at_grad_b1 = at_grad_h_add + align16(50 * N * 4);
-  const at_grad_W1 = at_grad_b1 + align16(50 * 4);
-  const at_x_wasm = at_grad_W1 + align16(39200 * 4);
-  const at_W1_wasm = at_x_wasm + align16(784 * N * 4);
-  const at_W2_wasm = at_W1_wasm + align16(39200 * 4);
-  const at_W2T_wasm = at_W2_wasm + align16(500 * 4);
-  const at_simdOut = at_W2T_wasm + align16(500 * 4);
-  const memory = new WebAssembly.Memory({ initial: Math.ceil((at_simdOut + align16(Math.max(50 * N, 10 * N) * 4)) / 65536) + 1 });
+  const at_score = at_h + align16(N * 200);
+  const at_loss = at_score + align16(N * 40);
+  const at_grad_score = at_loss + align16(4);
+  const at_grad_b2 = at_grad_score + align16(N * 40);
+  const at_grad_W2 = at_grad_b2 + align16(40);
+  const at_grad_h_add = at_grad_W2 + align16(2000);
+  const at_grad_b1 = at_grad_h_add + align16(N * 200);
+  const at_grad_W1 = at_grad_b1 + align16(200);
+  const at_x_wasm = at_grad_W1 + align16(156800);
+  const at_W1_wasm = at_x_wasm + align16(N * 3136);
+  const at_W2_wasm = at_W1_wasm + align16(156800);
+  const at_W2T_wasm = at_W2_wasm + align16(2000);
+  const at_simdOut = at_W2T_wasm + align16(2000);
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((at_simdOut + align16(Math.max(N * 50, N * 10) * 4)) / 65536) + 1 });
   const simd = new WebAssembly.Instance(simdModule, { env: { memory } }).exports as unknown as SimdKernels;
-  const h = new Float32Array(memory.buffer, at_h, 50 * N);
-  const score = new Float32Array(memory.buffer, at_score, 10 * N);
+  const h = new Float32Array(memory.buffer, at_h, N * 50);
+  const score = new Float32Array(memory.buffer, at_score, N * 10);
   const loss = new Float32Array(memory.buffer, at_loss, 1);
-  const grad_score = new Float32Array(memory.buffer, at_grad_score, 10 * N);
+  const grad_score = new Float32Array(memory.buffer, at_grad_score, N * 10);
   const grad_b2 = new Float32Array(memory.buffer, at_grad_b2, 10);
   const grad_W2 = new Float32Array(memory.buffer, at_grad_W2, 500);
-  const grad_h_add = new Float32Array(memory.buffer, at_grad_h_add, 50 * N);
+  const grad_h_add = new Float32Array(memory.buffer, at_grad_h_add, N * 50);
   const grad_b1 = new Float32Array(memory.buffer, at_grad_b1, 50);
   const grad_W1 = new Float32Array(memory.buffer, at_grad_W1, 39200);
-  const x_wasm = new Float32Array(memory.buffer, at_x_wasm, 784 * N);
+  const x_wasm = new Float32Array(memory.buffer, at_x_wasm, N * 784);
   const W1_wasm = new Float32Array(memory.buffer, at_W1_wasm, 39200);
   const W2_wasm = new Float32Array(memory.buffer, at_W2_wasm, 500);
   const W2T_wasm = new Float32Array(memory.buffer, at_W2T_wasm, 500);
-  const simdOut = new Float32Array(memory.buffer, at_simdOut, Math.max(50 * N, 10 * N));
-  const scratch = new Float64Array(Math.max(10, 50));
+  const simdOut = new Float32Array(memory.buffer, at_simdOut, Math.max(N * 50, N * 10));
+  const scratch = new Float64Array(50);
   const iscratch = new Int32Array(0);
   return {
     dims,
@@ -927,7 +923,7 @@ export function createWorkspace(dims: Dims): Workspace {
 }
 
 /** The dims implied by the lengths of the inputs (and params). */
-export function dimsOf(inputs: Inputs, params: Params): Dims {
+export function dimsOf(inputs: Inputs, _params: Params): Dims {
   const N = inputs.x.length / 784;
   return { N };
 }
@@ -935,7 +931,7 @@ export function dimsOf(inputs: Inputs, params: Params): Dims {
 /** The forward pass: the outputs and losses, nothing else. */
 export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs {
   const N = ws.dims.N;
-  if (inputs.x.length !== 784 * N) throw new RangeError("input x has " + inputs.x.length + " elements, but this workspace needs N * 784 = " + 784 * N);
+  if (inputs.x.length !== N * 784) throw new RangeError("input x has " + inputs.x.length + " elements, but this workspace needs N * 784 = " + N * 784);
   if (inputs.t.length !== N) throw new RangeError("input t has " + inputs.t.length + " elements, but this workspace needs N = " + N);
   if (params.W1.length !== 39200) throw new RangeError("param W1 has " + params.W1.length + " elements, but this workspace needs 39200");
   if (params.b1.length !== 50) throw new RangeError("param b1 has " + params.b1.length + " elements, but this workspace needs 50");
@@ -947,14 +943,14 @@ export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs 
   affine_relu_h(ws.x_wasm, ws.W1_wasm, params.b1, ws.h, ws.simd, ws.simdOut, N);
   affine_score(ws.h, ws.W2_wasm, params.b2, ws.score, ws.simd, ws.simdOut, N);
   softmax_ce_loss(ws.score, inputs.t, ws.loss, N);
-  ws.outputs.loss = ws.loss[0];
+  ws.outputs.loss = ws.loss[0]!;
   return ws.outputs;
 }
 
 /** The forward and backward pass in one schedule: outputs, losses and every gradient. */
 export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
   const N = ws.dims.N;
-  if (inputs.x.length !== 784 * N) throw new RangeError("input x has " + inputs.x.length + " elements, but this workspace needs N * 784 = " + 784 * N);
+  if (inputs.x.length !== N * 784) throw new RangeError("input x has " + inputs.x.length + " elements, but this workspace needs N * 784 = " + N * 784);
   if (inputs.t.length !== N) throw new RangeError("input t has " + inputs.t.length + " elements, but this workspace needs N = " + N);
   if (params.W1.length !== 39200) throw new RangeError("param W1 has " + params.W1.length + " elements, but this workspace needs 39200");
   if (params.b1.length !== 50) throw new RangeError("param b1 has " + params.b1.length + " elements, but this workspace needs 50");
@@ -964,7 +960,7 @@ export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
   ws.W1_wasm.set(params.W1);
   ws.W2_wasm.set(params.W2);
   for (let i = 0; i < 50; i++) {
-    for (let j = 0; j < 10; j++) ws.W2T_wasm[j * 50 + i] = params.W2[i * 10 + j];
+    for (let j = 0; j < 10; j++) ws.W2T_wasm[j * 50 + i] = params.W2[i * 10 + j]!;
   }
 
   affine_relu_h(ws.x_wasm, ws.W1_wasm, params.b1, ws.h, ws.simd, ws.simdOut, N);
@@ -976,7 +972,7 @@ export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
   matmul_relu_backward_grad_h_add(ws.grad_score, ws.W2T_wasm, ws.h, ws.grad_h_add, ws.simd, ws.simdOut, N);
   sum_grad_b1(ws.grad_h_add, ws.grad_b1, ws.scratch, N);
   matmul_grad_W1(ws.x_wasm, ws.grad_h_add, ws.grad_W1, ws.simd, N);
-  ws.outputs.loss = ws.loss[0];
+  ws.outputs.loss = ws.loss[0]!;
   return ws;
 }
 

@@ -74,12 +74,12 @@ export interface Workspace {
 function affine_relu_h(x: Float32Array, W1: Float32Array, b1: Float32Array, h: Float32Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
   // 0 · B is 0 only for finite B: with an infinity or a NaN in W1, no zero of x is skipped
   let dense = 0;
-  for (let q = 0; q < 784 * 50; q++) dense += W1[q] * 0;
+  for (let q = 0; q < 39200; q++) dense += W1[q]! * 0;
   // the non-zeros of row i of x, then C[i, :] eight columns at a time
   for (let i = 0; i < N; i++) {
     let nz = 0;
     for (let p = 0; p < 784; p++) {
-      const a = x[i * 784 + p];
+      const a = x[i * 784 + p]!;
       if (a !== 0 || dense !== 0) {
         scratch[N * 50 + nz] = a;
         iscratch[nz] = p;
@@ -91,17 +91,17 @@ function affine_relu_h(x: Float32Array, W1: Float32Array, b1: Float32Array, h: F
     for (; j + 8 <= 50; j += 8) {
       let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
       for (let q = 0; q < nz; q++) {
-        const a = scratch[N * 50 + q];
-        const p = iscratch[0 + q];
+        const a = scratch[N * 50 + q]!;
+        const p = iscratch[q]!;
         const r = p * 50 + j;
-        c0 += a * W1[r];
-        c1 += a * W1[r + 1];
-        c2 += a * W1[r + 2];
-        c3 += a * W1[r + 3];
-        c4 += a * W1[r + 4];
-        c5 += a * W1[r + 5];
-        c6 += a * W1[r + 6];
-        c7 += a * W1[r + 7];
+        c0 += a * W1[r]!;
+        c1 += a * W1[r + 1]!;
+        c2 += a * W1[r + 2]!;
+        c3 += a * W1[r + 3]!;
+        c4 += a * W1[r + 4]!;
+        c5 += a * W1[r + 5]!;
+        c6 += a * W1[r + 6]!;
+        c7 += a * W1[r + 7]!;
       }
       scratch[row + j] = c0;
       scratch[row + j + 1] = c1;
@@ -114,15 +114,15 @@ function affine_relu_h(x: Float32Array, W1: Float32Array, b1: Float32Array, h: F
     }
     for (; j < 50; j++) {
       let c0 = 0;
-      for (let q = 0; q < nz; q++) c0 += scratch[N * 50 + q] * W1[iscratch[0 + q] * 50 + j];
+      for (let q = 0; q < nz; q++) c0 += scratch[N * 50 + q]! * W1[iscratch[q]! * 50 + j]!;
       scratch[row + j] = c0;
     }
   }
   let o = 0;
   for (let i0 = 0; i0 < N; i0++) {
     for (let i1 = 0; i1 < 50; i1++) {
-      const add = scratch[o] + b1[i1];
-      h[o] = (add > 0 ? add : 0);
+      const add = scratch[o]! + b1[i1]!;
+      h[o] = add > 0 ? add : 0;
       o++;
     }
   }
@@ -135,12 +135,12 @@ function affine_relu_h(x: Float32Array, W1: Float32Array, b1: Float32Array, h: F
 function affine_score(h: Float32Array, W2: Float32Array, b2: Float32Array, score: Float32Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
   // 0 · B is 0 only for finite B: with an infinity or a NaN in W2, no zero of h is skipped
   let dense = 0;
-  for (let q = 0; q < 50 * 10; q++) dense += W2[q] * 0;
+  for (let q = 0; q < 500; q++) dense += W2[q]! * 0;
   // the non-zeros of row i of h, then C[i, :] eight columns at a time
   for (let i = 0; i < N; i++) {
     let nz = 0;
     for (let p = 0; p < 50; p++) {
-      const a = h[i * 50 + p];
+      const a = h[i * 50 + p]!;
       if (a !== 0 || dense !== 0) {
         scratch[N * 10 + nz] = a;
         iscratch[nz] = p;
@@ -152,17 +152,17 @@ function affine_score(h: Float32Array, W2: Float32Array, b2: Float32Array, score
     for (; j + 8 <= 10; j += 8) {
       let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
       for (let q = 0; q < nz; q++) {
-        const a = scratch[N * 10 + q];
-        const p = iscratch[0 + q];
+        const a = scratch[N * 10 + q]!;
+        const p = iscratch[q]!;
         const r = p * 10 + j;
-        c0 += a * W2[r];
-        c1 += a * W2[r + 1];
-        c2 += a * W2[r + 2];
-        c3 += a * W2[r + 3];
-        c4 += a * W2[r + 4];
-        c5 += a * W2[r + 5];
-        c6 += a * W2[r + 6];
-        c7 += a * W2[r + 7];
+        c0 += a * W2[r]!;
+        c1 += a * W2[r + 1]!;
+        c2 += a * W2[r + 2]!;
+        c3 += a * W2[r + 3]!;
+        c4 += a * W2[r + 4]!;
+        c5 += a * W2[r + 5]!;
+        c6 += a * W2[r + 6]!;
+        c7 += a * W2[r + 7]!;
       }
       scratch[row + j] = c0;
       scratch[row + j + 1] = c1;
@@ -175,14 +175,14 @@ function affine_score(h: Float32Array, W2: Float32Array, b2: Float32Array, score
     }
     for (; j < 10; j++) {
       let c0 = 0;
-      for (let q = 0; q < nz; q++) c0 += scratch[N * 10 + q] * W2[iscratch[0 + q] * 10 + j];
+      for (let q = 0; q < nz; q++) c0 += scratch[N * 10 + q]! * W2[iscratch[q]! * 10 + j]!;
       scratch[row + j] = c0;
     }
   }
   let o = 0;
   for (let i0 = 0; i0 < N; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
-      score[o] = scratch[o] + b2[i1];
+      score[o] = scratch[o]! + b2[i1]!;
       o++;
     }
   }
@@ -197,10 +197,10 @@ function softmax_ce_loss(score: Float32Array, t: Int32Array, loss: Float32Array,
   for (let i = 0; i < N; i++) {
     const row = i * 10;
     let rowMax = -Infinity;
-    for (let j = 0; j < 10; j++) rowMax = Math.max(rowMax, score[row + j]);
+    for (let j = 0; j < 10; j++) rowMax = Math.max(rowMax, score[row + j]!);
     let expSum = 0;
-    for (let j = 0; j < 10; j++) expSum += Math.exp(score[row + j] - rowMax);
-    total += rowMax + Math.log(expSum) - score[row + t[i]];
+    for (let j = 0; j < 10; j++) expSum += Math.exp(score[row + j]! - rowMax);
+    total += rowMax + Math.log(expSum) - score[row + t[i]!]!;
   }
   loss[0] = total / N;
 }
@@ -214,10 +214,10 @@ function softmax_ce_grad_score(score: Float32Array, t: Int32Array, grad_score: F
   for (let i = 0; i < N; i++) {
     const row = i * 10;
     let rowMax = -Infinity;
-    for (let j = 0; j < 10; j++) rowMax = Math.max(rowMax, score[row + j]);
+    for (let j = 0; j < 10; j++) rowMax = Math.max(rowMax, score[row + j]!);
     let expSum = 0;
-    for (let j = 0; j < 10; j++) expSum += Math.exp(score[row + j] - rowMax);
-    for (let j = 0; j < 10; j++) grad_score[row + j] = (Math.exp(score[row + j] - rowMax) / expSum - (t[i] === j ? 1 : 0)) * scale;
+    for (let j = 0; j < 10; j++) expSum += Math.exp(score[row + j]! - rowMax);
+    for (let j = 0; j < 10; j++) grad_score[row + j] = (Math.exp(score[row + j]! - rowMax) / expSum - (t[i]! === j ? 1 : 0)) * scale;
   }
 }
 
@@ -228,11 +228,9 @@ function softmax_ce_grad_score(score: Float32Array, t: Int32Array, grad_score: F
 function sum_grad_b2(grad_score: Float32Array, grad_b2: Float32Array, scratch: Float64Array, N: number): void {
   for (let o = 0; o < 10; o++) scratch[o] = 0;
   for (let i0 = 0; i0 < N; i0++) {
-    for (let i1 = 0; i1 < 10; i1++) {
-      scratch[i1] = scratch[i1] + grad_score[i0 * 10 + i1];
-    }
+    for (let i1 = 0; i1 < 10; i1++) scratch[i1] = scratch[i1]! + grad_score[i0 * 10 + i1]!;
   }
-  for (let o = 0; o < 10; o++) grad_b2[o] = scratch[o];
+  for (let o = 0; o < 10; o++) grad_b2[o] = scratch[o]!;
 }
 
 /**
@@ -242,23 +240,24 @@ function sum_grad_b2(grad_score: Float32Array, grad_b2: Float32Array, scratch: F
 function matmul_grad_W2(h: Float32Array, grad_score: Float32Array, grad_W2: Float32Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
   // 0 · B is 0 only for finite B: with an infinity or a NaN in grad_score, no zero of h is skipped
   let dense = 0;
-  for (let q = 0; q < N * 10; q++) dense += grad_score[q] * 0;
+  for (let q = 0; q < N * 10; q++) dense += grad_score[q]! * 0;
   // the non-zeros of each column of h (read transposed in place), then C[i, :] eight columns at a time
-  for (let i = 0; i <= 50; i++) iscratch[0 + i] = 0;
+  for (let i = 0; i < 51; i++) iscratch[i] = 0;
   for (let p = 0; p < N; p++) {
-    for (let i = 0; i < 50; i++) if (h[p * 50 + i] !== 0 || dense !== 0) iscratch[0 + i + 1]++;
+    for (let i = 0; i < 50; i++) if (h[p * 50 + i]! !== 0 || dense !== 0) iscratch[i + 1]!++;
   }
   for (let i = 0; i < 50; i++) {
-    iscratch[0 + i + 1] += iscratch[0 + i];
-    iscratch[50 + 1 + i] = iscratch[0 + i];
+    iscratch[i + 1]! += iscratch[i]!;
+    iscratch[i + 51] = iscratch[i]!;
   }
   for (let p = 0; p < N; p++) {
     for (let i = 0; i < 50; i++) {
-      const a = h[p * 50 + i];
+      const a = h[p * 50 + i]!;
       if (a === 0 && dense === 0) continue;
-      const at = iscratch[50 + 1 + i]++;
-      scratch[50 * 10 + at] = a;
-      iscratch[2 * 50 + 1 + at] = p;
+      const at = iscratch[i + 51]!;
+      iscratch[i + 51]!++;
+      scratch[at + 500] = a;
+      iscratch[at + 101] = p;
     }
   }
   for (let i = 0; i < 50; i++) {
@@ -266,18 +265,18 @@ function matmul_grad_W2(h: Float32Array, grad_score: Float32Array, grad_W2: Floa
     let j = 0;
     for (; j + 8 <= 10; j += 8) {
       let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
-      for (let q = iscratch[0 + i]; q < iscratch[0 + i + 1]; q++) {
-        const a = scratch[50 * 10 + q];
-        const p = iscratch[2 * 50 + 1 + q];
+      for (let q = iscratch[i]!; q < iscratch[i + 1]!; q++) {
+        const a = scratch[q + 500]!;
+        const p = iscratch[q + 101]!;
         const r = p * 10 + j;
-        c0 += a * grad_score[r];
-        c1 += a * grad_score[r + 1];
-        c2 += a * grad_score[r + 2];
-        c3 += a * grad_score[r + 3];
-        c4 += a * grad_score[r + 4];
-        c5 += a * grad_score[r + 5];
-        c6 += a * grad_score[r + 6];
-        c7 += a * grad_score[r + 7];
+        c0 += a * grad_score[r]!;
+        c1 += a * grad_score[r + 1]!;
+        c2 += a * grad_score[r + 2]!;
+        c3 += a * grad_score[r + 3]!;
+        c4 += a * grad_score[r + 4]!;
+        c5 += a * grad_score[r + 5]!;
+        c6 += a * grad_score[r + 6]!;
+        c7 += a * grad_score[r + 7]!;
       }
       scratch[row + j] = c0;
       scratch[row + j + 1] = c1;
@@ -290,11 +289,11 @@ function matmul_grad_W2(h: Float32Array, grad_score: Float32Array, grad_W2: Floa
     }
     for (; j < 10; j++) {
       let c0 = 0;
-      for (let q = iscratch[0 + i]; q < iscratch[0 + i + 1]; q++) c0 += scratch[50 * 10 + q] * grad_score[iscratch[2 * 50 + 1 + q] * 10 + j];
+      for (let q = iscratch[i]!; q < iscratch[i + 1]!; q++) c0 += scratch[q + 500]! * grad_score[iscratch[q + 101]! * 10 + j]!;
       scratch[row + j] = c0;
     }
   }
-  for (let i = 0; i < 500; i++) grad_W2[i] = scratch[i];
+  for (let i = 0; i < 500; i++) grad_W2[i] = scratch[i]!;
 }
 
 /**
@@ -305,12 +304,12 @@ function matmul_grad_W2(h: Float32Array, grad_score: Float32Array, grad_W2: Floa
 function matmul_relu_backward_grad_h_add(grad_score: Float32Array, W2: Float32Array, h: Float32Array, grad_h_add: Float32Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
   // 0 · B is 0 only for finite B: with an infinity or a NaN in W2, no zero of grad_score is skipped
   let dense = 0;
-  for (let q = 0; q < 10 * 50; q++) dense += W2[q] * 0;
+  for (let q = 0; q < 500; q++) dense += W2[q]! * 0;
   // the non-zeros of row i of grad_score, then C[i, :] eight columns at a time
   for (let i = 0; i < N; i++) {
     let nz = 0;
     for (let p = 0; p < 10; p++) {
-      const a = grad_score[i * 10 + p];
+      const a = grad_score[i * 10 + p]!;
       if (a !== 0 || dense !== 0) {
         scratch[N * 50 + nz] = a;
         iscratch[nz] = p;
@@ -322,16 +321,16 @@ function matmul_relu_backward_grad_h_add(grad_score: Float32Array, W2: Float32Ar
     for (; j + 8 <= 50; j += 8) {
       let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
       for (let q = 0; q < nz; q++) {
-        const a = scratch[N * 50 + q];
-        const p = iscratch[0 + q];
-        c0 += a * W2[j * 10 + p];
-        c1 += a * W2[(j + 1) * 10 + p];
-        c2 += a * W2[(j + 2) * 10 + p];
-        c3 += a * W2[(j + 3) * 10 + p];
-        c4 += a * W2[(j + 4) * 10 + p];
-        c5 += a * W2[(j + 5) * 10 + p];
-        c6 += a * W2[(j + 6) * 10 + p];
-        c7 += a * W2[(j + 7) * 10 + p];
+        const a = scratch[N * 50 + q]!;
+        const p = iscratch[q]!;
+        c0 += a * W2[j * 10 + p]!;
+        c1 += a * W2[(j + 1) * 10 + p]!;
+        c2 += a * W2[(j + 2) * 10 + p]!;
+        c3 += a * W2[(j + 3) * 10 + p]!;
+        c4 += a * W2[(j + 4) * 10 + p]!;
+        c5 += a * W2[(j + 5) * 10 + p]!;
+        c6 += a * W2[(j + 6) * 10 + p]!;
+        c7 += a * W2[(j + 7) * 10 + p]!;
       }
       scratch[row + j] = c0;
       scratch[row + j + 1] = c1;
@@ -344,13 +343,13 @@ function matmul_relu_backward_grad_h_add(grad_score: Float32Array, W2: Float32Ar
     }
     for (; j < 50; j++) {
       let c0 = 0;
-      for (let q = 0; q < nz; q++) c0 += scratch[N * 50 + q] * W2[j * 10 + iscratch[0 + q]];
+      for (let q = 0; q < nz; q++) c0 += scratch[N * 50 + q]! * W2[j * 10 + iscratch[q]!]!;
       scratch[row + j] = c0;
     }
   }
-  for (let i = 0; i < 50 * N; i++) {
-    const step = (h[i] > 0 ? 1 : 0);
-    grad_h_add[i] = scratch[i] * step;
+  for (let i = 0; i < N * 50; i++) {
+    const step = h[i]! > 0 ? 1 : 0;
+    grad_h_add[i] = scratch[i]! * step;
   }
 }
 
@@ -361,11 +360,9 @@ function matmul_relu_backward_grad_h_add(grad_score: Float32Array, W2: Float32Ar
 function sum_grad_b1(grad_h_add: Float32Array, grad_b1: Float32Array, scratch: Float64Array, N: number): void {
   for (let o = 0; o < 50; o++) scratch[o] = 0;
   for (let i0 = 0; i0 < N; i0++) {
-    for (let i1 = 0; i1 < 50; i1++) {
-      scratch[i1] = scratch[i1] + grad_h_add[i0 * 50 + i1];
-    }
+    for (let i1 = 0; i1 < 50; i1++) scratch[i1] = scratch[i1]! + grad_h_add[i0 * 50 + i1]!;
   }
-  for (let o = 0; o < 50; o++) grad_b1[o] = scratch[o];
+  for (let o = 0; o < 50; o++) grad_b1[o] = scratch[o]!;
 }
 
 /**
@@ -375,23 +372,24 @@ function sum_grad_b1(grad_h_add: Float32Array, grad_b1: Float32Array, scratch: F
 function matmul_grad_W1(x: Float32Array, grad_h_add: Float32Array, grad_W1: Float32Array, scratch: Float64Array, iscratch: Int32Array, N: number): void {
   // 0 · B is 0 only for finite B: with an infinity or a NaN in grad_h_add, no zero of x is skipped
   let dense = 0;
-  for (let q = 0; q < N * 50; q++) dense += grad_h_add[q] * 0;
+  for (let q = 0; q < N * 50; q++) dense += grad_h_add[q]! * 0;
   // the non-zeros of each column of x (read transposed in place), then C[i, :] eight columns at a time
-  for (let i = 0; i <= 784; i++) iscratch[0 + i] = 0;
+  for (let i = 0; i < 785; i++) iscratch[i] = 0;
   for (let p = 0; p < N; p++) {
-    for (let i = 0; i < 784; i++) if (x[p * 784 + i] !== 0 || dense !== 0) iscratch[0 + i + 1]++;
+    for (let i = 0; i < 784; i++) if (x[p * 784 + i]! !== 0 || dense !== 0) iscratch[i + 1]!++;
   }
   for (let i = 0; i < 784; i++) {
-    iscratch[0 + i + 1] += iscratch[0 + i];
-    iscratch[784 + 1 + i] = iscratch[0 + i];
+    iscratch[i + 1]! += iscratch[i]!;
+    iscratch[i + 785] = iscratch[i]!;
   }
   for (let p = 0; p < N; p++) {
     for (let i = 0; i < 784; i++) {
-      const a = x[p * 784 + i];
+      const a = x[p * 784 + i]!;
       if (a === 0 && dense === 0) continue;
-      const at = iscratch[784 + 1 + i]++;
-      scratch[784 * 50 + at] = a;
-      iscratch[2 * 784 + 1 + at] = p;
+      const at = iscratch[i + 785]!;
+      iscratch[i + 785]!++;
+      scratch[at + 39200] = a;
+      iscratch[at + 1569] = p;
     }
   }
   for (let i = 0; i < 784; i++) {
@@ -399,18 +397,18 @@ function matmul_grad_W1(x: Float32Array, grad_h_add: Float32Array, grad_W1: Floa
     let j = 0;
     for (; j + 8 <= 50; j += 8) {
       let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
-      for (let q = iscratch[0 + i]; q < iscratch[0 + i + 1]; q++) {
-        const a = scratch[784 * 50 + q];
-        const p = iscratch[2 * 784 + 1 + q];
+      for (let q = iscratch[i]!; q < iscratch[i + 1]!; q++) {
+        const a = scratch[q + 39200]!;
+        const p = iscratch[q + 1569]!;
         const r = p * 50 + j;
-        c0 += a * grad_h_add[r];
-        c1 += a * grad_h_add[r + 1];
-        c2 += a * grad_h_add[r + 2];
-        c3 += a * grad_h_add[r + 3];
-        c4 += a * grad_h_add[r + 4];
-        c5 += a * grad_h_add[r + 5];
-        c6 += a * grad_h_add[r + 6];
-        c7 += a * grad_h_add[r + 7];
+        c0 += a * grad_h_add[r]!;
+        c1 += a * grad_h_add[r + 1]!;
+        c2 += a * grad_h_add[r + 2]!;
+        c3 += a * grad_h_add[r + 3]!;
+        c4 += a * grad_h_add[r + 4]!;
+        c5 += a * grad_h_add[r + 5]!;
+        c6 += a * grad_h_add[r + 6]!;
+        c7 += a * grad_h_add[r + 7]!;
       }
       scratch[row + j] = c0;
       scratch[row + j + 1] = c1;
@@ -423,27 +421,27 @@ function matmul_grad_W1(x: Float32Array, grad_h_add: Float32Array, grad_W1: Floa
     }
     for (; j < 50; j++) {
       let c0 = 0;
-      for (let q = iscratch[0 + i]; q < iscratch[0 + i + 1]; q++) c0 += scratch[784 * 50 + q] * grad_h_add[iscratch[2 * 784 + 1 + q] * 50 + j];
+      for (let q = iscratch[i]!; q < iscratch[i + 1]!; q++) c0 += scratch[q + 39200]! * grad_h_add[iscratch[q + 1569]! * 50 + j]!;
       scratch[row + j] = c0;
     }
   }
-  for (let i = 0; i < 39200; i++) grad_W1[i] = scratch[i];
+  for (let i = 0; i < 39200; i++) grad_W1[i] = scratch[i]!;
 }
 
 /** Allocates every buffer once; step and forward then allocate nothing. */
 export function createWorkspace(dims: Dims): Workspace {
   const N = dims.N;
-  const h = new Float32Array(50 * N);
-  const score = new Float32Array(10 * N);
+  const h = new Float32Array(N * 50);
+  const score = new Float32Array(N * 10);
   const loss = new Float32Array(1);
-  const grad_score = new Float32Array(10 * N);
+  const grad_score = new Float32Array(N * 10);
   const grad_b2 = new Float32Array(10);
   const grad_W2 = new Float32Array(500);
-  const grad_h_add = new Float32Array(50 * N);
+  const grad_h_add = new Float32Array(N * 50);
   const grad_b1 = new Float32Array(50);
   const grad_W1 = new Float32Array(39200);
-  const scratch = new Float64Array(Math.max(N * 50 + 784, N * 10 + 50, 10, 50 * 10 + N * 50, N * 50 + 10, 50, 784 * 50 + N * 784));
-  const iscratch = new Int32Array(Math.max(784, 50, 2 * 50 + 1 + N * 50, 10, 2 * 784 + 1 + N * 784));
+  const scratch = new Float64Array(Math.max(N * 50 + 784, N * 10 + 50, N * 50 + 500, N * 50 + 10, N * 784 + 39200, 50));
+  const iscratch = new Int32Array(Math.max(N * 50 + 101, N * 784 + 1569, 784));
   return {
     dims,
     outputs: { score: score, loss: 0 },
@@ -463,7 +461,7 @@ export function createWorkspace(dims: Dims): Workspace {
 }
 
 /** The dims implied by the lengths of the inputs (and params). */
-export function dimsOf(inputs: Inputs, params: Params): Dims {
+export function dimsOf(inputs: Inputs, _params: Params): Dims {
   const N = inputs.x.length / 784;
   return { N };
 }
@@ -471,7 +469,7 @@ export function dimsOf(inputs: Inputs, params: Params): Dims {
 /** The forward pass: the outputs and losses, nothing else. */
 export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs {
   const N = ws.dims.N;
-  if (inputs.x.length !== 784 * N) throw new RangeError("input x has " + inputs.x.length + " elements, but this workspace needs N * 784 = " + 784 * N);
+  if (inputs.x.length !== N * 784) throw new RangeError("input x has " + inputs.x.length + " elements, but this workspace needs N * 784 = " + N * 784);
   if (inputs.t.length !== N) throw new RangeError("input t has " + inputs.t.length + " elements, but this workspace needs N = " + N);
   if (params.W1.length !== 39200) throw new RangeError("param W1 has " + params.W1.length + " elements, but this workspace needs 39200");
   if (params.b1.length !== 50) throw new RangeError("param b1 has " + params.b1.length + " elements, but this workspace needs 50");
@@ -480,14 +478,14 @@ export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs 
   affine_relu_h(inputs.x, params.W1, params.b1, ws.h, ws.scratch, ws.iscratch, N);
   affine_score(ws.h, params.W2, params.b2, ws.score, ws.scratch, ws.iscratch, N);
   softmax_ce_loss(ws.score, inputs.t, ws.loss, N);
-  ws.outputs.loss = ws.loss[0];
+  ws.outputs.loss = ws.loss[0]!;
   return ws.outputs;
 }
 
 /** The forward and backward pass in one schedule: outputs, losses and every gradient. */
 export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
   const N = ws.dims.N;
-  if (inputs.x.length !== 784 * N) throw new RangeError("input x has " + inputs.x.length + " elements, but this workspace needs N * 784 = " + 784 * N);
+  if (inputs.x.length !== N * 784) throw new RangeError("input x has " + inputs.x.length + " elements, but this workspace needs N * 784 = " + N * 784);
   if (inputs.t.length !== N) throw new RangeError("input t has " + inputs.t.length + " elements, but this workspace needs N = " + N);
   if (params.W1.length !== 39200) throw new RangeError("param W1 has " + params.W1.length + " elements, but this workspace needs 39200");
   if (params.b1.length !== 50) throw new RangeError("param b1 has " + params.b1.length + " elements, but this workspace needs 50");
@@ -502,7 +500,7 @@ export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
   matmul_relu_backward_grad_h_add(ws.grad_score, params.W2, ws.h, ws.grad_h_add, ws.scratch, ws.iscratch, N);
   sum_grad_b1(ws.grad_h_add, ws.grad_b1, ws.scratch, N);
   matmul_grad_W1(inputs.x, ws.grad_h_add, ws.grad_W1, ws.scratch, ws.iscratch, N);
-  ws.outputs.loss = ws.loss[0];
+  ws.outputs.loss = ws.loss[0]!;
   return ws;
 }
 

@@ -4,14 +4,16 @@
  */
 import { ancestors, type Graph, type Node } from "../graph/ir.js";
 import type { DType } from "../graph/types.js";
-import { plan, type Plan } from "../optimize/fuse.js";
+import { plan, type Mode, type Plan } from "../optimize/fuse.js";
 import { planMemory } from "../optimize/memory.js";
 import { optimize } from "../optimize/pipeline.js";
 import { roots } from "../optimize/rebuild.js";
-import { KERNEL_LOCALS, kernelBody, type KernelEnv } from "./kernels.js";
-import { product } from "./loops.js";
+import * as K from "../kernel/ir.js";
+import { planBackends } from "./backend.js";
+import { lowerKernel, type KernelEnv } from "./kernels.js";
+import { printKernel, Printer, Scope } from "./print-ts.js";
 import { printMeta } from "./meta.js";
-import { printModule, type EmittedKernel } from "./module.js";
+import { printModule, type EmittedKernel, type Source } from "./module.js";
 import { commentText, Names, prop, stringLiteral } from "./names.js";
 import { kernelDoc, kernelName, labelsOf } from "./naming.js";
 
@@ -38,34 +40,38 @@ export function emitModule(input: Graph, options: EmitOptions = {}): string {
   const memory = planMemory(stepPlan, dtypeOf);
 
   // one scope for the whole module: dims, constants and kernels avoid every name the module writes itself
-  const moduleNames = new Names([...MODULE_NAMES, ...FUNCTION_LOCALS, ...KERNEL_LOCALS]);
+  const moduleNames = new Names([...MODULE_NAMES, ...FUNCTION_LOCALS]);
   const dims = new Map(graph.dims.map((d) => [d, moduleNames.name(d)]));
   const label = labelOf(graph);
   const home = homeOf(stepPlan.modes);
-  const constants = stepPlan.order.filter((n) => stepPlan.modes.get(n.id)!.kind === "constant").map((node) => ({ node, name: moduleNames.name(`${label(node)}_const`) }));
+  const constants = stepPlan.order
+    .filter((n) => stepPlan.modes.get(n.id)!.kind === "constant")
+    .map((node) => {
+      const name = moduleNames.name(`${label(node)}_const`);
+      return { node, name, buf: K.buffer(name, dtypeOf(node)) };
+    });
   const wasm = new WasmKernels();
+  const choices = planBackends(stepPlan.kernels, { modes: stepPlan.modes, home, dtypeOf }, options.simd === true);
   const env: KernelEnv = {
     dtypeOf,
-    simd: options.simd ? (m, base) => wasm.add(m, base) : undefined,
+    simd: (m, base) => wasm.add(m, base),
+    simdOf: (k) => choices.get(k),
     modes: stepPlan.modes,
     label,
-    dim: (d) => (typeof d === "number" ? String(d) : d.split("*").map((part) => dims.get(part) ?? part).join(" * ")),
-    constant: (n) => constants.find((c) => c.node.id === n.id)!.name,
+    constant: (n) => constants.find((c) => c.node.id === n.id)!.buf,
     home,
-    // kernels read their parameters, their locals, dims, constants and globals, never another function
-    scope: new Names([...KERNEL_LOCALS, ...FUNCTION_LOCALS, ...dims.values(), ...constants.map((c) => c.name)]),
   };
   // the workspace's fields and createWorkspace's locals
   const slotScope = moduleNames.child();
   const slotNames = memory.slots.map((s) => slotScope.name(s.nodes.length === 1 ? label(s.nodes[0]!) : `${label(s.nodes[0]!)}_buf`));
-  const kernels = stepPlan.kernels.map((k): EmittedKernel => {
-    const code = kernelBody(k, env);
-    const used = graph.dims.filter((d) => code.dims.has(d)).map((d) => dims.get(d)!);
-    return { name: moduleNames.name(kernelName(k, label)), doc: kernelDoc(k, graph), code, dims: used, out: k.out };
-  });
+  const kernels = stepPlan.kernels.map((k): EmittedKernel => ({ name: moduleNames.name(kernelName(k, label)), doc: kernelDoc(k, graph), program: lowerKernel(k, env, graph.dims), out: k.out }));
+  // a kernel reads its parameters and locals, dims, the module's constants and globals (which no name ever takes)
+  const kernelScope = new Names([...dims.values(), ...constants.map((c) => c.name)]);
   const mirrors = wasm.mirrors(kernels, (n, t) => slotScope.name(`${label(n)}${t ? "T" : ""}_wasm`));
   const argument = argumentOf(home, mirrors, (h) => slotNames[memory.slotOf.get(h.id)!]!);
-  const value = valueOf(env, argument);
+  const printer = new Printer({ flavor: "ts", dims });
+  const size = (e: K.Expr) => printer.expr(e, new Scope(new Names()));
+  const value = valueOf(stepPlan.modes, home, (n) => constants.find((c) => c.node.id === n.id)!.name, argument);
   return printModule({
     graph,
     header: header(source, options, wasm.functions.length),
@@ -78,14 +84,17 @@ export function emitModule(input: Graph, options: EmitOptions = {}): string {
     memory,
     slotNames,
     kernels,
+    kernel: (k) => printKernel(k, kernelScope, constants, printer),
     constants,
     value,
     argument,
     meta: printMeta(graph, source, dtypeOf),
-    sizeChecks: sizeChecks(graph, env),
-    dimsOf: dimsOfCode(graph, env, dims),
+    sizeChecks: sizeChecks(graph, size),
+    dimsOf: dimsOfCode(graph, size, dims),
     label,
-    size: (shape) => product(shape.map((d) => env.dim(d))),
+    home,
+    source: (n) => (n.op === "input" ? "inputs" : n.op === "param" ? "params" : undefined),
+    size,
     names: slotScope,
   });
 }
@@ -105,13 +114,13 @@ function forwardKernels(graph: Graph, stepPlan: Plan): Set<number> {
 /** The names a module declares at its top level: its exports and its own helpers. */
 const MODULE_NAMES = ["Dims", "Inputs", "Params", "Outputs", "Grads", "Workspace", "SimdKernels", "createWorkspace", "dimsOf", "forward", "step", "meta", "simdModule", "align16"];
 /** The parameters and locals of createWorkspace, dimsOf, forward and step, and the workspace's own fields. */
-const FUNCTION_LOCALS = ["ws", "inputs", "params", "dims", "outputs", "grads", "scratch", "iscratch", "simd", "simdOut", "memory"];
+const FUNCTION_LOCALS = ["ws", "inputs", "params", "_inputs", "_params", "dims", "outputs", "grads", "scratch", "iscratch", "simd", "simdOut", "memory"];
 
 /** Code for a kernel's argument: the input, the param (or its copy in WebAssembly memory), or the workspace slot. */
 function argumentOf(home: (n: Node) => Node, mirrors: readonly Mirror[], slot: (h: Node) => string) {
   return (n: Node, k?: EmittedKernel): string => {
     const h = home(n);
-    const operand = k?.code.wasmOperands.find((o) => o.node === h);
+    const operand = k?.program.wasmOperands.find((o) => o.node === h);
     const mirror = operand && mirrors.find((m) => m.node === h && m.transposed === operand.transposed);
     if (mirror) return `ws.${mirror.name}`;
     if (h.op === "input") return prop("inputs", h.attrs["name"] as string);
@@ -127,7 +136,7 @@ function header(source: string, options: EmitOptions, wasmKernels: number): stri
 }
 
 /** The node whose array holds n's elements: through reshapes (aliases) and transposes read in place. */
-function homeOf(modes: KernelEnv["modes"]): (n: Node) => Node {
+function homeOf(modes: ReadonlyMap<number, Mode>): (n: Node) => Node {
   return (n) => {
     let at = n;
     for (let m = modes.get(at.id)!.kind; m === "alias" || m === "folded"; m = modes.get(at.id)!.kind) at = at.inputs[0]!;
@@ -159,7 +168,7 @@ class WasmKernels {
 
   /** The inputs and params a WebAssembly kernel reads: copied (or transposed) into its memory before the kernels run. */
   mirrors(kernels: readonly EmittedKernel[], name: (n: Node, transposed: boolean) => string): Mirror[] {
-    const external = kernels.flatMap((k) => k.code.wasmOperands).filter((o) => o.node.op === "input" || o.node.op === "param");
+    const external = kernels.flatMap((k) => k.program.wasmOperands).filter((o) => o.node.op === "input" || o.node.op === "param");
     const unique = new Map(external.map((o) => [`${o.node.id}${o.transposed ? "T" : ""}`, o]));
     return [...unique.values()].map((o) => ({ ...o, name: name(o.node, o.transposed) }));
   }
@@ -171,38 +180,39 @@ function asciiName(name: string): string {
 }
 
 /** Where a root's value is read after the kernels ran: a number for scalars, else an array. */
-function valueOf(env: KernelEnv, argument: (n: Node) => string) {
+function valueOf(modes: ReadonlyMap<number, Mode>, home: (n: Node) => Node, constant: (n: Node) => string, argument: (n: Node) => string) {
   return (n: Node) => {
-    const h = env.home(n);
-    const mode = env.modes.get(h.id)!.kind;
+    const h = home(n);
+    const mode = modes.get(h.id)!.kind;
     const scalar = n.type.shape.length === 0;
     if (mode === "literal") return { code: String(h.value!.data[0]), scalar, external: false };
-    if (mode === "constant") return { code: env.constant(h), scalar, external: true };
+    if (mode === "constant") return { code: constant(h), scalar, external: true };
     if (mode === "dims") return { code: "NaN", scalar, external: false };
-    const external = h.op === "input" || h.op === "param";
-    return { code: scalar && !external ? `${argument(h)}[0]` : argument(h), scalar, external };
+    const external = mode === "external";
+    return { code: scalar && !external ? `${argument(h)}[0]!` : argument(h), scalar, external };
   };
 }
 
 /** One line per input and param: a wrong length is a clear RangeError, not wrong numbers. */
-function sizeChecks(graph: Graph, env: KernelEnv): string[] {
+function sizeChecks(graph: Graph, size: (e: K.Expr) => string): string[] {
   return [...graph.inputs.map((d) => ["inputs", d] as const), ...graph.params.map((d) => ["params", d] as const)]
     .filter(([, d]) => d.node.type.shape.length > 0)
     .map(([where, d]) => {
       const shape = d.node.type.shape;
-      const size = product(shape.map((x) => env.dim(x)));
+      const count = K.product(K.shapeExpr(shape));
       const arr = prop(where, d.name);
       // the message is built from string literals: a name never meets template syntax
       const before = stringLiteral(`${where === "inputs" ? "input" : "param"} ${d.name} has `);
-      const needs = shape.every((x) => typeof x === "number") ? stringLiteral(` elements, but this workspace needs ${size}`) : `${stringLiteral(` elements, but this workspace needs ${shape.join(" * ")} = `)} + ${size}`;
-      return `if (${arr}.length !== ${size}) throw new RangeError(${before} + ${arr}.length + ${needs});`;
+      const needs = count.k === "num" ? stringLiteral(` elements, but this workspace needs ${count.value}`) : `${stringLiteral(` elements, but this workspace needs ${shape.join(" * ")} = `)} + ${size(count)}`;
+      return `if (${arr}.length !== ${size(count)}) throw new RangeError(${before} + ${arr}.length + ${needs});`;
     });
 }
 
 /** `const N = inputs.x.length / 784;` for each dim an input or param's length implies. */
-function dimsOfCode(graph: Graph, env: KernelEnv, dims: ReadonlyMap<string, string>): string[] {
+function dimsOfCode(graph: Graph, size: (e: K.Expr) => string, dims: ReadonlyMap<string, string>): { lines: string[]; reads: Set<Source> } {
   const known = new Set<string>();
   const lines: string[] = [];
+  const reads = new Set<Source>();
   const decls = [...graph.inputs.map((d) => ["inputs", d] as const), ...graph.params.map((d) => ["params", d] as const)];
   for (const [d, name] of dims) {
     const found = decls.find(([, x]) => {
@@ -210,14 +220,15 @@ function dimsOfCode(graph: Graph, env: KernelEnv, dims: ReadonlyMap<string, stri
       return x.node.type.shape.filter((s) => s === d).length === 1 && others.every((s) => typeof s === "number" || known.has(s as string));
     });
     if (!found) {
-      lines.push(`const ${name} = NaN; // no input's shape implies ${d}: pass it to createWorkspace`);
+      lines.push(`const ${name} = NaN; // no input's shape implies ${commentText(d)}: pass it to createWorkspace`);
       continue;
     }
     const [where, x] = found;
-    const others = x.node.type.shape.filter((s) => s !== d).map((s) => env.dim(s));
-    const divisor = others.length === 1 && !others[0]!.includes(" ") ? others[0]! : `(${others.join(" * ")})`;
-    lines.push(`const ${name} = ${prop(where, x.name)}.length${others.length > 0 ? ` / ${divisor}` : ""};`);
+    const others = K.product(K.shapeExpr(x.node.type.shape.filter((s) => s !== d)));
+    const divisor = others.k === "bin" ? `(${size(others)})` : size(others);
+    lines.push(`const ${name} = ${prop(where, x.name)}.length${others.k === "num" && others.value === 1 ? "" : ` / ${divisor}`};`);
     known.add(d);
+    reads.add(where);
   }
-  return lines;
+  return { lines, reads };
 }

@@ -1,38 +1,37 @@
 /**
- * Kernel bodies. Each kernel becomes one function over typed arrays: a loop nest whose
- * body computes the fused nodes as `const` temporaries (SSA form, so operands are
- * always atoms and no precedence can go wrong) and stores the last one. Matmuls
- * accumulate in a float64 scratch row before their epilogue stores, so float32
- * kernels round once per element, like the interpreter's float64 oracle rounded.
+ * Lowering to the kernel program. Each kernel becomes one function over typed arrays: a
+ * loop nest whose body computes the fused nodes as `const` temporaries (SSA form) and
+ * stores the last one. Matmuls accumulate in a float64 scratch row before their epilogue
+ * stores, so float32 kernels round once per element, like the interpreter's float64
+ * oracle rounded. Everything here builds kernel-program trees (kernel/ir.ts); the
+ * printers turn them into code.
  */
 import type { Node } from "../graph/ir.js";
+import { sameShape, type DType } from "../graph/types.js";
+import * as K from "../kernel/ir.js";
 import type { Kernel, Mode } from "../optimize/fuse.js";
 import { opDef, type LoopContext } from "../ops/index.js";
-import { scalarRuleOf } from "../ops/userfn.js";
 import { reducedAxes } from "../ops/reduce.js";
-import { broadcastIndex, index, indent, loops, product } from "./loops.js";
-import type { DType } from "../graph/types.js";
-import { matmulCode } from "./matmul.js";
+import { scalarRuleOf } from "../ops/userfn.js";
+import type { SimdChoice } from "./backend.js";
+import { matmulProgram } from "./matmul.js";
 import type { SimdMatmul } from "./simd.js";
-import type { Names } from "./names.js";
 
 /** What kernels need to know about the module around them. */
 export interface KernelEnv {
   readonly modes: ReadonlyMap<number, Mode>;
   /** the readable name of a node's value (its .graph name, or one made up) */
   label(n: Node): string;
-  /** code for a dim (an identifier or a number) */
-  dim(d: number | string): string;
-  /** the module-level name of a tensor constant */
-  constant(n: Node): string;
+  /** the module-level array of a tensor constant */
+  constant(n: Node): K.Buf;
   /** the node whose array holds n's elements (through reshapes and folded transposes) */
   home(n: Node): Node;
-  /** the module's scope: a kernel's names are a child of it, so they shadow no module name, dim or global */
-  readonly scope: Names;
   /** the dtype a node's array is stored in */
   readonly dtypeOf: (n: Node) => DType;
-  /** with --simd: registers a WebAssembly matmul and returns its export's name */
-  readonly simd?: (m: Omit<SimdMatmul, "name">, label: string) => string;
+  /** the back end's choice for this kernel's matmul (planned by backend.ts): WebAssembly, or undefined */
+  simdOf(k: Kernel): SimdChoice | undefined;
+  /** registers a WebAssembly matmul and returns its export's name */
+  readonly simd: (m: Omit<SimdMatmul, "name">, label: string) => string;
 }
 
 export interface WasmOperand {
@@ -40,133 +39,127 @@ export interface WasmOperand {
   readonly transposed: boolean;
 }
 
-export interface KernelCode {
-  /** the dims (their .graph names) its code reads: passed to it as numbers */
-  readonly dims: ReadonlySet<string>;
-  /** the arrays the kernel reads and writes, in parameter order */
-  readonly arrays: readonly { readonly name: string; readonly node: Node; readonly scalar: boolean }[];
-  readonly body: string;
-  readonly usesScratch: boolean;
-  /** float64 scratch elements it needs, as code */
-  readonly scratch: string;
-  /** int32 scratch elements it needs (matmuls' lists of non-zeros), as code */
-  readonly intScratch: string;
-  /** the WebAssembly matmul's result elements, when it has an epilogue to read them ("0": none) */
-  readonly simdOut: string;
-  /** whether it calls the workspace's WebAssembly kernels */
-  readonly simd: boolean;
+/** A kernel function's parameter, in order: what the runner passes for it. */
+export type KernelParam =
+  | { readonly kind: "array"; readonly buf: K.Buf; readonly node: Node }
+  /** a scalar input or param, passed as a number */
+  | { readonly kind: "number"; readonly v: K.Local; readonly node: Node }
+  | { readonly kind: "scratch" | "iscratch" | "simdOut"; readonly buf: K.Buf }
+  | { readonly kind: "simd"; readonly v: K.Local }
+  | { readonly kind: "dim"; readonly name: string };
+
+export interface KernelProgram {
+  readonly params: readonly KernelParam[];
+  readonly body: readonly K.Stmt[];
+  /** float64 scratch elements it needs (0: none) */
+  readonly scratch: K.Expr;
+  /** int32 scratch elements it needs (matmuls' lists of non-zeros) */
+  readonly intScratch: K.Expr;
+  /** the WebAssembly matmul's result elements, when it has an epilogue to read them */
+  readonly simdOut: K.Expr;
   /** the arrays a WebAssembly kernel reads: they must live in its memory (a transposed one, as its transpose) */
   readonly wasmOperands: readonly WasmOperand[];
 }
 
-const SCRATCH = "scratch";
+const none = K.num(0);
+const isZero = (e: K.Expr): boolean => e.k === "num" && e.value === 0;
 
-/**
- * The locals and parameters that kernel templates (here, codegen/matmul.ts and the op
- * table's loop kernels) write by name. The module's scope reserves them, so no dim,
- * array or constant ever takes one.
- */
-export const KERNEL_LOCALS: readonly string[] = [
-  ...["i", "j", "o", "p", "q", "r", "a", "c", "at", "nz", "row", "acc", "total", "scale", "rowMax", "expSum", "lse", "label", "best", "base", "src", "value", "isFirst", "v", "dense"],
-  ...[SCRATCH, "iscratch", "simd", "simdOut"],
-  ...Array.from({ length: 8 }, (_, t) => [`c${t}`, `i${t}`]).flat(),
-];
+/** A value given to an epilogue: read at the loop's flat index. */
+type Given = ReadonlyMap<number, (at: K.Expr) => K.Expr>;
 
-export function kernelBody(k: Kernel, env: KernelEnv): KernelCode {
-  return new KernelWriter(k, env).write();
+export function lowerKernel(k: Kernel, env: KernelEnv, graphDims: readonly string[]): KernelProgram {
+  return new KernelWriter(k, env).write(graphDims);
 }
 
 class KernelWriter {
-  /** names the kernel templates use for their own locals: an array never takes one */
-  private readonly names: Names;
-  private readonly arrays = new Map<number, { name: string; node: Node; scalar: boolean }>();
-  private scratchSize = "0";
-  private intScratchSize = "0";
-  private simdOutSize = "0";
+  private readonly arrays = new Map<number, { buf: K.Buf; node: Node } | { v: K.Local; node: Node }>();
+  private scratchSize: K.Expr = none;
+  private intScratchSize: K.Expr = none;
+  private simdOutSize: K.Expr = none;
   private wasmOperands: WasmOperand[] = [];
-  private readonly outName: string;
+  private readonly scratch = K.buffer("scratch", "f64");
+  private readonly iscratch = K.buffer("iscratch", "i32");
+  private readonly simdOut = K.buffer("simdOut", "f32");
+  private readonly simdKernels = K.local("simd");
+  private readonly out: K.Buf;
 
   constructor(
     private readonly k: Kernel,
     private readonly env: KernelEnv,
   ) {
-    this.names = env.scope.child(KERNEL_LOCALS);
-    this.outName = this.array(k.out);
+    this.out = this.array(k.out);
   }
 
-  write(): KernelCode {
+  write(graphDims: readonly string[]): KernelProgram {
     const body = this.k.kind === "map" ? this.map() : this.k.kind === "reduce" ? this.reduce() : this.k.kind === "matmul" ? this.matmul() : this.loop();
     // inputs first, the output last: affine_relu_h(x, W1, b1, h)
-    const arrays = [...this.arrays.values()].sort((a, b) => Number(a.node === this.k.out) - Number(b.node === this.k.out));
-    return {
-      dims: this.dims,
-      arrays,
-      body,
-      usesScratch: this.scratchSize !== "0",
-      scratch: this.scratchSize,
-      intScratch: this.intScratchSize,
-      simd: this.wasmOperands.length > 0,
-      simdOut: this.simdOutSize,
-      wasmOperands: this.wasmOperands,
-    };
+    const entries = [...this.arrays.values()].sort((a, b) => Number(a.node === this.k.out) - Number(b.node === this.k.out));
+    const used = K.dimsIn(body);
+    const params: KernelParam[] = [
+      ...entries.map((e): KernelParam => ("buf" in e ? { kind: "array", buf: e.buf, node: e.node } : { kind: "number", v: e.v, node: e.node })),
+      ...(isZero(this.scratchSize) ? [] : [{ kind: "scratch", buf: this.scratch } as const]),
+      ...(isZero(this.intScratchSize) ? [] : [{ kind: "iscratch", buf: this.iscratch } as const]),
+      ...(this.wasmOperands.length > 0 ? [{ kind: "simd", v: this.simdKernels } as const] : []),
+      ...(isZero(this.simdOutSize) ? [] : [{ kind: "simdOut", buf: this.simdOut } as const]),
+      ...graphDims.filter((d) => used.has(d)).map((name) => ({ kind: "dim", name }) as const),
+    ];
+    return { params, body, scratch: this.scratchSize, intScratch: this.intScratchSize, simdOut: this.simdOutSize, wasmOperands: this.wasmOperands };
   }
 
-  /** the dims this kernel's code reads, as their .graph names */
-  private readonly dims = new Set<string>();
-
-  private dim(d: number | string): string {
-    if (typeof d === "string") for (const part of d.split("*")) this.dims.add(part);
-    return this.env.dim(d);
+  private shape(n: Node): K.Expr[] {
+    return K.shapeExpr(n.type.shape);
   }
 
-  private shape(n: Node): string[] {
-    return n.type.shape.map((d) => this.dim(d));
+  private mode(n: Node): Mode["kind"] {
+    return this.env.modes.get(n.id)!.kind;
   }
 
-  /** The parameter name of the array holding n (n itself, or its home). */
-  private array(n: Node): string {
+  /** The array holding n (n itself, or its home): a parameter of the kernel, or a module constant. */
+  private array(n: Node): K.Buf {
     const home = this.env.home(n);
-    const mode = this.env.modes.get(home.id)!.kind;
-    if (mode === "constant") return this.env.constant(home);
-    let entry = this.arrays.get(home.id);
-    if (!entry) {
-      // a scalar input or param is passed as a number, everything else as an array
-      const scalar = mode === "external" && home.type.shape.length === 0;
-      entry = { name: this.names.name(this.env.label(home)), node: home, scalar };
-      this.arrays.set(home.id, entry);
-    }
-    return entry.name;
+    if (this.mode(home) === "constant") return this.env.constant(home);
+    const entry = this.arrays.get(home.id);
+    if (entry && "buf" in entry) return entry.buf;
+    if (entry) throw new Error(`internal error: ${this.env.label(home)} is a number, not an array`);
+    const buf = K.buffer(this.env.label(home), this.env.dtypeOf(home));
+    this.arrays.set(home.id, { buf, node: home });
+    return buf;
   }
 
-  /** Code for the value of a leaf `n` read at `vars` of a loop over `out`. */
-  private load(n: Node, out: readonly string[], vars: readonly string[]): string {
-    const mode = this.env.modes.get(n.id)!.kind;
-    if (mode === "literal") {
-      const v = n.value!.data[0]!;
-      return Number.isFinite(v) ? (v < 0 || Object.is(v, -0) ? `(${v === 0 ? "-0" : v})` : String(v)) : v > 0 ? "Infinity" : v < 0 ? "(-Infinity)" : "NaN";
+  /** A scalar's value: a number parameter (scalar input or param) or element 0 of its array. */
+  private scalar(n: Node): K.Expr {
+    const home = this.env.home(n);
+    if (this.mode(home) === "external" && home.type.shape.length === 0) {
+      let entry = this.arrays.get(home.id);
+      if (!entry) {
+        entry = { v: K.local(this.env.label(home)), node: home };
+        this.arrays.set(home.id, entry);
+      }
+      if ("v" in entry) return K.get(entry.v);
     }
-    if (mode === "dims") return atom(this.numel(n));
-    if (n.type.shape.length === 0) {
-      const name = this.array(n);
-      return this.arrays.get(this.env.home(n).id)?.scalar ? name : `${name}[0]`;
-    }
-    // in a flat loop every array operand has the loop's shape: read it at the flat index
-    const flat = vars.length > 0 && vars.every((v) => v === vars[0]) && vars.length > 1;
-    return `${this.array(n)}[${flat ? vars[0] : broadcastIndex(this.shape(n), out, vars)}]`;
+    return K.load(this.array(n), K.num(0));
   }
 
-  private numel(n: Node): string {
+  /** The value of a leaf `n` read at `vars` of a loop over `out` (`flat`: every operand has the loop's shape). */
+  private read(n: Node, out: readonly K.Expr[], vars: readonly K.Expr[], flat: boolean): K.Expr {
+    const mode = this.mode(n);
+    if (mode === "literal") return K.num(n.value!.data[0]!);
+    if (mode === "dims") return this.numel(n);
+    if (n.type.shape.length === 0) return this.scalar(n);
+    return K.load(this.array(n), flat ? vars[0]! : K.broadcastIndex(this.shape(n), out, vars));
+  }
+
+  private numel(n: Node): K.Expr {
     const x = n.inputs[0]!;
     const axes = reducedAxes(x.type, n.attrs, { fail: (m) => { throw new Error(`internal error: ${m}`); } });
-    return product(axes.map((a) => this.dim(x.type.shape[a]!)));
+    return K.product(axes.map((a) => K.dimExpr(x.type.shape[a]!)));
   }
 
-  /** The statements computing the tree's nodes at one point; returns them and the out value. */
-  private body(nodes: readonly Node[], out: readonly string[], vars: readonly string[], given: Map<number, string>): { code: string[]; value: string } {
-    const code: string[] = [];
+  /** The statements computing the tree's nodes at one point; returns them and the last node's value. */
+  private body(nodes: readonly Node[], out: readonly K.Expr[], vars: readonly K.Expr[], flat: boolean, given: Map<number, K.Expr>): { code: K.Stmt[]; value: K.Expr } {
+    const code: K.Stmt[] = [];
     const value = new Map(given);
-    const read = (n: Node) => value.get(n.id) ?? this.load(n, out, vars);
-    let last = "";
+    const read = (n: Node) => value.get(n.id) ?? this.read(n, out, vars, flat);
     for (const n of nodes) {
       if (value.has(n.id)) continue;
       const def = opDef(n.op);
@@ -174,39 +167,40 @@ class KernelWriter {
       // an alias (reshape) copied into a buffer of its own is the identity on its one element
       const expr = def.kernel?.kind === "alias" ? read(n.inputs[0]!) : rule?.emit(...n.inputs.map(read));
       if (expr === undefined) throw new Error(`internal error: ${n.op} in an elementwise kernel`);
-      if (n === nodes[nodes.length - 1]) {
-        last = expr;
-        break;
-      }
-      const name = this.names.name(this.env.label(n) === `t${n.id}` ? n.op : this.env.label(n));
-      code.push(`const ${name} = ${expr};`);
-      value.set(n.id, name);
+      if (n === nodes[nodes.length - 1]) return { code, value: expr };
+      const v = K.local(this.env.label(n) === `t${n.id}` ? n.op : this.env.label(n));
+      code.push(K.decl(v, expr));
+      value.set(n.id, K.get(v));
     }
-    return { code, value: last };
+    throw new Error("internal error: an empty kernel");
   }
 
-  private flat(nodes: readonly Node[], out: readonly string[]): boolean {
+  private isFlat(nodes: readonly Node[], out: Node): boolean {
     const inTree = new Set(nodes.map((n) => n.id));
-    return nodes.every((n) =>
-      n.inputs.every((i) => inTree.has(i.id) || i.type.shape.length === 0 || this.shape(i).join() === out.join()),
-    );
+    return nodes.every((n) => n.inputs.every((i) => inTree.has(i.id) || i.type.shape.length === 0 || sameShape(i.type.shape, out.type.shape)));
   }
 
-  private map(given = new Map<number, string>(), nodes = this.k.nodes): string {
+  private map(given: Given = new Map(), nodes = this.k.nodes): K.Stmt[] {
     const out = this.shape(this.k.out);
-    if (this.flat(nodes, out)) {
-      const vars = out.map(() => "i");
-      const { code, value } = this.body(nodes, out, vars, withIndex(given, "i"));
-      const loop = [...code, `${this.outName}[i] = ${value};`].join("\n");
-      return out.length === 0 ? bare(loop, "0") : `for (let i = 0; i < ${product(out)}; i++) {\n${indent(loop)}\n}`;
+    const at = (index: K.Expr) => new Map([...given].map(([id, f]) => [id, f(index)]));
+    if (out.length === 0) {
+      const { code, value } = this.body(nodes, out, [], true, at(K.num(0)));
+      return [...code, K.store(this.out, K.num(0), value)];
     }
-    return ["let o = 0;", loops(out, (vars) => {
-      const { code, value } = this.body(nodes, out, vars, withIndex(given, "o"));
-      return [...code, `${this.outName}[o] = ${value};`, "o++;"].join("\n");
-    })].join("\n");
+    if (this.isFlat(nodes, this.k.out)) {
+      return [K.loop("i", K.product(out), (i) => {
+        const { code, value } = this.body(nodes, out, out.map(() => i), true, at(i));
+        return [...code, K.store(this.out, i, value)];
+      })];
+    }
+    const o = K.local("o");
+    return [K.declLet(o, K.num(0)), ...K.loops(out, (vars) => {
+      const { code, value } = this.body(nodes, out, vars, false, at(K.get(o)));
+      return [...code, K.store(this.out, K.get(o), value), K.set(o, K.num(1), "+=")];
+    })];
   }
 
-  private reduce(): string {
+  private reduce(): K.Stmt[] {
     const node = this.k.out;
     const spec = opDef(node.op).kernel;
     if (spec?.kind !== "reduce") throw new Error("internal error: not a reduction");
@@ -214,123 +208,87 @@ class KernelWriter {
     const shape = this.shape(x);
     const prologue = this.k.nodes.filter((n) => n !== node);
     const axes = reducedAxes(x.type, node.attrs, { fail: (m) => { throw new Error(`internal error: ${m}`); } });
-    const valueAt = (vars: readonly string[]) => {
-      if (prologue.length === 0) return { code: [] as string[], value: this.load(x, shape, vars) };
-      return this.body(prologue, shape, vars, new Map());
+    const flat = axes.length === shape.length && this.isFlat(prologue, x) && shape.length > 0;
+    const valueAt = (vars: readonly K.Expr[]) => {
+      if (prologue.length === 0) return { code: [] as K.Stmt[], value: this.read(x, shape, vars, flat) };
+      return this.body(prologue, shape, vars, flat, new Map());
     };
     if (axes.length === shape.length) {
-      const flat = this.flat(prologue, shape);
-      const inner = (vars: readonly string[]) => {
+      const total = K.local("total");
+      const inner = (vars: readonly K.Expr[]) => {
         const { code, value } = valueAt(vars);
-        return [...code, `total = ${spec.combine("total", value)};`].join("\n");
+        return [...code, K.set(total, spec.combine(K.get(total), value))];
       };
-      const loop = flat && shape.length > 0 ? `for (let i = 0; i < ${product(shape)}; i++) {\n${indent(inner(shape.map(() => "i")))}\n}` : loops(shape, inner);
-      return [`let total = ${spec.init};`, loop, `${this.outName}[0] = total;`].join("\n");
+      const loop = flat ? [K.loop("i", K.product(shape), (i) => inner(shape.map(() => i)))] : K.loops(shape, inner);
+      return [K.declLet(total, K.num(spec.init)), ...loop, K.store(this.out, K.num(0), K.get(total))];
     }
     const kept = shape.filter((_, i) => !axes.includes(i));
-    const size = product(kept);
+    const size = K.product(kept);
     this.scratchSize = size;
+    const s = this.scratch;
     return [
-      `for (let o = 0; o < ${size}; o++) ${SCRATCH}[o] = ${spec.init};`,
-      loops(shape, (vars) => {
+      K.loop("o", size, (o) => [K.store(s, o, K.num(spec.init))]),
+      ...K.loops(shape, (vars) => {
         const { code, value } = valueAt(vars);
-        const o = index(kept, vars.filter((_, i) => !axes.includes(i)));
-        return [...code, `${SCRATCH}[${o}] = ${spec.combine(`${SCRATCH}[${o}]`, value)};`].join("\n");
+        const o = K.index(kept, vars.filter((_, i) => !axes.includes(i)));
+        return [...code, K.store(s, o, spec.combine(K.load(s, o), value))];
       }),
-      `for (let o = 0; o < ${size}; o++) ${this.outName}[o] = ${SCRATCH}[o];`,
-    ].join("\n");
+      K.loop("o", size, (o) => [K.store(this.out, o, K.load(s, o))]),
+    ];
   }
 
-  /** C = A @ B into the float64 scratch, then the epilogue (or a copy) into the output. */
-  private matmul(): string {
+  /** C = A @ B into the float64 scratch (or in WebAssembly), then the epilogue (or a copy) into the output. */
+  private matmul(): K.Stmt[] {
     const mm = this.k.matmul ?? this.k.out;
     const [a, b] = mm.inputs as [Node, Node];
     const operand = (n: Node) => {
-      const folded = this.env.modes.get(n.id)!.kind === "folded";
-      return { name: this.array(folded ? n.inputs[0]! : n), transposed: folded };
+      const transposed = this.mode(n) === "folded";
+      const home = transposed ? n.inputs[0]! : n;
+      return { buf: this.array(home), label: this.env.label(this.env.home(home)), transposed };
     };
     const A = operand(a);
     const B = operand(b);
     const ash = this.shape(a);
     const bsh = this.shape(b);
-    const M = ash.length === 2 ? ash[0]! : "1";
-    const K = ash[ash.length - 1]!;
-    const N = bsh.length === 2 ? bsh[1]! : "1";
-    const simd = this.simdMatmul(mm, A, B, M, K, N);
-    if (simd) return simd;
-    const mm_ = matmulCode({ a: A.name, b: B.name, aTransposed: A.transposed, bTransposed: B.transposed, M, K, N, scratch: SCRATCH, iscratch: "iscratch" });
-    this.scratchSize = mm_.size;
-    this.intScratchSize = mm_.intSize;
-    const epilogue = this.k.matmul
-      ? this.map(new Map([[mm.id, `${SCRATCH}[#]`]]), this.k.nodes.filter((n) => n !== mm))
-      : `for (let i = 0; i < ${product([M, N])}; i++) ${this.outName}[i] = ${SCRATCH}[i];`;
-    return [mm_.code, epilogue].join("\n");
+    const M = ash.length === 2 ? ash[0]! : K.num(1);
+    const Kd = ash[ash.length - 1]!;
+    const N = bsh.length === 2 ? bsh[1]! : K.num(1);
+    const epilogue = (from: K.Buf) => this.map(new Map([[mm.id, (at: K.Expr) => K.load(from, at)]]), this.k.nodes.filter((n) => n !== mm));
+    const choice = this.env.simdOf(this.k);
+    if (choice) {
+      const what = `${A.transposed ? `${A.label}ᵀ` : A.label} @ ${B.transposed ? `${B.label}ᵀ (${B.label} is its transposed copy)` : B.label}`;
+      const name = this.env.simd({ kind: choice.kind, K: choice.K, N: choice.N, doc: `${choice.kind}: ${this.env.label(mm)} = ${A.transposed ? `${A.label}ᵀ` : A.label} @ ${B.label}${B.transposed ? "ᵀ" : ""}` }, this.env.label(this.k.out));
+      this.wasmOperands = choice.operands;
+      const target = this.k.matmul ? this.simdOut : this.out;
+      if (this.k.matmul) this.simdOutSize = K.mul(M, N);
+      const call: K.Stmt = { k: "wasm", via: this.simdKernels, fn: name, args: [K.byteOffset(A.buf), K.byteOffset(B.buf), K.byteOffset(target), A.transposed ? Kd : M] };
+      const comment = K.comment(`C = ${what} in WebAssembly SIMD (${name} in the listing above): f32x4 lanes, the zeros of ${A.label} skipped`);
+      return this.k.matmul ? [comment, call, ...epilogue(this.simdOut)] : [comment, call];
+    }
+    const mmp = matmulProgram({ a: A.buf, b: B.buf, aLabel: A.label, bLabel: B.label, aTransposed: A.transposed, bTransposed: B.transposed, M, K: Kd, N, scratch: this.scratch, iscratch: this.iscratch });
+    this.scratchSize = mmp.size;
+    this.intScratchSize = mmp.intSize;
+    const after = this.k.matmul ? epilogue(this.scratch) : [K.loop("i", K.mul(M, N), (i) => [K.store(this.out, i, K.load(this.scratch, i))])];
+    return [...mmp.body, ...after];
   }
 
-  /**
-   * With --simd, a matmul of f32 arrays whose column counts are known at compile time
-   * calls a WebAssembly kernel (codegen/simd.ts): into the output when nothing follows,
-   * else into `simdOut`, which the epilogue then reads.
-   */
-  private simdMatmul(mm: Node, A: { name: string; transposed: boolean }, B: { name: string; transposed: boolean }, M: string, K: string, N: string): string | undefined {
-    const [a, b] = mm.inputs as [Node, Node];
-    const homes = [a, b].map((n) => this.env.home(this.env.modes.get(n.id)!.kind === "folded" ? n.inputs[0]! : n));
-    const f32 = [...homes, mm].every((n) => this.env.dtypeOf(n) === "f32") && homes.every((n) => this.env.modes.get(n.id)!.kind !== "constant");
-    if (!this.env.simd || !f32 || a.type.shape.length !== 2 || b.type.shape.length !== 2) return undefined;
-    // a transposed B (dS · W2ᵀ) is read from a transposed copy: only for an input or param of static shape, read nowhere else here
-    const bHome = homes[1]!;
-    const copyable = (bHome.op === "input" || bHome.op === "param") && bHome.type.shape.every((d) => typeof d === "number");
-    if (B.transposed && (!copyable || this.k.nodes.some((n) => n !== mm && n.inputs.some((i) => this.env.home(i) === bHome)))) return undefined;
-    // rows: C[M, N] = A[M, K] · B, K static; scatter: C[M, N] = A[K, M]ᵀ · B, M static
-    const inner = Number(A.transposed ? M : K);
-    const cols = Number(N);
-    if (!Number.isInteger(inner) || !Number.isInteger(cols) || cols < 4) return undefined;
-    const kind = A.transposed ? "scatter" : "rows";
-    const name = this.env.simd({ kind, K: inner, N: cols, doc: `${kind}: ${this.env.label(mm)} = ${A.transposed ? `${A.name}ᵀ` : A.name} @ ${B.name}${B.transposed ? "ᵀ" : ""}` }, this.env.label(this.k.out));
-    this.wasmOperands = [{ node: homes[0]!, transposed: false }, { node: bHome, transposed: B.transposed }];
-    const epilogue = this.k.matmul !== undefined;
-    const target = epilogue ? "simdOut" : this.outName;
-    if (epilogue) this.simdOutSize = product([M, N]);
-    const call = `simd.${name}(${A.name}.byteOffset, ${B.name}.byteOffset, ${target}.byteOffset, ${A.transposed ? K : M});`;
-    const what = `${A.transposed ? `${A.name}ᵀ` : A.name} @ ${B.transposed ? `${B.name}ᵀ (${B.name} is its transposed copy)` : B.name}`;
-    const comment = `// C = ${what} in WebAssembly SIMD (${name} in the listing above): f32x4 lanes, the zeros of ${A.name} skipped`;
-    if (!epilogue) return [comment, call].join("\n");
-    return [comment, call, this.map(new Map([[mm.id, "simdOut[#]"]]), this.k.nodes.filter((n) => n !== mm))].join("\n");
-  }
-
-  private loop(): string {
+  private loop(): K.Stmt[] {
     const n = this.k.out;
     const spec = opDef(n.op).kernel;
     if (spec?.kind !== "loop") throw new Error(`internal error: ${n.op} has no loop kernel`);
-    const ins = n.inputs.map((i) => (i.type.shape.length === 0 ? this.load(i, [], []) : this.array(i)));
+    const scalar = (i: number) => n.inputs[i]!.type.shape.length === 0;
     const ctx: LoopContext = {
-      out: this.outName,
-      ins,
+      out: this.out,
+      buf: (i) => this.array(n.inputs[i]!),
+      value: (i) => this.read(n.inputs[i]!, [], [], true),
       inTypes: n.inputs.map((i) => i.type),
       inShapes: n.inputs.map((i) => this.shape(i)),
       outShape: this.shape(n),
       attrs: n.attrs,
-      scratch: SCRATCH,
-      loops: (shape, body) => loops(shape, body),
-      index: (shape, vars) => index(shape, vars),
-      at: (i, vars) => (n.inputs[i]!.type.shape.length === 0 ? ins[i]! : `${ins[i]}[${index(this.shape(n.inputs[i]!), vars)}]`),
+      scratch: this.scratch,
+      at: (i, vars) => (scalar(i) ? ctx.value(i) : K.load(ctx.buf(i), K.index(this.shape(n.inputs[i]!), vars))),
     };
     if (spec.scratch) this.scratchSize = spec.scratch(ctx);
-    return spec.write(ctx);
+    return [...spec.write(ctx)];
   }
 }
-
-/** Values given as `scratch[#]` read at the loop's flat index. */
-function withIndex(given: ReadonlyMap<number, string>, at: string): Map<number, string> {
-  return new Map([...given].map(([k, v]) => [k, v.replace("#", at)]));
-}
-
-/** A loop body for a single element (a scalar kernel): the index is 0. */
-function bare(code: string, at: string): string {
-  return code.replace(/\[i\]/g, `[${at}]`);
-}
-
-function atom(code: string): string {
-  return /^[\p{L}\p{Nd}_$.]+$/u.test(code) ? code : `(${code})`;
-}
-

@@ -8,7 +8,8 @@ import type { Graph, Node } from "../graph/ir.js";
 import type { DType, Shape } from "../graph/types.js";
 import type { Plan } from "../optimize/fuse.js";
 import type { MemoryPlan } from "../optimize/memory.js";
-import type { KernelCode } from "./kernels.js";
+import * as K from "../kernel/ir.js";
+import type { KernelParam, KernelProgram } from "./kernels.js";
 import { ARRAY, commentText, key, prop, type Names } from "./names.js";
 import { mirrorCopies, simdBuffers, simdFields, simdStatements } from "./simd-module.js";
 import type { WasmFunction } from "./wasm.js";
@@ -18,8 +19,7 @@ import type { Mirror } from "./index.js";
 export interface EmittedKernel {
   readonly name: string;
   readonly doc: string;
-  readonly code: KernelCode;
-  readonly dims: readonly string[];
+  readonly program: KernelProgram;
   readonly out: Node;
 }
 
@@ -33,6 +33,8 @@ export interface ModuleParts {
   readonly memory: MemoryPlan;
   readonly slotNames: readonly string[];
   readonly kernels: readonly EmittedKernel[];
+  /** a kernel's function, printed */
+  readonly kernel: (k: EmittedKernel) => string;
   readonly constants: readonly { name: string; node: Node }[];
   /** code for a root's value: a number for scalars, else an array */
   readonly value: (n: Node) => { code: string; scalar: boolean; external: boolean };
@@ -42,13 +44,22 @@ export interface ModuleParts {
   readonly simd?: { readonly functions: readonly WasmFunction[]; readonly mirrors: readonly Mirror[]; readonly listBytes: number };
   readonly meta: string;
   readonly sizeChecks: readonly string[];
-  readonly dimsOf: readonly string[];
+  readonly dimsOf: { readonly lines: readonly string[]; readonly reads: ReadonlySet<Source> };
+  /** where an input's or a param's array comes from: the runners' `inputs` or `params` */
+  readonly source: (n: Node) => Source | undefined;
   readonly label: (n: Node) => string;
-  /** an element count as code, its dims through the resolver */
-  readonly size: (shape: Shape) => string;
+  /** the node whose array holds n's elements */
+  readonly home: (n: Node) => Node;
+  /** a size expression printed, its dims through the resolver */
+  readonly size: (e: K.Expr) => string;
   /** the scope of the workspace's fields and createWorkspace's locals */
   readonly names: Names;
 }
+
+export type Source = "inputs" | "params";
+
+/** A runner's parameter: `inputs`, or `_inputs` when this runner never reads it (the API keeps its place). */
+const parameter = (reads: ReadonlySet<Source>, name: Source, type: string) => ({ name: reads.has(name) ? name : `_${name}`, type });
 
 export function printModule(p: ModuleParts): string {
   const project = new Project({
@@ -113,7 +124,7 @@ function statements(p: ModuleParts): (string | StatementStructures)[] {
     // ts-morph sets a text statement after a variable statement without a blank line: add the one it gave functions
     const last = out[out.length - 1];
     const gap = typeof last === "object" && last.kind === StructureKind.VariableStatement ? "\n" : "";
-    out.push(gap + p.kernels.map((k) => kernelFunction(p, k)).join("\n\n"));
+    out.push(gap + p.kernels.map((k) => p.kernel(k)).join("\n\n"));
   }
   out.push(createWorkspace(p, gradsByOf));
   out.push(dimsOf(p));
@@ -121,21 +132,6 @@ function statements(p: ModuleParts): (string | StatementStructures)[] {
   out.push(runner(p, "step", "The forward and backward pass in one schedule: outputs, losses and every gradient.", undefined, "Workspace", "ws"));
   out.push(`/** Names, dtypes, shapes (with symbolic dims), initializers and the source file. */\nexport const meta = ${p.meta} as const;`);
   return out;
-}
-
-/** A kernel function as ts-morph prints one: its doc comment, signature and body, two-space indented. */
-function kernelFunction(p: ModuleParts, k: EmittedKernel): string {
-  const params = [
-    ...k.code.arrays.map((a) => `${a.name}: ${a.scalar ? "number" : ARRAY[p.dtypeOf(a.node)]}`),
-    ...(k.code.usesScratch ? ["scratch: Float64Array"] : []),
-    ...(k.code.intScratch !== "0" ? ["iscratch: Int32Array"] : []),
-    ...(k.code.simd ? ["simd: SimdKernels"] : []),
-    ...(k.code.simdOut !== "0" ? ["simdOut: Float32Array"] : []),
-    ...k.dims.map((d) => `${d}: number`),
-  ];
-  const doc = ["/**", ...k.doc.split("\n").map((l) => (l.length > 0 ? ` * ${l}` : " *")), " */"];
-  const body = k.code.body.split("\n").map((l) => (l.length > 0 ? `  ${l}` : l));
-  return [...doc, `function ${k.name}(${params.join(", ")}): void {`, ...body, "}"].join("\n");
 }
 
 const unique = (d: { name: string }, i: number, all: readonly { name: string }[]) => all.findIndex((x) => x.name === d.name) === i;
@@ -150,10 +146,12 @@ function createWorkspace(p: ModuleParts, gradsByOf: ReadonlyMap<string, readonly
     const v = p.value(n);
     if (v.scalar) return "0";
     if (v.external) return `new ${ARRAY[p.dtypeOf(n)]}(0)`; // set by each call
-    return v.code.replace(/^ws\./, "");
+    // the workspace's own array: the local createWorkspace made for its slot
+    return p.slotNames[p.memory.slotOf.get(p.home(n).id)!]!;
   };
   const outputs = [...p.graph.outputs, ...p.graph.losses].filter(unique).map((d) => `${key(d.name)}: ${init(d.node)}`);
   const grads = [...gradsByOf].map(([of, list]) => `${key(of)}: { ${list.map((d) => `${key(d.wrt)}: ${init(d.node!)}`).join(", ")} }`);
+  const sizeOf = (shape: Shape) => p.size(K.product(K.shapeExpr(shape)));
   return {
     kind: StructureKind.Function,
     name: "createWorkspace",
@@ -163,18 +161,12 @@ function createWorkspace(p: ModuleParts, gradsByOf: ReadonlyMap<string, readonly
     returnType: "Workspace",
     statements: [
       ...[...p.dims].map(([d, name]) => `const ${name} = ${prop("dims", d)};`),
-      ...(p.simd ? simdBuffers(p, p.simd) : p.memory.slots.map((s, i) => `const ${p.slotNames[i]} = new ${ARRAY[s.dtype]}(${p.size(s.shape)});`)),
-      `const scratch = new Float64Array(${scratchSize(p, (c) => c.scratch)});`,
-      `const iscratch = new Int32Array(${scratchSize(p, (c) => c.intScratch)});`,
+      ...(p.simd ? simdBuffers(p, p.simd) : p.memory.slots.map((s, i) => `const ${p.slotNames[i]} = new ${ARRAY[s.dtype]}(${sizeOf(s.shape)});`)),
+      `const scratch = new Float64Array(${p.size(K.maxOf(p.kernels.map((k) => k.program.scratch)))});`,
+      `const iscratch = new Int32Array(${p.size(K.maxOf(p.kernels.map((k) => k.program.intScratch)))});`,
       `return {\n  dims,\n  outputs: { ${outputs.join(", ")} },\n  grads: { ${grads.join(", ")} },\n  scratch,\n  iscratch,${[...p.slotNames, ...(p.simd ? ["simd", "simdOut", ...p.simd.mirrors.map((m) => m.name)] : [])].map((n) => `\n  ${n},`).join("")}\n};`,
     ].filter((s) => s.length > 0),
   };
-}
-
-function scratchSize(p: ModuleParts, of: (c: KernelCode) => string): string {
-  const sizes = [...new Set(p.kernels.map((k) => of(k.code)).filter((s) => s !== "0"))];
-  if (sizes.length === 0) return "0";
-  return sizes.length === 1 ? sizes[0]! : `Math.max(${sizes.join(", ")})`;
 }
 
 function dimsOf(p: ModuleParts): StatementStructures {
@@ -183,28 +175,31 @@ function dimsOf(p: ModuleParts): StatementStructures {
     name: "dimsOf",
     isExported: true,
     docs: ["The dims implied by the lengths of the inputs (and params)."],
-    parameters: [{ name: "inputs", type: "Inputs" }, { name: "params", type: "Params" }],
+    parameters: [parameter(p.dimsOf.reads, "inputs", "Inputs"), parameter(p.dimsOf.reads, "params", "Params")],
     returnType: "Dims",
-    statements: [...p.dimsOf, p.dims.size > 0 ? `return { ${[...p.dims].map(([d, name]) => (d === name ? d : `${key(d)}: ${name}`)).join(", ")} };` : "return {};"],
+    statements: [...p.dimsOf.lines, p.dims.size > 0 ? `return { ${[...p.dims].map(([d, name]) => (d === name ? d : `${key(d)}: ${name}`)).join(", ")} };` : "return {};"],
   };
 }
 
 function runner(p: ModuleParts, name: string, doc: string, only: ReadonlySet<number> | undefined, returns: string, value: string): StatementStructures {
   const calls: string[] = [];
+  // what this runner reads: the arrays its size checks, kernels and results name
+  const reads = new Set<Source>();
+  const read = (n: Node) => {
+    const from = p.source(p.home(n));
+    if (from) reads.add(from);
+  };
+  // every input and param array has a size check, even one no kernel reads
+  if (p.graph.inputs.some((d) => d.node.type.shape.length > 0)) reads.add("inputs");
+  if (p.graph.params.some((d) => d.node.type.shape.length > 0)) reads.add("params");
   for (const k of p.kernels) {
     if (only && !only.has(k.out.id)) continue;
-    const args = [
-      ...k.code.arrays.map((a) => p.argument(a.node, k)),
-      ...(k.code.usesScratch ? ["ws.scratch"] : []),
-      ...(k.code.intScratch !== "0" ? ["ws.iscratch"] : []),
-      ...(k.code.simd ? ["ws.simd"] : []),
-      ...(k.code.simdOut !== "0" ? ["ws.simdOut"] : []),
-      ...k.dims,
-    ];
-    calls.push(`${k.name}(${args.join(", ")});`);
+    for (const a of k.program.params) if (a.kind === "array" || a.kind === "number") read(a.node);
+    calls.push(`${k.name}(${k.program.params.map((a) => argumentFor(p, k, a)).join(", ")});`);
   }
   const assign = (object: string, name: string, n: Node) => {
     const v = p.value(n);
+    if (v.external) read(n);
     return v.scalar || v.external ? [`${prop(object, name)} = ${v.code};`] : [];
   };
   const g = p.graph;
@@ -217,7 +212,7 @@ function runner(p: ModuleParts, name: string, doc: string, only: ReadonlySet<num
     name,
     isExported: true,
     docs: [doc],
-    parameters: [{ name: "ws", type: "Workspace" }, { name: "inputs", type: "Inputs" }, { name: "params", type: "Params" }],
+    parameters: [{ name: "ws", type: "Workspace" }, parameter(reads, "inputs", "Inputs"), parameter(reads, "params", "Params")],
     returnType: returns,
     statements: [
       ...[...p.dims].map(([d, name]) => `const ${name} = ${prop("ws.dims", d)};`),
@@ -228,4 +223,17 @@ function runner(p: ModuleParts, name: string, doc: string, only: ReadonlySet<num
       `return ${value};`,
     ],
   };
+}
+
+/** What a runner passes for a kernel's parameter. */
+function argumentFor(p: ModuleParts, k: EmittedKernel, a: KernelParam): string {
+  switch (a.kind) {
+    case "array":
+    case "number":
+      return p.argument(a.node, k);
+    case "dim":
+      return p.dims.get(a.name)!;
+    default:
+      return `ws.${a.kind}`;
+  }
 }

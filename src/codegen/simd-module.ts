@@ -7,6 +7,8 @@
  */
 import { StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
 import type { ModuleParts } from "./module.js";
+import type { Shape } from "../graph/types.js";
+import * as K from "../kernel/ir.js";
 import { ARRAY, prop } from "./names.js";
 import { wasmBinary, wasmText, type WasmFunction } from "./wasm.js";
 
@@ -66,39 +68,36 @@ function chunks(s: string, n: number): string[] {
 /** createWorkspace's buffers as views of one WebAssembly memory, and the kernels' instance. */
 export function simdBuffers(p: ModuleParts, s: Simd): string[] {
   const buffers = [
-    ...p.memory.slots.map((slot, i) => ({ name: p.slotNames[i]!, array: ARRAY[slot.dtype], size: p.size(slot.shape), bytes: BYTES[slot.dtype] })),
-    ...s.mirrors.map((m) => ({ name: m.name, array: ARRAY[p.dtypeOf(m.node)], size: p.size(m.node.type.shape), bytes: BYTES[p.dtypeOf(m.node)] })),
-    { name: "simdOut", array: "Float32Array", size: simdOutSize(p), bytes: 4 },
+    ...p.memory.slots.map((slot, i) => ({ name: p.slotNames[i]!, array: ARRAY[slot.dtype], size: elements(slot.shape), bytes: BYTES[slot.dtype] })),
+    ...s.mirrors.map((m) => ({ name: m.name, array: ARRAY[p.dtypeOf(m.node)], size: elements(m.node.type.shape), bytes: BYTES[p.dtypeOf(m.node)] })),
+    { name: "simdOut", array: "Float32Array", size: K.maxOf(p.kernels.map((k) => k.program.simdOut)), bytes: 4 },
   ];
   const lines = [`// every buffer lives in the WebAssembly kernels' memory, 16-byte aligned, after ${s.listBytes} bytes for a row's list of non-zeros`];
   let at = String(Math.ceil(s.listBytes / 16) * 16);
   const offsets = new Map(buffers.map((b) => [b.name, p.names.name(`at_${b.name}`)]));
   for (const b of buffers) {
     lines.push(`const ${offsets.get(b.name)} = ${at};`);
-    at = `${offsets.get(b.name)} + align16(${b.size} * ${b.bytes})`;
+    at = `${offsets.get(b.name)} + align16(${p.size(K.mul(b.size, K.num(b.bytes)))})`;
   }
   lines.push(
     `const memory = new WebAssembly.Memory({ initial: Math.ceil((${at}) / 65536) + 1 });`,
     "const simd = new WebAssembly.Instance(simdModule, { env: { memory } }).exports as unknown as SimdKernels;",
-    ...buffers.map((b) => `const ${b.name} = new ${b.array}(memory.buffer, ${offsets.get(b.name)}, ${b.size});`),
+    ...buffers.map((b) => `const ${b.name} = new ${b.array}(memory.buffer, ${offsets.get(b.name)}, ${p.size(b.size)});`),
   );
   return lines;
 }
 
-function simdOutSize(p: ModuleParts): string {
-  const sizes = [...new Set(p.kernels.map((k) => k.code.simdOut).filter((x) => x !== "0"))];
-  return sizes.length === 0 ? "0" : sizes.length === 1 ? sizes[0]! : `Math.max(${sizes.join(", ")})`;
-}
+const elements = (shape: Shape): K.Expr => K.product(K.shapeExpr(shape));
 
 /** `ws.x_wasm.set(inputs.x);` for each input or param a kernel of this runner reads in WebAssembly. */
 export function mirrorCopies(p: ModuleParts, only: ReadonlySet<number> | undefined): string[] {
   if (!p.simd) return [];
-  const used = new Set(p.kernels.filter((k) => !only || only.has(k.out.id)).flatMap((k) => k.code.wasmOperands.map((o) => `${o.node.id}${o.transposed}`)));
+  const used = new Set(p.kernels.filter((k) => !only || only.has(k.out.id)).flatMap((k) => k.program.wasmOperands.map((o) => `${o.node.id}${o.transposed}`)));
   return p.simd.mirrors.filter((m) => used.has(`${m.node.id}${m.transposed}`)).map((m) => {
     const to = prop("ws", m.name);
     const from = p.argument(m.node);
     if (!m.transposed) return `${to}.set(${from});`;
     const [r, c] = m.node.type.shape as [number, number];
-    return `for (let i = 0; i < ${r}; i++) {\n  for (let j = 0; j < ${c}; j++) ${to}[j * ${r} + i] = ${from}[i * ${c} + j];\n}`;
+    return `for (let i = 0; i < ${r}; i++) {\n  for (let j = 0; j < ${c}; j++) ${to}[j * ${r} + i] = ${from}[i * ${c} + j]!;\n}`;
   });
 }

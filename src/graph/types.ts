@@ -63,16 +63,29 @@ export function normAxis(axis: number, rank: number): number | undefined {
   return Number.isInteger(a) && a >= 0 && a < rank ? a : undefined;
 }
 
+/**
+ * A dim as its factors: the product of its numbers, and its dim names in order
+ * (`N*3*M` → 3, [N, M]). The one place that reads the `N*3` form of a dim product.
+ */
+export function dimFactors(d: Dim): { readonly numeric: number; readonly names: readonly string[] } {
+  if (typeof d === "number") return { numeric: d, names: [] };
+  let numeric = 1;
+  const names: string[] = [];
+  for (const part of d.split("*")) {
+    if (/^\d+$/.test(part)) numeric *= Number(part);
+    else names.push(part);
+  }
+  return { numeric, names };
+}
+
 /** Evaluates a symbolic dim under concrete bindings. */
 export function resolveDim(d: Dim, dims: ReadonlyMap<string, number>): number {
-  if (typeof d === "number") return d;
-  let v = 1;
-  for (const part of d.split("*")) {
-    const n = /^\d+$/.test(part) ? Number(part) : dims.get(part);
-    if (n === undefined) throw new Error(`internal error: dim ${part} is unbound`);
-    v *= n;
-  }
-  return v;
+  const { numeric, names } = dimFactors(d);
+  return names.reduce((v, name) => {
+    const n = dims.get(name);
+    if (n === undefined) throw new Error(`internal error: dim ${name} is unbound`);
+    return v * n;
+  }, numeric);
 }
 
 export function resolveShape(s: Shape, dims: ReadonlyMap<string, number>): number[] {

@@ -6,6 +6,7 @@
 import type { Node } from "../graph/ir.js";
 import { mapBroadcast } from "../graph/tensor.js";
 import { broadcastShapes, formatType, isFloat, promote, type Type } from "../graph/types.js";
+import * as K from "../kernel/ir.js";
 import { add, div, mul, neg, num, sub } from "./sugar.js";
 import { defineOp, type GraphBuilder, type OnnxContext, type OnnxRule, type OpDef, type ScalarRule, type TypeContext, type Vjp } from "./types.js";
 
@@ -77,7 +78,7 @@ export const elementwiseOps: readonly OpDef[] = [
     glyph: "+",
     doc: "x + y. Local derivative 1 for both: the gradient passes through unchanged.",
     commutative: true,
-    scalar: { f: (x, y) => x + y, formula: "x + y", emit: (x, y) => `${x} + ${y}` },
+    scalar: { f: (x, y) => x + y, formula: "x + y", emit: (x, y) => K.bin("+", x, y) },
     vjp: (_b, _n, g) => [g, g],
   }),
   binary({
@@ -85,7 +86,7 @@ export const elementwiseOps: readonly OpDef[] = [
     onnx: "Sub",
     glyph: "−",
     doc: "x - y. Local derivatives 1 and -1.",
-    scalar: { f: (x, y) => x - y, formula: "x - y", emit: (x, y) => `${x} - ${y}` },
+    scalar: { f: (x, y) => x - y, formula: "x - y", emit: (x, y) => K.bin("-", x, y) },
     vjp: (b, _n, g, needs) => [g, needs[1] ? neg(b, g) : null],
   }),
   binary({
@@ -94,7 +95,7 @@ export const elementwiseOps: readonly OpDef[] = [
     glyph: "×",
     doc: "x * y. Each input's gradient is the upstream gradient times the other input (the textbook's Mul node swaps them).",
     commutative: true,
-    scalar: { f: (x, y) => x * y, formula: "x * y", emit: (x, y) => `${x} * ${y}` },
+    scalar: { f: (x, y) => x * y, formula: "x * y", emit: (x, y) => K.bin("*", x, y) },
     vjp: (b, n, g, needs) => [needs[0] ? mul(b, g, n.inputs[1]!) : null, needs[1] ? mul(b, g, n.inputs[0]!) : null],
   }),
   binary({
@@ -103,7 +104,7 @@ export const elementwiseOps: readonly OpDef[] = [
     glyph: "÷",
     doc: "x / y. Derivatives 1/y and -x/y².",
     domain: "nonzero",
-    scalar: { f: (x, y) => x / y, formula: "x / y", emit: (x, y) => `${x} / ${y}` },
+    scalar: { f: (x, y) => x / y, formula: "x / y", emit: (x, y) => K.bin("/", x, y) },
     vjp: (b, n, g, needs) => {
       const [x, y] = n.inputs as [Node, Node];
       return [needs[0] ? div(b, g, y) : null, needs[1] ? neg(b, div(b, mul(b, g, n), y)) : null];
@@ -116,7 +117,7 @@ export const elementwiseOps: readonly OpDef[] = [
     doc: "x ^ y (power, right-associative). Derivatives y·x^(y-1) and x^y·log(x).",
     surface: undefined,
     domain: "positive",
-    scalar: { f: (x, y) => Math.pow(x, y), formula: "x ^ y", emit: (x, y) => `Math.pow(${x}, ${y})` },
+    scalar: { f: (x, y) => Math.pow(x, y), formula: "x ^ y", emit: (x, y) => K.math("pow", x, y) },
     vjp: (b, n, g, needs) => {
       const [x, y] = n.inputs as [Node, Node];
       const dx = needs[0] ? mul(b, g, mul(b, y, b.op("pow", [x, sub(b, y, num(b, 1))]))) : null;
@@ -130,7 +131,7 @@ export const elementwiseOps: readonly OpDef[] = [
     surface: "maximum",
     doc: "maximum(x, y), elementwise. The gradient goes to x where x >= y (ties to the first argument), else to y.",
     commutative: false,
-    scalar: { f: (x, y) => (x >= y ? x : y), emit: (x, y) => `(${x} >= ${y} ? ${x} : ${y})` },
+    scalar: { f: (x, y) => (x >= y ? x : y), emit: (x, y) => K.select(K.bin(">=", x, y), x, y) },
     vjp: (b, n, g, needs) => {
       const mask = b.op("ge", n.inputs);
       return [needs[0] ? mul(b, g, mask) : null, needs[1] ? mul(b, g, sub(b, num(b, 1), mask)) : null];
@@ -141,7 +142,7 @@ export const elementwiseOps: readonly OpDef[] = [
     onnx: "Min",
     surface: "minimum",
     doc: "minimum(x, y), elementwise. The gradient goes to x where x <= y (ties to the first argument), else to y.",
-    scalar: { f: (x, y) => (x <= y ? x : y), emit: (x, y) => `(${x} <= ${y} ? ${x} : ${y})` },
+    scalar: { f: (x, y) => (x <= y ? x : y), emit: (x, y) => K.select(K.bin("<=", x, y), x, y) },
     vjp: (b, n, g, needs) => {
       const [x, y] = n.inputs as [Node, Node];
       const mask = b.op("ge", [y, x]);
@@ -153,7 +154,7 @@ export const elementwiseOps: readonly OpDef[] = [
     onnx: (o) => o.cast(o.node("GreaterOrEqual", [o.x(0), o.x(1)]), o.outType.dtype),
     glyph: "≥",
     doc: "1 where x >= y, else 0. A mask; it passes no gradient.",
-    scalar: { f: (x, y) => (x >= y ? 1 : 0), emit: (x, y) => `(${x} >= ${y} ? 1 : 0)` },
+    scalar: { f: (x, y) => (x >= y ? 1 : 0), emit: (x, y) => K.select(K.bin(">=", x, y), K.num(1), K.num(0)) },
     vjp: "none",
   }),
   unary({
@@ -161,7 +162,7 @@ export const elementwiseOps: readonly OpDef[] = [
     onnx: "Neg",
     glyph: "−x",
     doc: "-x. Local derivative -1.",
-    scalar: { f: (x) => -x, formula: "-x", emit: (x) => `-${x}` },
+    scalar: { f: (x) => -x, formula: "-x", emit: (x) => K.neg(x) },
     vjp: (b, _n, g) => [neg(b, g)],
   }),
   unary({
@@ -169,7 +170,7 @@ export const elementwiseOps: readonly OpDef[] = [
     onnx: "Exp",
     surface: "exp",
     doc: "e^x. Its derivative is itself: the backward pass multiplies by the forward output.",
-    scalar: { f: Math.exp, formula: "exp(x)", emit: (x) => `Math.exp(${x})` },
+    scalar: { f: Math.exp, formula: "exp(x)", emit: (x) => K.math("exp", x) },
     vjp: (b, n, g) => [mul(b, g, n)],
   }),
   unary({
@@ -178,7 +179,7 @@ export const elementwiseOps: readonly OpDef[] = [
     surface: "log",
     doc: "Natural logarithm. Derivative 1/x.",
     domain: "positive",
-    scalar: { f: Math.log, formula: "log(x)", emit: (x) => `Math.log(${x})` },
+    scalar: { f: Math.log, formula: "log(x)", emit: (x) => K.math("log", x) },
     vjp: (b, n, g) => [div(b, g, n.inputs[0]!)],
   }),
   unary({
@@ -188,7 +189,7 @@ export const elementwiseOps: readonly OpDef[] = [
     surface: "sqrt",
     doc: "Square root. Derivative 1/(2·sqrt(x)).",
     domain: "positive",
-    scalar: { f: Math.sqrt, formula: "sqrt(x)", emit: (x) => `Math.sqrt(${x})` },
+    scalar: { f: Math.sqrt, formula: "sqrt(x)", emit: (x) => K.math("sqrt", x) },
     vjp: (b, n, g) => [div(b, g, mul(b, num(b, 2), n))],
   }),
   unary({
@@ -196,7 +197,7 @@ export const elementwiseOps: readonly OpDef[] = [
     onnx: "Tanh",
     surface: "tanh",
     doc: "Hyperbolic tangent. Derivative 1 - tanh(x)², from the forward output.",
-    scalar: { f: Math.tanh, formula: "tanh(x)", emit: (x) => `Math.tanh(${x})` },
+    scalar: { f: Math.tanh, formula: "tanh(x)", emit: (x) => K.math("tanh", x) },
     vjp: (b, n, g) => [mul(b, g, sub(b, num(b, 1), mul(b, n, n)))],
   }),
   unary({
@@ -204,7 +205,7 @@ export const elementwiseOps: readonly OpDef[] = [
     onnx: "Sigmoid",
     surface: "sigmoid",
     doc: "1 / (1 + e^-x), the textbook's Sigmoid layer. Derivative y·(1 - y) from the forward output y.",
-    scalar: { f: (x) => 1 / (1 + Math.exp(-x)), formula: "1 / (1 + exp(-x))", emit: (x) => `1 / (1 + Math.exp(-${x}))` },
+    scalar: { f: (x) => 1 / (1 + Math.exp(-x)), formula: "1 / (1 + exp(-x))", emit: (x) => K.bin("/", K.num(1), K.bin("+", K.num(1), K.math("exp", K.neg(x)))) },
     vjp: (b, n, g) => [mul(b, g, mul(b, n, sub(b, num(b, 1), n)))],
   }),
   unary({
@@ -212,7 +213,7 @@ export const elementwiseOps: readonly OpDef[] = [
     onnx: "Relu",
     surface: "relu",
     doc: "max(0, x), the textbook's ReLU layer. The gradient passes where x > 0 and is 0 where x <= 0.",
-    scalar: { f: (x) => (x > 0 ? x : 0), emit: (x) => `(${x} > 0 ? ${x} : 0)` },
+    scalar: { f: (x) => (x > 0 ? x : 0), emit: (x) => K.select(K.bin(">", x, K.num(0)), x, K.num(0)) },
     vjp: (b, n, g) => [mul(b, g, positive(b, n.inputs[0]!))],
   }),
   unary({
@@ -220,7 +221,7 @@ export const elementwiseOps: readonly OpDef[] = [
     onnx: "Abs",
     surface: "abs",
     doc: "|x|. Derivative sign(x), with 0 at 0.",
-    scalar: { f: Math.abs, formula: "abs(x)", emit: (x) => `Math.abs(${x})` },
+    scalar: { f: Math.abs, formula: "abs(x)", emit: (x) => K.math("abs", x) },
     vjp: (b, n, g) => [mul(b, g, b.op("sign", [n.inputs[0]!]))],
   }),
   unary({
@@ -229,7 +230,7 @@ export const elementwiseOps: readonly OpDef[] = [
     glyph: "x²",
     surface: "square",
     doc: "x². Derivative 2x.",
-    scalar: { f: (x) => x * x, formula: "x ^ 2", emit: (x) => `${x} * ${x}` },
+    scalar: { f: (x) => x * x, formula: "x ^ 2", emit: (x) => K.bin("*", x, x) },
     vjp: (b, n, g) => [mul(b, g, mul(b, num(b, 2), n.inputs[0]!))],
   }),
   unary({
@@ -237,14 +238,14 @@ export const elementwiseOps: readonly OpDef[] = [
     onnx: (o) => o.cast(o.node("Greater", [o.x(0), zero(o)]), o.outType.dtype),
     glyph: "x>0",
     doc: "1 where x > 0, else 0: the ReLU mask. It passes no gradient.",
-    scalar: { f: (x) => (x > 0 ? 1 : 0), emit: (x) => `(${x} > 0 ? 1 : 0)` },
+    scalar: { f: (x) => (x > 0 ? 1 : 0), emit: (x) => K.select(K.bin(">", x, K.num(0)), K.num(1), K.num(0)) },
     vjp: "none",
   }),
   unary({
     name: "sign",
     onnx: "Sign",
     doc: "-1, 0 or 1. It passes no gradient.",
-    scalar: { f: (x) => Math.sign(x), emit: (x) => `Math.sign(${x})` },
+    scalar: { f: (x) => Math.sign(x), emit: (x) => K.math("sign", x) },
     vjp: "none",
   }),
 ];

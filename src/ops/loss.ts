@@ -7,6 +7,7 @@
 import type { Node } from "../graph/ir.js";
 import { tensor, type Tensor } from "../graph/tensor.js";
 import { formatType, isFloat, type Type } from "../graph/types.js";
+import * as K from "../kernel/ir.js";
 import { div, mul, neg, num, sub, sum } from "./sugar.js";
 import { defineComposite, defineOp, type GraphBuilder, type LoopContext, type OnnxContext, type TypeContext } from "./types.js";
 
@@ -185,15 +186,17 @@ export const lossOps = [
     kernel: {
       kind: "loop",
       write: (k) => {
-        const c = k.attrs["classes"] as number;
-        const rows = k.inShapes[0]!.join(" * ") || "1";
+        const c = K.num(k.attrs["classes"] as number);
+        const scalar = k.inShapes[0]!.length === 0;
+        const label = K.local("label");
+        const L = K.get(label);
         return [
-          `${k.out}.fill(0);`,
-          `for (let i = 0; i < ${rows}; i++) {`,
-          `  const label = ${k.inShapes[0]!.length === 0 ? k.ins[0] : `${k.ins[0]}[i]`};`,
-          `  if (label >= 0 && label < ${c}) ${k.out}[i * ${c} + label] = 1;`,
-          `}`,
-        ].join("\n");
+          { k: "fill", buf: k.out, value: K.num(0) },
+          K.loop("i", K.product(k.inShapes[0]!), (i) => [
+            K.decl(label, scalar ? k.value(0) : K.load(k.buf(0), i)),
+            K.iff(K.bin("&&", K.bin(">=", L, K.num(0)), K.bin("<", L, c)), [K.store(k.out, K.add(K.mul(i, c), L), K.num(1))]),
+          ]),
+        ];
       },
     },
     vjp: "none",
@@ -245,43 +248,59 @@ export const lossComposites = [
  * One pass per row of logits: the max, the sum of exponentials, then either the
  * cross-entropy (averaged over rows) or the gradient (softmax - t) · g / rows.
  */
-function rowLoop(k: LoopContext, what: "loss" | "grad"): string {
-  const [x, t, g] = k.ins as [string, string, string | undefined];
+function rowLoop(k: LoopContext, what: "loss" | "grad"): K.Stmt[] {
+  const x = k.buf(0);
   const shape = k.inShapes[0]!;
   const c = shape[shape.length - 1]!;
-  const rows = shape.slice(0, -1).join(" * ") || "1";
+  const rows = K.product(shape.slice(0, -1));
   const index = k.inTypes[1]!.dtype === "i32";
-  // a scalar operand is a number, not an array
-  const label = k.inShapes[1]!.length === 0 ? t : `${t}[i]`;
-  const head = [
-    `for (let i = 0; i < ${rows}; i++) {`,
-    `  const row = i * ${c};`,
-    `  let rowMax = -Infinity;`,
-    `  for (let j = 0; j < ${c}; j++) rowMax = Math.max(rowMax, ${x}[row + j]);`,
-    `  let expSum = 0;`,
-    `  for (let j = 0; j < ${c}; j++) expSum += Math.exp(${x}[row + j] - rowMax);`,
-  ];
+  const [row, rowMax, expSum, total, lse, scale] = ["row", "rowMax", "expSum", "total", "lse", "scale"].map(K.local) as [K.Local, K.Local, K.Local, K.Local, K.Local, K.Local];
+  const R = K.get(row);
+  const xAt = (j: K.Expr) => K.load(x, K.add(R, j));
+  const tAt = (j: K.Expr) => K.load(k.buf(1), K.add(R, j));
+  const softmax = (j: K.Expr) => K.bin("/", K.math("exp", K.bin("-", xAt(j), K.get(rowMax))), K.get(expSum));
+  // the rows loop: its variable is made here, so a label array can be read at it
+  const i = K.local("i");
+  const label = k.inShapes[1]!.length === 0 ? k.value(1) : K.load(k.buf(1), K.get(i));
+  const rowsLoop = (body: readonly K.Stmt[]): K.Stmt => ({
+    k: "for",
+    v: i,
+    init: K.num(0),
+    cond: K.bin("<", K.get(i), rows),
+    step: 1,
+    body: [
+      K.decl(row, K.mul(K.get(i), c)),
+      K.declLet(rowMax, K.num(-Infinity)),
+      K.loop("j", c, (j) => [K.set(rowMax, K.math("max", K.get(rowMax), xAt(j)))]),
+      K.declLet(expSum, K.num(0)),
+      K.loop("j", c, (j) => [K.set(expSum, K.math("exp", K.bin("-", xAt(j), K.get(rowMax))), "+=")]),
+      ...body,
+    ],
+  });
   if (what === "loss") {
     const term = index
-      ? [`  total += rowMax + Math.log(expSum) - ${x}[row + ${label}];`]
-      : [`  const lse = rowMax + Math.log(expSum);`, `  for (let j = 0; j < ${c}; j++) total -= ${t}[row + j] * (${x}[row + j] - lse);`];
-    return [`let total = 0;`, ...head, ...term, `}`, `${k.out}[0] = total / ${rows};`].join("\n");
+      ? [K.set(total, K.bin("-", K.bin("+", K.get(rowMax), K.math("log", K.get(expSum))), xAt(label)), "+=")]
+      : [
+          K.decl(lse, K.bin("+", K.get(rowMax), K.math("log", K.get(expSum)))),
+          K.loop("j", c, (j) => [K.set(total, K.bin("*", tAt(j), K.bin("-", xAt(j), K.get(lse))), "-=")]),
+        ];
+    return [K.declLet(total, K.num(0)), rowsLoop(term), K.store(k.out, K.num(0), K.bin("/", K.get(total), rows))];
   }
+  const g = k.value(2);
+  const head = K.decl(scale, K.bin("/", g, rows));
   if (index) {
     return [
-      `const scale = ${g} / ${rows};`,
-      ...head,
-      `  for (let j = 0; j < ${c}; j++) ${k.out}[row + j] = (Math.exp(${x}[row + j] - rowMax) / expSum - (${label} === j ? 1 : 0)) * scale;`,
-      `}`,
-    ].join("\n");
+      head,
+      rowsLoop([K.loop("j", c, (j) => [K.store(k.out, K.add(R, j), K.bin("*", K.bin("-", softmax(j), K.select(K.bin("===", label, j), K.num(1), K.num(0))), K.get(scale)))])]),
+    ];
   }
   // probability targets: softmax · Σ t - t, which is softmax - t only when the row sums to 1
   return [
-    `const scale = ${g} / ${rows};`,
-    ...head,
-    `  let total = 0;`,
-    `  for (let j = 0; j < ${c}; j++) total += ${t}[row + j];`,
-    `  for (let j = 0; j < ${c}; j++) ${k.out}[row + j] = (Math.exp(${x}[row + j] - rowMax) / expSum * total - ${t}[row + j]) * scale;`,
-    `}`,
-  ].join("\n");
+    head,
+    rowsLoop([
+      K.declLet(total, K.num(0)),
+      K.loop("j", c, (j) => [K.set(total, tAt(j), "+=")]),
+      K.loop("j", c, (j) => [K.store(k.out, K.add(R, j), K.bin("*", K.bin("-", K.bin("*", softmax(j), K.get(total)), tAt(j)), K.get(scale)))]),
+    ]),
+  ];
 }

@@ -2,6 +2,7 @@
 import type { Attrs, Node } from "../graph/ir.js";
 import { size, strides, tensor, type Tensor } from "../graph/tensor.js";
 import { formatType, normAxis, type Dim, type Type } from "../graph/types.js";
+import * as K from "../kernel/ir.js";
 import { broadcastTo, div, mul, reshape, sum } from "./sugar.js";
 import { defineComposite, defineOp, type LoopContext, type OnnxContext, type TypeContext } from "./types.js";
 
@@ -85,7 +86,7 @@ export const reduceOps = [
       shape: reducedShape(ins[0]!, reducedAxes(ins[0]!, attrs, ctx), attrs["keepdims"] === true),
     }),
     eval: (ins, attrs, out) => withShape(reduce(ins[0]!, reducedAxes(typeOfTensor(ins[0]!), attrs, internal), 0, (a, v) => a + v), out),
-    kernel: { kind: "reduce", init: "0", combine: (acc, v) => `${acc} + ${v}` },
+    kernel: { kind: "reduce", init: 0, combine: (acc, v) => K.bin("+", acc, v) },
     onnx: (o) => {
       const axes = onnxAxes(o);
       if (axes.length === 0) return o.node("Identity", [o.x(0)]);
@@ -105,7 +106,7 @@ export const reduceOps = [
       shape: reducedShape(ins[0]!, reducedAxes(ins[0]!, attrs, ctx), attrs["keepdims"] === true),
     }),
     eval: (ins, attrs, out) => withShape(reduce(ins[0]!, reducedAxes(typeOfTensor(ins[0]!), attrs, internal), -Infinity, Math.max), out),
-    kernel: { kind: "reduce", init: "-Infinity", combine: (acc, v) => `Math.max(${acc}, ${v})` },
+    kernel: { kind: "reduce", init: -Infinity, combine: (acc, v) => K.math("max", acc, v) },
     onnx: (o) => {
       const axes = onnxAxes(o);
       if (axes.length === 0) return o.node("Identity", [o.x(0)]);
@@ -122,7 +123,7 @@ export const reduceOps = [
     traits: {},
     type: (ins, attrs, ctx) => (reducedAxes(ins[0]!, attrs, ctx), { dtype: ins[0]!.dtype, shape: ins[0]!.shape }),
     eval: (ins, attrs) => firstMaxMask(ins[0]!, reducedAxes(typeOfTensor(ins[0]!), attrs, internal)),
-    kernel: { kind: "loop", write: maxMaskLoop, scratch: (k) => `2 * ${keptSize(k)}` },
+    kernel: { kind: "loop", write: maxMaskLoop, scratch: (k) => K.mul(keptSize(k), K.num(2)) },
     // the maxima (x == max), then the first of them: where their running count is 1
     onnx: (o) => {
       const rank = o.inTypes[0]!.shape.length;
@@ -234,57 +235,75 @@ function firstMaxMask(x: Tensor, axes: readonly number[]): Tensor {
 
 // ---- kernels -------------------------------------------------------------------
 
-const axesOf = (k: LoopContext): number[] => reducedAxes({ dtype: "f64", shape: k.inShapes[0]! }, k.attrs, internal);
-const keptSize = (k: LoopContext): string => {
+const axesOf = (k: LoopContext): number[] => reducedAxes(k.inTypes[0]!, k.attrs, internal);
+const keptSize = (k: LoopContext): K.Expr => {
   const axes = axesOf(k);
-  return k.inShapes[0]!.filter((_, i) => !axes.includes(i)).join(" * ") || "1";
+  return K.product(k.inShapes[0]!.filter((_, i) => !axes.includes(i)));
 };
 
 /** 1 at the first maximum of each fiber: one pass for the maxima, one to mark the first. */
-function maxMaskLoop(k: LoopContext): string {
+function maxMaskLoop(k: LoopContext): K.Stmt[] {
   const shape = k.inShapes[0]!;
   const axes = axesOf(k);
   const kept = shape.filter((_, i) => !axes.includes(i));
-  const outAt = (vars: readonly string[]) => k.index(kept, vars.filter((_, i) => !axes.includes(i)));
+  const outAt = (vars: readonly K.Expr[]) => K.index(kept, vars.filter((_, i) => !axes.includes(i)));
   const n = keptSize(k);
   const s = k.scratch;
+  // scratch[o]: the fiber's max; scratch[n + o]: whether its first maximum is marked
+  const best = (o: K.Expr) => K.load(s, o);
+  const marked = (o: K.Expr) => K.add(n, o);
   return [
-    `for (let o = 0; o < ${n}; o++) { ${s}[o] = -Infinity; ${s}[${n} + o] = 0; }`,
-    k.loops(shape, (v) => `const o = ${outAt(v)};\n${s}[o] = Math.max(${s}[o], ${k.at(0, v)});`),
-    k.loops(shape, (v) => {
-      const at = k.index(shape, v);
-      return [
-        `const o = ${outAt(v)};`,
-        `const value = ${k.at(0, v)};`,
-        `const isFirst = ${s}[${n} + o] === 0 && (value === ${s}[o] || (value !== value && ${s}[o] !== ${s}[o]));`,
-        `${k.out}[${at}] = isFirst ? 1 : 0;`,
-        `if (isFirst) ${s}[${n} + o] = 1;`,
-      ].join("\n");
+    K.loop("o", n, (o) => [K.store(s, o, K.num(-Infinity)), K.store(s, marked(o), K.num(0))]),
+    ...K.loops(shape, (v) => {
+      const o = K.local("o");
+      return [K.decl(o, outAt(v)), K.store(s, K.get(o), K.math("max", best(K.get(o)), k.at(0, v)))];
     }),
-  ].join("\n");
+    ...K.loops(shape, (v) => {
+      const o = K.local("o");
+      const value = K.local("value");
+      const isFirst = K.local("isFirst");
+      const [O, V] = [K.get(o), K.get(value)];
+      const same = K.bin("||", K.bin("===", V, best(O)), K.bin("&&", K.bin("!==", V, V), K.bin("!==", best(O), best(O))));
+      return [
+        K.decl(o, outAt(v)),
+        K.decl(value, k.at(0, v)),
+        K.decl(isFirst, K.bin("&&", K.bin("===", K.load(s, marked(O)), K.num(0)), same)),
+        K.store(k.out, K.index(shape, v), K.select(K.get(isFirst), K.num(1), K.num(0))),
+        K.iff(K.get(isFirst), [K.store(s, marked(O), K.num(1))]),
+      ];
+    }),
+  ];
 }
 
 /** Index of the first maximum along the axis. */
-function argmaxLoop(k: LoopContext): string {
-  const [x] = k.ins as [string];
+function argmaxLoop(k: LoopContext): K.Stmt[] {
+  const x = k.buf(0);
   const shape = k.inShapes[0]!;
   const axis = axesOf(k)[0]!;
-  const outer = shape.slice(0, axis).join(" * ") || "1";
+  const outer = K.product(shape.slice(0, axis));
   const d = shape[axis]!;
-  const inner = shape.slice(axis + 1).join(" * ") || "1";
+  const inner = K.product(shape.slice(axis + 1));
+  const base = K.local("base");
+  const best = K.local("best");
+  const at = K.local("at");
+  const xAt = (i: K.Expr) => K.load(x, K.add(K.get(base), K.mul(i, inner)));
   return [
-    `for (let a = 0; a < ${outer}; a++) {`,
-    `  for (let q = 0; q < ${inner}; q++) {`,
-    `    const base = a * ${d} * ${inner} + q;`,
-    `    let best = -Infinity;`,
-    `    for (let i = 0; i < ${d}; i++) best = Math.max(best, ${x}[base + i * ${inner}]);`,
-    `    let at = 0;`,
-    `    for (let i = 0; i < ${d}; i++) {`,
-    `      const v = ${x}[base + i * ${inner}];`,
-    `      if (v === best || (v !== v && best !== best)) { at = i; break; }`,
-    `    }`,
-    `    ${k.out}[a * ${inner} + q] = at;`,
-    `  }`,
-    `}`,
-  ].join("\n");
+    K.loop("a", outer, (a) => [
+      K.loop("q", inner, (q) => {
+        const v = K.local("v");
+        const [B, V] = [K.get(best), K.get(v)];
+        return [
+          K.decl(base, K.add(K.mul(K.mul(a, d), inner), q)),
+          K.declLet(best, K.num(-Infinity)),
+          K.loop("i", d, (i) => [K.set(best, K.math("max", B, xAt(i)))]),
+          K.declLet(at, K.num(0)),
+          K.loop("i", d, (i) => [
+            K.decl(v, xAt(i)),
+            K.iff(K.bin("||", K.bin("===", V, B), K.bin("&&", K.bin("!==", V, V), K.bin("!==", B, B))), [K.set(at, i), { k: "break" }]),
+          ]),
+          K.store(k.out, K.add(K.mul(a, inner), q), K.get(at)),
+        ];
+      }),
+    ]),
+  ];
 }

@@ -1,19 +1,14 @@
 /** Ops that move or copy elements: transpose, reshape, broadcast_to, repeat. */
 import { mapBroadcast, strides, tensor } from "../graph/tensor.js";
-import { broadcastShapes, dimMul, formatShape, formatType, normAxis, sameShape, type Dim, type Shape } from "../graph/types.js";
+import { broadcastShapes, dimFactors, dimMul, formatShape, formatType, normAxis, sameShape, type Dim, type Shape } from "../graph/types.js";
+import * as K from "../kernel/ir.js";
 import { reshape, sum, transpose } from "./sugar.js";
 import { defineOp, type TypeContext } from "./types.js";
 
 /** A dim product as (number, sorted symbols), to compare element counts symbolically. */
 function factor(shape: Shape): { n: number; syms: string[] } {
-  let n = 1;
-  const syms: string[] = [];
-  for (const d of shape) {
-    if (typeof d === "number") n *= d;
-    else for (const part of d.split("*")) if (/^\d+$/.test(part)) n *= Number(part);
-    else syms.push(part);
-  }
-  return { n, syms: syms.sort() };
+  const fs = shape.map(dimFactors);
+  return { n: fs.reduce((a, f) => a * f.numeric, 1), syms: fs.flatMap((f) => f.names).sort() };
 }
 
 /** The target of a reshape, with one -1 entry inferred; fails when counts differ. */
@@ -61,8 +56,9 @@ export const shapeOps = [
     kernel: {
       kind: "loop",
       write: (k) => {
-        const [m, n] = k.inShapes[0]!;
-        return `for (let i = 0; i < ${m}; i++) {\n  for (let j = 0; j < ${n}; j++) ${k.out}[j * ${m} + i] = ${k.ins[0]}[i * ${n} + j];\n}`;
+        const [m, n] = k.inShapes[0] as [K.Expr, K.Expr];
+        const x = k.buf(0);
+        return [K.loop("i", m, (i) => [K.loop("j", n, (j) => [K.store(k.out, K.add(K.mul(j, m), i), K.load(x, K.add(K.mul(i, n), j)))])])];
       },
     },
     onnx: (o) => o.node("Transpose", [o.raw(0)], { perm: [1, 0] }),
@@ -137,20 +133,23 @@ export const shapeOps = [
       write: (k) => {
         const shape = k.inShapes[0]!;
         const axis = normAxis(k.attrs["axis"] as number, shape.length)!;
-        const outer = shape.slice(0, axis).join(" * ") || "1";
-        const inner = shape.slice(axis + 1).join(" * ") || "1";
+        const outer = K.product(shape.slice(0, axis));
+        const inner = K.product(shape.slice(axis + 1));
         const d = shape[axis]!;
+        const o = K.local("o");
+        const src = K.local("src");
+        const x = k.buf(0);
         return [
-          `let o = 0;`,
-          `for (let a = 0; a < ${outer}; a++) {`,
-          `  for (let i = 0; i < ${d}; i++) {`,
-          `    const src = (a * ${d} + i) * ${inner};`,
-          `    for (let c = 0; c < ${k.attrs["n"] as number}; c++) {`,
-          `      for (let q = 0; q < ${inner}; q++) ${k.out}[o++] = ${k.ins[0]}[src + q];`,
-          `    }`,
-          `  }`,
-          `}`,
-        ].join("\n");
+          K.declLet(o, K.num(0)),
+          K.loop("a", outer, (a) => [
+            K.loop("i", d, (i) => [
+              K.decl(src, K.mul(K.add(K.mul(a, d), i), inner)),
+              K.loop("c", K.num(k.attrs["n"] as number), () => [
+                K.loop("q", inner, (q) => [K.store(k.out, K.get(o), K.load(x, K.add(K.get(src), q))), K.set(o, K.num(1), "+=")]),
+              ]),
+            ]),
+          ]),
+        ];
       },
     },
     // x[..., d, ...] → [..., d, 1, ...] → expanded to n copies → merged back into one axis

@@ -9,6 +9,7 @@ import type { Span } from "../diagnostics/index.js";
 import type { Attrs, Node } from "../graph/ir.js";
 import type { Tensor } from "../graph/tensor.js";
 import type { DType, Shape, Type } from "../graph/types.js";
+import type { Buf, Expr, Stmt } from "../kernel/ir.js";
 
 /** What a builder offers to VJP rules and composites (implemented in graph/builder.ts). */
 export interface GraphBuilder {
@@ -58,35 +59,36 @@ export interface ScalarRule {
   readonly f: (...xs: number[]) => number;
   /** mathjs formula over x (and y), when mathjs can differentiate it */
   readonly formula?: string;
-  /** the kernel template: a TypeScript expression over the operand expressions */
-  readonly emit: (...xs: string[]) => string;
+  /** the kernel template: the element's value as a kernel-program expression over the operands' */
+  readonly emit: (...xs: Expr[]) => Expr;
 }
 
-/** What a custom loop kernel is given to write its code (codegen fills it in). */
+/**
+ * What a custom loop kernel is given to build its statements (codegen fills it in).
+ * Sizes are expressions (numbers and dims, folded); the template makes its own locals
+ * with `local(hint)` of kernel/ir.ts, which the printer names through the resolver.
+ */
 export interface LoopContext {
   /** the output array */
-  readonly out: string;
-  /** the operands: an array's name, or for a scalar operand its value as an expression (`k`, `b2[0]`), never indexed */
-  readonly ins: readonly string[];
+  readonly out: Buf;
+  /** operand i's array (an array operand only) */
+  buf(i: number): Buf;
+  /** operand i's value when it is a scalar: a number parameter or `b2[0]` */
+  value(i: number): Expr;
   readonly inTypes: readonly Type[];
-  /** dims as code: numbers or identifiers such as N */
-  readonly inShapes: readonly (readonly string[])[];
-  readonly outShape: readonly string[];
+  readonly inShapes: readonly (readonly Expr[])[];
+  readonly outShape: readonly Expr[];
   readonly attrs: Attrs;
-  /** a float64 scratch array of at least `scratchSize` elements */
-  readonly scratch: string;
-  /** nested loops over `shape`; `body` gets the index variable of each axis */
-  loops(shape: readonly string[], body: (vars: readonly string[]) => string): string;
-  /** a row-major flat index of `vars` in `shape`; axes whose var is undefined are skipped */
-  index(shape: readonly string[], vars: readonly (string | undefined)[]): string;
-  /** operand i's element at `vars` of its own shape: `x[i0 * 3 + i1]`, or a scalar operand's value */
-  at(i: number, vars: readonly string[]): string;
+  /** a float64 scratch array of at least `scratch(k)` elements */
+  readonly scratch: Buf;
+  /** operand i's element at `vars` of its own shape, or a scalar operand's value */
+  at(i: number, vars: readonly Expr[]): Expr;
 }
 
 /** How codegen computes a node that is not elementwise. */
 export type KernelSpec =
   /** a reduction over the `axis` attribute: acc = combine(acc, v), from init */
-  | { readonly kind: "reduce"; readonly init: string; readonly combine: (acc: string, v: string) => string }
+  | { readonly kind: "reduce"; readonly init: number; readonly combine: (acc: Expr, v: Expr) => Expr }
   /** matrix product: codegen's matmul writer (tiling and epilogues live there) */
   | { readonly kind: "matmul" }
   /** the same elements as its input, row-major: no code, the same array */
@@ -94,7 +96,7 @@ export type KernelSpec =
   /** a number known from the dims at run time (numel) */
   | { readonly kind: "dims" }
   /** its own loops; `scratch` says how many float64 scratch elements it needs */
-  | { readonly kind: "loop"; readonly write: (k: LoopContext) => string; readonly scratch?: (k: LoopContext) => string };
+  | { readonly kind: "loop"; readonly write: (k: LoopContext) => readonly Stmt[]; readonly scratch?: (k: LoopContext) => Expr };
 
 /** An ONNX tensor type: the IR's dtypes, plus the int64 and bool that ONNX ops use for shapes and masks. */
 export type OnnxType = DType | "i64" | "bool";

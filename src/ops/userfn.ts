@@ -7,6 +7,7 @@
 import type { Attrs, KeyedAttr, Node } from "../graph/ir.js";
 import { mapBroadcast } from "../graph/tensor.js";
 import { broadcastType } from "./elementwise.js";
+import { num as numExpr, type Expr } from "../kernel/ir.js";
 import { mul, num } from "./sugar.js";
 import { defineOp, type GraphBuilder, type OpDef, type ScalarRule } from "./types.js";
 
@@ -39,34 +40,16 @@ export function evalScalar(e: ScalarExpr, xs: readonly number[]): number {
   }
 }
 
-/** The body as one expression; operands that are not atoms get parentheses. */
-export function emitScalar(e: ScalarExpr, xs: readonly string[]): string {
+/** The body as one kernel-program expression over the operands' values. */
+export function emitScalar(e: ScalarExpr, xs: readonly Expr[]): Expr {
   switch (e.kind) {
     case "num":
-      return e.value < 0 ? `(${e.value})` : String(e.value);
+      return numExpr(e.value);
     case "var":
       return xs[e.index]!;
     case "op":
-      return scalarOps.get(e.op)!.emit(...e.args.map((a) => atom(emitScalar(a, xs))));
+      return scalarOps.get(e.op)!.emit(...e.args.map((a) => emitScalar(a, xs)));
   }
-}
-
-/** An identifier, a number, an indexed load or a call stays bare; anything else is wrapped. */
-function atom(code: string): string {
-  if (/^[\p{L}\p{Nd}_$.]+(\[[^\[\]]*\])?$/u.test(code)) return code;
-  if (/^[\w.]+\((.*)\)$/.test(code) && balanced(code.slice(code.indexOf("(")))) return code;
-  if (/^\(.*\)$/.test(code) && balanced(code)) return code;
-  return `(${code})`;
-}
-
-/** Whether the opening parenthesis at 0 closes at the very end. */
-function balanced(code: string): boolean {
-  let depth = 0;
-  for (let i = 0; i < code.length; i++) {
-    if (code[i] === "(") depth++;
-    if (code[i] === ")" && --depth === 0 && i < code.length - 1) return false;
-  }
-  return depth === 0;
 }
 
 /** Builds graph nodes computing `e` over the argument nodes. */

@@ -4,7 +4,7 @@
  * reads its current node has run. Outputs and gradients keep their slots to the end.
  */
 import type { Node } from "../graph/ir.js";
-import type { DType, Shape } from "../graph/types.js";
+import { dimFactors, type DType, type Shape } from "../graph/types.js";
 import type { Plan } from "./fuse.js";
 
 export interface Slot {
@@ -22,9 +22,8 @@ export interface MemoryPlan {
 
 /** Two nodes fit one slot when their element counts are the same product of the same factors. */
 const sizeKey = (shape: Shape): string => {
-  const factors = shape.flatMap((d) => (typeof d === "number" ? [] : d.split("*")));
-  const numeric = shape.reduce<number>((a, d) => (typeof d === "number" ? a * d : a), 1);
-  return [numeric, ...factors.sort()].join("\u0000");
+  const fs = shape.map(dimFactors);
+  return [fs.reduce((a, f) => a * f.numeric, 1), ...fs.flatMap((f) => f.names).sort()].join("\u0000");
 };
 
 export function planMemory(p: Plan, dtypeOf: (n: Node) => DType): MemoryPlan {

@@ -12,6 +12,8 @@ import { ROOT } from "../helpers.js";
 const graphs = readdirSync(`${ROOT}graphs`).filter((f) => f.endsWith(".graph")).sort();
 const emit = (file: string, dtype?: "f32" | "f64", simd?: boolean) =>
   emitModule(compileText(readFileSync(`${ROOT}graphs/${file}`, "utf8"), `graphs/${file}`), { source: `graphs/${file}`, dtype, simd });
+/** the strictest checks a user's project may turn on: every module passes them */
+const STRICT = ["--strict", "--noUncheckedIndexedAccess", "--noUnusedLocals", "--noUnusedParameters"];
 /** modules of the second backend (`--simd`): matmuls in WebAssembly SIMD */
 const SIMD = ["two_layer_net.graph"];
 
@@ -27,10 +29,10 @@ describe("generated/", () => {
     });
   }
 
-  it("type-checks the --simd modules with tsc --strict and the ES library alone (they declare the WebAssembly API they use)", { timeout: 60_000 }, () => {
+  it("type-checks the --simd modules with the same strict flags and the ES library alone (they declare the WebAssembly API they use)", { timeout: 60_000 }, () => {
     const tsc = `${ROOT}node_modules/typescript/bin/tsc`;
     const files = SIMD.map((g) => `generated/${g.replace(/\.graph$/, ".simd.ts")}`);
-    const r = spawnSync(process.execPath, [tsc, "--ignoreConfig", "--noEmit", "--strict", "--noUnusedLocals", "--target", "ES2022", "--module", "ESNext", "--lib", "ES2022", ...files], { cwd: ROOT, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [tsc, "--ignoreConfig", "--noEmit", ...STRICT, "--target", "ES2022", "--module", "ESNext", "--lib", "ES2022", ...files], { cwd: ROOT, encoding: "utf8" });
     expect(r.stdout + r.stderr).toBe("");
     expect(r.status).toBe(0);
   });
@@ -42,12 +44,27 @@ describe("generated/", () => {
     });
   }
 
-  it("type-checks every module with tsc --strict", { timeout: 60_000 }, () => {
+  it("type-checks every module with tsc --strict --noUncheckedIndexedAccess --noUnusedLocals --noUnusedParameters", { timeout: 60_000 }, () => {
     const tsc = `${ROOT}node_modules/typescript/bin/tsc`;
     const files = graphs.map((g) => `generated/${g.replace(/\.graph$/, ".ts")}`);
-    const r = spawnSync(process.execPath, [tsc, "--ignoreConfig", "--noEmit", "--strict", "--noUnusedLocals", "--target", "ES2022", "--module", "ESNext", "--lib", "ES2022", ...files], { cwd: ROOT, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [tsc, "--ignoreConfig", "--noEmit", ...STRICT, "--target", "ES2022", "--module", "ESNext", "--lib", "ES2022", ...files], { cwd: ROOT, encoding: "utf8" });
     expect(r.stdout + r.stderr).toBe("");
     expect(r.status).toBe(0);
+  });
+
+  it("folds constant index and size arithmetic: no 0 + q, 50 * 10, x * 1 or template text", () => {
+    for (const file of readdirSync(`${ROOT}generated`).filter((f) => f.endsWith(".ts"))) {
+      const code = readFileSync(`${ROOT}generated/${file}`, "utf8");
+      for (const [what, pattern] of [
+        ["0 + x", /[[(\s]0 \+ /],
+        ["x + 0", / \+ 0[\])\s;,]/],
+        ["a product of numbers", /(?<![\w.])\d+ \* \d+(?![\w.])/],
+        ["x * 1", / \* 1[\])\s;,]/],
+        ["template text", /\$\{/],
+      ] as const) {
+        expect(code.match(pattern)?.[0], `${file}: ${what}`).toBeUndefined();
+      }
+    }
   });
 
   it("modules import nothing and are deterministic across runs and dtypes", () => {
@@ -83,11 +100,11 @@ describe("two_layer_net.ts reads like the textbook's layers", () => {
 
   it("computes no gradient for the input x and reads the ReLU mask from h", () => {
     expect(code).not.toMatch(/grad_x\b/);
-    expect(code).toMatch(/const step = \(h\[i\] > 0 \? 1 : 0\);/);
+    expect(code).toContain("const step = h[i]! > 0 ? 1 : 0;");
   });
 
   it("reads transposes in place instead of copying them", () => {
     expect(code).not.toMatch(/^function transpose/m);
-    expect(code).toContain("c1 += a * W2[(j + 1) * 10 + p];"); // dout · W2ᵀ, read in place
+    expect(code).toContain("c1 += a * W2[(j + 1) * 10 + p]!;"); // dout · W2ᵀ, read in place
   });
 });

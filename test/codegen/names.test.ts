@@ -54,7 +54,7 @@ describe("names end to end", () => {
     const code = readFileSync(out, "utf8");
     expect(code).toContain('inputs["__proto__"]');
     expect(code).toContain("사과: number;");
-    const tsc = spawnSync(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, "--ignoreConfig", "--noEmit", "--strict", "--target", "ES2022", "--module", "ESNext", "--lib", "ES2022", out], { encoding: "utf8" });
+    const tsc = spawnSync(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, "--ignoreConfig", "--noEmit", "--strict", "--noUncheckedIndexedAccess", "--noUnusedLocals", "--noUnusedParameters", "--target", "ES2022", "--module", "ESNext", "--lib", "ES2022", out], { encoding: "utf8" });
     expect(tsc.stdout + tsc.stderr).toBe("");
   });
 
