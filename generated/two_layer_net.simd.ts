@@ -833,7 +833,7 @@ function matmul_grad_W2(h: Float32Array, grad_score: Float32Array, grad_W2: Floa
  * fuses: matmul · step · mul
  */
 function matmul_relu_backward_grad_h_add(grad_score: Float32Array, W2: Float32Array, h: Float32Array, grad_h_add: Float32Array, simd: SimdKernels, simdOut: Float32Array, N: number): void {
-  // C = grad_score @ W2ᵀ (W2 is its transposed copy) in WebAssembly SIMD (rows_grad_h_add in the listing above): f32x4 lanes, the zeros of grad_score skipped
+  // C = grad_score @ W2ᵀ, from its transposed copy in WebAssembly SIMD (rows_grad_h_add in the listing above): f32x4 lanes, the zeros of grad_score skipped
   simd.rows_grad_h_add(grad_score.byteOffset, W2.byteOffset, simdOut.byteOffset, N);
   for (let i = 0; i < N * 50; i++) {
     const step = h[i]! > 0 ? 1 : 0;

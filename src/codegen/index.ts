@@ -14,7 +14,8 @@ import { lowerKernel, type KernelEnv } from "./kernels.js";
 import { printKernel, Printer, Scope } from "./print-ts.js";
 import { printMeta } from "./meta.js";
 import { printModule, type EmittedKernel, type Source } from "./module.js";
-import { commentText, Names, prop, stringLiteral } from "./names.js";
+import { asciiName, commentText, Names } from "./names.js";
+import { argumentOf, dimsOfCode, sizeChecks, valueOf } from "./print-args.js";
 import { kernelDoc, kernelName, labelsOf } from "./naming.js";
 
 import { HEADER_MARK, VERSION } from "./header.js";
@@ -44,27 +45,11 @@ export function emitModule(input: Graph, options: EmitOptions = {}): string {
   const dims = new Map(graph.dims.map((d) => [d, moduleNames.name(d)]));
   const label = labelOf(graph);
   const home = homeOf(stepPlan.modes);
-  const constants = stepPlan.order
-    .filter((n) => stepPlan.modes.get(n.id)!.kind === "constant")
-    .map((node) => {
-      const name = moduleNames.name(`${label(node)}_const`);
-      return { node, name, buf: K.buffer(name, dtypeOf(node)) };
-    });
-  const wasm = new WasmKernels();
-  const choices = planBackends(stepPlan.kernels, { modes: stepPlan.modes, home, dtypeOf }, options.simd === true);
-  const env: KernelEnv = {
-    dtypeOf,
-    simd: (m, base) => wasm.add(m, base),
-    simdOf: (k) => choices.get(k),
-    modes: stepPlan.modes,
-    label,
-    constant: (n) => constants.find((c) => c.node.id === n.id)!.buf,
-    home,
-  };
+  const constants = constantsOf(stepPlan, (n) => moduleNames.name(`${label(n)}_const`), dtypeOf);
   // the workspace's fields and createWorkspace's locals
   const slotScope = moduleNames.child();
   const slotNames = memory.slots.map((s) => slotScope.name(s.nodes.length === 1 ? label(s.nodes[0]!) : `${label(s.nodes[0]!)}_buf`));
-  const kernels = stepPlan.kernels.map((k): EmittedKernel => ({ name: moduleNames.name(kernelName(k, label)), doc: kernelDoc(k, graph), program: lowerKernel(k, env, graph.dims), out: k.out }));
+  const { kernels, wasm } = lowerKernels(graph, stepPlan, { dtypeOf, label, home, constant: (n) => constants.find((c) => c.node.id === n.id)!.buf }, options.simd === true, moduleNames);
   // a kernel reads its parameters and locals, dims, the module's constants and globals (which no name ever takes)
   const kernelScope = new Names([...dims.values(), ...constants.map((c) => c.name)]);
   const mirrors = wasm.mirrors(kernels, (n, t) => slotScope.name(`${label(n)}${t ? "T" : ""}_wasm`));
@@ -99,6 +84,25 @@ export function emitModule(input: Graph, options: EmitOptions = {}): string {
   });
 }
 
+/** Every kernel lowered to its kernel program, after the back ends are planned; the WebAssembly kernels they call. */
+function lowerKernels(graph: Graph, stepPlan: Plan, parts: Pick<KernelEnv, "dtypeOf" | "label" | "home" | "constant">, simd: boolean, moduleNames: Names) {
+  const wasm = new WasmKernels();
+  const choices = planBackends(stepPlan.kernels, { modes: stepPlan.modes, home: parts.home, dtypeOf: parts.dtypeOf }, simd);
+  const env: KernelEnv = { ...parts, modes: stepPlan.modes, simd: (m, base) => wasm.add(m, base), simdOf: (k) => choices.get(k) };
+  const kernels = stepPlan.kernels.map((k): EmittedKernel => ({ name: moduleNames.name(kernelName(k, parts.label)), doc: kernelDoc(k, graph), program: lowerKernel(k, env, graph.dims), out: k.out }));
+  return { kernels, wasm };
+}
+
+/** The tensor constants: module-level arrays, named in the module's scope. */
+function constantsOf(p: Plan, name: (n: Node) => string, dtypeOf: (n: Node) => DType) {
+  return p.order
+    .filter((n) => p.modes.get(n.id)!.kind === "constant")
+    .map((node) => {
+      const id = name(node);
+      return { node, name: id, buf: K.buffer(id, dtypeOf(node)) };
+    });
+}
+
 /** Readable names of nodes: their .graph names and grad_NAME, else t and the id. */
 function labelOf(graph: Graph): (n: Node) => string {
   const labels = labelsOf(graph);
@@ -115,19 +119,6 @@ function forwardKernels(graph: Graph, stepPlan: Plan): Set<number> {
 const MODULE_NAMES = ["Dims", "Inputs", "Params", "Outputs", "Grads", "Workspace", "SimdKernels", "createWorkspace", "dimsOf", "forward", "step", "meta", "simdModule", "align16"];
 /** The parameters and locals of createWorkspace, dimsOf, forward and step, and the workspace's own fields. */
 const FUNCTION_LOCALS = ["ws", "inputs", "params", "_inputs", "_params", "dims", "outputs", "grads", "scratch", "iscratch", "simd", "simdOut", "memory"];
-
-/** Code for a kernel's argument: the input, the param (or its copy in WebAssembly memory), or the workspace slot. */
-function argumentOf(home: (n: Node) => Node, mirrors: readonly Mirror[], slot: (h: Node) => string) {
-  return (n: Node, k?: EmittedKernel): string => {
-    const h = home(n);
-    const operand = k?.program.wasmOperands.find((o) => o.node === h);
-    const mirror = operand && mirrors.find((m) => m.node === h && m.transposed === operand.transposed);
-    if (mirror) return `ws.${mirror.name}`;
-    if (h.op === "input") return prop("inputs", h.attrs["name"] as string);
-    if (h.op === "param") return prop("params", h.attrs["name"] as string);
-    return `ws.${slot(h)}`;
-  };
-}
 
 function header(source: string, options: EmitOptions, wasmKernels: number): string {
   const simd = wasmKernels > 0 ? " (--simd)" : " (--simd: no matmul of f32 arrays with static column counts, so no WebAssembly)";
@@ -172,63 +163,4 @@ class WasmKernels {
     const unique = new Map(external.map((o) => [`${o.node.id}${o.transposed ? "T" : ""}`, o]));
     return [...unique.values()].map((o) => ({ ...o, name: name(o.node, o.transposed) }));
   }
-}
-
-/** A name's ASCII letters, digits and `_`, each other character as `u` and its code point. */
-function asciiName(name: string): string {
-  return [...name].map((c) => (/[A-Za-z0-9_]/.test(c) ? c : `u${c.codePointAt(0)!.toString(16)}`)).join("");
-}
-
-/** Where a root's value is read after the kernels ran: a number for scalars, else an array. */
-function valueOf(modes: ReadonlyMap<number, Mode>, home: (n: Node) => Node, constant: (n: Node) => string, argument: (n: Node) => string) {
-  return (n: Node) => {
-    const h = home(n);
-    const mode = modes.get(h.id)!.kind;
-    const scalar = n.type.shape.length === 0;
-    if (mode === "literal") return { code: String(h.value!.data[0]), scalar, external: false };
-    if (mode === "constant") return { code: constant(h), scalar, external: true };
-    if (mode === "dims") return { code: "NaN", scalar, external: false };
-    const external = mode === "external";
-    return { code: scalar && !external ? `${argument(h)}[0]!` : argument(h), scalar, external };
-  };
-}
-
-/** One line per input and param: a wrong length is a clear RangeError, not wrong numbers. */
-function sizeChecks(graph: Graph, size: (e: K.Expr) => string): string[] {
-  return [...graph.inputs.map((d) => ["inputs", d] as const), ...graph.params.map((d) => ["params", d] as const)]
-    .filter(([, d]) => d.node.type.shape.length > 0)
-    .map(([where, d]) => {
-      const shape = d.node.type.shape;
-      const count = K.product(K.shapeExpr(shape));
-      const arr = prop(where, d.name);
-      // the message is built from string literals: a name never meets template syntax
-      const before = stringLiteral(`${where === "inputs" ? "input" : "param"} ${d.name} has `);
-      const needs = count.k === "num" ? stringLiteral(` elements, but this workspace needs ${count.value}`) : `${stringLiteral(` elements, but this workspace needs ${shape.join(" * ")} = `)} + ${size(count)}`;
-      return `if (${arr}.length !== ${size(count)}) throw new RangeError(${before} + ${arr}.length + ${needs});`;
-    });
-}
-
-/** `const N = inputs.x.length / 784;` for each dim an input or param's length implies. */
-function dimsOfCode(graph: Graph, size: (e: K.Expr) => string, dims: ReadonlyMap<string, string>): { lines: string[]; reads: Set<Source> } {
-  const known = new Set<string>();
-  const lines: string[] = [];
-  const reads = new Set<Source>();
-  const decls = [...graph.inputs.map((d) => ["inputs", d] as const), ...graph.params.map((d) => ["params", d] as const)];
-  for (const [d, name] of dims) {
-    const found = decls.find(([, x]) => {
-      const others = x.node.type.shape.filter((s) => s !== d);
-      return x.node.type.shape.filter((s) => s === d).length === 1 && others.every((s) => typeof s === "number" || known.has(s as string));
-    });
-    if (!found) {
-      lines.push(`const ${name} = NaN; // no input's shape implies ${commentText(d)}: pass it to createWorkspace`);
-      continue;
-    }
-    const [where, x] = found;
-    const others = K.product(K.shapeExpr(x.node.type.shape.filter((s) => s !== d)));
-    const divisor = others.k === "bin" ? `(${size(others)})` : size(others);
-    lines.push(`const ${name} = ${prop(where, x.name)}.length${others.k === "num" && others.value === 1 ? "" : ` / ${divisor}`};`);
-    known.add(d);
-    reads.add(where);
-  }
-  return { lines, reads };
 }

@@ -256,13 +256,14 @@ class KernelWriter {
     const epilogue = (from: K.Buf) => this.map(new Map([[mm.id, (at: K.Expr) => K.load(from, at)]]), this.k.nodes.filter((n) => n !== mm));
     const choice = this.env.simdOf(this.k);
     if (choice) {
-      const what = `${A.transposed ? `${A.label}ᵀ` : A.label} @ ${B.transposed ? `${B.label}ᵀ (${B.label} is its transposed copy)` : B.label}`;
       const name = this.env.simd({ kind: choice.kind, K: choice.K, N: choice.N, doc: `${choice.kind}: ${this.env.label(mm)} = ${A.transposed ? `${A.label}ᵀ` : A.label} @ ${B.label}${B.transposed ? "ᵀ" : ""}` }, this.env.label(this.k.out));
       this.wasmOperands = choice.operands;
       const target = this.k.matmul ? this.simdOut : this.out;
       if (this.k.matmul) this.simdOutSize = K.mul(M, N);
       const call: K.Stmt = { k: "wasm", via: this.simdKernels, fn: name, args: [K.byteOffset(A.buf), K.byteOffset(B.buf), K.byteOffset(target), A.transposed ? Kd : M] };
-      const comment = K.comment(`C = ${what} in WebAssembly SIMD (${name} in the listing above): f32x4 lanes, the zeros of ${A.label} skipped`);
+      const aText = A.transposed ? `${A.label}ᵀ` : A.label;
+      const bText = B.transposed ? `${B.label}ᵀ, from its transposed copy` : B.label;
+      const comment = K.comment(`C = ${aText} @ ${bText} in WebAssembly SIMD (${name} in the listing above): f32x4 lanes, the zeros of ${A.label} skipped`);
       return this.k.matmul ? [comment, call, ...epilogue(this.simdOut)] : [comment, call];
     }
     const mmp = matmulProgram({ a: A.buf, b: B.buf, aLabel: A.label, bLabel: B.label, aTransposed: A.transposed, bTransposed: B.transposed, M, K: Kd, N, scratch: this.scratch, iscratch: this.iscratch });

@@ -128,3 +128,8 @@ export function key(name: string): string {
 
 /** The typed array that holds each dtype: a global name, never one of the graph's. */
 export const ARRAY: Record<DType, string> = { f32: "Float32Array", f64: "Float64Array", i32: "Int32Array" };
+
+/** A name's ASCII letters, digits and `_`, each other character as `u` and its code point. */
+export function asciiName(name: string): string {
+  return [...name].map((c) => (/[A-Za-z0-9_]/.test(c) ? c : `u${c.codePointAt(0)!.toString(16)}`)).join("");
+}

@@ -46,7 +46,7 @@ export function kernelName(k: Kernel, label: (n: Node) => string): string {
 }
 
 export function kernelDoc(k: Kernel, graph: Graph): string {
-  const file = graph.file.split(/[\\/]/).pop()!;
+  const file = graph.file.slice(Math.max(graph.file.lastIndexOf("/"), graph.file.lastIndexOf("\\")) + 1);
   const lines = [...new Set(k.nodes.flatMap((n) => (n.span ? [n.span.line] : [])))].sort((a, b) => a - b);
   // the source line is user text inside a doc comment: the printer's escape keeps it a comment
   const src = lines.map((l) => commentText(`${file}:${l}  ${sourceLine(graph.text, l).trim()}`));
