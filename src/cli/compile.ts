@@ -15,7 +15,9 @@ export interface CompileOptions {
 export function compileFile(file: string, opts: CompileOptions): string {
   // the default name says which back end wrote it: generated/two_layer_net.simd.ts, as the repository keeps it
   const out = opts.output ?? join("generated", `${basename(file).replace(/\.graph$/, "")}${opts.simd ? ".simd" : ""}.ts`);
-  const code = emitModule(requireResults(loadGraph(file)), { dtype: opts.dtype, source: file, simd: opts.simd });
+  // -o NAME.js (or .mjs) writes the same module as JavaScript
+  const language = /\.m?js$/.test(out) ? "js" : "ts";
+  const code = emitModule(requireResults(loadGraph(file)), { dtype: opts.dtype, source: file, simd: opts.simd, language });
   writeGenerated(out, code, opts.force === true, [file]);
   return out;
 }

@@ -83,6 +83,8 @@ function evaluationCommands(program: Command): void {
     .argument("<file>", ".graph file")
     .option("--backward", "include the gradient nodes")
     .option("--optimized", "after the optimization passes (dce, fold, simplify, cse)")
+    .option("--kernels", "the kernel program of each fused kernel, before the printers write code")
+    .option("--simd", "with --kernels: the matmuls the WebAssembly back end takes")
     .action(async (file: string, opts) => (await import("./ir.js")).irCommand(file, opts));
 }
 

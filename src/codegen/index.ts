@@ -10,10 +10,11 @@ import { optimize } from "../optimize/pipeline.js";
 import { roots } from "../optimize/rebuild.js";
 import * as K from "../kernel/ir.js";
 import { planBackends } from "./backend.js";
-import { lowerKernel, type KernelEnv } from "./kernels.js";
+import { formatStmts } from "../kernel/format.js";
+import { lowerKernel, type KernelEnv, type KernelParam } from "./kernels.js";
 import { printKernel, Printer, Scope } from "./print-ts.js";
 import { printMeta } from "./meta.js";
-import { printModule, type EmittedKernel, type Source } from "./module.js";
+import { printModule, withoutTypes, type EmittedKernel } from "./module.js";
 import { asciiName, commentText, Names } from "./names.js";
 import { argumentOf, dimsOfCode, sizeChecks, valueOf } from "./print-args.js";
 import { kernelDoc, kernelName, labelsOf } from "./naming.js";
@@ -31,6 +32,8 @@ export interface EmitOptions {
   readonly source?: string;
   /** matmuls of f32 arrays with static column counts as WebAssembly SIMD kernels (see simd.ts) */
   readonly simd?: boolean;
+  /** "js": the same module without its types, for engines and pages that run JavaScript only */
+  readonly language?: "ts" | "js";
 }
 
 export function emitModule(input: Graph, options: EmitOptions = {}): string {
@@ -57,7 +60,7 @@ export function emitModule(input: Graph, options: EmitOptions = {}): string {
   const printer = new Printer({ flavor: "ts", dims });
   const size = (e: K.Expr) => printer.expr(e, new Scope(new Names()));
   const value = valueOf(stepPlan.modes, home, (n) => constants.find((c) => c.node.id === n.id)!.name, argument);
-  return printModule({
+  const printed = printModule({
     graph,
     header: header(source, options, wasm.functions.length),
     // with no matmul that qualifies, a --simd module is the plain one
@@ -82,6 +85,27 @@ export function emitModule(input: Graph, options: EmitOptions = {}): string {
     size,
     names: slotScope,
   });
+  return options.language === "js" ? withoutTypes(printed) : printed;
+}
+
+/**
+ * Each kernel's program as a listing (`gradc ir --kernels`): its name, the `.graph` lines
+ * it fuses, its parameters and its statements, before any printer runs.
+ */
+export function kernelListing(input: Graph, options: EmitOptions = {}): string {
+  const graph = optimize(input);
+  const dtypeOf = (n: Node): DType => (n.type.dtype === "i32" ? "i32" : (options.dtype ?? n.type.dtype));
+  const stepPlan = plan(roots(graph));
+  const label = labelOf(graph);
+  const home = homeOf(stepPlan.modes);
+  const names = new Names([...MODULE_NAMES, ...FUNCTION_LOCALS]);
+  const constants = constantsOf(stepPlan, (n) => names.name(`${label(n)}_const`), dtypeOf);
+  const { kernels } = lowerKernels(graph, stepPlan, { dtypeOf, label, home, constant: (n) => constants.find((c) => c.node.id === n.id)!.buf }, options.simd === true, names);
+  const param = (a: KernelParam) => (a.kind === "dim" ? `dim ${a.name}` : "buf" in a ? `${a.buf.hint}: ${a.buf.dtype}[]` : a.kind === "simd" ? a.v.hint : `${a.v.hint}: number`);
+  return kernels
+    .map((k) => [...k.doc.split("\n").map((l) => `; ${l}`), `kernel ${k.name}(${k.program.params.map(param).join(", ")})`, ...formatStmts(k.program.body, 1)].join("\n"))
+    .join("\n\n")
+    .concat("\n");
 }
 
 /** Every kernel lowered to its kernel program, after the back ends are planned; the WebAssembly kernels they call. */

@@ -3,7 +3,7 @@
  * interfaces, the workspace (every buffer allocated once), one function per kernel,
  * `forward` and `step` calling them in order, and `meta`. The module imports nothing.
  */
-import { IndentationText, Project, QuoteKind, StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
+import { IndentationText, Project, QuoteKind, StructureKind, ts, VariableDeclarationKind, type StatementStructures } from "ts-morph";
 import type { Graph, Node } from "../graph/ir.js";
 import type { DType, Shape } from "../graph/types.js";
 import type { Plan } from "../optimize/fuse.js";
@@ -60,6 +60,14 @@ export type Source = "inputs" | "params";
 
 /** A runner's parameter: `inputs`, or `_inputs` when this runner never reads it (the API keeps its place). */
 const parameter = (reads: ReadonlySet<Source>, name: Source, type: string) => ({ name: reads.has(name) ? name : `_${name}`, type });
+
+/**
+ * The module as JavaScript: TypeScript's own emitter erases the types (interfaces,
+ * annotations, `!`, `declare`), so the code that runs is the printed code, line for line.
+ */
+export function withoutTypes(code: string): string {
+  return ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, removeComments: false } }).outputText;
+}
 
 export function printModule(p: ModuleParts): string {
   const project = new Project({
