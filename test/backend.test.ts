@@ -20,8 +20,8 @@ const files = (dir: string): string[] =>
     return statSync(p).isDirectory() ? files(p) : p.endsWith(".ts") ? [p] : [];
   });
 
-/** The printers: the only files that write code text (the module skeleton, kernels, WebAssembly, meta). */
-const PRINTERS = ["codegen/print-ts.ts", "codegen/print-args.ts", "codegen/module.ts", "codegen/simd-module.ts", "codegen/wasm.ts", "codegen/meta.ts", "codegen/header.ts", "codegen/names.ts"];
+/** The printers: the only files that write code text (the module skeleton, kernels, WebAssembly, meta, the kernel listing). */
+const PRINTERS = ["codegen/print-ts.ts", "codegen/print-args.ts", "codegen/module.ts", "codegen/simd-module.ts", "codegen/wasm.ts", "codegen/meta.ts", "codegen/header.ts", "codegen/names.ts", "kernel/format.ts"];
 
 /** Text that reads as code: indexing or a call around a substitution, statements, Math, lengths. */
 const CODE_TEMPLATE = /\[\$\{|\}\]|\(\$\{|\$\{[^}]*\}\(|;|\bconst |\blet |\bfor \(|\bMath\.|\.length\b|\bnew [A-Z]/;

@@ -10,8 +10,8 @@ import { optimize } from "../optimize/pipeline.js";
 import { roots } from "../optimize/rebuild.js";
 import * as K from "../kernel/ir.js";
 import { planBackends } from "./backend.js";
-import { formatStmts } from "../kernel/format.js";
-import { lowerKernel, type KernelEnv, type KernelParam } from "./kernels.js";
+import { formatKernel } from "../kernel/format.js";
+import { lowerKernel, type KernelEnv } from "./kernels.js";
 import { printKernel, Printer, Scope } from "./print-ts.js";
 import { printMeta } from "./meta.js";
 import { printModule, withoutTypes, type EmittedKernel } from "./module.js";
@@ -101,9 +101,8 @@ export function kernelListing(input: Graph, options: EmitOptions = {}): string {
   const names = new Names([...MODULE_NAMES, ...FUNCTION_LOCALS]);
   const constants = constantsOf(stepPlan, (n) => names.name(`${label(n)}_const`), dtypeOf);
   const { kernels } = lowerKernels(graph, stepPlan, { dtypeOf, label, home, constant: (n) => constants.find((c) => c.node.id === n.id)!.buf }, options.simd === true, names);
-  const param = (a: KernelParam) => (a.kind === "dim" ? `dim ${a.name}` : "buf" in a ? `${a.buf.hint}: ${a.buf.dtype}[]` : a.kind === "simd" ? a.v.hint : `${a.v.hint}: number`);
   return kernels
-    .map((k) => [...k.doc.split("\n").map((l) => `; ${l}`), `kernel ${k.name}(${k.program.params.map(param).join(", ")})`, ...formatStmts(k.program.body, 1)].join("\n"))
+    .map((k) => formatKernel(k.name, k.doc, k.program.params, k.program.body))
     .join("\n\n")
     .concat("\n");
 }

@@ -3,7 +3,7 @@
  * line, every operator parenthesized so the tree shows, locals and buffers by the names
  * they want (the printers make them unique), dims as `dim N`.
  */
-import type { Expr, Stmt } from "./ir.js";
+import type { Buf, Expr, Local, Stmt } from "./ir.js";
 
 export function formatExpr(e: Expr): string {
   switch (e.k) {
@@ -64,3 +64,12 @@ export function formatStmts(list: readonly Stmt[], depth = 0): string[] {
 
 /** A comment's text on one line: control characters and line separators as spaces. */
 const oneLine = (text: string): string => [...text].map((c) => (c < " " || c === "\u2028" || c === "\u2029" ? " " : c)).join("");
+
+/** A kernel's parameter as the listing shows it: a dim, an array with its dtype, or a scalar. */
+export type ListedParam = { readonly kind: "dim"; readonly name: string } | { readonly kind: string; readonly buf: Buf } | { readonly kind: string; readonly v: Local };
+
+/** One kernel: its doc lines as comments, its signature, its statements. */
+export function formatKernel(name: string, doc: string, params: readonly ListedParam[], body: readonly Stmt[]): string {
+  const param = (a: ListedParam): string => ("buf" in a ? `${a.buf.hint}: ${a.buf.dtype}[]` : "v" in a ? (a.kind === "simd" ? a.v.hint : `${a.v.hint}: number`) : `dim ${a.name}`);
+  return [...doc.split("\n").map((l) => `; ${l}`), `kernel ${name}(${params.map(param).join(", ")})`, ...formatStmts(body, 1)].join("\n");
+}
