@@ -9,7 +9,7 @@
 import { codes, fail, type Span } from "../diagnostics/index.js";
 import type { Builder } from "../graph/builder.js";
 import { ancestors, type Node } from "../graph/ir.js";
-import { formatType, isFloat, sameShape, type Dim, type Shape } from "../graph/types.js";
+import { formatType, isFloat, sameShape, type Dim, type Shape } from "../tensor/types.js";
 import { opDef } from "../ops/index.js";
 import { add, broadcastTo, num, reshape, sum } from "../ops/sugar.js";
 

@@ -7,8 +7,8 @@ import { backprop } from "../autodiff/index.js";
 import { codes, fail, type Span } from "../diagnostics/index.js";
 import { opDef, type GraphBuilder } from "../ops/index.js";
 import type { Attrs, AttrValue, Node } from "./ir.js";
-import { scalar, type Tensor } from "./tensor.js";
-import type { DType, Type } from "./types.js";
+import { scalar, type Tensor } from "../tensor/tensor.js";
+import type { DType, Type } from "../tensor/types.js";
 import { checkTensorSize } from "./limits.js";
 
 export class Builder implements GraphBuilder {

@@ -3,8 +3,8 @@
  * subgraphs are one object and ids are a topological order (inputs before users).
  */
 import type { Span } from "../diagnostics/index.js";
-import type { Tensor } from "./tensor.js";
-import type { DType, Shape, Type } from "./types.js";
+import type { Tensor } from "../tensor/tensor.js";
+import type { DType, Shape, Type } from "../tensor/types.js";
 
 /** An attribute: compile-time data of a node (axes, shapes, flags, a user fn). */
 export type AttrValue = number | boolean | string | null | readonly (number | string)[] | KeyedAttr;

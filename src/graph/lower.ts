@@ -13,8 +13,8 @@ import { Builder } from "./builder.js";
 import type { GradDecl, Graph, InitSpec, InputDecl, Named, Node, ParamDecl } from "./ir.js";
 import { literalTensor, literalValue } from "./literal.js";
 import { ExprLowerer, type Entity } from "./lower-expr.js";
-import { filled, type Tensor } from "./tensor.js";
-import { DTYPES, formatShape, formatType, type Dim, type DType } from "./types.js";
+import { filled, type Tensor } from "../tensor/tensor.js";
+import { DTYPES, formatShape, formatType, type Dim, type DType } from "../tensor/types.js";
 
 export function buildGraph(program: Program, text: string): Graph {
   return new Lowering(program, text).run();

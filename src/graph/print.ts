@@ -4,7 +4,7 @@
  */
 import type { UserFn } from "../ops/userfn.js";
 import { ancestors, type Graph, type Node } from "./ir.js";
-import { formatType } from "./types.js";
+import { formatType } from "../tensor/types.js";
 
 export interface PrintOptions {
   /** include the gradient nodes */

@@ -8,7 +8,7 @@
  */
 import { opDef } from "../ops/index.js";
 import type { Graph, Node } from "./ir.js";
-import type { Type } from "./types.js";
+import type { Type } from "../tensor/types.js";
 
 const LEAVES = new Set(["input", "param", "const"]);
 

@@ -4,8 +4,8 @@
  * `eval` from the op table. Compiled code and every pass are tested against it.
  */
 import { ancestors, type Graph, type Node } from "../graph/ir.js";
-import type { Tensor } from "../graph/tensor.js";
-import { resolveShape } from "../graph/types.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { resolveShape } from "../tensor/types.js";
 import { opDef } from "../ops/index.js";
 
 export interface Bindings {

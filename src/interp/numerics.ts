@@ -5,9 +5,9 @@
  * is not finite is reported with its `.graph` line.
  */
 import { ancestors, type Node } from "../graph/ir.js";
-import { resolveShape } from "../graph/types.js";
+import { resolveShape } from "../tensor/types.js";
 import { opDef } from "../ops/index.js";
-import type { Tensor } from "../graph/tensor.js";
+import type { Tensor } from "../tensor/tensor.js";
 import type { Bindings } from "./index.js";
 
 export interface NonFinite {

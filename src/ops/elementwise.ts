@@ -4,8 +4,8 @@
  * against the hand-written derivative in tests), the kernel template and the VJP.
  */
 import type { Node } from "../graph/ir.js";
-import { mapBroadcast } from "../graph/tensor.js";
-import { broadcastShapes, formatType, isFloat, promote, type Type } from "../graph/types.js";
+import { mapBroadcast } from "../tensor/tensor.js";
+import { broadcastShapes, formatType, isFloat, promote, type Type } from "../tensor/types.js";
 import { add, div, mul, neg, num, sub } from "./sugar.js";
 import { defineOp, type GraphBuilder, type OnnxContext, type OnnxRule, type OpDef, type ScalarRule, type TypeContext, type Vjp } from "./types.js";
 

@@ -5,8 +5,8 @@
  * against the rule derived from its primitives.
  */
 import type { Node } from "../graph/ir.js";
-import { tensor, type Tensor } from "../graph/tensor.js";
-import { formatType, isFloat, type Type } from "../graph/types.js";
+import { tensor, type Tensor } from "../tensor/tensor.js";
+import { formatType, isFloat, type Type } from "../tensor/types.js";
 import { div, mul, neg, num, sub, sum } from "./sugar.js";
 import { defineComposite, defineOp, type GraphBuilder, type LoopContext, type OnnxContext, type TypeContext } from "./types.js";
 

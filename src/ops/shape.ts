@@ -1,6 +1,6 @@
 /** Ops that move or copy elements: transpose, reshape, broadcast_to, repeat. */
-import { mapBroadcast, strides, tensor } from "../graph/tensor.js";
-import { broadcastShapes, dimMul, formatShape, formatType, normAxis, sameShape, type Dim, type Shape } from "../graph/types.js";
+import { mapBroadcast, strides, tensor } from "../tensor/tensor.js";
+import { broadcastShapes, dimMul, formatShape, formatType, normAxis, sameShape, type Dim, type Shape } from "../tensor/types.js";
 import { reshape, sum, transpose } from "./sugar.js";
 import { defineOp, type TypeContext } from "./types.js";
 

@@ -7,8 +7,8 @@
  */
 import type { Span } from "../diagnostics/index.js";
 import type { Attrs, Node } from "../graph/ir.js";
-import type { Tensor } from "../graph/tensor.js";
-import type { DType, Shape, Type } from "../graph/types.js";
+import type { Tensor } from "../tensor/tensor.js";
+import type { DType, Shape, Type } from "../tensor/types.js";
 
 /** What a builder offers to VJP rules and composites (implemented in graph/builder.ts). */
 export interface GraphBuilder {

@@ -5,7 +5,7 @@
  * forward pass evaluates the body; the VJP builds g · ∂body/∂xᵢ from primitives.
  */
 import type { Attrs, KeyedAttr, Node } from "../graph/ir.js";
-import { mapBroadcast } from "../graph/tensor.js";
+import { mapBroadcast } from "../tensor/tensor.js";
 import { broadcastType } from "./elementwise.js";
 import { mul, num } from "./sugar.js";
 import { defineOp, type GraphBuilder, type OpDef, type ScalarRule } from "./types.js";

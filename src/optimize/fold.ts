@@ -3,7 +3,7 @@
  * time with its reference semantics, when its result is small and its shape static.
  */
 import type { Graph } from "../graph/ir.js";
-import { size } from "../graph/tensor.js";
+import { size } from "../tensor/tensor.js";
 import { opDef } from "../ops/index.js";
 import { rebuild } from "./rebuild.js";
 

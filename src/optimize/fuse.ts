@@ -9,7 +9,7 @@
  * The result is an ordered list of kernels, each writing one buffer.
  */
 import { ancestors, type Node } from "../graph/ir.js";
-import { sameShape } from "../graph/types.js";
+import { sameShape } from "../tensor/types.js";
 import { opDef, type KernelSpec } from "../ops/index.js";
 
 export type Mode =

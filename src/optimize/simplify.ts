@@ -4,7 +4,7 @@
  */
 import type { Builder } from "../graph/builder.js";
 import type { Graph, Node } from "../graph/ir.js";
-import { sameShape } from "../graph/types.js";
+import { sameShape } from "../tensor/types.js";
 import { rebuild } from "./rebuild.js";
 
 interface Simplification {

@@ -7,8 +7,8 @@
  * the node it differentiates; kernels of the optimized graph become clusters.
  */
 import { ancestors, type Graph, type Node } from "../graph/ir.js";
-import type { Tensor } from "../graph/tensor.js";
-import { formatType } from "../graph/types.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { formatType } from "../tensor/types.js";
 import { opDef } from "../ops/index.js";
 import { STYLE } from "./style.js";
 

@@ -4,7 +4,7 @@
  */
 import { kernelName, labelsOf } from "../codegen/naming.js";
 import { ancestors, type Graph } from "../graph/ir.js";
-import type { Tensor } from "../graph/tensor.js";
+import type { Tensor } from "../tensor/tensor.js";
 import { evaluate, type Bindings } from "../interp/index.js";
 import { plan } from "../optimize/fuse.js";
 import { optimize } from "../optimize/pipeline.js";

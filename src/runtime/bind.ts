@@ -6,11 +6,11 @@
  */
 import { codes, fail } from "../diagnostics/index.js";
 import type { Graph, InitSpec, Node } from "../graph/ir.js";
-import { filled, size, tensor, type Tensor } from "../graph/tensor.js";
-import { formatShape, formatType, resolveShape, type Shape } from "../graph/types.js";
+import { filled, size, tensor, type Tensor } from "../tensor/tensor.js";
+import { formatShape, formatType, resolveShape, type Shape } from "../tensor/types.js";
 import type { Bindings } from "../interp/index.js";
 import { checkClassIndices, labelClassCount } from "../graph/lower.js";
-import { Random } from "./random.js";
+import { Random } from "../tensor/random.js";
 
 export const DEFAULT_DIM = 3;
 export const DEFAULT_SEED = 1;
