@@ -16,7 +16,8 @@ import type { Graph } from "./graph/ir.js";
 
 export { GradcError, formatDiagnostic, type Diagnostic, type Source, type Span } from "./diagnostics/index.js";
 export { parseGraph, compileText, loadGraph } from "./pipeline.js";
-export { buildGraph, differentiate } from "./graph/lower.js";
+export { buildGraph } from "./graph/lower.js";
+export { differentiate } from "./autodiff/differentiate.js";
 export { printGraph } from "./graph/print.js";
 export { evaluate, run as interpret, type Bindings } from "./interp/index.js";
 export { checkGradients, type GradCheck } from "./interp/check.js";

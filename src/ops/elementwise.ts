@@ -6,8 +6,10 @@
 import type { Node } from "../graph/ir.js";
 import { mapBroadcast } from "../tensor/tensor.js";
 import { broadcastShapes, formatType, isFloat, promote, type Type } from "../tensor/types.js";
+import { involution, unit } from "./identities.js";
+import type { OpName } from "./names.js";
 import { add, div, mul, neg, num, sub } from "./sugar.js";
-import { defineOp, type GraphBuilder, type OnnxContext, type OnnxRule, type OpDef, type ScalarRule, type TypeContext, type Vjp } from "./types.js";
+import { defineOp, type GraphBuilder, type Identity, type MathjsName, type OnnxContext, type OnnxRule, type OpDef, type ScalarRule, type TypeContext, type Vjp } from "./types.js";
 
 const SYMBOL: Record<string, string> = { add: "+", sub: "-", mul: "*", div: "/", pow: "^" };
 
@@ -27,7 +29,7 @@ export function broadcastType(name: string, ins: readonly Type[], ctx: TypeConte
 }
 
 interface Spec {
-  readonly name: string;
+  readonly name: OpName;
   readonly glyph?: string;
   readonly doc: string;
   readonly scalar: ScalarRule;
@@ -36,6 +38,9 @@ interface Spec {
   readonly commutative?: boolean;
   readonly domain?: OpDef["domain"];
   readonly onnx: OnnxRule;
+  readonly identities?: readonly Identity[];
+  readonly mathjs?: MathjsName;
+  readonly activation?: boolean;
 }
 
 function unary(spec: Spec): OpDef {
@@ -53,7 +58,7 @@ function elementwise(inputs: readonly string[], spec: Spec): OpDef {
     doc: spec.doc,
     inputs,
     attrs: {},
-    traits: { elementwise: true, commutative: spec.commutative },
+    traits: { elementwise: true, commutative: spec.commutative, activation: spec.activation },
     surface: spec.surface,
     glyph: spec.glyph,
     type: (ins, _attrs, ctx) => broadcastType(spec.name, ins, ctx),
@@ -62,17 +67,38 @@ function elementwise(inputs: readonly string[], spec: Spec): OpDef {
     scalar: spec.scalar,
     domain: spec.domain,
     onnx: spec.onnx,
+    identities: spec.identities,
+    mathjs: spec.mathjs,
   });
 }
+
+const operator = (name: string): MathjsName => ({ kind: "operator", name });
+const mathFunction = (name: string): MathjsName => ({ kind: "function", name });
 
 const zero = (o: OnnxContext): string => o.constant([0], o.outType.dtype);
 
 /** A node that is 1 where `x > 0` and 0 elsewhere: the ReLU mask. */
 const positive = (b: GraphBuilder, x: Node): Node => b.op("step", [x]);
 
+/**
+ * step(x) → step(relu(x)) when relu(x) is computed anyway: the ReLU mask is read from the
+ * stored output, so the pre-activation need not be kept for the backward pass.
+ */
+const reluMask: Identity = {
+  name: "relu-mask",
+  identity: "step(x) → step(relu(x))",
+  rewrite: (n, b) => {
+    const r = b.lookup("relu", [n.inputs[0]!]);
+    return r ? b.op("step", [r]) : undefined;
+  },
+};
+
 export const elementwiseOps: readonly OpDef[] = [
   binary({
     name: "add",
+    // x+0 → x, 0+x → x
+    identities: [unit("add-zero", "x+0 → x", 0, true)],
+    mathjs: operator("add"),
     onnx: "Add",
     glyph: "+",
     doc: "x + y. Local derivative 1 for both: the gradient passes through unchanged.",
@@ -82,6 +108,9 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   binary({
     name: "sub",
+    // x-0 → x
+    identities: [unit("sub-zero", "x-0 → x", 0, false)],
+    mathjs: operator("subtract"),
     onnx: "Sub",
     glyph: "−",
     doc: "x - y. Local derivatives 1 and -1.",
@@ -90,6 +119,9 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   binary({
     name: "mul",
+    // x*1 → x, 1*x → x
+    identities: [unit("mul-one", "x*1 → x", 1, true)],
+    mathjs: operator("multiply"),
     onnx: "Mul",
     glyph: "×",
     doc: "x * y. Each input's gradient is the upstream gradient times the other input (the textbook's Mul node swaps them).",
@@ -99,6 +131,9 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   binary({
     name: "div",
+    // x/1 → x
+    identities: [unit("div-one", "x/1 → x", 1, false)],
+    mathjs: operator("divide"),
     onnx: "Div",
     glyph: "÷",
     doc: "x / y. Derivatives 1/y and -x/y².",
@@ -111,6 +146,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   binary({
     name: "pow",
+    mathjs: operator("pow"),
     onnx: "Pow",
     glyph: "^",
     doc: "x ^ y (power, right-associative). Derivatives y·x^(y-1) and x^y·log(x).",
@@ -158,6 +194,9 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "neg",
+    // -(-x) → x
+    identities: [involution("neg-neg", "-(-x) → x")],
+    mathjs: operator("unaryMinus"),
     onnx: "Neg",
     glyph: "−x",
     doc: "-x. Local derivative -1.",
@@ -166,6 +205,8 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "exp",
+    activation: true,
+    mathjs: mathFunction("exp"),
     onnx: "Exp",
     surface: "exp",
     doc: "e^x. Its derivative is itself: the backward pass multiplies by the forward output.",
@@ -174,6 +215,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "log",
+    mathjs: mathFunction("log"),
     onnx: "Log",
     surface: "log",
     doc: "Natural logarithm. Derivative 1/x.",
@@ -183,6 +225,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "sqrt",
+    mathjs: mathFunction("sqrt"),
     onnx: "Sqrt",
     glyph: "√",
     surface: "sqrt",
@@ -193,6 +236,8 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "tanh",
+    activation: true,
+    mathjs: mathFunction("tanh"),
     onnx: "Tanh",
     surface: "tanh",
     doc: "Hyperbolic tangent. Derivative 1 - tanh(x)², from the forward output.",
@@ -201,6 +246,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "sigmoid",
+    activation: true,
     onnx: "Sigmoid",
     surface: "sigmoid",
     doc: "1 / (1 + e^-x), the textbook's Sigmoid layer. Derivative y·(1 - y) from the forward output y.",
@@ -209,6 +255,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "relu",
+    activation: true,
     onnx: "Relu",
     surface: "relu",
     doc: "max(0, x), the textbook's ReLU layer. The gradient passes where x > 0 and is 0 where x <= 0.",
@@ -217,6 +264,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "abs",
+    mathjs: mathFunction("abs"),
     onnx: "Abs",
     surface: "abs",
     doc: "|x|. Derivative sign(x), with 0 at 0.",
@@ -234,6 +282,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "step",
+    identities: [reluMask],
     onnx: (o) => o.cast(o.node("Greater", [o.x(0), zero(o)]), o.outType.dtype),
     glyph: "x>0",
     doc: "1 where x > 0, else 0: the ReLU mask. It passes no gradient.",
@@ -242,6 +291,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "sign",
+    mathjs: mathFunction("sign"),
     onnx: "Sign",
     doc: "-1, 0 or 1. It passes no gradient.",
     scalar: { f: (x) => Math.sign(x), emit: (x) => `Math.sign(${x})` },

@@ -87,6 +87,8 @@ function onnxTargets(o: OnnxContext): string {
 export const lossOps = [
   defineOp({
     name: "softmax_ce",
+    // class indices (i32 labels) go up to the logits' last axis
+    classIndices: { input: 1, classes: (n) => n.inputs[0]!.type.shape.at(-1) },
     glyph: "Softmax\\nWithLoss",
     surface: "softmax_cross_entropy",
     doc: "Mean cross-entropy of softmax(logits) against labels: i32 class indices or [N, C] probabilities (the textbook's SoftmaxWithLoss). Its backward rule is (softmax(logits) · Σⱼ tⱼ - t) / N — the textbook's (y - t) / N when each row of t sums to 1.",
@@ -163,6 +165,7 @@ export const lossOps = [
   }),
   defineOp({
     name: "onehot",
+    classIndices: { input: 0, classes: (n) => n.attrs["classes"] as number },
     surface: "onehot",
     doc: "Class indices → one-hot rows of `classes` columns. Not differentiable.",
     inputs: ["labels"],
@@ -200,6 +203,8 @@ export const lossOps = [
   }),
   defineOp({
     name: "stop_gradient",
+    // stop_gradient(x) → x: after differentiation it only marks where no gradient flowed
+    identities: [{ name: "stop-gradient", identity: "stop_gradient(x) → x", rewrite: (n) => n.inputs[0] }],
     glyph: "stop",
     surface: "stop_gradient",
     doc: "x itself in the forward pass; no gradient flows back through it.",
