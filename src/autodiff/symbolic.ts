@@ -10,7 +10,7 @@
  * gradient of a user function is asked for.
  */
 import { createRequire } from "node:module";
-import { isConst, isOp, type Node } from "../graph/ir.js";
+import { isConst, isLeaf, isOp, type Node } from "../graph/ir.js";
 import { ops, type OpName } from "../ops/index.js";
 import { mathVar as VAR, opsIn, toFormula, type ScalarExpr, type UserFn } from "../ops/userfn.js";
 
@@ -194,7 +194,7 @@ function formulaOf(root: Node, leaves: Node[], scalarOnly: boolean): ScalarExpr 
     const def = isOp(n) ? ops.get(n.op) : undefined;
     if (scalarOnly && n.type.shape.length !== 0) e = undefined;
     else if (isConst(n)) e = n.value!.data.length === 1 ? { kind: "num", value: n.value!.data[0]! } : undefined;
-    else if (n.inputs.length === 0) {
+    else if (isLeaf(n)) {
       if (!leaves.includes(n)) leaves.push(n);
       e = { kind: "var", index: leaves.indexOf(n) };
     } else if (def?.scalar?.formula || (def?.traits.elementwise && n.attrs["fn"])) {

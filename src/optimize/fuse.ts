@@ -8,7 +8,7 @@
  *   - reshape is the same array, numel a number known from the dims.
  * The result is an ordered list of kernels, each writing one buffer.
  */
-import { ancestors, isConst, isExternal, type Node } from "../graph/ir.js";
+import { ancestors, isConst, isExternal, isLeaf, type Node } from "../graph/ir.js";
 import { sameShape } from "../tensor/types.js";
 import { opDef, type KernelSpec } from "../ops/index.js";
 
@@ -50,7 +50,7 @@ export interface Plan {
 }
 
 export function specOf(n: Node): KernelSpec | "elementwise" | "leaf" {
-  if (n.inputs.length === 0) return "leaf";
+  if (isLeaf(n)) return "leaf";
   const def = opDef(n.op);
   if (def.traits.elementwise) return "elementwise";
   if (!def.kernel) throw new Error(`internal error: op ${n.op} has no kernel`);

@@ -6,7 +6,7 @@
  * textbook's figures. The backward graph can be drawn too, each gradient linked to
  * the node it differentiates; kernels of the optimized graph become clusters.
  */
-import { ancestors, isConst, isExternal, isInput, isParam, leafName, type Graph, type Node } from "../graph/ir.js";
+import { ancestors, isConst, isExternal, isInput, isOp, isParam, leafName, type Graph, type Node } from "../graph/ir.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { formatType } from "../tensor/types.js";
 import { opDef } from "../ops/index.js";
@@ -95,7 +95,7 @@ function nodeLine(n: Node, labels: ReadonlyMap<number, string>, grad: boolean): 
 }
 
 function edgeLine(from: Node, to: Node, index: number, g: Graph, o: DotOptions, labels: ReadonlyMap<number, string>, backwardEdge = false): string {
-  const name = from.inputs.length > 0 ? labels.get(from.id) : undefined;
+  const name = isOp(from) ? labels.get(from.id) : undefined;
   const value = o.values?.get(from.id);
   const gradId = o.backward ? o.edgeGrads?.get(`${to.id}:${index}`) : undefined;
   const grad = gradId !== undefined && !backwardEdge ? o.values?.get(gradId) : undefined;
