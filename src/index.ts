@@ -16,12 +16,13 @@ import type { Graph } from "./graph/ir.js";
 
 export { GradcError, formatDiagnostic, type Diagnostic, type Source, type Span } from "./diagnostics/index.js";
 export { parseGraph, compileText, loadGraph } from "./pipeline.js";
-export { buildGraph, differentiate } from "./graph/lower.js";
+export { buildGraph } from "./graph/lower.js";
+export { differentiate } from "./autodiff/differentiate.js";
 export { printGraph } from "./graph/print.js";
 export { evaluate, run as interpret, type Bindings } from "./interp/index.js";
 export { checkGradients, type GradCheck } from "./interp/check.js";
 export { bind, type BindOptions } from "./runtime/bind.js";
-export { fromNested, toNested, type Tensor } from "./graph/tensor.js";
+export { fromNested, toNested, type Tensor } from "./tensor/tensor.js";
 export { loadCompiled as loadModule, type CompiledModule, type CompiledWorkspace } from "./runtime/load.js";
 export { renderDot, renderSvg, type RenderOptions } from "./render/index.js";
 export { exportOnnx, type OnnxModel, type OnnxOptions } from "./export/onnx.js";

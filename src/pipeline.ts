@@ -11,7 +11,8 @@ import { codes, fail } from "./diagnostics/index.js";
 import { parse } from "./dsl/parser.js";
 import type { Program } from "./dsl/ast.js";
 import type { Graph } from "./graph/ir.js";
-import { buildGraph, differentiate } from "./graph/lower.js";
+import { differentiate } from "./autodiff/differentiate.js";
+import { buildGraph } from "./graph/lower.js";
 
 /** `.graph` text → syntax tree. */
 export function parseGraph(text: string, file = "<graph>"): Program {

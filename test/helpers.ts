@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { GradcError, bind, compileText, formatDiagnostic, interpret, type Graph, type Tensor } from "../src/index.js";
-import { fromNested, toNested } from "../src/graph/tensor.js";
+import { fromNested, toNested } from "../src/tensor/tensor.js";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 

@@ -8,21 +8,36 @@
  */
 import { codes, fail, type Span } from "../diagnostics/index.js";
 import type { Builder } from "../graph/builder.js";
-import { ancestors, type Node } from "../graph/ir.js";
-import { formatType, isFloat, sameShape, type Dim, type Shape } from "../graph/types.js";
-import { opDef } from "../ops/index.js";
+import { ancestors, isConst, isOp, type Node } from "../graph/ir.js";
+import { formatType, isFloat, sameShape, type Dim, type Shape } from "../tensor/types.js";
+import { opDef, type VjpBuilder } from "../ops/index.js";
 import { add, broadcastTo, num, reshape, sum } from "../ops/sugar.js";
+import { userFnDerivatives } from "./symbolic.js";
+
+/** "userId:inputIndex" → the gradient node sent back along that edge: what diagrams draw under an edge. */
+export type EdgeGrads = Map<string, number>;
 
 /** Gradients of the scalar `y` with respect to each of `wrt`, as nodes of their shapes. */
-export function gradients(b: Builder, y: Node, wrt: readonly Node[], span?: Span): Node[] {
+export function gradients(b: Builder, y: Node, wrt: readonly Node[], span?: Span, edges: EdgeGrads = new Map()): Node[] {
   if (y.type.shape.length !== 0) {
     fail(codes.grad, `a gradient needs a scalar to differentiate, got ${formatType(y.type)}`, span ?? y.span);
   }
-  return backprop(b, y, b.constant(1, y), wrt);
+  return backprop(b, y, b.constant(1, y), wrt, edges);
+}
+
+/** What VJP rules build with: the builder, and this driver for fused ops' rules and user functions. */
+function vjpBuilder(b: Builder, edges: EdgeGrads): VjpBuilder {
+  return {
+    op: (name, inputs, attrs, span) => b.op(name, inputs, attrs, span),
+    constant: (value, like) => b.constant(value, like),
+    backprop: (y, seed, wrt) => backprop(b, y, seed, wrt, edges),
+    derivatives: userFnDerivatives,
+  };
 }
 
 /** Vector-Jacobian product of `y` with `seed` (a node of y's shape), for each of `wrt`. */
-export function backprop(b: Builder, y: Node, seed: Node, wrt: readonly Node[]): Node[] {
+export function backprop(b: Builder, y: Node, seed: Node, wrt: readonly Node[], edges: EdgeGrads = new Map()): Node[] {
+  const vb = vjpBuilder(b, edges);
   const targets = new Set(wrt.map((w) => w.id));
   const cone = ancestors([y]);
   // nodes through which y depends on a target
@@ -45,18 +60,18 @@ export function backprop(b: Builder, y: Node, seed: Node, wrt: readonly Node[]):
     if (!parts || !active.has(n.id)) continue;
     const g = b.at(n.span, () => parts.reduce((acc, p) => add(b, acc, p)));
     total.set(n.id, g);
-    if (!b.gradOf.has(g.id) && g.op !== "const") b.gradOf.set(g.id, n.id);
-    if (n.inputs.length === 0) continue;
+    if (!b.gradOf.has(g.id) && !isConst(g)) b.gradOf.set(g.id, n.id);
+    if (!isOp(n)) continue;
     const rule = opDef(n.op).vjp;
     if (rule === "none") continue;
     const needs = n.inputs.map((i) => active.has(i.id));
     b.at(n.span, () => {
-      const grads = rule(b, n, g, needs);
+      const grads = rule(vb, n, g, needs);
       n.inputs.forEach((input, i) => {
         const gi = grads[i];
         if (!needs[i] || !gi) return;
         const part = unbroadcast(b, gi, input.type.shape);
-        b.edgeGrads.set(`${n.id}:${i}`, part.id);
+        edges.set(`${n.id}:${i}`, part.id);
         send(input, part);
       });
     });
@@ -66,7 +81,7 @@ export function backprop(b: Builder, y: Node, seed: Node, wrt: readonly Node[]):
 
 /** Whether gradient can flow through n: float values from a differentiable op. */
 function flows(n: Node): boolean {
-  return isFloat(n.type.dtype) && (n.inputs.length === 0 || opDef(n.op).vjp !== "none");
+  return isFloat(n.type.dtype) && (!isOp(n) || opDef(n.op).vjp !== "none");
 }
 
 function zerosLike(b: Builder, w: Node): Node {

@@ -1,15 +1,18 @@
 /**
  * Symbolic derivatives of elementwise user functions with mathjs. The body, a scalar
  * expression over elementwise ops, is written as a mathjs formula from each op's
- * `formula`, differentiated by `derivative`, simplified, and read back into a scalar
- * expression. Functions mathjs cannot differentiate (relu, maximum, …) make this
- * return undefined: the caller then inlines the body and lets the op table's rules
- * differentiate it node by node. mathjs is loaded on first use (it takes ~1 s).
+ * `formula` (ops/userfn.ts), differentiated by `derivative`, simplified, and read back
+ * into a scalar expression through the entries' `mathjs` names. Where mathjs cannot
+ * (an expression it has no rule for, or gives back one we cannot read) this returns
+ * undefined, and the fn's VJP differentiates the body node by node. Lowering keeps a fn
+ * as one node only when every op of its body has a formula (relu, maximum have none:
+ * such a body is inlined). mathjs is loaded on first use (it takes ~1 s), when a
+ * gradient of a user function is asked for.
  */
 import { createRequire } from "node:module";
-import type { Node } from "../graph/ir.js";
-import { ops } from "../ops/index.js";
-import type { ScalarExpr, UserFn } from "../ops/userfn.js";
+import { isConst, isLeaf, isOp, type Node } from "../graph/ir.js";
+import { ops, type OpName } from "../ops/index.js";
+import { mathVar as VAR, opsIn, toFormula, type ScalarExpr, type UserFn } from "../ops/userfn.js";
 
 /** The parts of mathjs' node API we read (mathjs' own types are loose here). */
 interface MathNode {
@@ -36,29 +39,12 @@ function mathjs(): MathJs {
   return math;
 }
 
-const VAR = (i: number): string => `v${i}`;
-
-/** Our scalar expression as a mathjs formula; undefined if an op has no formula. */
-export function toFormula(e: ScalarExpr): string | undefined {
-  if (e.kind === "num") return e.value < 0 ? `(${e.value})` : String(e.value);
-  if (e.kind === "var") return VAR(e.index);
-  const formula = ops.get(e.op)?.scalar?.formula;
-  if (!formula) return undefined;
-  const args = e.args.map(toFormula);
-  if (args.some((a) => a === undefined)) return undefined;
-  const names = ["x", "y"];
-  return `(${formula.replace(/\b[xy]\b/g, (v) => `(${args[names.indexOf(v)]!})`)})`;
+/** The ops that are mathjs operators (`subtract` → sub) or functions (`exp` → exp), from the entries' `mathjs` names. */
+function mathNames(kind: "operator" | "function"): ReadonlyMap<string, OpName> {
+  return new Map([...ops.values()].flatMap((d) => (d.mathjs?.kind === kind ? [[d.mathjs.name, d.name] as const] : [])));
 }
-
-const OPERATORS: Record<string, string> = {
-  add: "add",
-  subtract: "sub",
-  multiply: "mul",
-  divide: "div",
-  pow: "pow",
-  unaryMinus: "neg",
-};
-const FUNCTIONS = new Set(["exp", "log", "sqrt", "tanh", "abs", "sign"]);
+const OPERATORS = mathNames("operator");
+const FUNCTIONS = mathNames("function");
 
 /** A mathjs expression tree back to ours; undefined for anything we have no op for. */
 export function fromMath(node: MathNode, params: number): ScalarExpr | undefined {
@@ -83,14 +69,15 @@ export function fromMath(node: MathNode, params: number): ScalarExpr | undefined
       const list = args();
       if (!list) return undefined;
       if (fn === "unaryPlus") return list[0];
-      const op = fn ? OPERATORS[fn] : undefined;
+      const op = fn ? OPERATORS.get(fn) : undefined;
       return op ? { kind: "op", op, args: list } : undefined;
     }
     case "FunctionNode": {
       const fn = typeof node.fn === "object" ? node.fn.name : node.name;
       const list = args();
       if (!list || !fn) return undefined;
-      if (FUNCTIONS.has(fn)) return { kind: "op", op: fn, args: list };
+      const op = FUNCTIONS.get(fn);
+      if (op) return { kind: "op", op, args: list };
       return hyperbolic(fn, list);
     }
     default:
@@ -101,7 +88,7 @@ export function fromMath(node: MathNode, params: number): ScalarExpr | undefined
 /** sech, cosh, sinh (which mathjs' derivatives of tanh produce) written with exp. */
 function hyperbolic(fn: string, [u]: ScalarExpr[]): ScalarExpr | undefined {
   if (!u) return undefined;
-  const op = (name: string, ...args: ScalarExpr[]): ScalarExpr => ({ kind: "op", op: name, args });
+  const op = (name: OpName, ...args: ScalarExpr[]): ScalarExpr => ({ kind: "op", op: name, args });
   const ep = op("exp", u);
   const em = op("exp", op("neg", u));
   const two: ScalarExpr = { kind: "num", value: 2 };
@@ -111,30 +98,30 @@ function hyperbolic(fn: string, [u]: ScalarExpr[]): ScalarExpr | undefined {
   return undefined;
 }
 
-/**
- * The largest body (in operations) whose derivative mathjs derives and simplifies: its
- * simplification grows steeply with size (16 nested exp: 0.7 s, 20: 8 s). A larger body
- * is inlined as graph nodes, which the op table's rules differentiate in linear time.
- */
-export const MAX_FORMULA_OPS = 12;
-
-const sizes = new WeakMap<ScalarExpr, number>();
-/** Operations in a scalar expression, a shared subexpression counted each time it is written (memoized: linear in the DAG). */
-function opsIn(e: ScalarExpr): number {
-  if (e.kind !== "op") return 0;
-  let n = sizes.get(e);
-  if (n === undefined) {
-    n = 1 + e.args.reduce((s, a) => s + opsIn(a), 0);
-    sizes.set(e, n);
-  }
-  return n;
+/** A user function's derivatives: one tree per parameter, and as mathjs printed them. */
+export interface UserFnDerivatives {
+  /** ∂body/∂params[i], simplified */
+  readonly derivs: readonly ScalarExpr[];
+  /** the derivatives as mathjs printed them, over the parameters' names */
+  readonly text: readonly string[];
 }
 
-/** The user function with its symbolic derivatives, or undefined if mathjs cannot derive it (or it is too large). */
-export function deriveUserFn(name: string, params: readonly string[], body: ScalarExpr): UserFn | undefined {
-  if (opsIn(body) > MAX_FORMULA_OPS) return undefined;
-  const formula = toFormula(body);
-  if (formula === undefined) return undefined;
+/** a function's derivative does not depend on its arguments: derived once per function */
+const derived = new WeakMap<UserFn, UserFnDerivatives | null>();
+
+/** ∂body/∂xᵢ of a user function (what its VJP builds), or undefined where mathjs cannot derive it. */
+export function userFnDerivatives(fn: UserFn): readonly ScalarExpr[] | undefined {
+  return deriveUserFn(fn)?.derivs;
+}
+
+/** The user function's symbolic derivatives, or undefined if mathjs cannot derive them. */
+export function deriveUserFn(fn: UserFn): UserFnDerivatives | undefined {
+  let d = derived.get(fn);
+  if (d === undefined) derived.set(fn, (d = derive(fn.params, fn.formula) ?? null));
+  return d ?? undefined;
+}
+
+function derive(params: readonly string[], formula: string): UserFnDerivatives | undefined {
   const m = mathjs();
   const expr = m.parse(formula);
   const derivs: ScalarExpr[] = [];
@@ -151,7 +138,7 @@ export function deriveUserFn(name: string, params: readonly string[], body: Scal
     derivs.push(back);
     derivText.push(d.toString().replace(/\bv(\d+)\b/g, (_s, k: string) => params[Number(k)]!));
   }
-  return { key: `${name}(${params.join(",")})=${formula}`, name, params, body, derivs, derivText };
+  return { derivs, text: derivText };
 }
 
 /** A gradient as a formula: per element when `of` sums an elementwise expression of tensors. */
@@ -175,7 +162,7 @@ function simplified(m: MathJs, node: MathNode): MathNode {
  * i. Undefined when some node has no formula, or the formula would be too large to read.
  */
 export function symbolicGradients(of: Node, wrt: readonly Node[], name: (leaf: Node) => string): SymbolicGradient[] | undefined {
-  const def = ops.get(of.op);
+  const def = isOp(of) ? ops.get(of.op) : undefined;
   const elementwise = def?.traits.sum === true && of.inputs.length === 1;
   const root = elementwise ? of.inputs[0]! : of;
   if (!elementwise && root.type.shape.length !== 0) return undefined;
@@ -204,17 +191,17 @@ function formulaOf(root: Node, leaves: Node[], scalarOnly: boolean): ScalarExpr 
   const walk = (n: Node): ScalarExpr | undefined => {
     if (memo.has(n.id)) return memo.get(n.id);
     let e: ScalarExpr | undefined;
-    const def = ops.get(n.op);
+    const def = isOp(n) ? ops.get(n.op) : undefined;
     if (scalarOnly && n.type.shape.length !== 0) e = undefined;
-    else if (n.op === "const") e = n.value!.data.length === 1 ? { kind: "num", value: n.value!.data[0]! } : undefined;
-    else if (n.inputs.length === 0) {
+    else if (isConst(n)) e = n.value!.data.length === 1 ? { kind: "num", value: n.value!.data[0]! } : undefined;
+    else if (isLeaf(n)) {
       if (!leaves.includes(n)) leaves.push(n);
       e = { kind: "var", index: leaves.indexOf(n) };
     } else if (def?.scalar?.formula || (def?.traits.elementwise && n.attrs["fn"])) {
       const args = n.inputs.map(walk);
       const fn = n.attrs["fn"] as UserFn | undefined;
       if (args.some((a) => a === undefined)) e = undefined;
-      else e = fn ? substituteVars(fn.body, args as ScalarExpr[]) : { kind: "op", op: n.op, args: args as ScalarExpr[] };
+      else e = fn ? substituteVars(fn.body, args as ScalarExpr[]) : { kind: "op", op: def!.name, args: args as ScalarExpr[] };
     }
     // a budget on the expanded size: formulas of shared subexpressions grow exponentially
     if (e && opsIn(e) > MAX_PRINTED_OPS) e = undefined;
@@ -231,7 +218,7 @@ function substituteVars(e: ScalarExpr, args: readonly ScalarExpr[]): ScalarExpr 
 }
 
 /** The local derivative rule of an elementwise op, from its mathjs formula: "d/dx = y, d/dy = x". */
-export function localRule(op: string): string | undefined {
+export function localRule(op: OpName): string | undefined {
   const formula = ops.get(op)?.scalar?.formula;
   if (!formula) return undefined;
   const m = mathjs();

@@ -1,5 +1,5 @@
 /** Numbers and tensors for people (15 significant digits) and for JSON. */
-import { toNested, type Tensor } from "../graph/tensor.js";
+import { toNested, type Tensor } from "../tensor/tensor.js";
 
 /** 715.0000000000001 → "715"; keeps what a reader needs, like the textbook's figures. */
 export function formatNumber(v: number, digits = 12): string {

@@ -4,7 +4,7 @@
  */
 import { localRule, symbolicGradients } from "../autodiff/symbolic.js";
 import { codes, fail } from "../diagnostics/index.js";
-import { ancestors } from "../graph/ir.js";
+import { ancestors, isOp } from "../graph/ir.js";
 import { ops } from "../ops/index.js";
 import { loadGraph } from "../pipeline.js";
 
@@ -19,13 +19,13 @@ export function gradCommand(file: string, opts: { symbolic?: boolean }): void {
     const formulas = symbolicGradients(of, asked.map((g) => g.wrtNode), name);
     if (!formulas) {
       // name the first node in the way: an op without a formula, or else the size
-      const blocking = ancestors([of]).find((n) => n.inputs.length > 0 && n !== of && !ops.get(n.op)?.scalar?.formula && !n.attrs["fn"]);
+      const blocking = ancestors([of]).find((n) => isOp(n) && n !== of && !ops.get(n.op)?.scalar?.formula && !n.attrs["fn"]);
       const why = blocking ? `${blocking.op}${blocking.span ? ` (${file}:${blocking.span.line})` : ""} has no formula that mathjs can differentiate` : "the formula would be too large to read";
       fail(codes.cli, `d ${asked[0]!.of}: no formula: ${why}. Formulas exist for a scalar expression of elementwise ops, or for a sum of one over tensors`);
     }
     asked.forEach((g, i) => lines.push(`d ${g.of} / d ${g.wrt} = ${formulas[i]!.formula}${formulas[i]!.elementwise ? "   (for each element)" : ""}`));
   }
-  const used = [...new Set(ancestors(graph.grads.map((g) => g.ofNode)).map((n) => n.op))].filter((op) => localRule(op));
+  const used = [...new Set(ancestors(graph.grads.map((g) => g.ofNode)).flatMap((n) => (isOp(n) ? [n.op] : [])))].filter((op) => localRule(op));
   if (used.length > 0) {
     lines.push("", "local derivatives (each node's rule, chained by backpropagation):");
     for (const op of used) lines.push(`  ${op}: ${localRule(op)}`);

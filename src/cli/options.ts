@@ -1,7 +1,7 @@
 /** Options shared by the commands that evaluate a graph: --set, --inputs, --seed. */
 import { readFileSync } from "node:fs";
 import { codes, fail } from "../diagnostics/index.js";
-import { fromNested, type Tensor } from "../graph/tensor.js";
+import { fromNested, type Tensor } from "../tensor/tensor.js";
 
 export interface ValueOptions {
   readonly set?: string[];

@@ -72,7 +72,8 @@ export function languageReference(): string {
   lines.push("", "Operators: `+ - * / ^` are `add sub mul div pow` below (NumPy broadcasting), `@` is `matmul`, `x.T` is `transpose`, unary `-` is `neg`.", "");
   lines.push("## Primitives", "", "The ONNX column says how `gradc export --onnx` writes each op: one ONNX op, or several.", "");
   lines.push("| op | operands | differentiable | rule | ONNX |", "|---|---|---|---|---|");
-  for (const op of [...ops.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+  // grad(L, X) is listed above: its node never outlives differentiation
+  for (const op of [...ops.values()].filter((d) => !d.traits.gradient).sort((a, b) => a.name.localeCompare(b.name))) {
     const formula = op.scalar?.formula ? ` — formula \`${op.scalar.formula}\`, checked against mathjs` : "";
     const onnx = typeof op.onnx === "string" ? `\`${op.onnx}\`` : op.onnx ? "several nodes" : "—";
     lines.push(`| \`${op.name}\` | ${op.inputs.map((i) => `\`${i}\``).join(", ")} | ${op.vjp === "none" ? "no (passes no gradient)" : "yes"} | ${cell(op.doc)}${formula} | ${onnx} |`);

@@ -1,5 +1,5 @@
 /** `gradc run FILE`: evaluate, print outputs and gradients (or one JSON object). */
-import { toNested } from "../graph/tensor.js";
+import { toNested } from "../tensor/tensor.js";
 import { loadGraph, requireResults } from "../pipeline.js";
 import { run } from "../interp/index.js";
 import { bind } from "../runtime/bind.js";

@@ -5,7 +5,7 @@
  * The decision is made here, once per kernel, before any kernel is lowered.
  */
 import type { Node } from "../graph/ir.js";
-import type { DType } from "../graph/types.js";
+import type { DType } from "../tensor/types.js";
 import type { Kernel, Mode } from "../optimize/fuse.js";
 import type { WasmOperand } from "./kernels.js";
 

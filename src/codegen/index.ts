@@ -2,8 +2,8 @@
  * Code generation: optimized graph → fusion plan → memory plan → one TypeScript
  * module that imports nothing. Same graph and options, same bytes.
  */
-import { ancestors, type Graph, type Node } from "../graph/ir.js";
-import type { DType } from "../graph/types.js";
+import { ancestors, isExternal, isInput, isParam, type Graph, type Node } from "../graph/ir.js";
+import type { DType } from "../tensor/types.js";
 import { plan, type Mode, type Plan } from "../optimize/fuse.js";
 import { planMemory } from "../optimize/memory.js";
 import { optimize } from "../optimize/pipeline.js";
@@ -81,7 +81,7 @@ export function emitModule(input: Graph, options: EmitOptions = {}): string {
     dimsOf: dimsOfCode(graph, size, dims),
     label,
     home,
-    source: (n) => (n.op === "input" ? "inputs" : n.op === "param" ? "params" : undefined),
+    source: (n) => (isInput(n) ? "inputs" : isParam(n) ? "params" : undefined),
     size,
     names: slotScope,
   });
@@ -182,7 +182,7 @@ class WasmKernels {
 
   /** The inputs and params a WebAssembly kernel reads: copied (or transposed) into its memory before the kernels run. */
   mirrors(kernels: readonly EmittedKernel[], name: (n: Node, transposed: boolean) => string): Mirror[] {
-    const external = kernels.flatMap((k) => k.program.wasmOperands).filter((o) => o.node.op === "input" || o.node.op === "param");
+    const external = kernels.flatMap((k) => k.program.wasmOperands).filter((o) => isExternal(o.node));
     const unique = new Map(external.map((o) => [`${o.node.id}${o.transposed ? "T" : ""}`, o]));
     return [...unique.values()].map((o) => ({ ...o, name: name(o.node, o.transposed) }));
   }

@@ -7,7 +7,7 @@
  * printers turn them into code.
  */
 import type { Node } from "../graph/ir.js";
-import { sameShape, type DType } from "../graph/types.js";
+import { sameShape, type DType } from "../tensor/types.js";
 import * as K from "../kernel/ir.js";
 import type { Kernel, Mode } from "../optimize/fuse.js";
 import { opDef, type LoopContext } from "../ops/index.js";

@@ -1,6 +1,6 @@
 /** The `meta` export: a plain object literal describing the graph, printed deterministically. */
 import type { Graph, InitSpec, Node } from "../graph/ir.js";
-import type { DType } from "../graph/types.js";
+import type { DType } from "../tensor/types.js";
 import { key, stringLiteral } from "./names.js";
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };

@@ -5,7 +5,7 @@
  */
 import { IndentationText, Project, QuoteKind, StructureKind, ts, VariableDeclarationKind, type StatementStructures } from "ts-morph";
 import type { Graph, Node } from "../graph/ir.js";
-import type { DType, Shape } from "../graph/types.js";
+import type { DType, Shape } from "../tensor/types.js";
 import type { Plan } from "../optimize/fuse.js";
 import type { MemoryPlan } from "../optimize/memory.js";
 import * as K from "../kernel/ir.js";

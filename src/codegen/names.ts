@@ -5,7 +5,7 @@
  */
 
 import { ts } from "ts-morph";
-import type { DType } from "../graph/types.js";
+import type { DType } from "../tensor/types.js";
 
 /** Reserved words of JavaScript and TypeScript (strict mode, modules, contextual). */
 const KEYWORDS =

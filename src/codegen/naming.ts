@@ -3,7 +3,8 @@
  * and kernel names and comments (affine_relu_h, with the .graph lines it fuses).
  * Code generation and diagrams share them, so a diagram's clusters match the code.
  */
-import type { Graph, Node } from "../graph/ir.js";
+import { isOp, type Graph, type Node } from "../graph/ir.js";
+import { opDef, type Traits } from "../ops/index.js";
 import { nodeNames } from "../graph/print.js";
 import type { Kernel } from "../optimize/fuse.js";
 import { sourceLine } from "../graph/lines.js";
@@ -32,13 +33,17 @@ export function labelsOf(graph: Graph): Map<number, string> {
 /** A kernel is named for what it fuses and what it writes: affine_relu_h, softmax_ce_loss, sum_grad_b1. */
 export function kernelName(k: Kernel, label: (n: Node) => string): string {
   const ops = k.nodes.map((n) => n.op);
+  const some = (trait: keyof Traits): boolean => k.nodes.some((n) => isOp(n) && opDef(n.op).traits[trait] === true);
+  // a mask times the upstream gradient: ReLU's backward node of the textbook
+  const reluBackward = some("mask") && some("product");
   let what: string;
   if (k.kind === "matmul" && k.matmul) {
-    const act = ops.find((o) => ["relu", "sigmoid", "tanh", "exp"].includes(o));
-    what = ops.includes("add") ? `affine${act ? `_${act}` : ""}` : `matmul_${ops.filter((o) => o !== "matmul").slice(0, 2).join("_")}`;
-    if (ops.includes("step") && ops.includes("mul")) what = "matmul_relu_backward";
+    const act = k.nodes.find((n) => isOp(n) && opDef(n.op).traits.activation);
+    const rest = k.nodes.filter((n) => n !== k.matmul).map((n) => n.op);
+    what = some("bias") ? `affine${act ? `_${act.op}` : ""}` : `matmul_${rest.slice(0, 2).join("_")}`;
+    if (reluBackward) what = "matmul_relu_backward";
   } else if (k.kind === "map") {
-    what = ops.includes("step") && ops.includes("mul") ? "relu_backward" : [...new Set(ops)].slice(-3).join("_");
+    what = reluBackward ? "relu_backward" : [...new Set(ops)].slice(-3).join("_");
   } else what = k.out.op;
   const name = label(k.out);
   // softmax_ce_grad writing grad_score reads better as softmax_ce_grad_score

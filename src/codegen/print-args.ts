@@ -4,7 +4,7 @@
  * where a result is read, the size check of each input and param, and the dims their
  * lengths imply. A printer of the module skeleton, beside module.ts.
  */
-import type { Graph, Node } from "../graph/ir.js";
+import { isInput, isParam, leafName, type Graph, type Node } from "../graph/ir.js";
 import * as K from "../kernel/ir.js";
 import type { Mode } from "../optimize/fuse.js";
 import type { Mirror } from "./index.js";
@@ -18,8 +18,8 @@ export function argumentOf(home: (n: Node) => Node, mirrors: readonly Mirror[], 
     const operand = k?.program.wasmOperands.find((o) => o.node === h);
     const mirror = operand && mirrors.find((m) => m.node === h && m.transposed === operand.transposed);
     if (mirror) return `ws.${mirror.name}`;
-    if (h.op === "input") return prop("inputs", h.attrs["name"] as string);
-    if (h.op === "param") return prop("params", h.attrs["name"] as string);
+    if (isInput(h)) return prop("inputs", leafName(h));
+    if (isParam(h)) return prop("params", leafName(h));
     return `ws.${slot(h)}`;
   };
 }

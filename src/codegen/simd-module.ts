@@ -7,7 +7,7 @@
  */
 import { StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
 import type { ModuleParts } from "./module.js";
-import type { Shape } from "../graph/types.js";
+import type { Shape } from "../tensor/types.js";
 import * as K from "../kernel/ir.js";
 import { ARRAY, prop } from "./names.js";
 import { wasmBinary, wasmText, type WasmFunction } from "./wasm.js";

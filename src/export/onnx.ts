@@ -11,9 +11,9 @@
 import { sourceLine } from "../graph/lines.js";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { codes, fail } from "../diagnostics/index.js";
-import { ancestors, type Graph, type Named, type Node } from "../graph/ir.js";
-import type { Tensor } from "../graph/tensor.js";
-import type { Shape, Type } from "../graph/types.js";
+import { ancestors, isConst, isInput, isParam, type Graph, type Named, type Node } from "../graph/ir.js";
+import type { Tensor } from "../tensor/tensor.js";
+import type { Shape, Type } from "../tensor/types.js";
 import { opDef } from "../ops/index.js";
 import type { OnnxContext, OnnxType } from "../ops/types.js";
 import { VERSION } from "../codegen/header.js";
@@ -141,9 +141,9 @@ class Writer {
   }
 
   emit(n: Node): void {
-    if (n.op === "input") return;
-    if (n.op === "param") return this.param(n);
-    if (n.op === "const") return; // written where used, in the dtype its user needs
+    if (isInput(n)) return;
+    if (isParam(n)) return this.param(n);
+    if (isConst(n)) return; // written where used, in the dtype its user needs
     const def = opDef(n.op);
     const rule = def.onnx;
     if (!rule) fail(codes.export, `${n.op} has no ONNX export (it is not an op of forward graphs)`, n.span);
@@ -177,7 +177,7 @@ class Writer {
 
   /** The value of an input node, in `dtype` when given. */
   value(n: Node, dtype?: OnnxType): string {
-    if (n.op === "const") return this.constNode(n, dtype ?? n.type.dtype);
+    if (isConst(n)) return this.constNode(n, dtype ?? n.type.dtype);
     const name = this.names.get(n.id)!;
     return dtype && dtype !== n.type.dtype ? this.cast(name, dtype) : name;
   }
@@ -270,7 +270,7 @@ class Writer {
 
   /** The name of a root in the model: the node's value, renamed to the output's name. */
   output(r: Named): string {
-    const v = r.node.op === "const" ? this.value(r.node) : this.names.get(r.node.id)!;
+    const v = isConst(r.node) ? this.value(r.node) : this.names.get(r.node.id)!;
     if (v === r.name) return v;
     this.protos.push(create(NodeProtoSchema, { opType: "Identity", input: [v], output: [r.name], name: r.name }));
     return r.name;

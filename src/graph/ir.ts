@@ -3,8 +3,9 @@
  * subgraphs are one object and ids are a topological order (inputs before users).
  */
 import type { Span } from "../diagnostics/index.js";
-import type { Tensor } from "./tensor.js";
-import type { DType, Shape, Type } from "./types.js";
+import type { LeafKind, OpName } from "../ops/names.js";
+import type { Tensor } from "../tensor/tensor.js";
+import type { DType, Shape, Type } from "../tensor/types.js";
 
 /** An attribute: compile-time data of a node (axes, shapes, flags, a user fn). */
 export type AttrValue = number | boolean | string | null | readonly (number | string)[] | KeyedAttr;
@@ -16,9 +17,10 @@ export interface KeyedAttr {
 
 export type Attrs = Readonly<Record<string, AttrValue>>;
 
-export interface Node {
+export type { LeafKind, OpName } from "../ops/names.js";
+
+interface NodeBase {
   readonly id: number;
-  readonly op: string;
   readonly inputs: readonly Node[];
   readonly attrs: Attrs;
   readonly type: Type;
@@ -27,6 +29,34 @@ export interface Node {
   /** the value of a `const` node */
   readonly value?: Tensor;
 }
+
+/** A leaf of one kind. Its `op` is its kind (what `gradc ir` prints). */
+export interface LeafOf<K extends LeafKind> extends NodeBase {
+  readonly kind: K;
+  readonly op: K;
+}
+
+/** A leaf: an input, a param or a constant. */
+export type LeafNode = LeafOf<"input"> | LeafOf<"param"> | LeafOf<"const">;
+
+/** An application of an op of the table to its inputs. */
+export interface OpNode extends NodeBase {
+  readonly kind: "op";
+  readonly op: OpName;
+}
+
+/** A node of the graph: ask its kind with isInput, isParam, isConst, isLeaf, isOp — never compare op names. */
+export type Node = LeafNode | OpNode;
+
+export const isInput = (n: Node): n is LeafOf<"input"> => n.kind === "input";
+export const isParam = (n: Node): n is LeafOf<"param"> => n.kind === "param";
+export const isConst = (n: Node): n is LeafOf<"const"> => n.kind === "const";
+/** an input or a param: a value the caller supplies, not computed nor folded */
+export const isExternal = (n: Node): n is LeafOf<"input"> | LeafOf<"param"> => n.kind === "input" || n.kind === "param";
+export const isLeaf = (n: Node): n is LeafNode => n.kind !== "op";
+export const isOp = (n: Node): n is OpNode => n.kind === "op";
+/** the `.graph` name of an input or param */
+export const leafName = (n: Node): string => String(n.attrs["name"]);
 
 export type InitSpec =
   | { kind: "value"; value: Tensor }
@@ -75,13 +105,9 @@ export interface Graph {
   readonly grads: readonly GradDecl[];
   /** every node built, ids ascending (a topological order) */
   readonly nodes: readonly Node[];
-  /** gradient node id → the forward node id it is the (total) gradient of */
+  /** gradient node id → the forward node id it is the (total) gradient of (names: grad_W1) */
   readonly gradOf: ReadonlyMap<number, number>;
-  /** "userId:inputIndex" → the gradient node sent back along that edge (for diagrams) */
-  readonly edgeGrads: ReadonlyMap<string, number>;
 }
-
-export const leafOps = new Set(["input", "param", "const"]);
 
 export function typeOf(dtype: DType, shape: Shape): Type {
   return { dtype, shape };

@@ -4,7 +4,7 @@
  * are bound at run time, where the bound sizes are checked against the same limit.
  */
 import { codes, fail, type Span } from "../diagnostics/index.js";
-import type { Shape } from "./types.js";
+import type { Shape } from "../tensor/types.js";
 
 /** 2^26 elements: 256 MiB as float32, 512 MiB as float64 — a thousand times the TwoLayerNet's W1. */
 export const MAX_TENSOR_ELEMENTS = 2 ** 26;

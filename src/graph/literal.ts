@@ -1,7 +1,7 @@
 /** Compile-time values in `.graph` files: number and array literals, attributes. */
 import { codes, fail, type Span } from "../diagnostics/index.js";
 import type { Expr } from "../dsl/ast.js";
-import { fromNested, type Tensor } from "./tensor.js";
+import { fromNested, type Tensor } from "../tensor/tensor.js";
 
 /** A literal (number, -number, nested array) as a nested JS value, or undefined. */
 export function literalValue(e: Expr): unknown {

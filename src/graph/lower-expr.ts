@@ -1,14 +1,14 @@
 /**
  * Lowers expressions to IR nodes: operators, built-in calls (bound by the op table's
- * signatures), user functions (kept as one `fn` node when mathjs can derive them,
- * else inlined) and `grad(L, X)`, which builds the backward nodes in place.
+ * signatures), user functions (kept as one `fn` node when their body is elementwise, small
+ * and has a formula for every op — mathjs derives it when a gradient asks — else inlined)
+ * and `grad(L, X)`, a `grad` node that differentiation replaces by the backward nodes.
  */
-import { gradients } from "../autodiff/index.js";
-import { deriveUserFn, MAX_FORMULA_OPS } from "../autodiff/symbolic.js";
 import { codes, fail, type Span } from "../diagnostics/index.js";
 import type { Arg, Expr, Ident } from "../dsl/ast.js";
+import { formatType } from "../tensor/types.js";
 import { builtins, ops, type AttrSpec, type Builtin } from "../ops/index.js";
-import type { ScalarExpr, UserFn } from "../ops/userfn.js";
+import { MAX_FORMULA_OPS, userFn, type ScalarExpr, type UserFn } from "../ops/userfn.js";
 import type { Builder } from "./builder.js";
 import type { AttrValue, Node } from "./ir.js";
 import { literalTensor, literalValue } from "./literal.js";
@@ -24,6 +24,8 @@ const MAX_LOWER_DEPTH = 2000;
 
 export class ExprLowerer {
   private depth = 0;
+  /** grad() calls lowered so far */
+  private gradCalls = 0;
   /** user function calls already lowered, by function and argument nodes */
   private readonly calls = new WeakMap<object, Map<string, Node>>();
   private readonly derived = new WeakMap<object, UserFn | undefined>();
@@ -121,7 +123,9 @@ export class ExprLowerer {
     }
     const [l, x] = e.args.map((a) => this.lower(a.value, scope)) as [Node, Node];
     if (x.type.dtype === "i32") fail(codes.grad, `cannot differentiate with respect to an i32 value`, e.args[1]!.value.span);
-    return gradients(this.b, l, [x], e.args[0]!.value.span)[0]!;
+    if (l.type.shape.length !== 0) fail(codes.grad, `a gradient needs a scalar to differentiate, got ${formatType(l.type)}`, e.args[0]!.value.span);
+    // autodiff/differentiate.ts replaces it by the backward nodes, in place (the same ids as if built here)
+    return this.b.op("grad", [l, x], { call: this.gradCalls++ }, e.span);
   }
 
   private userCall(e: Extract<Expr, { kind: "call" }>, fn: Extract<Entity, { kind: "fn" }>, scope: ReadonlyMap<string, Entity>): Node {
@@ -136,16 +140,16 @@ export class ExprLowerer {
     this.calls.set(fn, calls);
     const known = calls.get(key);
     if (known) return known;
-    // a function's derivative does not depend on its arguments: derived once per function
+    // one UserFn per function: its derivative, which does not depend on the arguments, is derived once
     if (!this.derived.has(fn)) {
       const body = scalarBody(fn.body, fn.params.map((p) => p.name), fn.scope);
-      this.derived.set(fn, body && deriveUserFn(e.callee, fn.params.map((p) => p.name), body));
+      this.derived.set(fn, body && userFn(e.callee, fn.params.map((p) => p.name), body));
     }
-    const derived = this.derived.get(fn);
+    const kept = this.derived.get(fn);
     let node: Node;
-    if (derived) node = this.b.op("fn", args, { fn: derived }, e.span);
+    if (kept) node = this.b.op("fn", args, { fn: kept }, e.span);
     else {
-      // not elementwise, too large for a formula, or mathjs cannot derive it: inline the body
+      // not elementwise, too large for a formula, or an op without a formula (relu): inline the body
       const inner = new Map(fn.scope);
       fn.params.forEach((p, i) => inner.set(p.name, { kind: "node", node: args[i]!, decl: "node", span: p.span }));
       node = this.lower(fn.body, inner);

@@ -1,20 +1,20 @@
 /**
  * AST → typed IR. Statements are lowered in order, so names are visible after their
- * definition; every mistake is a located error. `differentiate` then adds the
- * gradient nodes that `loss` and `grad … wrt` statements ask for.
+ * definition; every mistake is a located error. `differentiate` (autodiff/) then
+ * expands the `grad(L, X)` nodes and adds the gradient nodes that `loss` and
+ * `grad … wrt` statements ask for.
  */
 import { checkTensorSize } from "./limits.js";
-import { gradients } from "../autodiff/index.js";
 import { codes, fail, type Span } from "../diagnostics/index.js";
 import { suggest } from "../diagnostics/suggest.js";
-import { builtins } from "../ops/index.js";
+import { builtins, opDef } from "../ops/index.js";
 import type { Expr, Ident, Init, Program, Stmt, TypeExpr } from "../dsl/ast.js";
 import { Builder } from "./builder.js";
-import type { GradDecl, Graph, InitSpec, InputDecl, Named, Node, ParamDecl } from "./ir.js";
+import { isOp, type GradDecl, type Graph, type InitSpec, type InputDecl, type Named, type Node, type ParamDecl } from "./ir.js";
 import { literalTensor, literalValue } from "./literal.js";
 import { ExprLowerer, type Entity } from "./lower-expr.js";
-import { filled, type Tensor } from "./tensor.js";
-import { DTYPES, formatShape, formatType, type Dim, type DType } from "./types.js";
+import { filled, type Tensor } from "../tensor/tensor.js";
+import { DTYPES, formatShape, formatType, type Dim, type DType } from "../tensor/types.js";
 
 export function buildGraph(program: Program, text: string): Graph {
   return new Lowering(program, text).run();
@@ -64,7 +64,6 @@ class Lowering {
       grads: this.grads,
       nodes: this.b.nodes,
       gradOf: this.b.gradOf,
-      edgeGrads: this.b.edgeGrads,
     };
   }
 
@@ -231,13 +230,13 @@ class Lowering {
 }
 
 /**
- * The class count of an i32 input that feeds a softmax_cross_entropy (its logits' last
- * axis, a number or a dim's name) or a onehot; undefined if it feeds neither.
+ * The class count of an i32 input that feeds an op's class-index operand (OpDef.classIndices:
+ * softmax_cross_entropy's labels, onehot's); undefined if it feeds none.
  */
 export function labelClassCount(nodes: readonly Node[], input: Node): Dim | undefined {
   for (const n of nodes) {
-    if (n.op === "softmax_ce" && n.inputs[1] === input) return n.inputs[0]!.type.shape.at(-1);
-    if (n.op === "onehot" && n.inputs[0] === input) return n.attrs["classes"] as number;
+    const ci = isOp(n) ? opDef(n.op).classIndices : undefined;
+    if (ci && n.inputs[ci.input] === input) return ci.classes(n);
   }
   return undefined;
 }
@@ -250,20 +249,6 @@ export function checkClassIndices(name: string, data: ArrayLike<number>, classes
     const where = data.length > 1 ? ` (element ${i})` : "";
     fail(codes.value, `${name} holds the class index ${x}${where}, but it feeds a loss of ${classes} classes: indices go from 0 to ${classes - 1}`, span);
   }
-}
-
-/** Adds the gradient nodes that the graph's `loss` and `grad` statements request. */
-export function differentiate(graph: Graph): Graph {
-  const b = Builder.from(graph.nodes, graph.gradOf, graph.edgeGrads);
-  const results = new Map<GradDecl, Node>();
-  // one backward sweep per differentiated scalar, for all its wrt targets at once
-  for (const of of new Set(graph.grads.map((g) => g.ofNode))) {
-    const asked = graph.grads.filter((g) => g.ofNode === of);
-    const nodes = gradients(b, of, asked.map((g) => g.wrtNode), asked[0]!.span);
-    asked.forEach((g, i) => results.set(g, nodes[i]!));
-  }
-  const grads = graph.grads.map((g): GradDecl => ({ ...g, node: results.get(g) }));
-  return { ...graph, grads, nodes: b.nodes, gradOf: b.gradOf, edgeGrads: b.edgeGrads };
 }
 
 /** The names a fn body uses must be its parameters, names defined before it, or functions (built-in or user). */

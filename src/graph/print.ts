@@ -3,8 +3,8 @@
  *   %7: f32[N, 50] = relu %6   # h · two_layer_net.graph:10
  */
 import type { UserFn } from "../ops/userfn.js";
-import { ancestors, type Graph, type Node } from "./ir.js";
-import { formatType } from "./types.js";
+import { ancestors, isConst, isExternal, leafName, type Graph, type Node } from "./ir.js";
+import { formatType } from "../tensor/types.js";
 
 export interface PrintOptions {
   /** include the gradient nodes */
@@ -35,8 +35,8 @@ export function nodeNames(graph: Graph): Map<number, string> {
 function printNode(n: Node, names: ReadonlyMap<number, string>, file: string): string {
   const head = `%${n.id}: ${formatType(n.type)} = `;
   let body: string;
-  if (n.op === "const") body = `const ${formatValue(n)}`;
-  else if (n.op === "input" || n.op === "param") body = `${n.op} ${String(n.attrs["name"])}`;
+  if (isConst(n)) body = `const ${formatValue(n)}`;
+  else if (isExternal(n)) body = `${n.kind} ${leafName(n)}`;
   else body = [n.op, ...n.inputs.map((i) => `%${i.id}`), ...formatAttrs(n)].join(" ");
   const where = [names.get(n.id), n.span ? `${file.split(/[\\/]/).pop()}:${n.span.line}` : undefined].filter(Boolean);
   return where.length > 0 ? `${head}${body}`.padEnd(48) + `   # ${where.join(" · ")}` : `${head}${body}`;

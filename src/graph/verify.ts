@@ -7,10 +7,8 @@
  * gradc's own bug, reported as an internal error naming the pass.
  */
 import { opDef } from "../ops/index.js";
-import type { Graph, Node } from "./ir.js";
-import type { Type } from "./types.js";
-
-const LEAVES = new Set(["input", "param", "const"]);
+import { isConst, isLeaf, type Graph, type Node } from "./ir.js";
+import type { Type } from "../tensor/types.js";
 
 /** The first broken invariant, as a sentence, or undefined when the graph is sound. */
 export function verifyGraph(g: Graph): string | undefined {
@@ -38,11 +36,11 @@ export function verifyGraph(g: Graph): string | undefined {
 }
 
 function typeError(n: Node): string | undefined {
-  if (n.op === "const") {
+  if (isConst(n)) {
     const size = n.type.shape.reduce<number>((a, d) => a * (typeof d === "number" ? d : NaN), 1);
     return n.value === undefined ? "a constant without a value" : n.value.data.length !== size ? `its value has ${n.value.data.length} elements, its type ${size}` : undefined;
   }
-  if (LEAVES.has(n.op)) return undefined;
+  if (isLeaf(n)) return undefined;
   let expected: Type;
   try {
     expected = opDef(n.op).type(n.inputs.map((i) => i.type), n.attrs, { fail: (m) => { throw new Error(m); } });

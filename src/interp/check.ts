@@ -6,10 +6,10 @@
  */
 import type { Graph, GradDecl, Node } from "../graph/ir.js";
 import { ancestors } from "../graph/ir.js";
-import type { Tensor } from "../graph/tensor.js";
-import { resolveShape } from "../graph/types.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { resolveShape } from "../tensor/types.js";
 import { opDef } from "../ops/index.js";
-import { Random } from "../runtime/random.js";
+import { Random } from "../tensor/random.js";
 import { evaluate, type Bindings } from "./index.js";
 
 export interface GradCheck {

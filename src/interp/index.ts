@@ -3,9 +3,9 @@
  * nodes that the requested roots need, in id (topological) order, with each op's
  * `eval` from the op table. Compiled code and every pass are tested against it.
  */
-import { ancestors, type Graph, type Node } from "../graph/ir.js";
-import type { Tensor } from "../graph/tensor.js";
-import { resolveShape } from "../graph/types.js";
+import { ancestors, isConst, isExternal, leafName, type Graph, type Node } from "../graph/ir.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { resolveShape } from "../tensor/types.js";
 import { opDef } from "../ops/index.js";
 
 export interface Bindings {
@@ -23,10 +23,10 @@ export function evaluate(roots: readonly Node[], env: Bindings): Map<number, Ten
 }
 
 function evalNode(n: Node, values: ReadonlyMap<number, Tensor>, env: Bindings): Tensor {
-  if (n.op === "const") return n.value!;
-  if (n.op === "input" || n.op === "param") {
-    const v = env.values.get(n.attrs["name"] as string);
-    if (!v) throw new Error(`internal error: no value bound for ${n.op} ${String(n.attrs["name"])}`);
+  if (isConst(n)) return n.value!;
+  if (isExternal(n)) {
+    const v = env.values.get(leafName(n));
+    if (!v) throw new Error(`internal error: no value bound for ${n.kind} ${leafName(n)}`);
     return v;
   }
   const ins = n.inputs.map((i) => values.get(i.id)!);

@@ -4,10 +4,10 @@
  * float32, so an overflow shows where the compiled code's did — and the first whose value
  * is not finite is reported with its `.graph` line.
  */
-import { ancestors, type Node } from "../graph/ir.js";
-import { resolveShape } from "../graph/types.js";
+import { ancestors, isConst, isExternal, leafName, type Node } from "../graph/ir.js";
+import { resolveShape } from "../tensor/types.js";
 import { opDef } from "../ops/index.js";
-import type { Tensor } from "../graph/tensor.js";
+import type { Tensor } from "../tensor/tensor.js";
 import type { Bindings } from "./index.js";
 
 export interface NonFinite {
@@ -20,8 +20,8 @@ export function firstNonFinite(roots: readonly Node[], env: Bindings, file: stri
   const values = new Map<number, Tensor>();
   for (const n of ancestors(roots)) {
     let v: Tensor;
-    if (n.op === "const") v = n.value!;
-    else if (n.op === "input" || n.op === "param") v = env.values.get(n.attrs["name"] as string)!;
+    if (isConst(n)) v = n.value!;
+    else if (isExternal(n)) v = env.values.get(leafName(n))!;
     else v = opDef(n.op).eval(n.inputs.map((i) => values.get(i.id)!), n.attrs, resolveShape(n.type.shape, env.dims), env);
     if (n.type.dtype === "f32") v = { shape: v.shape, data: v.data.map(Math.fround) };
     values.set(n.id, v);

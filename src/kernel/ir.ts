@@ -6,7 +6,7 @@
  * printer names them through the one resolver, so an op template can never collide
  * with a `.graph` name, a global or another template's local.
  */
-import { dimFactors, type Dim, type DType, type Shape } from "../graph/types.js";
+import { dimFactors, type Dim, type DType, type Shape } from "../tensor/types.js";
 
 /** A local variable or a scalar parameter: the printer gives it a name from its hint. */
 export interface Local {

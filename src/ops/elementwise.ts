@@ -4,11 +4,13 @@
  * against the hand-written derivative in tests), the kernel template and the VJP.
  */
 import type { Node } from "../graph/ir.js";
-import { mapBroadcast } from "../graph/tensor.js";
-import { broadcastShapes, formatType, isFloat, promote, type Type } from "../graph/types.js";
+import { mapBroadcast } from "../tensor/tensor.js";
+import { broadcastShapes, formatType, isFloat, promote, type Type } from "../tensor/types.js";
+import { involution, unit } from "./identities.js";
+import type { OpName } from "./names.js";
 import * as K from "../kernel/ir.js";
 import { add, div, mul, neg, num, sub } from "./sugar.js";
-import { defineOp, type GraphBuilder, type OnnxContext, type OnnxRule, type OpDef, type ScalarRule, type TypeContext, type Vjp } from "./types.js";
+import { defineOp, type GraphBuilder, type Identity, type MathjsName, type OnnxContext, type OnnxRule, type OpDef, type ScalarRule, type TypeContext, type Vjp } from "./types.js";
 
 const SYMBOL: Record<string, string> = { add: "+", sub: "-", mul: "*", div: "/", pow: "^" };
 
@@ -28,7 +30,7 @@ export function broadcastType(name: string, ins: readonly Type[], ctx: TypeConte
 }
 
 interface Spec {
-  readonly name: string;
+  readonly name: OpName;
   readonly glyph?: string;
   readonly doc: string;
   readonly scalar: ScalarRule;
@@ -37,6 +39,12 @@ interface Spec {
   readonly commutative?: boolean;
   readonly domain?: OpDef["domain"];
   readonly onnx: OnnxRule;
+  readonly identities?: readonly Identity[];
+  readonly mathjs?: MathjsName;
+  readonly activation?: boolean;
+  readonly bias?: boolean;
+  readonly mask?: boolean;
+  readonly product?: boolean;
 }
 
 function unary(spec: Spec): OpDef {
@@ -54,7 +62,7 @@ function elementwise(inputs: readonly string[], spec: Spec): OpDef {
     doc: spec.doc,
     inputs,
     attrs: {},
-    traits: { elementwise: true, commutative: spec.commutative },
+    traits: { elementwise: true, commutative: spec.commutative, activation: spec.activation, bias: spec.bias, mask: spec.mask, product: spec.product },
     surface: spec.surface,
     glyph: spec.glyph,
     type: (ins, _attrs, ctx) => broadcastType(spec.name, ins, ctx),
@@ -63,26 +71,51 @@ function elementwise(inputs: readonly string[], spec: Spec): OpDef {
     scalar: spec.scalar,
     domain: spec.domain,
     onnx: spec.onnx,
+    identities: spec.identities,
+    mathjs: spec.mathjs,
   });
 }
+
+const operator = (name: string): MathjsName => ({ kind: "operator", name });
+const mathFunction = (name: string): MathjsName => ({ kind: "function", name });
 
 const zero = (o: OnnxContext): string => o.constant([0], o.outType.dtype);
 
 /** A node that is 1 where `x > 0` and 0 elsewhere: the ReLU mask. */
 const positive = (b: GraphBuilder, x: Node): Node => b.op("step", [x]);
 
+/**
+ * step(x) → step(relu(x)) when relu(x) is computed anyway: the ReLU mask is read from the
+ * stored output, so the pre-activation need not be kept for the backward pass.
+ */
+const reluMask: Identity = {
+  name: "relu-mask",
+  identity: "step(x) → step(relu(x))",
+  rewrite: (n, b) => {
+    const r = b.lookup("relu", [n.inputs[0]!]);
+    return r ? b.op("step", [r]) : undefined;
+  },
+};
+
 export const elementwiseOps: readonly OpDef[] = [
   binary({
     name: "add",
+    // x+0 → x, 0+x → x
+    identities: [unit("add-zero", "x+0 → x", 0, true)],
+    mathjs: operator("add"),
     onnx: "Add",
     glyph: "+",
     doc: "x + y. Local derivative 1 for both: the gradient passes through unchanged.",
     commutative: true,
+    bias: true,
     scalar: { f: (x, y) => x + y, formula: "x + y", emit: (x, y) => K.bin("+", x, y) },
     vjp: (_b, _n, g) => [g, g],
   }),
   binary({
     name: "sub",
+    // x-0 → x
+    identities: [unit("sub-zero", "x-0 → x", 0, false)],
+    mathjs: operator("subtract"),
     onnx: "Sub",
     glyph: "−",
     doc: "x - y. Local derivatives 1 and -1.",
@@ -91,15 +124,22 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   binary({
     name: "mul",
+    // x*1 → x, 1*x → x
+    identities: [unit("mul-one", "x*1 → x", 1, true)],
+    mathjs: operator("multiply"),
     onnx: "Mul",
     glyph: "×",
     doc: "x * y. Each input's gradient is the upstream gradient times the other input (the textbook's Mul node swaps them).",
     commutative: true,
+    product: true,
     scalar: { f: (x, y) => x * y, formula: "x * y", emit: (x, y) => K.bin("*", x, y) },
     vjp: (b, n, g, needs) => [needs[0] ? mul(b, g, n.inputs[1]!) : null, needs[1] ? mul(b, g, n.inputs[0]!) : null],
   }),
   binary({
     name: "div",
+    // x/1 → x
+    identities: [unit("div-one", "x/1 → x", 1, false)],
+    mathjs: operator("divide"),
     onnx: "Div",
     glyph: "÷",
     doc: "x / y. Derivatives 1/y and -x/y².",
@@ -112,6 +152,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   binary({
     name: "pow",
+    mathjs: operator("pow"),
     onnx: "Pow",
     glyph: "^",
     doc: "x ^ y (power, right-associative). Derivatives y·x^(y-1) and x^y·log(x).",
@@ -159,6 +200,9 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "neg",
+    // -(-x) → x
+    identities: [involution("neg-neg", "-(-x) → x")],
+    mathjs: operator("unaryMinus"),
     onnx: "Neg",
     glyph: "−x",
     doc: "-x. Local derivative -1.",
@@ -167,6 +211,8 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "exp",
+    activation: true,
+    mathjs: mathFunction("exp"),
     onnx: "Exp",
     surface: "exp",
     doc: "e^x. Its derivative is itself: the backward pass multiplies by the forward output.",
@@ -175,6 +221,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "log",
+    mathjs: mathFunction("log"),
     onnx: "Log",
     surface: "log",
     doc: "Natural logarithm. Derivative 1/x.",
@@ -184,6 +231,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "sqrt",
+    mathjs: mathFunction("sqrt"),
     onnx: "Sqrt",
     glyph: "√",
     surface: "sqrt",
@@ -194,6 +242,8 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "tanh",
+    activation: true,
+    mathjs: mathFunction("tanh"),
     onnx: "Tanh",
     surface: "tanh",
     doc: "Hyperbolic tangent. Derivative 1 - tanh(x)², from the forward output.",
@@ -202,6 +252,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "sigmoid",
+    activation: true,
     onnx: "Sigmoid",
     surface: "sigmoid",
     doc: "1 / (1 + e^-x), the textbook's Sigmoid layer. Derivative y·(1 - y) from the forward output y.",
@@ -210,6 +261,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "relu",
+    activation: true,
     onnx: "Relu",
     surface: "relu",
     doc: "max(0, x), the textbook's ReLU layer. The gradient passes where x > 0 and is 0 where x <= 0.",
@@ -218,6 +270,7 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "abs",
+    mathjs: mathFunction("abs"),
     onnx: "Abs",
     surface: "abs",
     doc: "|x|. Derivative sign(x), with 0 at 0.",
@@ -235,14 +288,17 @@ export const elementwiseOps: readonly OpDef[] = [
   }),
   unary({
     name: "step",
+    identities: [reluMask],
     onnx: (o) => o.cast(o.node("Greater", [o.x(0), zero(o)]), o.outType.dtype),
     glyph: "x>0",
     doc: "1 where x > 0, else 0: the ReLU mask. It passes no gradient.",
+    mask: true,
     scalar: { f: (x) => (x > 0 ? 1 : 0), emit: (x) => K.select(K.bin(">", x, K.num(0)), K.num(1), K.num(0)) },
     vjp: "none",
   }),
   unary({
     name: "sign",
+    mathjs: mathFunction("sign"),
     onnx: "Sign",
     doc: "-1, 0 or 1. It passes no gradient.",
     scalar: { f: (x) => Math.sign(x), emit: (x) => K.math("sign", x) },

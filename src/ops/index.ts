@@ -8,19 +8,22 @@ import { lossComposites, lossOps } from "./loss.js";
 import { matmulOps } from "./matmul.js";
 import { reduceComposites, reduceOps } from "./reduce.js";
 import { shapeOps } from "./shape.js";
-import type { AttrSpec, Composite, OpDef } from "./types.js";
+import { gradOp } from "./grad.js";
+import { OP_NAMES, type LeafKind, type OpName } from "./names.js";
+import type { AttrSpec, Composite, Identity, OpDef } from "./types.js";
 import { scalarOps, userFnOp } from "./userfn.js";
 
-export type { AttrSpec, Composite, GraphBuilder, KernelSpec, LoopContext, OpDef, Traits, Vjp } from "./types.js";
+export type { AttrSpec, ClassIndices, Composite, GraphBuilder, Identity, KernelSpec, LoopContext, OpDef, RewriteBuilder, Traits, Vjp, VjpBuilder } from "./types.js";
+export { OP_NAMES, type LeafKind, type OpName } from "./names.js";
 
 /** Leaves of the graph; they are not ops of the table. */
-export const LEAVES = ["input", "param", "const"] as const;
+export const LEAVES: readonly LeafKind[] = ["input", "param", "const"];
 
-const primitives: readonly OpDef[] = [...elementwiseOps, ...reduceOps, ...matmulOps, ...shapeOps, ...lossOps, userFnOp];
+const primitives: readonly OpDef[] = [...elementwiseOps, ...reduceOps, ...matmulOps, ...shapeOps, ...lossOps, userFnOp, gradOp];
 const composites: readonly Composite[] = [...reduceComposites, ...lossComposites];
 
-function index<T extends { name: string }>(items: readonly T[], what: string, taken: ReadonlySet<string>): Map<string, T> {
-  const map = new Map<string, T>();
+function index<K extends string, T extends { name: K }>(items: readonly T[], what: string, taken: ReadonlySet<string>): Map<K, T> {
+  const map = new Map<K, T>();
   for (const item of items) {
     if (map.has(item.name) || taken.has(item.name)) throw new Error(`internal error: ${what} ${item.name} is declared twice`);
     map.set(item.name, item);
@@ -28,15 +31,24 @@ function index<T extends { name: string }>(items: readonly T[], what: string, ta
   return map;
 }
 
-export const ops: ReadonlyMap<string, OpDef> = index(primitives, "op", new Set(LEAVES));
+export const ops: ReadonlyMap<OpName, OpDef> = index(primitives, "op", new Set(LEAVES));
+{
+  // the names the compiler checks are the names the table declares, each once
+  const missing = OP_NAMES.filter((n) => !ops.has(n));
+  if (missing.length > 0 || ops.size !== OP_NAMES.length) throw new Error(`internal error: ops/names.ts and the op table disagree (${missing.join(", ")})`);
+}
 
 for (const op of primitives) if (op.scalar) scalarOps.set(op.name, op.scalar);
 
-export function opDef(name: string): OpDef {
-  const def = ops.get(name);
+/** The entry of an op node's op (a leaf has none: internal error). */
+export function opDef(name: OpName | LeafKind): OpDef {
+  const def = ops.get(name as OpName);
   if (!def) throw new Error(`internal error: no op named ${name}`);
   return def;
 }
+
+/** Every identity of the table, each once (an entry may share one with another: reshape and broadcast_to). */
+export const identities: readonly Identity[] = [...new Set(primitives.flatMap((d) => d.identities ?? []))];
 
 /** A function callable from `.graph` files: a primitive with a surface name, or a composite. */
 export interface Builtin {

@@ -5,8 +5,8 @@
  * against the rule derived from its primitives.
  */
 import type { Node } from "../graph/ir.js";
-import { tensor, type Tensor } from "../graph/tensor.js";
-import { formatType, isFloat, type Type } from "../graph/types.js";
+import { tensor, type Tensor } from "../tensor/tensor.js";
+import { formatType, isFloat, type Type } from "../tensor/types.js";
 import * as K from "../kernel/ir.js";
 import { div, mul, neg, num, sub, sum } from "./sugar.js";
 import { defineComposite, defineOp, type GraphBuilder, type LoopContext, type OnnxContext, type TypeContext } from "./types.js";
@@ -88,6 +88,8 @@ function onnxTargets(o: OnnxContext): string {
 export const lossOps = [
   defineOp({
     name: "softmax_ce",
+    // class indices (i32 labels) go up to the logits' last axis
+    classIndices: { input: 1, classes: (n) => n.inputs[0]!.type.shape.at(-1) },
     glyph: "Softmax\\nWithLoss",
     surface: "softmax_cross_entropy",
     doc: "Mean cross-entropy of softmax(logits) against labels: i32 class indices or [N, C] probabilities (the textbook's SoftmaxWithLoss). Its backward rule is (softmax(logits) · Σⱼ tⱼ - t) / N — the textbook's (y - t) / N when each row of t sums to 1.",
@@ -164,6 +166,7 @@ export const lossOps = [
   }),
   defineOp({
     name: "onehot",
+    classIndices: { input: 0, classes: (n) => n.attrs["classes"] as number },
     surface: "onehot",
     doc: "Class indices → one-hot rows of `classes` columns. Not differentiable.",
     inputs: ["labels"],
@@ -203,6 +206,8 @@ export const lossOps = [
   }),
   defineOp({
     name: "stop_gradient",
+    // stop_gradient(x) → x: after differentiation it only marks where no gradient flowed
+    identities: [{ name: "stop-gradient", identity: "stop_gradient(x) → x", rewrite: (n) => n.inputs[0] }],
     glyph: "stop",
     surface: "stop_gradient",
     doc: "x itself in the forward pass; no gradient flows back through it.",

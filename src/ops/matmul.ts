@@ -1,7 +1,7 @@
 /** Matrix product `@`: the heart of the textbook's Affine layer. */
 import type { Node } from "../graph/ir.js";
-import { tensor } from "../graph/tensor.js";
-import { formatType, isFloat, promote, type Dim } from "../graph/types.js";
+import { tensor } from "../tensor/tensor.js";
+import { formatType, isFloat, promote, type Dim } from "../tensor/types.js";
 import { matmul, mul, reshape, transpose } from "./sugar.js";
 import { defineOp } from "./types.js";
 

@@ -1,7 +1,7 @@
 /** Reductions over axes: sum, max (and its first-maximum mask), numel, argmax, mean. */
 import type { Attrs, Node } from "../graph/ir.js";
-import { size, strides, tensor, type Tensor } from "../graph/tensor.js";
-import { formatType, normAxis, type Dim, type Type } from "../graph/types.js";
+import { size, strides, tensor, type Tensor } from "../tensor/tensor.js";
+import { formatType, normAxis, type Dim, type Type } from "../tensor/types.js";
 import * as K from "../kernel/ir.js";
 import { broadcastTo, div, mul, reshape, sum } from "./sugar.js";
 import { defineComposite, defineOp, type LoopContext, type OnnxContext, type TypeContext } from "./types.js";

@@ -1,9 +1,17 @@
 /** Ops that move or copy elements: transpose, reshape, broadcast_to, repeat. */
-import { mapBroadcast, strides, tensor } from "../graph/tensor.js";
-import { broadcastShapes, dimFactors, dimMul, formatShape, formatType, normAxis, sameShape, type Dim, type Shape } from "../graph/types.js";
+import { mapBroadcast, strides, tensor } from "../tensor/tensor.js";
+import { broadcastShapes, dimFactors, dimMul, formatShape, formatType, normAxis, sameShape, type Dim, type Shape } from "../tensor/types.js";
+import { involution, unchangedShape } from "./identities.js";
 import * as K from "../kernel/ir.js";
 import { reshape, sum, transpose } from "./sugar.js";
-import { defineOp, type TypeContext } from "./types.js";
+import { defineOp, type Identity, type TypeContext } from "./types.js";
+
+/** reshape(reshape(x, a), b) → reshape(x, b) */
+const reshapeReshape: Identity = {
+  name: "reshape-reshape",
+  identity: "reshape(reshape(x, a), b) → reshape(x, b)",
+  rewrite: (n, b) => (n.inputs[0]!.op === "reshape" ? b.op("reshape", [n.inputs[0]!.inputs[0]!], n.attrs) : undefined),
+};
 
 /** A dim product as (number, sorted symbols), to compare element counts symbolically. */
 function factor(shape: Shape): { n: number; syms: string[] } {
@@ -37,6 +45,8 @@ function reshapeTarget(from: Shape, to: Shape, ctx: TypeContext): Dim[] {
 export const shapeOps = [
   defineOp({
     name: "transpose",
+    // (xᵀ)ᵀ → x
+    identities: [involution("transpose-transpose", "(xᵀ)ᵀ → x")],
     glyph: "T",
     surface: "transpose",
     doc: "Transpose of a 2-D tensor, also written x.T. Its gradient is the transposed gradient.",
@@ -66,6 +76,8 @@ export const shapeOps = [
   }),
   defineOp({
     name: "reshape",
+    // reshape(x, shape of x) → x; reshape(reshape(x, a), b) → reshape(x, b)
+    identities: [unchangedShape, reshapeReshape],
     surface: "reshape",
     doc: "The same elements in a new shape (row-major); one entry may be -1. The gradient is reshaped back.",
     inputs: ["x"],
@@ -79,6 +91,8 @@ export const shapeOps = [
   }),
   defineOp({
     name: "broadcast_to",
+    // broadcast_to(x, shape of x) → x
+    identities: [unchangedShape],
     glyph: "repeat",
     surface: "broadcast_to",
     doc: "x repeated to a larger shape by NumPy broadcasting. The backward pass sums the gradient over the repeated axes.",

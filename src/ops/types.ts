@@ -7,16 +7,55 @@
  */
 import type { Span } from "../diagnostics/index.js";
 import type { Attrs, Node } from "../graph/ir.js";
-import type { Tensor } from "../graph/tensor.js";
-import type { DType, Shape, Type } from "../graph/types.js";
+import type { Tensor } from "../tensor/tensor.js";
+import type { Dim, DType, Shape, Type } from "../tensor/types.js";
+import type { OpName } from "./names.js";
+import type { ScalarExpr, UserFn } from "./userfn.js";
 import type { Buf, Expr, Stmt } from "../kernel/ir.js";
 
-/** What a builder offers to VJP rules and composites (implemented in graph/builder.ts). */
+/** What a builder offers to composites and rewrites (implemented in graph/builder.ts). */
 export interface GraphBuilder {
-  op(name: string, inputs: readonly Node[], attrs?: Attrs, span?: Span): Node;
+  op(name: OpName, inputs: readonly Node[], attrs?: Attrs, span?: Span): Node;
   constant(value: number | Tensor, like?: Node): Node;
+}
+
+/** What VJP rules are given: a builder, and the autodiff driver's services (autodiff/index.ts fills them in). */
+export interface VjpBuilder extends GraphBuilder {
   /** vector-Jacobian product of `y` with `seed` for each of `wrt`: for VJPs of fused ops */
   backprop(y: Node, seed: Node, wrt: readonly Node[]): Node[];
+  /** ∂body/∂xᵢ of a user function, derived symbolically by mathjs; undefined where mathjs cannot */
+  derivatives(fn: UserFn): readonly ScalarExpr[] | undefined;
+}
+
+/** What an identity's rewrite is given: a builder that can also find a node already built. */
+export interface RewriteBuilder extends GraphBuilder {
+  lookup(op: OpName, inputs: readonly Node[], attrs?: Attrs): Node | undefined;
+}
+
+/**
+ * An algebraic identity of an op, as data: optimize/simplify.ts applies every entry's
+ * identities to its nodes, and keeps a rewrite only when it has the node's type.
+ */
+export interface Identity {
+  /** a short name: mul-one, neg-neg */
+  readonly name: string;
+  /** the identity as people write it: x*1 → x */
+  readonly identity: string;
+  /** the replacement of `n` (whose inputs are already simplified), or undefined */
+  readonly rewrite: (n: Node, b: RewriteBuilder) => Node | undefined;
+}
+
+/** An operand that holds class indices (i32), and how many classes they must stay below. */
+export interface ClassIndices {
+  readonly input: number;
+  /** a number or a dim's name */
+  readonly classes: (n: Node) => Dim | undefined;
+}
+
+/** The node of a mathjs expression tree that is this op: an operator (`subtract`) or a function (`exp`). */
+export interface MathjsName {
+  readonly kind: "operator" | "function";
+  readonly name: string;
 }
 
 export interface TypeContext {
@@ -45,6 +84,16 @@ export interface Traits {
   readonly transpose?: boolean;
   /** adds up its input's elements (over some or all axes): ∂/∂xᵢ of sum(f(x)) is f′(xᵢ) */
   readonly sum?: boolean;
+  /** an activation function: a matmul's epilogue of it names its kernel (affine_relu) */
+  readonly activation?: boolean;
+  /** adds its inputs: a matmul kernel that adds it is an affine layer (affine_relu) */
+  readonly bias?: boolean;
+  /** the ReLU mask (1 where x > 0, else 0): a kernel that multiplies by it is ReLU's backward (relu_backward) */
+  readonly mask?: boolean;
+  /** multiplies its inputs element by element */
+  readonly product?: boolean;
+  /** grad(L, X) before differentiation: stands for the gradient of input 0 with respect to input 1 */
+  readonly gradient?: boolean;
 }
 
 /**
@@ -52,7 +101,7 @@ export interface Traits {
  * inputs, each of the output's shape for elementwise ops (the autodiff driver sums
  * broadcast axes away), or null where `needs[i]` is false.
  */
-export type Vjp = (b: GraphBuilder, node: Node, g: Node, needs: readonly boolean[]) => (Node | null)[];
+export type Vjp = (b: VjpBuilder, node: Node, g: Node, needs: readonly boolean[]) => (Node | null)[];
 
 export interface ScalarRule {
   /** float64 reference semantics of one element */
@@ -122,14 +171,14 @@ export interface OnnxContext {
   /** reports that this node cannot be exported, at its `.graph` line */
   fail(message: string): never;
   /** another op's rule applied to values already of the output dtype (for user functions' bodies) */
-  apply(op: string, values: readonly string[]): string;
+  apply(op: OpName, values: readonly string[]): string;
 }
 
 /** An op's ONNX export: the name of one ONNX op taking the operands, or nodes built by hand. */
 export type OnnxRule = string | ((o: OnnxContext) => string);
 
 export interface OpDef {
-  readonly name: string;
+  readonly name: OpName;
   readonly doc: string;
   /** tensor operands, in order */
   readonly inputs: readonly string[];
@@ -152,6 +201,12 @@ export interface OpDef {
   readonly onnx?: OnnxRule;
   /** domain of each input for gradient tests: positive only, away from kinks, … */
   readonly domain?: "any" | "positive" | "nonzero";
+  /** its algebraic identities, which optimize/simplify.ts applies (// x*1 → x) */
+  readonly identities?: readonly Identity[];
+  /** an operand of class indices: its defaults and bound values are checked against the class count */
+  readonly classIndices?: ClassIndices;
+  /** the mathjs node that is this op, to read mathjs' derivatives back (autodiff/symbolic.ts) */
+  readonly mathjs?: MathjsName;
 }
 
 /** A function of the language that expands into primitive ops (mean, softmax, mse, …). */

@@ -2,8 +2,8 @@
  * Constant folding: an op whose inputs are all constants is evaluated at compile
  * time with its reference semantics, when its result is small and its shape static.
  */
-import type { Graph } from "../graph/ir.js";
-import { size } from "../graph/tensor.js";
+import { isConst, isOp, type Graph } from "../graph/ir.js";
+import { size } from "../tensor/tensor.js";
 import { opDef } from "../ops/index.js";
 import { rebuild } from "./rebuild.js";
 
@@ -12,7 +12,7 @@ const MAX_FOLDED = 64;
 
 export const fold = (g: Graph): Graph =>
   rebuild(g, (n, b) => {
-    if (n.inputs.length === 0 || !n.inputs.every((i) => i.op === "const")) return undefined;
+    if (!isOp(n) || n.inputs.length === 0 || !n.inputs.every(isConst)) return undefined;
     if (!n.type.shape.every((d) => typeof d === "number")) return undefined;
     const shape = n.type.shape as number[];
     if (size(shape) > MAX_FOLDED) return undefined;

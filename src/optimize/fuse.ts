@@ -8,8 +8,8 @@
  *   - reshape is the same array, numel a number known from the dims.
  * The result is an ordered list of kernels, each writing one buffer.
  */
-import { ancestors, type Node } from "../graph/ir.js";
-import { sameShape } from "../graph/types.js";
+import { ancestors, isConst, isExternal, isLeaf, type Node } from "../graph/ir.js";
+import { sameShape } from "../tensor/types.js";
 import { opDef, type KernelSpec } from "../ops/index.js";
 
 export type Mode =
@@ -50,7 +50,7 @@ export interface Plan {
 }
 
 export function specOf(n: Node): KernelSpec | "elementwise" | "leaf" {
-  if (n.inputs.length === 0) return "leaf";
+  if (isLeaf(n)) return "leaf";
   const def = opDef(n.op);
   if (def.traits.elementwise) return "elementwise";
   if (!def.kernel) throw new Error(`internal error: op ${n.op} has no kernel`);
@@ -107,8 +107,8 @@ export function plan(rootNodes: readonly Node[]): Plan {
 }
 
 function baseMode(n: Node, roots: ReadonlySet<number>, users: readonly Node[]): Mode {
-  if (n.op === "input" || n.op === "param") return { kind: "external" };
-  if (n.op === "const") return { kind: n.type.shape.length === 0 ? "literal" : "constant" };
+  if (isExternal(n)) return { kind: "external" };
+  if (isConst(n)) return { kind: n.type.shape.length === 0 ? "literal" : "constant" };
   const spec = specOf(n);
   if (spec !== "elementwise" && spec !== "leaf") {
     if (spec.kind === "dims") return { kind: "dims" };
@@ -136,7 +136,7 @@ function scalarLeafBelow(n: Node): boolean {
   };
   let at = n.inputs[0]!;
   while (isAlias(at)) at = at.inputs[0]!;
-  return (at.op === "input" || at.op === "param") && at.type.shape.length === 0;
+  return isExternal(at) && at.type.shape.length === 0;
 }
 
 /** The node whose kernel computes `n`: n itself, or the first non-inline node up its chain of users. */

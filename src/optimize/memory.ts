@@ -4,7 +4,7 @@
  * reads its current node has run. Outputs and gradients keep their slots to the end.
  */
 import type { Node } from "../graph/ir.js";
-import { dimFactors, type DType, type Shape } from "../graph/types.js";
+import { dimFactors, type DType, type Shape } from "../tensor/types.js";
 import type { Plan } from "./fuse.js";
 
 export interface Slot {

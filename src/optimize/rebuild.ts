@@ -5,7 +5,8 @@
  * subexpressions become one node).
  */
 import { Builder } from "../graph/builder.js";
-import { ancestors, type Graph, type Node } from "../graph/ir.js";
+import { edgeGradients, withEdgeGradients } from "../autodiff/edges.js";
+import { ancestors, isConst, type Graph, type Node } from "../graph/ir.js";
 
 /** A rewrite: a replacement for `n` (whose inputs are already rewritten), or undefined. */
 export type Rule = (n: Node, b: Builder) => Node | undefined;
@@ -26,7 +27,7 @@ export function rebuild(g: Graph, rule?: Rule): Graph {
     const fresh = b.remake(n, n.inputs.map(get));
     map.set(n.id, (rule && b.at(n.span, () => rule(fresh, b))) ?? fresh);
   }
-  return {
+  const out: Graph = {
     ...g,
     inputs: g.inputs.map((d) => ({ ...d, node: get(d.node) })),
     params: g.params.map((d) => ({ ...d, node: get(d.node) })),
@@ -35,14 +36,14 @@ export function rebuild(g: Graph, rule?: Rule): Graph {
     names: g.names.filter((d) => map.has(d.node.id)).map((d) => ({ ...d, node: get(d.node) })),
     grads: g.grads.map((d) => ({ ...d, ofNode: get(d.ofNode), wrtNode: get(d.wrtNode), node: d.node && get(d.node) })),
     nodes: b.nodes,
-    edgeGrads: remapEdges(g, map),
     gradOf: new Map(
       [...g.gradOf].flatMap(([grad, of]) => {
         const [ng, nf] = [map.get(grad), map.get(of)];
-        return ng && nf && ng.op !== "const" ? [[ng.id, nf.id] as [number, number]] : [];
+        return ng && nf && !isConst(ng) ? [[ng.id, nf.id] as [number, number]] : [];
       }),
     ),
   };
+  return withEdgeGradients(out, remapEdges(g, map));
 }
 
 /**
@@ -53,7 +54,7 @@ export function rebuild(g: Graph, rule?: Rule): Graph {
 function remapEdges(g: Graph, map: ReadonlyMap<number, Node>): Map<string, number> {
   const byId = new Map(g.nodes.map((n) => [n.id, n]));
   const out = new Map<string, number>();
-  for (const [edge, grad] of g.edgeGrads) {
+  for (const [edge, grad] of edgeGradients(g)) {
     const [userId, index] = edge.split(":").map(Number) as [number, number];
     const user = byId.get(userId);
     const [nu, ng] = [map.get(userId), map.get(grad)];

@@ -6,9 +6,9 @@
  * textbook's figures. The backward graph can be drawn too, each gradient linked to
  * the node it differentiates; kernels of the optimized graph become clusters.
  */
-import { ancestors, type Graph, type Node } from "../graph/ir.js";
-import type { Tensor } from "../graph/tensor.js";
-import { formatType } from "../graph/types.js";
+import { ancestors, isConst, isExternal, isInput, isOp, isParam, leafName, type Graph, type Node } from "../graph/ir.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { formatType } from "../tensor/types.js";
 import { opDef } from "../ops/index.js";
 import { STYLE } from "./style.js";
 
@@ -21,6 +21,8 @@ export interface DotOptions {
   readonly kernels?: readonly { readonly name: string; readonly nodes: readonly Node[] }[];
   /** node id → readable name */
   readonly labels?: ReadonlyMap<number, string>;
+  /** "userId:inputIndex" → the gradient sent back along that edge (autodiff/edges.ts), written under it with values */
+  readonly edgeGrads?: ReadonlyMap<string, number>;
 }
 
 export function toDot(g: Graph, o: DotOptions = {}): string {
@@ -56,7 +58,7 @@ export function toDot(g: Graph, o: DotOptions = {}): string {
       if (inBackward.has(i.id)) return lines.push(`  ${edgeLine(i, n, k, g, o, labels, true)}`);
       // a forward value the backward graph reads: a local copy, not an edge across the picture
       const proxy = `p${i.id}_${n.id}_${k}`;
-      const name = i.op === "input" || i.op === "param" ? String(i.attrs["name"]) : i.op === "const" ? constLabel(i) : (labels.get(i.id) ?? `%${i.id}`);
+      const name = isExternal(i) ? leafName(i) : isConst(i) ? constLabel(i) : (labels.get(i.id) ?? `%${i.id}`);
       inCluster.push(`    ${proxy} [${attrs(STYLE.proxy)} label="${esc(name)}"];`);
       lines.push(`  ${proxy} -> n${n.id} [${attrs(STYLE.gradEdge)}];`);
     });
@@ -83,9 +85,9 @@ export function toDot(g: Graph, o: DotOptions = {}): string {
 }
 
 function nodeLine(n: Node, labels: ReadonlyMap<number, string>, grad: boolean): string {
-  if (n.op === "input") return `n${n.id} [${attrs(STYLE.input)} label="${esc(String(n.attrs["name"]))}"];`;
-  if (n.op === "param") return `n${n.id} [${attrs(STYLE.param)} label="${esc(String(n.attrs["name"]))}"];`;
-  if (n.op === "const") return `n${n.id} [${attrs(STYLE.const)} label="${esc(constLabel(n))}"];`;
+  if (isInput(n)) return `n${n.id} [${attrs(STYLE.input)} label="${esc(leafName(n))}"];`;
+  if (isParam(n)) return `n${n.id} [${attrs(STYLE.param)} label="${esc(leafName(n))}"];`;
+  if (isConst(n)) return `n${n.id} [${attrs(STYLE.const)} label="${esc(constLabel(n))}"];`;
   const glyph = opDef(n.op).glyph;
   const symbol = typeof glyph === "function" ? glyph(n.attrs) : (glyph ?? n.op);
   const tip = labels.get(n.id) ?? `${n.op} %${n.id}`;
@@ -93,9 +95,9 @@ function nodeLine(n: Node, labels: ReadonlyMap<number, string>, grad: boolean): 
 }
 
 function edgeLine(from: Node, to: Node, index: number, g: Graph, o: DotOptions, labels: ReadonlyMap<number, string>, backwardEdge = false): string {
-  const name = from.inputs.length > 0 ? labels.get(from.id) : undefined;
+  const name = isOp(from) ? labels.get(from.id) : undefined;
   const value = o.values?.get(from.id);
-  const gradId = o.backward ? g.edgeGrads.get(`${to.id}:${index}`) : undefined;
+  const gradId = o.backward ? o.edgeGrads?.get(`${to.id}:${index}`) : undefined;
   const grad = gradId !== undefined && !backwardEdge ? o.values?.get(gradId) : undefined;
   const label = edgeLabel(name, value, from, grad);
   return `n${from.id} -> n${to.id} [label=${label}${backwardEdge ? `, ${attrs(STYLE.gradEdge)}` : ""}];`;

@@ -5,12 +5,12 @@
  * checks gradients on 3 samples).
  */
 import { codes, fail } from "../diagnostics/index.js";
-import type { Graph, InitSpec, Node } from "../graph/ir.js";
-import { filled, size, tensor, type Tensor } from "../graph/tensor.js";
-import { formatShape, formatType, resolveShape, type Shape } from "../graph/types.js";
+import { isInput, type Graph, type InitSpec, type Node } from "../graph/ir.js";
+import { filled, size, tensor, type Tensor } from "../tensor/tensor.js";
+import { formatShape, formatType, resolveShape, type Shape } from "../tensor/types.js";
 import type { Bindings } from "../interp/index.js";
 import { checkClassIndices, labelClassCount } from "../graph/lower.js";
-import { Random } from "./random.js";
+import { Random } from "../tensor/random.js";
 
 export const DEFAULT_DIM = 3;
 export const DEFAULT_SEED = 1;
@@ -45,7 +45,7 @@ export function bind(graph: Graph, options: BindOptions = {}): Bindings {
     if (values.has(f.name)) continue;
     const shape = resolveShape(f.node.type.shape, dims);
     if (f.value) values.set(f.name, filled(shape, f.value.data[0]!));
-    else if (f.node.op === "input") values.set(f.name, randomInput(graph, f.node, shape, rng, dims));
+    else if (isInput(f.node)) values.set(f.name, randomInput(graph, f.node, shape, rng, dims));
   }
   for (const p of graph.params) {
     if (!values.has(p.name)) values.set(p.name, initialize(p.init, resolveShape(p.node.type.shape, dims), rng));

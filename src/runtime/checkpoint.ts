@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { codes, fail } from "../diagnostics/index.js";
 import type { Graph } from "../graph/ir.js";
-import type { Shape } from "../graph/types.js";
+import type { Shape } from "../tensor/types.js";
 import { writeAtomic } from "./files.js";
 import type { FloatArray } from "./optimizers.js";
 import { decodeSafetensors, encodeSafetensors, startsWithMetadata, type SafeTensor } from "./safetensors.js";

@@ -4,8 +4,8 @@
  * as float64 tensors for printing and comparison.
  */
 import type { Graph, Node } from "../graph/ir.js";
-import { tensor, type Tensor } from "../graph/tensor.js";
-import { resolveShape } from "../graph/types.js";
+import { tensor, type Tensor } from "../tensor/tensor.js";
+import { resolveShape } from "../tensor/types.js";
 import type { Bindings } from "../interp/index.js";
 import type { CompiledModule } from "./load.js";
 

@@ -6,12 +6,12 @@
  */
 import { codes, fail } from "../diagnostics/index.js";
 import type { Graph, Node } from "../graph/ir.js";
-import { resolveShape } from "../graph/types.js";
+import { resolveShape } from "../tensor/types.js";
 import { initialize } from "./bind.js";
 import type { CompiledModule, CompiledWorkspace } from "./load.js";
 import { fillBatch, type Split } from "./mnist.js";
 import type { FloatArray } from "./optimizers.js";
-import { Random } from "./random.js";
+import { Random } from "../tensor/random.js";
 
 export interface Classifier {
   readonly graph: Graph;

@@ -5,14 +5,14 @@
  */
 import { join } from "node:path";
 import type { Graph } from "../graph/ir.js";
-import { tensor, type Tensor } from "../graph/tensor.js";
+import { tensor, type Tensor } from "../tensor/tensor.js";
 import { firstNonFinite } from "../interp/numerics.js";
 import { graphHash, loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
 import type { CompiledModule } from "./load.js";
 import { accuracy, batch, classifier, type Classifier } from "./model.js";
 import { fillBatch, type Mnist } from "./mnist.js";
 import { createOptimizer, DEFAULT_LR, type FloatArray, type Optimizer, type OptimizerName } from "./optimizers.js";
-import { Random } from "./random.js";
+import { Random } from "../tensor/random.js";
 
 export interface TrainOptions {
   readonly iters: number;

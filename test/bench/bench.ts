@@ -18,7 +18,7 @@ import { loadCompiled } from "../../src/runtime/load.js";
 import { defaultDataDir, fillBatch, loadMnist } from "../../src/runtime/mnist.js";
 import { batch, classifier } from "../../src/runtime/model.js";
 import { createOptimizer, type FloatArray } from "../../src/runtime/optimizers.js";
-import { Random } from "../../src/runtime/random.js";
+import { Random } from "../../src/tensor/random.js";
 import { train } from "../../src/runtime/train.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));

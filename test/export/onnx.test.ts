@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { exportOnnx } from "../../src/export/onnx.js";
 import { ModelProtoSchema } from "../../src/export/proto/onnx_pb.js";
 import type { Graph } from "../../src/graph/ir.js";
-import { resolveShape } from "../../src/graph/types.js";
+import { resolveShape } from "../../src/tensor/types.js";
 import { bind, loadGraph, type Bindings } from "../../src/index.js";
 import { loadCompiled } from "../../src/runtime/load.js";
 import { compile, gradc, ROOT } from "../helpers.js";

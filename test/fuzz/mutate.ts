@@ -3,7 +3,7 @@
  * by byte-level edits (deletions, duplications, swaps, random characters) and by
  * token-level ones (operators, brackets, names and numbers of the language).
  */
-import { Random } from "../../src/runtime/random.js";
+import { Random } from "../../src/tensor/random.js";
 import { randomGraph } from "../gen/random-graph.js";
 
 /** Everything that can end a comment or a string in some output (test/codegen/injection.test.ts feeds the same). */

@@ -5,7 +5,7 @@
  * fns, fan-out), ending in a scalar whose gradient is asked for every input and param.
  * Domains are kept safe by construction: log and sqrt see positive values.
  */
-import { Random } from "../../src/runtime/random.js";
+import { Random } from "../../src/tensor/random.js";
 
 type Shape = readonly (number | "N")[];
 interface Value {

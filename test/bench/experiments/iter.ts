@@ -8,7 +8,7 @@ import { loadCompiled } from "../../../src/runtime/load.js";
 import { defaultDataDir, fillBatch, loadMnist } from "../../../src/runtime/mnist.js";
 import { batch, classifier } from "../../../src/runtime/model.js";
 import { createOptimizer, type FloatArray } from "../../../src/runtime/optimizers.js";
-import { Random } from "../../../src/runtime/random.js";
+import { Random } from "../../../src/tensor/random.js";
 const data = loadMnist(defaultDataDir());
 const g = loadGraph("graphs/two_layer_net.graph");
 const model = classifier(g, await loadCompiled(g, { simd: true }), 1);
