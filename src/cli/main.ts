@@ -50,6 +50,7 @@ function evaluationCommands(program: Command): void {
     .option("--seed <n>", "seed for random inputs and initializers", (v: string) => parseSeed(v))
     .option("--json", "print one JSON object: {outputs, grads}")
     .option("--interpret", "evaluate with the float64 reference interpreter instead of the compiled module")
+    .option("--simd", "run the module compiled with --simd: its f32 matmuls in WebAssembly SIMD")
     .action(async (file: string, opts) => (await import("./run.js")).runCommand(file, opts));
 
   program

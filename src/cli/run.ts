@@ -5,14 +5,16 @@ import { run } from "../interp/index.js";
 import { bind } from "../runtime/bind.js";
 import { runCompiled } from "../runtime/compiled.js";
 import { loadCompiled } from "../runtime/load.js";
+import { codes, fail } from "../diagnostics/index.js";
 import { formatTensor, toJson } from "./format.js";
 import { givenValues, type ValueOptions } from "./options.js";
 
-export async function runCommand(file: string, opts: ValueOptions & { json?: boolean; interpret?: boolean }): Promise<void> {
+export async function runCommand(file: string, opts: ValueOptions & { json?: boolean; interpret?: boolean; simd?: boolean }): Promise<void> {
   const graph = requireResults(loadGraph(file));
   const env = bind(graph, { given: givenValues(opts), seed: opts.seed });
-  // the compiled module computes; the interpreter (--interpret) is the reference
-  const { outputs, grads } = opts.interpret ? run(graph, env) : runCompiled(await loadCompiled(graph), graph, env);
+  // the compiled module computes (with --simd, the WebAssembly back end's); the interpreter (--interpret) is the reference
+  if (opts.interpret && opts.simd) fail(codes.cli, "--interpret and --simd cannot be combined: the interpreter runs no compiled module");
+  const { outputs, grads } = opts.interpret ? run(graph, env) : runCompiled(await loadCompiled(graph, { simd: opts.simd === true }), graph, env);
   if (opts.json) {
     const json = {
       outputs: Object.fromEntries([...outputs].map(([k, v]) => [k, toNested(v)])),

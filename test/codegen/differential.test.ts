@@ -1,7 +1,7 @@
 /**
  * Compiled code against the reference interpreter: every graph in graphs/ and 1000
  * random well-typed graphs per run (seeded), forward and backward: float64 within a
- * relative 1e-12 per element; float32 within 1e-5 of each tensor's scale
+ * relative 1e-12 per element for graphs/, equal (===) for the random graphs; float32 within 1e-5 of each tensor's scale
  * (‖a − b‖∞ / ‖b‖∞, and at least 1e-6 absolute), since float32 rounding of
  * ill-conditioned elements (log near 1) is amplified element by element, and a gradient
  * that cancels to 0 in float64 is a few 1e-8 in float32.
@@ -126,7 +126,7 @@ function plainMatmulGraph(seed: number): string {
 }
 
 describe(`compiled code agrees with the interpreter on ${RANDOM_GRAPHS} random graphs`, () => {
-  it("float64 within 1e-12, float32 within 1e-5, forward-only equal to step", { timeout: 300_000 }, async () => {
+  it("float64 bit for bit, float32 within 1e-5, forward-only equal to step", { timeout: 300_000 }, async () => {
     await agreeOnRandomGraphs({});
   });
 
@@ -143,7 +143,8 @@ async function agreeOnRandomGraphs(options: RandomGraphOptions) {
     try {
       const g = compileText(text, `random-${seed}.graph`);
       const r = await compare(g, seed);
-      if (r.f64.rel > 1e-12 || r.forward.rel > 1e-12 || r.f32.rel > 1e-5) {
+      // float64 bit for bit: kernels add in the interpreter's order, so fusion changes no rounding
+      if (r.f64.rel !== 0 || r.forward.rel !== 0 || r.f32.rel > 1e-5) {
         failures.push(`seed ${seed}: f64 ${r.f64.rel} (${r.f64.at}), fwd ${r.forward.rel}, f32 ${r.f32.rel} (${r.f32.at})\n${text}`);
       }
     } catch (e) {
