@@ -4,7 +4,8 @@
  * the same node. Node ids grow, so ids order nodes topologically.
  */
 import { backprop } from "../autodiff/index.js";
-import { codes, fail, type Span } from "../diagnostics/index.js";
+import type { Span } from "../diagnostics/index.js";
+import { opRule } from "../diagnostics/errors.js";
 import { opDef, type GraphBuilder } from "../ops/index.js";
 import type { Attrs, AttrValue, Node } from "./ir.js";
 import { scalar, type Tensor } from "./tensor.js";
@@ -56,7 +57,7 @@ export class Builder implements GraphBuilder {
     const type = def.type(
       inputs.map((i) => i.type),
       full,
-      { fail: (message) => fail(codes.shape, message, where) },
+      { fail: (message) => opRule(where, { message }) },
     );
     return this.intern({ op: name, inputs, attrs: full, type, span: where });
   }
