@@ -7,8 +7,8 @@
  */
 import { GradcError, type Code, type Span } from "./index.js";
 
-/** The facts a message is made of: strings, numbers, flags, or lists of names. */
-export type Arg = string | number | boolean | readonly string[];
+/** The facts a message is made of: strings and numbers, or lists of names. */
+export type Arg = string | number | readonly string[];
 export type Args = Readonly<Record<string, Arg>>;
 
 interface EntryInfo<A extends Args> {

@@ -217,7 +217,7 @@ function bindArgs(fn: Builtin, e: Extract<Expr, { kind: "call" }>, scope: Readon
   let positional = 0;
   for (const a of e.args) {
     const name = a.name ?? params[positional++];
-    if (name === undefined) errors.tooManyArguments(a.value.span, { fn: fn.name, params });
+    if (name === undefined) errors.tooManyArguments(a.value.span, { fn: fn.name, n: params.length, params });
     if (!params.includes(name)) errors.noSuchArgument(a.nameSpan!, { fn: fn.name, name, params });
     if (given.has(name)) errors.argumentGivenTwice(a.nameSpan ?? a.value.span, { fn: fn.name, name });
     given.set(name, a);

@@ -47,7 +47,8 @@ export function writeOutput(path: string, content: string | Uint8Array, o: Write
   }
   const existing = statOf(path);
   if (existing) {
-    if (!existing.isFile()) errors.cannotWriteNonFile({ path, directory: existing.isDirectory() });
+    if (existing.isDirectory()) errors.cannotWriteDirectory({ path });
+    if (!existing.isFile()) errors.cannotWriteNonFile({ path });
     if (!o.force && !head(path).includes(MARKS[o.kind])) errors.refuseToOverwrite({ path });
   }
   writeAtomic(path, content);

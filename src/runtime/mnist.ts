@@ -52,7 +52,7 @@ function find(dir: string, names: readonly string[]): string {
 function split(dir: string, images: readonly string[], labels: readonly string[]): Split {
   const im = readImages(find(dir, images));
   const lb = readLabels(find(dir, labels));
-  if (im.rows * im.cols !== 784) errors.mnistNot28x28({ path: find(dir, images), rows: im.rows, cols: im.cols });
+  if (im.rows * im.cols !== 784) errors.mnistWrongSize({ path: find(dir, images), rows: im.rows, cols: im.cols });
   if (im.count !== lb.count) errors.mnistCountMismatch({ dir, images: im.count, labels: lb.count });
   if (im.count === 0) errors.mnistEmpty({ path: find(dir, images) });
   const g = gatherer(im.pixels);

@@ -21,12 +21,13 @@ export const cannotWrite: Plain<{ path: string; why: string }> = plain(I, "canno
   why: "permission denied",
 });
 
-export const cannotWriteNonFile: Plain<{ path: string; directory: boolean }> = plain(
-  I,
-  "cannot_write_non_file",
-  (a) => `cannot write ${a.path}: it is ${a.directory ? "a directory" : "not a regular file"}`,
-  { path: "generated", directory: true },
-);
+export const cannotWriteDirectory: Plain<{ path: string }> = plain(I, "cannot_write_directory", (a) => `cannot write ${a.path}: it is a directory`, {
+  path: "generated",
+});
+
+export const cannotWriteNonFile: Plain<{ path: string }> = plain(I, "cannot_write_non_file", (a) => `cannot write ${a.path}: it is not a regular file`, {
+  path: "/dev/null",
+});
 
 export const refuseToWriteInput: Plain<{ path: string; input: string }> = plain(
   I,
@@ -131,7 +132,7 @@ export const mnistMissingFile: Plain<{ dir: string; name: string }> = plain(
   { dir: "data", name: "train-images-idx3-ubyte" },
 );
 
-export const mnistNot28x28: Plain<{ path: string; rows: number; cols: number }> = plain(I, "mnist_not_28x28", (a) => `${a.path}: images are ${a.rows}×${a.cols}, not 28×28`, {
+export const mnistWrongSize: Plain<{ path: string; rows: number; cols: number }> = plain(I, "mnist_wrong_size", (a) => `${a.path}: images are ${a.rows}×${a.cols}, not 28×28`, {
   path: "data/train-images-idx3-ubyte",
   rows: 32,
   cols: 32,

@@ -115,11 +115,12 @@ export const fnArity: At<{ fn: string; n: number; got: number }> = at(
 
 const signature = (fn: string, params: readonly string[]) => `${fn}(${params.join(", ")})`;
 
-export const tooManyArguments: At<{ fn: string; params: readonly string[] }> = at(
+/** `n` is how many `params` there are */
+export const tooManyArguments: At<{ fn: string; n: number; params: readonly string[] }> = at(
   A,
   "too_many_arguments",
-  (a) => `${a.fn} takes at most ${count(a.params.length, "argument")}: ${signature(a.fn, a.params)}`,
-  { fn: "exp", params: ["x"] },
+  (a) => `${a.fn} takes at most ${count(a.n, "argument")}: ${signature(a.fn, a.params)}`,
+  { fn: "exp", n: 1, params: ["x"] },
 );
 
 export const noSuchArgument: At<{ fn: string; name: string; params: readonly string[] }> = at(
