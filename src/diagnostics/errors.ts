@@ -6,6 +6,7 @@
 export * from "./errors/syntax.js";
 export * from "./errors/names.js";
 export * from "./errors/types.js";
+export * from "./errors/shapes.js";
 export * from "./errors/cli.js";
 export * from "./errors/io.js";
 export * from "./errors/export.js";

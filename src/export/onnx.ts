@@ -259,7 +259,7 @@ class Writer {
       constant: (values, dtype, shape) => this.constant(values, dtype, shape),
       cast: (v, to) => this.cast(v, to),
       shape: (s) => this.shape(s),
-      fail: (message) => errors.onnxOpRule(n.span, { op: n.op, message }),
+      fail: (entry) => entry(n.span, { op: n.op }),
       apply(op, values) {
         const rule = opDef(op).onnx ?? errors.noOnnxRule({ op });
         if (typeof rule === "string") return self.add(rule, values);

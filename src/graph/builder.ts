@@ -5,7 +5,6 @@
  */
 import { backprop } from "../autodiff/index.js";
 import type { Span } from "../diagnostics/index.js";
-import { opRule } from "../diagnostics/errors.js";
 import { opDef, type GraphBuilder } from "../ops/index.js";
 import type { Attrs, AttrValue, Node } from "./ir.js";
 import { scalar, type Tensor } from "./tensor.js";
@@ -57,7 +56,7 @@ export class Builder implements GraphBuilder {
     const type = def.type(
       inputs.map((i) => i.type),
       full,
-      { fail: (message) => opRule(where, { message }) },
+      { fail: (entry, args) => entry(where, args) },
     );
     return this.intern({ op: name, inputs, attrs: full, type, span: where });
   }

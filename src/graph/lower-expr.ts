@@ -112,7 +112,7 @@ export class ExprLowerer {
     }
     const { inputs, attrs } = bindArgs(fn, e, scope);
     const nodes = inputs.map((a) => this.lower(a, scope));
-    if (fn.composite) return fn.composite.expand(this.b, nodes, attrs, { fail: (message) => errors.opRule(e.span, { message }) });
+    if (fn.composite) return fn.composite.expand(this.b, nodes, attrs, { fail: (entry, args) => entry(e.span, args) });
     return this.b.op(fn.op!.name, nodes, attrs, e.span);
   }
 

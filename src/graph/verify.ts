@@ -45,7 +45,7 @@ function typeError(n: Node): string | undefined {
   if (LEAVES.has(n.op)) return undefined;
   let expected: Type;
   try {
-    expected = opDef(n.op).type(n.inputs.map((i) => i.type), n.attrs, { fail: (m) => { throw new Error(m); } });
+    expected = opDef(n.op).type(n.inputs.map((i) => i.type), n.attrs, { fail: (entry, args) => entry(undefined, args) });
   } catch (e) {
     return `its op's type rule refuses its inputs: ${(e as Error).message}`;
   }

@@ -99,7 +99,7 @@ describe("errors", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`${bad}:4:5: error: @ needs inner dimensions to agree: f32[N, 784] @ f32[50, 10]\n   4 | y = x @ W\n     |     ^~~~~\n`);
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
-    expectReported(r, "op_rule");
+    expectReported(r, "matmul_inner_dims");
   });
 
   it("a missing file and a bad flag are user errors too", () => {

@@ -21,8 +21,10 @@ export const dimNotAnInputAxis: Plain<{ dim: string }> = plain(
   { dim: "M" },
 );
 
-/** `message` is the op's ONNX rule's reason */
-export const onnxOpRule: At<{ op: string; message: string }> = at(X, "onnx_op_rule", (a) => `cannot export ${a.op} to ONNX: ${a.message}`, {
-  op: "max",
-  message: "a first-maximum mask over some but not all of several axes",
-});
+/** an op's ONNX rule cannot write this case (OnnxContext.fail: the exporter gives `op`) */
+export const onnxMaskOverSomeAxes: At<{ op: string }> = at(
+  X,
+  "onnx_mask_over_some_axes",
+  (a) => `cannot export ${a.op} to ONNX: a first-maximum mask over some but not all of several axes`,
+  { op: "max_mask" },
+);

@@ -34,15 +34,6 @@ export const valueOutsideInt32: At<{ what: string; value: number }> = at(
   { what: "input k", value: 4294967296 },
 );
 
-/**
- * An op's type rule rejected its operands (`@ needs inner dimensions to agree: …`, `+ needs
- * shapes that broadcast: …`, `axis 1 is out of range for f64[3]`). The op table in src/ops
- * words these for now; they become entries of their own when the ops take the catalogue.
- */
-export const opRule: At<{ message: string }> = at(codes.shape, "op_rule", (a) => a.message, {
-  message: "@ needs inner dimensions to agree: f32[N, 784] @ f32[50, 10]",
-});
-
 export const lossNotScalar: At<{ name: string; type: string }> = at(
   codes.loss,
   "loss_not_scalar",
