@@ -17,7 +17,8 @@ import { exportOnnx } from "../../src/export/onnx.js";
 import { fromNested } from "../../src/graph/tensor.js";
 import { bind } from "../../src/runtime/bind.js";
 import { graphHash, saveCheckpoint, type Checkpoint } from "../../src/runtime/checkpoint.js";
-import { compile, entryCode, throwsError } from "../helpers.js";
+import { readLabels } from "../../src/runtime/idx.js";
+import { compile, entryCode, thrown, throwsError } from "../helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gradc-commands-"));
 const file = (name: string, text: string) => {
@@ -35,6 +36,15 @@ async function rejects(id: string, p: Promise<unknown>): Promise<string> {
   expect([e.diagnostic.id, e.diagnostic.code], e.diagnostic.message).toEqual([id, entryCode(id)]);
   return e.diagnostic.message;
 }
+
+describe("kind codes", () => {
+  // written out, not read from the catalogue (errors.test.ts does the same for located errors)
+  it("E012 for a flag or a value, E013 for a file, E014 for what ONNX cannot hold", () => {
+    expect(thrown(() => givenValues({ set: ["apple"] }))).toMatchObject({ code: "E012", id: "set_needs_name_value" });
+    expect(thrown(() => readLabels(join(dir, "none")))).toMatchObject({ code: "E013", id: "cannot_read" });
+    expect(thrown(() => exportOnnx(compile("input x = 1\ny = x * 2\n"), { values: new Map() }))).toMatchObject({ code: "E014", id: "nothing_to_export" });
+  });
+});
 
 describe("gradc grad", () => {
   it("asks for --symbolic, and for a gradient", () => {

@@ -4,6 +4,7 @@
  * message, and the catalogue entry (id and code) that reported it.
  */
 import { describe, expect, it } from "vitest";
+import { codes } from "../../src/diagnostics/index.js";
 import { diagnosticOf, entryCode, errorIs, runText } from "../helpers.js";
 
 const MLP = `dim N
@@ -114,3 +115,52 @@ describe("located errors", () => {
   });
 });
 
+/**
+ * The kind codes users and tools rely on (E001–E014 have not changed since gradc 1): a
+ * representative error of each located kind, its code written out here rather than read
+ * from the catalogue, so that moving a message to another kind fails a test.
+ */
+const KEPT: readonly [string, string, string][] = [
+  ["x = 1 $ 2", "E001", "unexpected_character"],
+  ["input a = 1\ny = a +", "E001", "expected_expression"],
+  ["input apple = 1\ny = aple * 2", "E002", "unknown_name"],
+  ["input a = 1\ny = rleu(a)", "E003", "unknown_function"],
+  ["input a = 1\na = 2", "E004", "already_defined"],
+  ["input a = 1\ny = exp(a, a)", "E005", "too_many_arguments"],
+  ["input a: f16[2]", "E006", "unknown_dtype"],
+  [MLP + "h = x @ W2", "E007", "matmul_inner_dims"],
+  ["input a: f64[2, 3]\ninput b: f64[4]\ny = a + b", "E007", "operands_do_not_broadcast"],
+  ["input a: f64[3]\ny = sum(a, axis=1)", "E007", "axis_out_of_range"],
+  [MLP + "score = x @ W1\nloss score", "E008", "loss_not_scalar"],
+  ["input a: f64[2] = [1, 2]\ny = a * 2\ngrad y wrt a", "E009", "grad_not_scalar"],
+  ["param p: f32[3] ~ gaussian(0, 1)", "E010", "unknown_initializer"],
+  ["input a = 1\ny = " + "(".repeat(600) + "a" + ")".repeat(600), "E011", "nested_too_deeply"],
+];
+
+describe("kind codes", () => {
+  it("are the codes gradc has always given", () => {
+    expect(codes).toEqual({
+      syntax: "E001",
+      unknownName: "E002",
+      unknownFunction: "E003",
+      redefinition: "E004",
+      arguments: "E005",
+      type: "E006",
+      shape: "E007",
+      loss: "E008",
+      grad: "E009",
+      value: "E010",
+      limit: "E011",
+      cli: "E012",
+      io: "E013",
+      export: "E014",
+    });
+  });
+
+  for (const [text, code, id] of KEPT) {
+    it(`${code} ${id}`, () => {
+      const d = diagnosticOf(text);
+      expect([d.code, d.id], d.text).toEqual([code, id]);
+    });
+  }
+});
