@@ -7,7 +7,7 @@
  * carry a located Diagnostic (format them with formatDiagnostic).
  */
 import { readFileSync } from "node:fs";
-import { codes, fail } from "./diagnostics/index.js";
+import * as errors from "./diagnostics/errors.js";
 import { parse } from "./dsl/parser.js";
 import type { Program } from "./dsl/ast.js";
 import type { Graph } from "./graph/ir.js";
@@ -31,11 +31,11 @@ export function loadGraph(path: string): Graph {
     text = readFileSync(path, "utf8");
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
-    return fail(codes.io, `cannot read ${path}: ${why}`);
+    return errors.cannotRead({ path, why });
   }
   // a byte-order mark is not part of the program (columns would be off by one)
   if (text.startsWith("\ufeff")) text = text.slice(1);
-  if (text.includes("\u0000")) fail(codes.io, `cannot read ${path}: it is not a text file (it holds NUL bytes)`);
+  if (text.includes("\u0000")) errors.notTextFile({ path });
   return compileText(text, path);
 }
 
@@ -46,5 +46,5 @@ export function loadGraph(path: string): Graph {
 export function requireResults(graph: Graph): Graph {
   if (graph.outputs.length > 0 || graph.losses.length > 0 || graph.grads.length > 0) return graph;
   const span = { source: { file: graph.file, text: graph.text }, line: 1, col: 1, length: 1 };
-  return fail(codes.syntax, `${graph.file} asks for nothing: add 'output NAME', 'loss NAME' or 'grad NAME wrt X'`, span);
+  return errors.asksForNothing(span, { file: graph.file });
 }

@@ -6,7 +6,8 @@
  * broadcast shape is summed back to its input's shape (the textbook's Repeat → Sum).
  * VJPs build ordinary nodes, so the result is a graph that can be differentiated again.
  */
-import { codes, fail, type Span } from "../diagnostics/index.js";
+import type { Span } from "../diagnostics/index.js";
+import { gradientOfNonScalar } from "../diagnostics/errors.js";
 import type { Builder } from "../graph/builder.js";
 import { ancestors, isConst, isOp, type Node } from "../graph/ir.js";
 import { formatType, isFloat, sameShape, type Dim, type Shape } from "../tensor/types.js";
@@ -20,7 +21,7 @@ export type EdgeGrads = Map<string, number>;
 /** Gradients of the scalar `y` with respect to each of `wrt`, as nodes of their shapes. */
 export function gradients(b: Builder, y: Node, wrt: readonly Node[], span?: Span, edges: EdgeGrads = new Map()): Node[] {
   if (y.type.shape.length !== 0) {
-    fail(codes.grad, `a gradient needs a scalar to differentiate, got ${formatType(y.type)}`, span ?? y.span);
+    gradientOfNonScalar(span ?? y.span, { type: formatType(y.type) });
   }
   return backprop(b, y, b.constant(1, y), wrt, edges);
 }

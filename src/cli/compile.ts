@@ -1,7 +1,7 @@
 /** `gradc compile FILE`: write the generated module (default generated/NAME.ts, generated/NAME.simd.ts with --simd). */
 import { basename, dirname, join } from "node:path";
 import { emitModule } from "../codegen/index.js";
-import { codes, fail } from "../diagnostics/index.js";
+import * as errors from "../diagnostics/errors.js";
 import { loadGraph, requireResults } from "../pipeline.js";
 import { writeGenerated } from "../runtime/files.js";
 
@@ -23,8 +23,8 @@ export function compileFile(file: string, opts: CompileOptions): string {
 }
 
 export function compileCommand(files: string[], opts: CompileOptions & { watch?: boolean }): Promise<void> | void {
-  if (files.length > 1 && opts.output) fail(codes.cli, `-o names one output file, but ${files.length} graphs were given`);
-  if (files.length > 1 && opts.watch) fail(codes.cli, `--watch takes one graph`);
+  if (files.length > 1 && opts.output) errors.oneOutputFile({ count: files.length });
+  if (files.length > 1 && opts.watch) errors.watchOneGraph();
   for (const file of files) process.stdout.write(`wrote ${compileFile(file, opts)}\n`);
   if (opts.watch) return watch(files[0]!, opts);
 }

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { codes, fail } from "../diagnostics/index.js";
+import * as errors from "../diagnostics/errors.js";
 import { writeAtomic } from "../runtime/files.js";
 
 /** graphs/ of the package: two levels above this file, from src/cli/ and from dist/cli/ alike. */
@@ -43,12 +43,12 @@ export function examplesCommand(f: { copy?: string; force?: boolean }): void {
   // every clash is found before anything is written: a refused copy writes nothing
   const clashes = all.filter((e) => existsSync(join(dir, e.name)) && readFileSync(join(dir, e.name), "utf8") !== readFileSync(e.file, "utf8"));
   if (clashes.length > 0 && !f.force) {
-    fail(codes.io, `${dir} already holds ${clashes.map((e) => e.name).join(", ")}, different from gradc's: nothing copied (--force replaces them)`);
+    errors.examplesClash({ dir, names: clashes.map((e) => e.name) });
   }
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
-    fail(codes.io, `cannot create ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    errors.cannotCreate({ dir, why: (e as NodeJS.ErrnoException).code ?? String(e) });
   }
   let copied = 0;
   for (const e of all) {

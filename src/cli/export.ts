@@ -6,7 +6,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { exportOnnx } from "../export/onnx.js";
-import { codes, fail } from "../diagnostics/index.js";
+import * as errors from "../diagnostics/errors.js";
 import { tensor } from "../tensor/tensor.js";
 import { formatType } from "../tensor/types.js";
 import { loadGraph } from "../pipeline.js";
@@ -30,7 +30,7 @@ export function exportCommand(file: string, f: ExportFlags): void {
     const saved = loadCheckpoint(f.checkpoint, graph);
     for (const p of graph.params) {
       const a = saved.params[p.name];
-      const shape = p.node.type.shape.map((d) => (typeof d === "number" ? d : fail(codes.cli, `param ${p.name} has a symbolic shape; give it with --set`)));
+      const shape = p.node.type.shape.map((d) => (typeof d === "number" ? d : errors.symbolicParamShape({ name: p.name })));
       if (a && !given.has(p.name)) given.set(p.name, tensor(shape, a));
     }
   }

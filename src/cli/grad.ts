@@ -3,15 +3,15 @@
  * simplified formula (mathjs), and the local derivative rule of each op it uses.
  */
 import { localRule, symbolicGradients } from "../autodiff/symbolic.js";
-import { codes, fail } from "../diagnostics/index.js";
+import * as errors from "../diagnostics/errors.js";
 import { ancestors, isOp } from "../graph/ir.js";
 import { ops } from "../ops/index.js";
 import { loadGraph } from "../pipeline.js";
 
 export function gradCommand(file: string, opts: { symbolic?: boolean }): void {
-  if (!opts.symbolic) fail(codes.cli, "gradc grad prints gradients as formulas: add --symbolic (use gradc run for numbers)");
+  if (!opts.symbolic) errors.gradNeedsSymbolic();
   const graph = loadGraph(file);
-  if (graph.grads.length === 0) fail(codes.cli, `${file} asks for no gradient: add 'grad NAME wrt X' or 'loss NAME'`);
+  if (graph.grads.length === 0) errors.asksForNoGradient({ file });
   const name = (n: { attrs: Readonly<Record<string, unknown>> }) => String(n.attrs["name"]);
   const lines: string[] = [];
   for (const of of new Set(graph.grads.map((g) => g.ofNode))) {
@@ -20,8 +20,8 @@ export function gradCommand(file: string, opts: { symbolic?: boolean }): void {
     if (!formulas) {
       // name the first node in the way: an op without a formula, or else the size
       const blocking = ancestors([of]).find((n) => isOp(n) && n !== of && !ops.get(n.op)?.scalar?.formula && !n.attrs["fn"]);
-      const why = blocking ? `${blocking.op}${blocking.span ? ` (${file}:${blocking.span.line})` : ""} has no formula that mathjs can differentiate` : "the formula would be too large to read";
-      fail(codes.cli, `d ${asked[0]!.of}: no formula: ${why}. Formulas exist for a scalar expression of elementwise ops, or for a sum of one over tensors`);
+      if (!blocking) errors.formulaTooLarge({ of: asked[0]!.of });
+      errors.noFormula({ of: asked[0]!.of, op: blocking.op, where: blocking.span ? `${file}:${blocking.span.line}` : "" });
     }
     asked.forEach((g, i) => lines.push(`d ${g.of} / d ${g.wrt} = ${formulas[i]!.formula}${formulas[i]!.elementwise ? "   (for each element)" : ""}`));
   }

@@ -4,8 +4,9 @@
  * A user's mistake prints a located error and exits 1; our own bug says
  * "internal error" and exits 2.
  */
+import { appendFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { GradcError, formatDiagnostic } from "../diagnostics/index.js";
+import { GradcError, formatDiagnostic, type Diagnostic } from "../diagnostics/index.js";
 import { defaultGraph } from "./examples.js";
 import { countOrAll, nonNegativeInteger, parseSeed, positiveInteger, positiveNumber } from "./options.js";
 
@@ -69,7 +70,8 @@ function evaluationCommands(program: Command): void {
     .command("reference")
     .description("print the language reference (every function and primitive) generated from the op table")
     .option("--cli", "print the command-line reference instead, generated from these commands' definitions")
-    .action(async (opts: { cli?: boolean }) => (await import("./reference.js")).referenceCommand(opts));
+    .option("--errors", "print every error message instead, with its code and id, generated from the catalogue of diagnostics")
+    .action(async (opts: { cli?: boolean; errors?: boolean }) => (await import("./reference.js")).referenceCommand(opts));
 
   program
     .command("grad")
@@ -176,11 +178,25 @@ function report(e: unknown): number {
   }
   if (e instanceof GradcError) {
     process.stderr.write(formatDiagnostic(e.diagnostic) + "\n");
+    logDiagnostic(e.diagnostic);
     return 1;
   }
   const err = e instanceof Error ? e : new Error(String(e));
   process.stderr.write(`gradc: internal error (a bug in gradc, not in your graph): ${err.message}\n${err.stack ?? ""}\n`);
   return 2;
+}
+
+/**
+ * GRADC_DIAGNOSTICS_LOG=FILE: each error is also appended to FILE as a line of JSON (code, id,
+ * message, and file, line, col when located), for tools — editors, CI, the tests — that want
+ * the code and id that stderr does not show.
+ */
+function logDiagnostic(d: Diagnostic): void {
+  const log = process.env["GRADC_DIAGNOSTICS_LOG"];
+  if (!log) return;
+  const { span, ...rest } = d;
+  const at = span ? { file: span.source.file, line: span.line, col: span.col } : {};
+  appendFileSync(log, JSON.stringify({ ...rest, ...at }) + "\n");
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -1,6 +1,6 @@
 /** Options shared by the commands that evaluate a graph: --set, --inputs, --seed. */
 import { readFileSync } from "node:fs";
-import { codes, fail } from "../diagnostics/index.js";
+import * as errors from "../diagnostics/errors.js";
 import { fromNested, type Tensor } from "../tensor/tensor.js";
 
 export interface ValueOptions {
@@ -17,16 +17,16 @@ export function givenValues(opts: ValueOptions): Map<string, Tensor> {
       text = readFileSync(opts.inputs, "utf8");
     } catch (e) {
       const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
-      return fail(codes.io, `cannot read --inputs ${opts.inputs}: ${why}`);
+      return errors.cannotReadInputs({ path: opts.inputs, why });
     }
     // a byte-order mark (some editors write one) is not part of the JSON
     const parsed = parseJson(text.replace(/^\ufeff/, ""), `--inputs ${opts.inputs}`, 1);
-    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) fail(codes.cli, `--inputs ${opts.inputs} must hold a JSON object {"NAME": value, ...}`);
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) errors.inputsNotObject({ path: opts.inputs });
     for (const [name, v] of Object.entries(parsed)) given.set(name, toTensor(v, `--inputs ${opts.inputs}: ${name}`));
   }
   for (const s of opts.set ?? []) {
     const eq = s.indexOf("=");
-    if (eq <= 0) fail(codes.cli, `--set needs NAME=VALUE, got '${s}'`);
+    if (eq <= 0) errors.setNeedsNameValue({ text: s });
     const name = s.slice(0, eq).trim();
     given.set(name, toTensor(parseJson(s.slice(eq + 1), `--set ${name}`, 0), `--set ${name}`));
   }
@@ -41,12 +41,12 @@ export const MAX_NESTING = 32;
  * (whose reviver recurses) sees them; `objects` is how many levels of objects may hold them.
  */
 function parseJson(text: string, what: string, objects: number): unknown {
-  if (jsonDepth(text) > MAX_NESTING + objects) fail(codes.cli, `${what}: not a tensor (arrays nested more than ${MAX_NESTING} deep)`);
+  if (jsonDepth(text) > MAX_NESTING + objects) errors.valueTooDeep({ what, max: MAX_NESTING });
   try {
     return JSON.parse(text, nonFinite);
   } catch (e) {
-    if (objects > 0) return fail(codes.cli, `${what}: ${(e as Error).message}`);
-    return fail(codes.cli, `${what}: the value must be a number or a JSON array, got '${text.length > 40 ? `${text.slice(0, 40)}…` : text}'`);
+    if (objects > 0) return errors.badJson({ what, detail: (e as Error).message });
+    return errors.notNumberOrArray({ what, text });
   }
 }
 
@@ -74,7 +74,7 @@ function nonFinite(_key: string, v: unknown): unknown {
 
 function toTensor(v: unknown, what: string): Tensor {
   const t = fromNested(v);
-  if (!t) fail(codes.cli, `${what}: expected a number or a nested array of numbers of equal lengths`);
+  if (!t) errors.notATensor({ what });
   return t;
 }
 
@@ -91,8 +91,8 @@ function numberOf(value: string): number {
 export function positiveInteger(flag: string, max = Number.MAX_SAFE_INTEGER, why = "the largest count gradc takes"): (value: string) => number {
   return (value) => {
     const n = numberOf(value);
-    if (!Number.isInteger(n) || n < 1) fail(codes.cli, `${flag} needs a positive integer, got '${value}'`);
-    if (n > max) fail(codes.cli, `${flag} ${value} is more than ${max.toLocaleString("en-US")} (${why})`);
+    if (!Number.isInteger(n) || n < 1) errors.needsPositiveInteger({ flag, value });
+    if (n > max) errors.flagTooLarge({ flag, value, max, why });
     return n;
   };
 }
@@ -101,8 +101,8 @@ export function positiveInteger(flag: string, max = Number.MAX_SAFE_INTEGER, why
 export function nonNegativeInteger(flag: string, max = Number.MAX_SAFE_INTEGER, why = "the largest count gradc takes"): (value: string) => number {
   return (value) => {
     const n = numberOf(value);
-    if (!Number.isInteger(n) || n < 0) fail(codes.cli, `${flag} needs an integer of 0 or more, got '${value}'`);
-    if (n > max) fail(codes.cli, `${flag} ${value} is more than ${max.toLocaleString("en-US")} (${why})`);
+    if (!Number.isInteger(n) || n < 0) errors.needsNonNegativeInteger({ flag, value });
+    if (n > max) errors.flagTooLarge({ flag, value, max, why });
     return n;
   };
 }
@@ -111,7 +111,7 @@ export function nonNegativeInteger(flag: string, max = Number.MAX_SAFE_INTEGER, 
 export function positiveNumber(flag: string): (value: string) => number {
   return (value) => {
     const n = numberOf(value);
-    if (!Number.isFinite(n) || n <= 0) fail(codes.cli, `${flag} needs a positive number, got '${value}'`);
+    if (!Number.isFinite(n) || n <= 0) errors.needsPositiveNumber({ flag, value });
     return n;
   };
 }
@@ -120,7 +120,7 @@ export function positiveNumber(flag: string): (value: string) => number {
 export function nonNegativeNumber(flag: string): (value: string) => number {
   return (value) => {
     const n = numberOf(value);
-    if (!Number.isFinite(n) || n < 0) fail(codes.cli, `${flag} needs a number of 0 or more, got '${value}'`);
+    if (!Number.isFinite(n) || n < 0) errors.needsNonNegativeNumber({ flag, value });
     return n;
   };
 }
@@ -129,7 +129,7 @@ export function nonNegativeNumber(flag: string): (value: string) => number {
 export function finiteNumber(flag: string): (value: string) => number {
   return (value) => {
     const n = numberOf(value);
-    if (!Number.isFinite(n)) fail(codes.cli, `${flag} needs a finite number, got '${value}'`);
+    if (!Number.isFinite(n)) errors.needsFiniteNumber({ flag, value });
     return n;
   };
 }
@@ -140,8 +140,8 @@ export const MAX_SEED = 2 ** 32 - 1;
 /** A seed: an integer from 0 to 2^32 - 1. */
 export function parseSeed(value: string, flag = "--seed"): number {
   const n = numberOf(value);
-  if (!Number.isSafeInteger(n)) fail(codes.cli, `${flag} needs an integer, got '${value}'`);
-  if (n < 0 || n > MAX_SEED) fail(codes.cli, `${flag} ${value} is outside 0 to ${MAX_SEED} (the generator keeps 32 bits: a larger seed would repeat a smaller one's numbers)`);
+  if (!Number.isSafeInteger(n)) errors.needsInteger({ flag, value });
+  if (n < 0 || n > MAX_SEED) errors.seedOutOfRange({ flag, value, max: MAX_SEED });
   return n;
 }
 
@@ -151,7 +151,7 @@ export function countOrAll(flag: string): (value: string) => number {
   return (value) => {
     if (value.trim() === "all") return Infinity;
     const n = numberOf(value);
-    if (!Number.isInteger(n) || n < 1) fail(codes.cli, `${flag} needs a positive count or 'all', got '${value}'`);
+    if (!Number.isInteger(n) || n < 1) errors.needsCountOrAll({ flag, value });
     return count(value);
   };
 }

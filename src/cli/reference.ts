@@ -119,6 +119,7 @@ export async function cliReference(): Promise<string> {
   return lines.join("\n") + "\n";
 }
 
-export async function referenceCommand(opts: { cli?: boolean } = {}): Promise<void> {
+export async function referenceCommand(opts: { cli?: boolean; errors?: boolean } = {}): Promise<void> {
+  if (opts.errors) return void process.stdout.write((await import("./reference-errors.js")).errorsReference());
   process.stdout.write(opts.cli ? await cliReference() : languageReference());
 }

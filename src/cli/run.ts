@@ -5,7 +5,7 @@ import { run } from "../interp/index.js";
 import { bind } from "../runtime/bind.js";
 import { runCompiled } from "../runtime/compiled.js";
 import { loadCompiled } from "../runtime/load.js";
-import { codes, fail } from "../diagnostics/index.js";
+import * as errors from "../diagnostics/errors.js";
 import { formatTensor, toJson } from "./format.js";
 import { givenValues, type ValueOptions } from "./options.js";
 
@@ -13,7 +13,7 @@ export async function runCommand(file: string, opts: ValueOptions & { json?: boo
   const graph = requireResults(loadGraph(file));
   const env = bind(graph, { given: givenValues(opts), seed: opts.seed });
   // the compiled module computes (with --simd, the WebAssembly back end's); the interpreter (--interpret) is the reference
-  if (opts.interpret && opts.simd) fail(codes.cli, "--interpret and --simd cannot be combined: the interpreter runs no compiled module");
+  if (opts.interpret && opts.simd) errors.interpretWithSimd();
   const { outputs, grads } = opts.interpret ? run(graph, env) : runCompiled(await loadCompiled(graph, { simd: opts.simd === true }), graph, env);
   if (opts.json) {
     const json = {

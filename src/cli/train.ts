@@ -6,7 +6,7 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import cliProgress from "cli-progress";
-import { codes, fail } from "../diagnostics/index.js";
+import * as errors from "../diagnostics/errors.js";
 import { loadGraph } from "../pipeline.js";
 import { defaultGraph } from "./examples.js";
 import { curvesSvg } from "../runtime/curves.js";
@@ -35,9 +35,9 @@ export interface TrainFlags {
 
 export async function trainCommand(file: string | undefined, f: TrainFlags): Promise<void> {
   const path = file ?? defaultGraph();
-  if (!["sgd", "momentum", "adam"].includes(f.optimizer)) fail(codes.cli, `unknown optimizer '${f.optimizer}' (expected sgd, momentum or adam)`);
-  if (!(f.iters >= 1) || !(f.batch >= 1)) fail(codes.cli, `--iters and --batch need positive integers`);
-  if (f.lr !== undefined && !(Number.isFinite(f.lr) && f.lr > 0)) fail(codes.cli, `--lr needs a positive number, got ${f.lr}`);
+  if (!["sgd", "momentum", "adam"].includes(f.optimizer)) errors.unknownOptimizer({ name: f.optimizer });
+  if (!(f.iters >= 1) || !(f.batch >= 1)) errors.itersAndBatchPositive();
+  if (f.lr !== undefined && !(Number.isFinite(f.lr) && f.lr > 0)) errors.lrPositive({ lr: f.lr });
   const graph = loadGraph(path);
   const module = await loadCompiled(graph, f.simd ? { simd: true } : {});
   // the graph must fit training before anything is printed or created
@@ -54,7 +54,7 @@ export async function trainCommand(file: string | undefined, f: TrainFlags): Pro
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
-    fail(codes.io, `cannot create ${dir}: ${reason(e)}`);
+    errors.cannotCreate({ dir, why: reason(e) });
   }
   lockRun(dir);
   const metrics = join(dir, "metrics.jsonl");
@@ -113,7 +113,7 @@ function guardRunFiles(dir: string): void {
   for (const [name, isOurs] of Object.entries(ours)) {
     const at = join(dir, name);
     if (existsSync(at) && statSync(at).isFile() && !isOurs(readFileSync(at).subarray(0, 4096).toString("latin1"))) {
-      fail(codes.io, `refusing to overwrite ${at}: gradc did not write it (use --force, or choose another --out)`);
+      errors.refuseToOverwriteInRun({ path: at });
     }
   }
 }
@@ -130,7 +130,7 @@ function lockRun(dir: string): void {
     take();
   } catch {
     const pid = Number(readFileSync(lock, "utf8"));
-    if (Number.isInteger(pid) && pid > 0 && alive(pid)) fail(codes.io, `${dir} is in use by another gradc train (process ${pid}); wait for it, or choose another --out`);
+    if (Number.isInteger(pid) && pid > 0 && alive(pid)) errors.runInUse({ dir, pid });
     rmSync(lock, { force: true });
     take();
   }
@@ -156,8 +156,8 @@ function alive(pid: number): boolean {
 function runFolder(path: string, f: TrainFlags): string {
   const held = (dir: string) => existsSync(join(dir, "checkpoint.bin"));
   if (f.out) {
-    if (existsSync(f.out) && !statSync(f.out).isDirectory()) fail(codes.io, `--out ${f.out}: it is a file, not a folder`);
-    if (held(f.out) && !f.resume && !f.force) fail(codes.io, `${f.out} holds an earlier run's results: continue it with --resume, replace it with --force, or choose another --out`);
+    if (existsSync(f.out) && !statSync(f.out).isDirectory()) errors.outIsFile({ path: f.out });
+    if (held(f.out) && !f.resume && !f.force) errors.earlierRun({ dir: f.out });
     return f.out;
   }
   const base = join("runs", basename(path).replace(/\.graph$/, ""));

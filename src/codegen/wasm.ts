@@ -148,15 +148,15 @@ function encodeBody(f: WasmFunction): number[] {
 
 function immediate(op: string, imm: Imm, locals: ReadonlyMap<string, number>, labels: readonly string[]): number[] {
   if (typeof imm === "object") return [...uleb(ALIGN[op]!), ...uleb(imm.offset)];
-  if (op.startsWith("local.")) return uleb(locals.get(imm as string) ?? fail(`no local ${imm}`));
+  if (op.startsWith("local.")) return uleb(locals.get(imm as string) ?? internalError(`no local ${imm}`));
   if (op === "br" || op === "br_if") return uleb(labels.length - 1 - labels.lastIndexOf(imm as string));
   if (op === "i32.const") return sleb(imm as number);
   if (op === "f32.const") return [...new Uint8Array(Float32Array.of(imm as number).buffer)];
   if (op === "v128.const") return new Array<number>(16).fill(0); // only the zero vector is used
-  return fail(`${op} takes no immediate ${String(imm)}`);
+  return internalError(`${op} takes no immediate ${String(imm)}`);
 }
 
-function fail(message: string): never {
+function internalError(message: string): never {
   throw new Error(`internal error: ${message}`);
 }
 

@@ -20,7 +20,10 @@ export interface Span {
 }
 
 export interface Diagnostic {
+  /** the kind of mistake, E001–E014 (the `codes` below) */
   readonly code: string;
+  /** which message of the catalogue (src/diagnostics/errors.ts) it is: stable, unique, snake_case */
+  readonly id: string;
   readonly message: string;
   readonly span?: Span;
 }
@@ -32,7 +35,11 @@ export class GradcError extends Error {
   }
 }
 
-/** Error codes, one per kind of mistake; tests and docs refer to them. */
+/**
+ * Kind codes, one per kind of mistake; each message of the catalogue (errors.ts) has one of
+ * them and an id of its own. They have not changed since gradc 1: a kind is split by id, never
+ * renumbered.
+ */
 export const codes = {
   syntax: "E001",
   unknownName: "E002",
@@ -51,10 +58,6 @@ export const codes = {
 } as const;
 
 export type Code = (typeof codes)[keyof typeof codes];
-
-export function fail(code: Code, message: string, span?: Span): never {
-  throw new GradcError({ code, message, span });
-}
 
 export function formatDiagnostic(d: Diagnostic): string {
   if (!d.span) return `gradc: error: ${d.message}`;

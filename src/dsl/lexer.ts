@@ -2,7 +2,8 @@
  * Tokens of the `.graph` language. Newlines end statements except inside ( or [,
  * where a statement continues; `#` starts a comment to the end of the line.
  */
-import { codes, fail, type Source, type Span } from "../diagnostics/index.js";
+import type { Source, Span } from "../diagnostics/index.js";
+import * as errors from "../diagnostics/errors.js";
 
 export type TokenKind = "name" | "num" | "punct" | "newline" | "eof";
 
@@ -43,8 +44,8 @@ function bracket(token: Token, open: Token[]): Token {
   if (c === "(" || c === "[") open.push(token);
   if (c === ")" || c === "]") {
     const opener = open.pop();
-    if (!opener) fail(codes.syntax, `unmatched '${c}'`, token.span);
-    if ((opener.text === "(") !== (c === ")")) fail(codes.syntax, `'${c}' does not match '${opener.text}' at ${opener.span.line}:${opener.span.col}`, token.span);
+    if (!opener) errors.unmatchedCloser(token.span, { closer: c });
+    if ((opener.text === "(") !== (c === ")")) errors.mismatchedBracket(token.span, { closer: c, opener: opener.text, line: opener.span.line, col: opener.span.col });
   }
   return token;
 }
@@ -76,7 +77,7 @@ export function lex(source: Source): Token[] {
     }
     const num = scanNumber(text, i);
     if (num !== undefined) {
-      if (NAME_PART.test(text[num] ?? "") && !/\d/.test(text[num] ?? "")) fail(codes.syntax, `a name cannot start with a digit`, span(i, num - i + 1));
+      if (NAME_PART.test(text[num] ?? "") && !/\d/.test(text[num] ?? "")) errors.nameStartsWithDigit(span(i, num - i + 1));
       tokens.push({ kind: "num", text: text.slice(i, num), span: span(i, num - i) });
       i = num;
       continue;
@@ -95,10 +96,10 @@ export function lex(source: Source): Token[] {
     }
     // a character that cannot be seen (a control character, a space of another kind) is named by its code point
     const shown = /^[\p{L}\p{N}\p{P}\p{S}]$/u.test(ch) ? `'${ch}'` : `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
-    fail(codes.syntax, `unexpected character ${shown}`, span(i, ch.length));
+    errors.unexpectedCharacter(span(i, ch.length), { shown });
   }
   const unclosed = open.pop();
-  if (unclosed) fail(codes.syntax, `'${unclosed.text}' is never closed`, unclosed.span);
+  if (unclosed) errors.neverClosed(unclosed.span, { opener: unclosed.text });
   tokens.push({ kind: "newline", text: "\n", span: span(i, 1) });
   tokens.push({ kind: "eof", text: "", span: span(i, 1) });
   return tokens;

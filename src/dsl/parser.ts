@@ -4,7 +4,8 @@
  * never a stack overflow. Statement words are contextual: `loss = …` is an assignment.
  */
 import { suggest } from "../diagnostics/suggest.js";
-import { codes, fail, type Source, type Span } from "../diagnostics/index.js";
+import type { Source, Span } from "../diagnostics/index.js";
+import * as errors from "../diagnostics/errors.js";
 import type { Arg, BinaryOp, Expr, Ident, Init, Program, Stmt, TypeExpr } from "./ast.js";
 import { lex, type Token } from "./lexer.js";
 
@@ -44,14 +45,14 @@ class Parser {
       }
       stmts.push(this.statement());
       const end = this.peek();
-      if (end.kind !== "newline") fail(codes.syntax, `expected the end of the statement, found ${describe(end)}`, end.span);
+      if (end.kind !== "newline") errors.expectedEndOfStatement(end.span, { found: describe(end) });
     }
     return { file: this.source.file, stmts };
   }
 
   private statement(): Stmt {
     const first = this.peek();
-    if (first.kind !== "name") fail(codes.syntax, `expected a statement, found ${describe(first)}`, first.span);
+    if (first.kind !== "name") errors.expectedStatement(first.span, { found: describe(first) });
     const second = this.peek(1);
     if (KEYWORDS.has(first.text) && second.kind === "name") {
       this.pos++;
@@ -60,7 +61,7 @@ class Parser {
     const name = this.ident("a name");
     // `ouptut y`: a misspelt statement word followed by a name
     const word = second.kind === "name" ? suggest(first.text, [...KEYWORDS]) : "";
-    if (word) fail(codes.syntax, `expected '=' after '${name.name}', or a statement word${word}`, first.span);
+    if (word) errors.expectedAssignment(first.span, { name: name.name, hint: word });
     this.expect("=", `'=' after '${name.name}' (or a statement word: dim, input, param, const, fn, output, loss, grad)`);
     const value = this.expr();
     return { kind: "assign", name, value, span: name.span };
@@ -78,7 +79,7 @@ class Parser {
       case "grad": {
         const of = this.ident("a name");
         const wrt = this.peek();
-        if (wrt.kind !== "name" || wrt.text !== "wrt") fail(codes.syntax, `expected 'wrt' after 'grad ${of.name}', found ${describe(wrt)}${wrt.kind === "name" ? suggest(wrt.text, ["wrt"]) : ""}`, wrt.span);
+        if (wrt.kind !== "name" || wrt.text !== "wrt") errors.expectedWrt(wrt.span, { of: of.name, found: describe(wrt), hint: wrt.kind === "name" ? suggest(wrt.text, ["wrt"]) : "" });
         this.pos++;
         return { kind: "grad", of, wrt: this.identList(), span };
       }
@@ -118,7 +119,7 @@ class Parser {
     if (this.accept("=")) return { kind: "value", value: this.expr() };
     if (!this.accept("~")) {
       const t = this.peek();
-      fail(codes.syntax, `param ${name} needs '= VALUE' or '~ INIT', found ${describe(t)}`, t.span);
+      errors.paramNeedsValue(t.span, { name, found: describe(t) });
     }
     const fn = this.ident("an initializer (zeros, ones, normal, uniform, he, xavier)");
     const args: Expr[] = [];
@@ -207,7 +208,7 @@ class Parser {
     while (this.peek().text === ".") {
       const dot = this.tokens[this.pos++]!;
       const t = this.peek();
-      if (t.kind !== "name" || t.text !== "T") fail(codes.syntax, `expected 'T' after '.' (x.T transposes x)`, t.span);
+      if (t.kind !== "name" || t.text !== "T") errors.expectedTranspose(t.span);
       this.pos++;
       e = { kind: "transpose", arg: e, span: join(e.span, t.span) };
     }
@@ -245,7 +246,7 @@ class Parser {
       this.depth--;
       return { kind: "array", items, span: join(t.span, close.span) };
     }
-    fail(codes.syntax, `expected an expression, found ${describe(t)}`, t.span);
+    errors.expectedExpression(t.span, { found: describe(t) });
   }
 
   private call(callee: Token): Expr {
@@ -277,7 +278,7 @@ class Parser {
 
   private enter(): void {
     if (++this.depth > MAX_DEPTH) {
-      fail(codes.limit, `expression nested too deeply (more than ${MAX_DEPTH} levels)`, this.peek().span);
+      errors.nestedTooDeeply(this.peek().span, { max: MAX_DEPTH });
     }
   }
 
@@ -296,14 +297,14 @@ class Parser {
 
   private expect(text: string, what: string): Token {
     const t = this.peek();
-    if (t.kind !== "punct" || t.text !== text) fail(codes.syntax, `expected ${what}, found ${describe(t)}`, t.span);
+    if (t.kind !== "punct" || t.text !== text) errors.expected(t.span, { what, found: describe(t) });
     this.pos++;
     return t;
   }
 
   private ident(what: string): Ident {
     const t = this.peek();
-    if (t.kind !== "name") fail(codes.syntax, `expected ${what}, found ${describe(t)}`, t.span);
+    if (t.kind !== "name") errors.expected(t.span, { what, found: describe(t) });
     this.pos++;
     return { name: t.text, span: t.span };
   }

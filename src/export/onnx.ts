@@ -10,7 +10,7 @@
  */
 import { sourceLine } from "../graph/lines.js";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { codes, fail } from "../diagnostics/index.js";
+import * as errors from "../diagnostics/errors.js";
 import { ancestors, isConst, isInput, isParam, type Graph, type Named, type Node } from "../graph/ir.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { Shape, Type } from "../tensor/types.js";
@@ -57,7 +57,7 @@ export interface OnnxModel {
 /** The forward graph of `graph` as an ONNX model's bytes. */
 export function exportOnnx(graph: Graph, options: OnnxOptions): OnnxModel {
   const roots = uniqueByName([...graph.outputs, ...(options.losses === false ? [] : graph.losses)]);
-  if (roots.length === 0) fail(codes.export, `${graph.file} has no output or loss to export`);
+  if (roots.length === 0) errors.nothingToExport({ file: graph.file });
   const w = new Writer(graph, options.values, ancestors(roots.map((r) => r.node)));
   const inputs = graph.inputs.filter((i) => w.needed.has(i.node.id));
   for (const n of w.nodes) w.emit(n);
@@ -146,7 +146,7 @@ class Writer {
     if (isConst(n)) return; // written where used, in the dtype its user needs
     const def = opDef(n.op);
     const rule = def.onnx;
-    if (!rule) fail(codes.export, `${n.op} has no ONNX export (it is not an op of forward graphs)`, n.span);
+    if (!rule) errors.notForwardOp(n.span, { op: n.op });
     this.current = n;
     const first = this.protos.length;
     const o = this.context(n);
@@ -171,7 +171,7 @@ class Writer {
 
   private param(n: Node): void {
     const name = this.names.get(n.id)!;
-    const v = this.values.get(name) ?? fail(codes.export, `no value for param ${name}`);
+    const v = this.values.get(name) ?? errors.noParamValue({ name });
     this.initializers.push(tensorProto(name, v.data, n.type.dtype, v.shape));
   }
 
@@ -242,11 +242,11 @@ class Writer {
       this.cache.set(key, made);
       return made;
     }
-    return fail(codes.export, `cannot export: dim ${d} is not the size of an axis of any input the model takes`);
+    return errors.dimNotAnInputAxis({ dim: d });
   }
 
   context(n: Node): OnnxContext {
-    const operand = (i: number): Node => n.inputs[i] ?? fail(codes.export, `internal error: ${n.op} has no operand ${i}`);
+    const operand = (i: number): Node => n.inputs[i] ?? bug(`${n.op} has no operand ${i}`);
     const out = n.type.dtype;
     const self = this;
     return {
@@ -259,9 +259,9 @@ class Writer {
       constant: (values, dtype, shape) => this.constant(values, dtype, shape),
       cast: (v, to) => this.cast(v, to),
       shape: (s) => this.shape(s),
-      fail: (message) => fail(codes.export, `cannot export ${n.op} to ONNX: ${message}`, n.span),
+      fail: (entry) => entry(n.span, { op: n.op }),
       apply(op, values) {
-        const rule = opDef(op).onnx ?? fail(codes.export, `${op} has no ONNX export`);
+        const rule = opDef(op).onnx ?? errors.noOnnxRule({ op });
         if (typeof rule === "string") return self.add(rule, values);
         return rule({ ...this, x: (i) => values[i]!, raw: (i) => values[i]!, inTypes: values.map(() => n.type), attrs: {} });
       },
@@ -275,4 +275,9 @@ class Writer {
     this.protos.push(create(NodeProtoSchema, { opType: "Identity", input: [v], output: [r.name], name: r.name }));
     return r.name;
   }
+}
+
+/** Our own mistake, not the user's: the CLI reports it as an internal error (exit 2). */
+function bug(message: string): never {
+  throw new Error(message);
 }

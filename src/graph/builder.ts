@@ -3,7 +3,7 @@
  * located user error) and hash-conses, so building the same expression twice yields
  * the same node. Node ids grow, so ids order nodes topologically.
  */
-import { codes, fail, type Span } from "../diagnostics/index.js";
+import type { Span } from "../diagnostics/index.js";
 import { opDef, type RewriteBuilder } from "../ops/index.js";
 import { isConst, isExternal, leafName, type Attrs, type AttrValue, type LeafNode, type Node, type OpName, type OpNode } from "./ir.js";
 import { scalar, type Tensor } from "../tensor/tensor.js";
@@ -55,7 +55,7 @@ export class Builder implements RewriteBuilder {
     const type = def.type(
       inputs.map((i) => i.type),
       full,
-      { fail: (message) => fail(codes.shape, message, where) },
+      { fail: (entry, args) => entry(where, args) },
     );
     return this.intern({ kind: "op", op: name, inputs, attrs: full, type, span: where });
   }

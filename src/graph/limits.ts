@@ -3,7 +3,8 @@
  * elements are counted over its static dims when it is declared or built; symbolic dims
  * are bound at run time, where the bound sizes are checked against the same limit.
  */
-import { codes, fail, type Span } from "../diagnostics/index.js";
+import type { Span } from "../diagnostics/index.js";
+import { tensorTooLarge } from "../diagnostics/errors.js";
 import type { Shape } from "../tensor/types.js";
 
 /** 2^26 elements: 256 MiB as float32, 512 MiB as float64 — a thousand times the TwoLayerNet's W1. */
@@ -18,6 +19,6 @@ export function staticElements(shape: Shape): number {
 export function checkTensorSize(shape: Shape, what: string, span: Span | undefined): void {
   const n = staticElements(shape);
   if (n > MAX_TENSOR_ELEMENTS) {
-    fail(codes.limit, `${what} would have ${n.toLocaleString("en-US")} elements, more than gradc's limit of ${MAX_TENSOR_ELEMENTS.toLocaleString("en-US")} (2^26) per tensor`, span);
+    tensorTooLarge(span, { what, elements: n, limit: MAX_TENSOR_ELEMENTS });
   }
 }

@@ -1,5 +1,6 @@
 /** Compile-time values in `.graph` files: number and array literals, attributes. */
-import { codes, fail, type Span } from "../diagnostics/index.js";
+import type { Span } from "../diagnostics/index.js";
+import { notALiteral, raggedArray } from "../diagnostics/errors.js";
 import type { Expr } from "../dsl/ast.js";
 import { fromNested, type Tensor } from "../tensor/tensor.js";
 
@@ -24,9 +25,9 @@ export function literalValue(e: Expr): unknown {
 /** A literal as a tensor, or a located error saying what is wrong with it. */
 export function literalTensor(e: Expr, what: string): Tensor {
   const v = literalValue(e);
-  if (v === undefined) fail(codes.value, `${what} must be a number or an array of numbers`, e.span);
+  if (v === undefined) notALiteral(e.span, { what });
   const t = fromNested(v);
-  if (!t) fail(codes.value, `${what} is a ragged array: every row must have the same length`, e.span);
+  if (!t) raggedArray(e.span, { what });
   return t;
 }
 

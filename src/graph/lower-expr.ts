@@ -4,7 +4,8 @@
  * and has a formula for every op — mathjs derives it when a gradient asks — else inlined)
  * and `grad(L, X)`, a `grad` node that differentiation replaces by the backward nodes.
  */
-import { codes, fail, type Span } from "../diagnostics/index.js";
+import type { Span } from "../diagnostics/index.js";
+import * as errors from "../diagnostics/errors.js";
 import type { Arg, Expr, Ident } from "../dsl/ast.js";
 import { formatType } from "../tensor/types.js";
 import { builtins, ops, type AttrSpec, type Builtin } from "../ops/index.js";
@@ -37,7 +38,7 @@ export class ExprLowerer {
   ) {}
 
   lower(e: Expr, scope: ReadonlyMap<string, Entity>): Node {
-    if (++this.depth > MAX_LOWER_DEPTH) fail(codes.limit, `expression too long or deep (more than ${MAX_LOWER_DEPTH} operations)`, e.span);
+    if (++this.depth > MAX_LOWER_DEPTH) errors.expressionTooLong(e.span, { max: MAX_LOWER_DEPTH });
     try {
       return this.b.at(e.span, () => this.lowerInner(e, scope));
     } finally {
@@ -90,13 +91,13 @@ export class ExprLowerer {
   private value(name: string, span: Span, scope: ReadonlyMap<string, Entity>): Node {
     const ent = scope.get(name);
     if (!ent) {
-      if (builtins.has(name)) fail(codes.unknownName, `${name} is a function: call it, e.g. ${name}(x)`, span);
+      if (builtins.has(name)) errors.functionNotCalled(span, { name });
       const later = this.definedAt(name);
-      if (later !== undefined && later >= span.line) fail(codes.unknownName, `'${name}' is used before it is defined (at line ${later})`, span);
-      fail(codes.unknownName, `unknown name '${name}'${suggest(name, [...scope.keys()])}`, span);
+      if (later !== undefined && later >= span.line) errors.usedBeforeDefined(span, { name, line: later });
+      errors.unknownName(span, { name, hint: suggest(name, [...scope.keys()]) });
     }
-    if (ent.kind === "dim") fail(codes.unknownName, `${name} is a dim (a size), not a value`, span);
-    if (ent.kind === "fn") fail(codes.unknownName, `${name} is a function: call it, e.g. ${name}(x)`, span);
+    if (ent.kind === "dim") errors.dimNotAValue(span, { name });
+    if (ent.kind === "fn") errors.functionNotCalled(span, { name });
     return ent.node;
   }
 
@@ -107,31 +108,31 @@ export class ExprLowerer {
     const fn = builtins.get(e.callee);
     if (!fn) {
       const later = this.definedAt(e.callee);
-      if (later !== undefined && later >= e.span.line) fail(codes.unknownFunction, `'${e.callee}' is used before it is defined (at line ${later})`, e.calleeSpan);
+      if (later !== undefined && later >= e.span.line) errors.functionUsedBeforeDefined(e.calleeSpan, { name: e.callee, line: later });
       const names = [...builtins.keys(), "grad", ...[...scope].filter(([, v]) => v.kind === "fn").map(([k]) => k)];
-      fail(codes.unknownFunction, `unknown function '${e.callee}'${suggest(e.callee, names)}`, e.calleeSpan);
+      errors.unknownFunction(e.calleeSpan, { name: e.callee, hint: suggest(e.callee, names) });
     }
     const { inputs, attrs } = bindArgs(fn, e, scope);
     const nodes = inputs.map((a) => this.lower(a, scope));
-    if (fn.composite) return fn.composite.expand(this.b, nodes, attrs, { fail: (m) => fail(codes.shape, m, e.span) });
+    if (fn.composite) return fn.composite.expand(this.b, nodes, attrs, { fail: (entry, args) => entry(e.span, args) });
     return this.b.op(fn.op!.name, nodes, attrs, e.span);
   }
 
   private gradCall(e: Extract<Expr, { kind: "call" }>, scope: ReadonlyMap<string, Entity>): Node {
     if (e.args.length !== 2 || e.args.some((a) => a.name)) {
-      fail(codes.arguments, `grad takes two arguments: grad(L, X), the gradient of the scalar L with respect to X`, e.span);
+      errors.gradArity(e.span);
     }
     const [l, x] = e.args.map((a) => this.lower(a.value, scope)) as [Node, Node];
-    if (x.type.dtype === "i32") fail(codes.grad, `cannot differentiate with respect to an i32 value`, e.args[1]!.value.span);
-    if (l.type.shape.length !== 0) fail(codes.grad, `a gradient needs a scalar to differentiate, got ${formatType(l.type)}`, e.args[0]!.value.span);
+    if (x.type.dtype === "i32") errors.gradOfIntegerValue(e.args[1]!.value.span);
+    if (l.type.shape.length !== 0) errors.gradientOfNonScalar(e.args[0]!.value.span, { type: formatType(l.type) });
     // autodiff/differentiate.ts replaces it by the backward nodes, in place (the same ids as if built here)
     return this.b.op("grad", [l, x], { call: this.gradCalls++ }, e.span);
   }
 
   private userCall(e: Extract<Expr, { kind: "call" }>, fn: Extract<Entity, { kind: "fn" }>, scope: ReadonlyMap<string, Entity>): Node {
-    if (e.args.some((a) => a.name)) fail(codes.arguments, `${e.callee} takes positional arguments only`, e.args.find((a) => a.name)!.nameSpan!);
+    if (e.args.some((a) => a.name)) errors.positionalOnly(e.args.find((a) => a.name)!.nameSpan!, { fn: e.callee });
     if (e.args.length !== fn.params.length) {
-      fail(codes.arguments, `${e.callee} takes ${fn.params.length} argument${fn.params.length === 1 ? "" : "s"}, got ${e.args.length}`, e.span);
+      errors.fnArity(e.span, { fn: e.callee, n: fn.params.length, got: e.args.length });
     }
     const args = e.args.map((a) => this.lower(a.value, scope));
     // a call of the same function on the same nodes is the same node: lowered once, so nested calls stay linear
@@ -220,14 +221,14 @@ function bindArgs(fn: Builtin, e: Extract<Expr, { kind: "call" }>, scope: Readon
   let positional = 0;
   for (const a of e.args) {
     const name = a.name ?? params[positional++];
-    if (name === undefined) fail(codes.arguments, `${fn.name} takes at most ${params.length} argument${params.length === 1 ? "" : "s"}: ${fn.name}(${params.join(", ")})`, a.value.span);
-    if (!params.includes(name)) fail(codes.arguments, `${fn.name} has no argument named '${name}': ${fn.name}(${params.join(", ")})`, a.nameSpan!);
-    if (given.has(name)) fail(codes.arguments, `argument '${name}' of ${fn.name} is given twice`, a.nameSpan ?? a.value.span);
+    if (name === undefined) errors.tooManyArguments(a.value.span, { fn: fn.name, n: params.length, params });
+    if (!params.includes(name)) errors.noSuchArgument(a.nameSpan!, { fn: fn.name, name, params });
+    if (given.has(name)) errors.argumentGivenTwice(a.nameSpan ?? a.value.span, { fn: fn.name, name });
     given.set(name, a);
   }
   const inputs = fn.inputs.map((name) => {
     const a = given.get(name);
-    if (!a) fail(codes.arguments, `${fn.name} needs its argument '${name}': ${fn.name}(${params.join(", ")})`, e.span);
+    if (!a) errors.missingArgument(e.span, { fn: fn.name, name, params });
     return a.value;
   });
   const attrs: Record<string, AttrValue> = {};
@@ -235,13 +236,13 @@ function bindArgs(fn: Builtin, e: Extract<Expr, { kind: "call" }>, scope: Readon
     const a = given.get(name);
     if (a) attrs[name] = attrValue(fn.name, name, spec, a.value, scope);
     else if (spec.default !== undefined) attrs[name] = spec.default;
-    else fail(codes.arguments, `${fn.name} needs its argument '${name}': ${fn.name}(${params.join(", ")})`, e.span);
+    else errors.missingArgument(e.span, { fn: fn.name, name, params });
   }
   return { inputs, attrs };
 }
 
 function attrValue(fn: string, name: string, spec: AttrSpec, e: Expr, scope: ReadonlyMap<string, Entity>): AttrValue {
-  const bad = (want: string): never => fail(codes.arguments, `argument '${name}' of ${fn} must be ${want}`, e.span);
+  const bad = (want: string): never => errors.badAttribute(e.span, { fn, name, want });
   const v = literalValue(e);
   switch (spec.kind) {
     case "bool":

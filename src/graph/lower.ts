@@ -5,7 +5,8 @@
  * `grad … wrt` statements ask for.
  */
 import { checkTensorSize } from "./limits.js";
-import { codes, fail, type Span } from "../diagnostics/index.js";
+import type { Span } from "../diagnostics/index.js";
+import * as errors from "../diagnostics/errors.js";
 import { suggest } from "../diagnostics/suggest.js";
 import { builtins, opDef } from "../ops/index.js";
 import type { Expr, Ident, Init, Program, Stmt, TypeExpr } from "../dsl/ast.js";
@@ -90,7 +91,7 @@ class Lowering {
       case "fn": {
         const seen = new Set<string>();
         for (const p of s.params) {
-          if (seen.has(p.name)) fail(codes.redefinition, `parameter '${p.name}' appears twice`, p.span);
+          if (seen.has(p.name)) errors.duplicateParameter(p.span, { name: p.name });
           seen.add(p.name);
         }
         // check the body now, so mistakes point at the definition, not at a call (or at nothing, if it is never called)
@@ -100,25 +101,25 @@ class Lowering {
       }
       case "output":
         for (const n of s.names) {
-          if (this.outputs.some((o) => o.name === n.name)) fail(codes.redefinition, `'${n.name}' is listed as an output twice`, n.span);
+          if (this.outputs.some((o) => o.name === n.name)) errors.duplicateOutput(n.span, { name: n.name });
           this.outputs.push({ name: n.name, node: this.node(n, "output") });
         }
         return;
       case "loss": {
-        if (this.losses.some((l) => l.name === s.name.name)) fail(codes.redefinition, `'${s.name.name}' is already a loss`, s.name.span);
+        if (this.losses.some((l) => l.name === s.name.name)) errors.duplicateLoss(s.name.span, { name: s.name.name });
         const node = this.node(s.name, "loss");
-        if (node.type.shape.length !== 0) fail(codes.loss, `a loss must be a scalar, but ${s.name.name} is ${formatType(node.type)}`, s.name.span);
+        if (node.type.shape.length !== 0) errors.lossNotScalar(s.name.span, { name: s.name.name, type: formatType(node.type) });
         this.losses.push({ name: s.name.name, node });
         for (const p of this.params) this.grads.push({ of: s.name.name, wrt: p.name, ofNode: node, wrtNode: p.node, span: s.name.span });
         return;
       }
       case "grad": {
         const of = this.node(s.of, "grad");
-        if (of.type.shape.length !== 0) fail(codes.grad, `grad needs a scalar to differentiate, but ${s.of.name} is ${formatType(of.type)}`, s.of.span);
+        if (of.type.shape.length !== 0) errors.gradNotScalar(s.of.span, { name: s.of.name, type: formatType(of.type) });
         for (const w of s.wrt) {
-          if (this.grads.some((g) => g.of === s.of.name && g.wrt === w.name)) fail(codes.redefinition, `the gradient of ${s.of.name} with respect to ${w.name} is already asked for`, w.span);
+          if (this.grads.some((g) => g.of === s.of.name && g.wrt === w.name)) errors.duplicateGrad(w.span, { of: s.of.name, wrt: w.name });
           const node = this.node(w, "wrt");
-          if (node.type.dtype === "i32") fail(codes.grad, `cannot differentiate with respect to ${w.name}: it is i32`, w.span);
+          if (node.type.dtype === "i32") errors.gradWrtInteger(w.span, { name: w.name });
           this.grads.push({ of: s.of.name, wrt: w.name, ofNode: of, wrtNode: node, span: w.span });
         }
       }
@@ -127,7 +128,7 @@ class Lowering {
 
   private define(id: Ident, e: Entity): void {
     const old = this.scope.get(id.name);
-    if (old) fail(codes.redefinition, `'${id.name}' is already defined at line ${old.span.line}`, id.span);
+    if (old) errors.alreadyDefined(id.span, { name: id.name, line: old.span.line });
     this.scope.set(id.name, e);
   }
 
@@ -135,24 +136,24 @@ class Lowering {
     const e = this.scope.get(id.name);
     if (!e) {
       const later = this.definedAt.get(id.name);
-      if (later !== undefined) fail(codes.unknownName, `'${id.name}' is used before it is defined (at line ${later})`, id.span);
-      fail(codes.unknownName, `unknown name '${id.name}' in ${what}${suggest(id.name, [...this.scope].filter(([, v]) => v.kind === "node").map(([k]) => k))}`, id.span);
+      if (later !== undefined) errors.usedBeforeDefined(id.span, { name: id.name, line: later });
+      errors.unknownNameIn(id.span, { name: id.name, where: what, hint: suggest(id.name, [...this.scope].filter(([, v]) => v.kind === "node").map(([k]) => k)) });
     }
-    if (e.kind !== "node") fail(codes.unknownName, `${id.name} is a ${e.kind === "dim" ? "dim" : "function"}, not a value`, id.span);
+    if (e.kind !== "node") errors.notAValue(id.span, { name: id.name, kind: e.kind === "dim" ? "dim" : "function" });
     return e.node;
   }
 
   private type(t: TypeExpr | undefined, fallback?: Tensor): { dtype: DType; shape: Dim[] } {
     if (!t) return { dtype: "f64", shape: fallback ? [...fallback.shape] : [] };
     const dtype = t.dtype.name as DType;
-    if (!DTYPES.includes(dtype)) fail(codes.type, `unknown dtype '${t.dtype.name}' (expected f32, f64 or i32)`, t.dtype.span);
+    if (!DTYPES.includes(dtype)) errors.unknownDtype(t.dtype.span, { dtype: t.dtype.name });
     const shape = (t.shape?.dims ?? []).map((d): Dim => {
       if ("value" in d) {
-        if (!Number.isInteger(d.value) || d.value < 0) fail(codes.type, `a dimension must be a non-negative integer, got ${d.value}`, d.span);
+        if (!Number.isInteger(d.value) || d.value < 0) errors.badDimension(d.span, { value: d.value });
         return d.value;
       }
       const e = this.scope.get(d.name);
-      if (e?.kind !== "dim") fail(codes.type, `'${d.name}' is not a declared dim (add 'dim ${d.name}' before it)`, d.span);
+      if (e?.kind !== "dim") errors.undeclaredDim(d.span, { name: d.name });
       return d.name;
     });
     return { dtype, shape };
@@ -179,7 +180,7 @@ class Lowering {
     const { dtype, shape } = this.type(s.type, untyped);
     // before a scalar value is filled into the whole shape
     checkTensorSize(shape, `param ${s.name.name}`, s.type?.span ?? s.name.span);
-    if (dtype === "i32") fail(codes.type, `a param is trained, so it must be f32 or f64, not i32`, s.type!.dtype.span);
+    if (dtype === "i32") errors.integerParam(s.type!.dtype.span);
     const init = this.init(s.init, dtype, shape, s.name.name);
     const node = this.b.leaf("param", s.name.name, dtype, shape, s.name.span);
     this.define(s.name, { kind: "node", node, decl: "param", span: s.name.span });
@@ -196,11 +197,11 @@ class Lowering {
     }
     const args = init.args.map((a) => {
       const v = literalValue(a);
-      if (typeof v !== "number") fail(codes.value, `initializer arguments must be numbers`, a.span);
+      if (typeof v !== "number") errors.initializerArgsNotNumbers(a.span);
       return v;
     });
     const want = (n: number, usage: string) => {
-      if (args.length !== n) fail(codes.arguments, `${init.fn.name} takes ${n} argument${n === 1 ? "" : "s"}: ${usage}`, init.span);
+      if (args.length !== n) errors.initializerArity(init.span, { fn: init.fn.name, n, usage });
     };
     switch (init.fn.name) {
       case "zeros":
@@ -216,16 +217,16 @@ class Lowering {
         want(2, "uniform(low, high)");
         return { kind: "uniform", low: args[0]!, high: args[1]! };
       default:
-        fail(codes.value, `unknown initializer '${init.fn.name}' (expected zeros, ones, normal(mean, std), uniform(low, high), he or xavier)`, init.fn.span);
+        errors.unknownInitializer(init.fn.span, { name: init.fn.name });
     }
   }
 
   private checkValue(v: Tensor, dtype: DType, shape: readonly Dim[], at: Expr, what: string): void {
     const fits = v.shape.length === shape.length && shape.every((d, i) => typeof d !== "number" || d === v.shape[i]);
-    if (!fits) fail(codes.type, `${what} is declared ${formatType({ dtype, shape })} but its value has shape ${formatShape(v.shape)}`, at.span);
-    if (dtype === "i32" && !v.data.every(Number.isInteger)) fail(codes.type, `${what} is i32 but its value has non-integers`, at.span);
+    if (!fits) errors.valueShapeMismatch(at.span, { what, type: formatType({ dtype, shape }), shape: formatShape(v.shape) });
+    if (dtype === "i32" && !v.data.every(Number.isInteger)) errors.valueNotIntegers(at.span, { what });
     const wide = dtype === "i32" ? v.data.find((x) => x < -(2 ** 31) || x > 2 ** 31 - 1) : undefined;
-    if (wide !== undefined) fail(codes.type, `${what} is i32, but ${wide} is outside the int32 range (-2147483648 to 2147483647)`, at.span);
+    if (wide !== undefined) errors.valueOutsideInt32(at.span, { what, value: wide });
   }
 }
 
@@ -246,8 +247,7 @@ export function checkClassIndices(name: string, data: ArrayLike<number>, classes
   for (let i = 0; i < data.length; i++) {
     const x = data[i]!;
     if (x >= 0 && x < classes) continue;
-    const where = data.length > 1 ? ` (element ${i})` : "";
-    fail(codes.value, `${name} holds the class index ${x}${where}, but it feeds a loss of ${classes} classes: indices go from 0 to ${classes - 1}`, span);
+    errors.classIndexOutOfRange(span, { name, index: x, element: data.length > 1 ? i : -1, classes });
   }
 }
 
@@ -259,20 +259,21 @@ function checkFnBody(e: Expr, params: ReadonlySet<string>, scope: ReadonlyMap<st
         if (params.has(x.name)) return;
         const ent = scope.get(x.name);
         if (ent?.kind === "node") return;
-        if (ent?.kind === "dim") fail(codes.unknownName, `${x.name} is a dim (a size), not a value`, x.span);
+        if (ent?.kind === "dim") errors.dimNotAValue(x.span, { name: x.name });
         const later = definedAt(x.name);
         // a fn sees the names defined before it, as every statement does
-        if (later !== undefined && later >= x.span.line) fail(codes.unknownName, `'${x.name}' is used before it is defined (at line ${later}): fn ${fn} sees only names defined before it`, x.span);
+        if (later !== undefined && later >= x.span.line) errors.usedBeforeDefinedInFn(x.span, { name: x.name, line: later, fn });
         const names = [...params, ...[...scope].filter(([, v]) => v.kind === "node").map(([k]) => k)];
-        fail(codes.unknownName, `unknown name '${x.name}' in the body of ${fn}${suggest(x.name, names)}`, x.span);
+        errors.unknownNameInFn(x.span, { name: x.name, fn, hint: suggest(x.name, names) });
         return;
       }
       case "call": {
         if (x.callee !== "grad" && !builtins.has(x.callee) && scope.get(x.callee)?.kind !== "fn") {
           const later = definedAt(x.callee);
-          if (later !== undefined && later >= x.span.line && x.callee !== fn) fail(codes.unknownFunction, `'${x.callee}' is used before it is defined (at line ${later}): fn ${fn} sees only names defined before it`, x.calleeSpan);
+          if (later !== undefined && later >= x.span.line && x.callee !== fn) errors.functionUsedBeforeDefinedInFn(x.calleeSpan, { name: x.callee, line: later, fn });
           const names = [...builtins.keys(), ...[...scope].filter(([, v]) => v.kind === "fn").map(([k]) => k)];
-          fail(codes.unknownFunction, `unknown function '${x.callee}'${x.callee === fn ? " (a fn cannot call itself)" : suggest(x.callee, names)}`, x.calleeSpan);
+          if (x.callee === fn) errors.fnCallsItself(x.calleeSpan, { name: fn });
+          errors.unknownFunction(x.calleeSpan, { name: x.callee, hint: suggest(x.callee, names) });
         }
         for (const a of x.args) walk(a.value);
         return;

@@ -43,7 +43,7 @@ function typeError(n: Node): string | undefined {
   if (isLeaf(n)) return undefined;
   let expected: Type;
   try {
-    expected = opDef(n.op).type(n.inputs.map((i) => i.type), n.attrs, { fail: (m) => { throw new Error(m); } });
+    expected = opDef(n.op).type(n.inputs.map((i) => i.type), n.attrs, { fail: (entry, args) => entry(undefined, args) });
   } catch (e) {
     return `its op's type rule refuses its inputs: ${(e as Error).message}`;
   }

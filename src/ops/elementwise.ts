@@ -3,6 +3,7 @@
  * broadcasting. The entry holds the scalar semantics, the mathjs formula (checked
  * against the hand-written derivative in tests), the kernel template and the VJP.
  */
+import * as errors from "../diagnostics/errors.js";
 import type { Node } from "../graph/ir.js";
 import { mapBroadcast } from "../tensor/tensor.js";
 import { broadcastShapes, formatType, isFloat, promote, type Type } from "../tensor/types.js";
@@ -20,8 +21,9 @@ export function broadcastType(name: string, ins: readonly Type[], ctx: TypeConte
   for (const u of ins.slice(1)) {
     const shape = broadcastShapes(t.shape, u.shape);
     if (!shape) {
-      const what = SYMBOL[name] ?? name;
-      ctx.fail(`${what} needs shapes that broadcast: ${formatType(t)} ${SYMBOL[name] ? what : "and"} ${formatType(u)}`);
+      const op = SYMBOL[name];
+      if (op) ctx.fail(errors.operandsDoNotBroadcast, { op, x: formatType(t), y: formatType(u) });
+      ctx.fail(errors.argumentsDoNotBroadcast, { fn: name, x: formatType(t), y: formatType(u) });
     }
     t = { dtype: promote(t, u), shape, weak: t.weak === true && u.weak === true };
   }

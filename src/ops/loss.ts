@@ -4,6 +4,7 @@
  * primitive with the textbook's fused backward rule (y - t) / N, which tests check
  * against the rule derived from its primitives.
  */
+import * as errors from "../diagnostics/errors.js";
 import type { Node } from "../graph/ir.js";
 import { tensor, type Tensor } from "../tensor/tensor.js";
 import { formatType, isFloat, type Type } from "../tensor/types.js";
@@ -33,7 +34,7 @@ function logSoftmax(b: GraphBuilder, x: Node, axis: number): Node {
 function lossType([logits, labels]: readonly Type[], ctx: TypeContext): Type {
   const s = logits!.shape;
   const t = labels!;
-  if (s.length !== 1 && s.length !== 2) ctx.fail(`softmax_cross_entropy needs logits of shape [N, C] or [C], got ${formatType(logits!)}`);
+  if (s.length !== 1 && s.length !== 2) ctx.fail(errors.crossEntropyLogits, { type: formatType(logits!) });
   const indexShape = s.slice(0, -1);
   const isIndex = t.dtype === "i32";
   const ok = isIndex
@@ -41,7 +42,7 @@ function lossType([logits, labels]: readonly Type[], ctx: TypeContext): Type {
     : t.shape.length === s.length && t.shape.every((d, i) => d === s[i]);
   if (!ok) {
     const want = isIndex ? `i32[${indexShape.join(", ")}] class indices` : `${logits!.dtype}[${s.join(", ")}] probabilities`;
-    ctx.fail(`softmax_cross_entropy needs labels ${want} for logits ${formatType(logits!)}, got ${formatType(t)}`);
+    ctx.fail(errors.crossEntropyLabels, { want, logits: formatType(logits!), got: formatType(t) });
   }
   return { dtype: isFloat(logits!.dtype) ? logits!.dtype : "f64", shape: [] };
 }
@@ -174,7 +175,7 @@ export const lossOps = [
     traits: {},
     type: ([l], attrs, ctx) => {
       const c = attrs["classes"];
-      if (typeof c !== "number" || !Number.isInteger(c) || c < 1) ctx.fail(`onehot needs a positive integer class count, got ${String(c)}`);
+      if (typeof c !== "number" || !Number.isInteger(c) || c < 1) ctx.fail(errors.onehotClassCount, { got: String(c) });
       return { dtype: "f64", shape: [...l!.shape, c as number], weak: true };
     },
     eval: ([l], attrs, out) => {

@@ -1,4 +1,5 @@
 /** Matrix product `@`: the heart of the textbook's Affine layer. */
+import * as errors from "../diagnostics/errors.js";
 import type { Node } from "../graph/ir.js";
 import { tensor } from "../tensor/tensor.js";
 import { formatType, isFloat, promote, type Dim } from "../tensor/types.js";
@@ -17,11 +18,11 @@ export const matmulOps = [
       const a = x!.shape;
       const b = y!.shape;
       if (a.length === 0 || b.length === 0 || a.length > 2 || b.length > 2) {
-        ctx.fail(`@ takes 1-D or 2-D operands: ${formatType(x!)} @ ${formatType(y!)}`);
+        ctx.fail(errors.matmulRank, { x: formatType(x!), y: formatType(y!) });
       }
       const k1 = a[a.length - 1];
       const k2 = b.length === 2 ? b[0] : b[0];
-      if (k1 !== k2) ctx.fail(`@ needs inner dimensions to agree: ${formatType(x!)} @ ${formatType(y!)}`);
+      if (k1 !== k2) ctx.fail(errors.matmulInnerDims, { x: formatType(x!), y: formatType(y!) });
       const shape: Dim[] = [];
       if (a.length === 2) shape.push(a[0]!);
       if (b.length === 2) shape.push(b[1]!);

@@ -1,4 +1,5 @@
 /** Reductions over axes: sum, max (and its first-maximum mask), numel, argmax, mean. */
+import * as errors from "../diagnostics/errors.js";
 import type { Attrs, Node } from "../graph/ir.js";
 import { size, strides, tensor, type Tensor } from "../tensor/tensor.js";
 import { formatType, normAxis, type Dim, type Type } from "../tensor/types.js";
@@ -14,10 +15,10 @@ export function reducedAxes(t: Type, attrs: Attrs, ctx: TypeContext): number[] {
   const list = typeof axis === "number" ? [axis] : (axis as readonly (number | string)[]);
   const out = list.map((a) => {
     const n = typeof a === "number" ? normAxis(a, rank) : undefined;
-    if (n === undefined) ctx.fail(`axis ${a} is out of range for ${formatType(t)}`);
+    if (n === undefined) ctx.fail(errors.axisOutOfRange, { axis: String(a), type: formatType(t) });
     return n;
   });
-  if (new Set(out).size !== out.length) ctx.fail(`repeated axis in ${JSON.stringify(axis)}`);
+  if (new Set(out).size !== out.length) ctx.fail(errors.repeatedAxis, { axes: JSON.stringify(axis) });
   return out.sort((a, b) => a - b);
 }
 
@@ -30,8 +31,15 @@ function reducedShape(t: Type, axes: readonly number[], keepdims: boolean): Dim[
   return out;
 }
 
+/** For values the type rule has already accepted: a failure here is our bug. */
 const internal: TypeContext = {
-  fail(message: string): never {
+  fail(entry, args): never {
+    let message = entry.entry.id;
+    try {
+      entry(undefined, args);
+    } catch (e) {
+      if (e instanceof Error) message = e.message;
+    }
     throw new Error(`internal error: ${message}`);
   },
 };
@@ -130,7 +138,7 @@ export const reduceOps = [
       const axes = onnxAxes(o);
       if (axes.length === 0) return o.constant([1], o.outType.dtype);
       const flat = axes.length === rank && rank > 1;
-      if (axes.length > 1 && !flat) o.fail("a first-maximum mask over some but not all of several axes");
+      if (axes.length > 1 && !flat) o.fail(errors.onnxMaskOverSomeAxes);
       const x = flat ? o.node("Reshape", [o.raw(0), o.constant([-1], "i64", [1])]) : o.raw(0);
       const axis = flat ? 0 : axes[0]!;
       const isMax = o.node("Equal", [x, o.node("ReduceMax", [x], { axes: [axis], keepdims: 1 })]);

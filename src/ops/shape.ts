@@ -1,4 +1,5 @@
 /** Ops that move or copy elements: transpose, reshape, broadcast_to, repeat. */
+import * as errors from "../diagnostics/errors.js";
 import { mapBroadcast, strides, tensor } from "../tensor/tensor.js";
 import { broadcastShapes, dimFactors, dimMul, formatShape, formatType, normAxis, sameShape, type Dim, type Shape } from "../tensor/types.js";
 import { involution, unchangedShape } from "./identities.js";
@@ -23,21 +24,21 @@ function factor(shape: Shape): { n: number; syms: string[] } {
 function reshapeTarget(from: Shape, to: Shape, ctx: TypeContext): Dim[] {
   const total = factor(from);
   const holes = to.filter((d) => d === -1).length;
-  if (holes > 1) ctx.fail(`reshape takes at most one -1 in ${formatShape(to)}`);
+  if (holes > 1) ctx.fail(errors.reshapeHoles, { shape: formatShape(to) });
   const known = factor(to.filter((d) => d !== -1));
   if (holes === 1) {
     const rest = [...total.syms];
     for (const s of known.syms) {
       const i = rest.indexOf(s);
-      if (i < 0) ctx.fail(`reshape cannot infer -1: ${formatShape(from)} to ${formatShape(to)}`);
+      if (i < 0) ctx.fail(errors.reshapeCannotInfer, { from: formatShape(from), to: formatShape(to) });
       rest.splice(i, 1);
     }
-    if (known.n === 0 || total.n % known.n !== 0) ctx.fail(`reshape cannot infer -1: ${formatShape(from)} to ${formatShape(to)}`);
+    if (known.n === 0 || total.n % known.n !== 0) ctx.fail(errors.reshapeCannotInfer, { from: formatShape(from), to: formatShape(to) });
     const fill = [total.n / known.n, ...rest].reduce<Dim>((a, b) => dimMul(a, b), 1);
     return to.map((d) => (d === -1 ? fill : d));
   }
   if (known.n !== total.n || known.syms.join("*") !== total.syms.join("*")) {
-    ctx.fail(`reshape needs the same number of elements: ${formatShape(from)} to ${formatShape(to)}`);
+    ctx.fail(errors.reshapeSizeMismatch, { from: formatShape(from), to: formatShape(to) });
   }
   return [...to];
 }
@@ -54,7 +55,7 @@ export const shapeOps = [
     attrs: {},
     traits: { transpose: true },
     type: ([x], _attrs, ctx) => {
-      if (x!.shape.length !== 2) ctx.fail(`transpose needs a 2-D tensor, got ${formatType(x!)}`);
+      if (x!.shape.length !== 2) ctx.fail(errors.transposeNeedsMatrix, { type: formatType(x!) });
       return { dtype: x!.dtype, shape: [x!.shape[1]!, x!.shape[0]!] };
     },
     eval: ([x], _attrs, out) => {
@@ -104,7 +105,7 @@ export const shapeOps = [
     type: ([x], attrs, ctx) => {
       const target = attrs["shape"] as Shape;
       const out = broadcastShapes(x!.shape, target);
-      if (!out || !sameShape(out, target)) ctx.fail(`cannot broadcast ${formatType(x!)} to ${formatShape(target)}`);
+      if (!out || !sameShape(out, target)) ctx.fail(errors.cannotBroadcastTo, { type: formatType(x!), shape: formatShape(target) });
       return { dtype: x!.dtype, shape: target, weak: x!.weak };
     },
     eval: ([x], _attrs, out) => mapBroadcast([x!], out, (xs) => xs[0]!),
@@ -122,8 +123,8 @@ export const shapeOps = [
     type: ([x], attrs, ctx) => {
       const axis = normAxis(attrs["axis"] as number, x!.shape.length);
       const n = attrs["n"] as number;
-      if (axis === undefined) ctx.fail(`axis ${String(attrs["axis"])} is out of range for ${formatType(x!)}`);
-      if (!Number.isInteger(n) || n < 1) ctx.fail(`repeat needs a positive integer count, got ${n}`);
+      if (axis === undefined) ctx.fail(errors.axisOutOfRange, { axis: String(attrs["axis"]), type: formatType(x!) });
+      if (!Number.isInteger(n) || n < 1) ctx.fail(errors.repeatCount, { n });
       return { dtype: x!.dtype, shape: x!.shape.map((d, i) => (i === axis ? dimMul(d, n) : d)) };
     },
     eval: ([x], attrs, out) => {

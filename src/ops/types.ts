@@ -5,6 +5,7 @@
  * the one-line kernel template) and its doc line. Other phases read these entries and
  * ask traits; they never switch on op names.
  */
+import type { Args, At } from "../diagnostics/catalogue.js";
 import type { Span } from "../diagnostics/index.js";
 import type { Attrs, Node } from "../graph/ir.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -59,8 +60,8 @@ export interface MathjsName {
 }
 
 export interface TypeContext {
-  /** reports a type or shape error at the expression being built */
-  fail(message: string): never;
+  /** reports a type or shape error, an entry of the catalogue (src/diagnostics/errors/shapes.ts), at the expression being built */
+  fail<A extends Args>(entry: At<A>, args: NoInfer<A>): never;
 }
 
 export interface EvalContext {
@@ -168,8 +169,8 @@ export interface OnnxContext {
   cast(value: string, to: OnnxType): string;
   /** a 1-D int64 tensor holding `shape`, its symbolic dims read from the inputs at run time */
   shape(shape: Shape): string;
-  /** reports that this node cannot be exported, at its `.graph` line */
-  fail(message: string): never;
+  /** reports that this node cannot be exported, at its `.graph` line: an entry of the catalogue, given the node's op */
+  fail(entry: At<{ op: string }>): never;
   /** another op's rule applied to values already of the output dtype (for user functions' bodies) */
   apply(op: OpName, values: readonly string[]): string;
 }

@@ -4,7 +4,7 @@
  * bound from the shapes of the given values; a dim nothing binds is 3 (the textbook
  * checks gradients on 3 samples).
  */
-import { codes, fail } from "../diagnostics/index.js";
+import * as errors from "../diagnostics/errors.js";
 import { isInput, type Graph, type InitSpec, type Node } from "../graph/ir.js";
 import { filled, size, tensor, type Tensor } from "../tensor/tensor.js";
 import { formatShape, formatType, resolveShape, type Shape } from "../tensor/types.js";
@@ -25,8 +25,8 @@ export function bind(graph: Graph, options: BindOptions = {}): Bindings {
   const given = options.given ?? new Map<string, Tensor>();
   const known = new Set([...graph.inputs, ...graph.params].map((d) => d.name));
   for (const name of given.keys()) {
-    if (graph.dims.includes(name)) fail(codes.cli, `'${name}' is a dim of ${graph.file}: its size comes from the shapes of the inputs set with it (--set an input of shape [${name}, …])`);
-    if (!known.has(name)) fail(codes.cli, `'${name}' is not an input or param of ${graph.file}`);
+    if (graph.dims.includes(name)) errors.setDim({ name, file: graph.file });
+    if (!known.has(name)) errors.notInputOrParam({ name, file: graph.file });
   }
   const dims = new Map<string, number>();
   const values = new Map<string, Tensor>();
@@ -66,7 +66,7 @@ function checkLabels(graph: Graph, values: ReadonlyMap<string, Tensor>, dims: Re
 /** Checks a value against its declaration and binds the dims it fixes. */
 function check(name: string, node: Node, v: Tensor, dims: Map<string, number>): Tensor {
   const shape = node.type.shape;
-  const bad = () => fail(codes.cli, `${name} is declared ${formatType(node.type)} but was given a value of shape ${formatShape(v.shape)}`);
+  const bad = () => errors.givenShapeMismatch({ name, type: formatType(node.type), shape: formatShape(v.shape) });
   if (v.shape.length !== shape.length) bad();
   shape.forEach((d, i) => {
     const n = v.shape[i]!;
@@ -74,14 +74,14 @@ function check(name: string, node: Node, v: Tensor, dims: Map<string, number>): 
       if (d !== n) bad();
     } else if (!d.includes("*")) {
       const old = dims.get(d);
-      if (old !== undefined && old !== n) fail(codes.cli, `${name} has ${d} = ${n}, but an earlier value set ${d} = ${old}`);
+      if (old !== undefined && old !== n) errors.dimConflict({ name, dim: d, size: n, earlier: old });
       dims.set(d, n);
     }
   });
-  if (node.type.dtype === "i32" && !v.data.every(Number.isInteger)) fail(codes.cli, `${name} is i32 but was given non-integers`);
+  if (node.type.dtype === "i32" && !v.data.every(Number.isInteger)) errors.givenNotIntegers({ name });
   // an int32 array would wrap 3000000000 to -1294967296 in silence
   const wide = node.type.dtype === "i32" ? v.data.find((x) => x < -(2 ** 31) || x > 2 ** 31 - 1) : undefined;
-  if (wide !== undefined) fail(codes.cli, `${name} is i32, but ${wide} is outside the int32 range (-2147483648 to 2147483647)`);
+  if (wide !== undefined) errors.givenOutsideInt32({ name, value: wide });
   return v;
 }
 

@@ -11,7 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { codes, fail } from "../diagnostics/index.js";
+import * as errors from "../diagnostics/errors.js";
 import type { Graph } from "../graph/ir.js";
 import type { Shape } from "../tensor/types.js";
 import { writeAtomic } from "./files.js";
@@ -47,7 +47,7 @@ export function saveCheckpoint(path: string, c: Checkpoint, g: Graph): void {
   const dims = c.dims ?? {};
   const tensor = (param: string, name: string, array: FloatArray): SafeTensor => {
     const p = g.params.find((q) => q.name === param);
-    if (!p) return fail(codes.io, `cannot save ${name} in a checkpoint: ${param} is not a param of ${g.file}`);
+    if (!p) return errors.checkpointNotAParam({ name, param, file: g.file });
     return { name, shape: shapeOf(name, p.node.type.shape, array.length, dims), array };
   };
   // safetensors reserves __metadata__: a param of that name is stored as param.__metadata__ (a param name holds no dot)
@@ -80,7 +80,7 @@ function shapeOf(name: string, shape: Shape, length: number, dims: Readonly<Reco
     const v = Math.round((length / fixed) ** (1 / k));
     if (fixed * v ** k === length) return shape.map((d) => (typeof d === "number" ? d : v));
   }
-  return fail(codes.io, `cannot save ${name} in a checkpoint: its ${length} values do not fit its shape [${shape.join(", ")}]`);
+  return errors.checkpointShapeMismatch({ name, length, shape: shape.map(String) });
 }
 
 /** Whether a file's first bytes are a gradc checkpoint's (either layout): a quick look, for not replacing other files. */
@@ -93,13 +93,13 @@ export function loadCheckpoint(path: string, g: Graph): Checkpoint {
   try {
     bytes = readFileSync(path);
   } catch {
-    return fail(codes.io, `cannot read checkpoint ${path}`);
+    return errors.cannotReadCheckpoint({ path });
   }
-  const bad = (why: string): never => fail(codes.io, `${path}: not a usable gradc checkpoint: ${why}`);
+  const bad = (why: string): never => errors.checkpointUnusable({ path, why });
   // another graph's checkpoint says so first, before its arrays are checked against this graph
   const sameGraph = (hash: unknown, source: unknown) => {
     if (typeof hash === "string" && hash !== graphHash(g)) {
-      fail(codes.io, `${path} was saved from ${String(source)}, whose params differ from ${g.file}'s: it cannot be loaded into this graph`);
+      errors.checkpointOtherGraph({ path, source: String(source), file: g.file });
     }
   };
   const read = bytes.subarray(0, 8).toString("latin1") === MAGIC ? readLegacy(bytes, bad, sameGraph) : readSafetensors(bytes, g, bad, sameGraph);

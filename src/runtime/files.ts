@@ -9,7 +9,7 @@
 import { closeSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { HEADER_MARK, VERSION } from "../codegen/header.js";
-import { codes, fail } from "../diagnostics/index.js";
+import * as errors from "../diagnostics/errors.js";
 
 /** How gradc recognises its own outputs: a string in the first bytes of the file. */
 export const MARKS = {
@@ -43,12 +43,13 @@ export interface WriteOptions {
 /** Writes `content` to `path` if gradc may; otherwise a clear refusal that names the file and the flag. */
 export function writeOutput(path: string, content: string | Uint8Array, o: WriteOptions): void {
   for (const input of o.inputs ?? []) {
-    if (samePath(path, input)) fail(codes.io, `refusing to write ${path}: it is this command's input ${input} (choose another output file)`);
+    if (samePath(path, input)) errors.refuseToWriteInput({ path, input });
   }
   const existing = statOf(path);
   if (existing) {
-    if (!existing.isFile()) fail(codes.io, `cannot write ${path}: it is ${existing.isDirectory() ? "a directory" : "not a regular file"}`);
-    if (!o.force && !head(path).includes(MARKS[o.kind])) fail(codes.io, `refusing to overwrite ${path}: gradc did not write it (use --force)`);
+    if (existing.isDirectory()) errors.cannotWriteDirectory({ path });
+    if (!existing.isFile()) errors.cannotWriteNonFile({ path });
+    if (!o.force && !head(path).includes(MARKS[o.kind])) errors.refuseToOverwrite({ path });
   }
   writeAtomic(path, content);
 }
@@ -62,7 +63,7 @@ export function writeAtomic(path: string, text: string | Uint8Array): void {
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    fail(codes.io, `cannot write ${path}: ${reason(e)}`);
+    errors.cannotWrite({ path, why: reason(e) });
   }
 }
 
@@ -76,7 +77,7 @@ function statOf(path: string) {
     return lstatSync(path).isSymbolicLink() ? statSync(path) : lstatSync(path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    return fail(codes.io, `cannot write ${path}: ${reason(e)}`);
+    return errors.cannotWrite({ path, why: reason(e) });
   }
 }
 
@@ -88,7 +89,7 @@ function head(path: string): string {
     fd = openSync(path, "r");
     return buf.subarray(0, readSync(fd, buf, 0, HEAD_BYTES, 0)).toString("latin1");
   } catch (e) {
-    return fail(codes.io, `cannot read ${path}: ${reason(e)}`);
+    return errors.cannotRead({ path, why: reason(e) });
   } finally {
     if (fd !== undefined) closeSync(fd);
   }

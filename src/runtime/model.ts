@@ -4,7 +4,7 @@
  * params, initialized from their `~ INIT` with a seed; and accuracy by forward-only
  * passes over a data split, in chunks, with no allocation per chunk.
  */
-import { codes, fail } from "../diagnostics/index.js";
+import * as errors from "../diagnostics/errors.js";
 import type { Graph, Node } from "../graph/ir.js";
 import { resolveShape } from "../tensor/types.js";
 import { initialize } from "./bind.js";
@@ -33,7 +33,7 @@ export function classifier(graph: Graph, module: CompiledModule, seed: number): 
   const dim = x?.node.type.shape[0];
   const score = graph.outputs.find((o) => o.node.type.shape.length === 2 && o.node.type.shape[0] === dim);
   if (!x || !t || !loss || !score || typeof dim !== "string") {
-    fail(codes.cli, `${graph.file} cannot be trained on MNIST: it needs 'dim N', an input x: f32[N, 784], labels t: i32[N], a 'loss' and an output score: f32[N, C]`);
+    errors.notTrainable({ file: graph.file });
   }
   const rng = new Random(seed);
   const dims = new Map([[dim, 1]]);

@@ -3,7 +3,7 @@
  * plain loops: no allocation per step. Their state is named arrays, so a checkpoint
  * can save and restore it.
  */
-import { codes, fail } from "../diagnostics/index.js";
+import * as errors from "../diagnostics/errors.js";
 
 export type FloatArray = Float32Array | Float64Array;
 export type OptimizerName = "sgd" | "momentum" | "adam";
@@ -68,6 +68,6 @@ export function createOptimizer(name: string, lr: number, params: Record<string,
       } };
     }
     default:
-      return fail(codes.cli, `unknown optimizer '${name}' (expected sgd, momentum or adam)`);
+      return errors.unknownOptimizer({ name });
   }
 }

@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { close, gradc } from "../helpers.js";
+import { close, expectReported, gradc } from "../helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gradc-backends-"));
 
@@ -58,6 +58,8 @@ describe("gradc run: both back ends give the interpreter's numbers, whatever the
   it("--simd with --interpret is an error: the interpreter runs no compiled module", () => {
     const file = join(dir, "plain.graph");
     writeFileSync(file, graph(NAMES[0]!));
-    expect(gradc(["run", file, "--simd", "--interpret"])).toEqual({ code: 1, stdout: "", stderr: "gradc: error: --interpret and --simd cannot be combined: the interpreter runs no compiled module\n" });
+    const r = gradc(["run", file, "--simd", "--interpret"]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([1, "", "gradc: error: --interpret and --simd cannot be combined: the interpreter runs no compiled module\n"]);
+    expectReported(r, "interpret_with_simd");
   });
 });

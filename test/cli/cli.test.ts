@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { gradc } from "../helpers.js";
+import { expectReported, gradc } from "../helpers.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "gradc-cli-"));
 const file = (name: string, text: string) => {
@@ -50,8 +50,10 @@ describe("gradc run", () => {
     const r = gradc(["run", "graphs/apple.graph", "--set", "apple=[1, 2]"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("gradc: error: apple is declared f64 but was given a value of shape [2]\n");
+    expectReported(r, "given_shape_mismatch");
     const unknown = gradc(["run", "graphs/apple.graph", "--set", "banana=1"]);
     expect(unknown.stderr).toBe("gradc: error: 'banana' is not an input or param of graphs/apple.graph\n");
+    expectReported(unknown, "not_input_or_param");
   });
 });
 
@@ -97,12 +99,14 @@ describe("errors", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`${bad}:4:5: error: @ needs inner dimensions to agree: f32[N, 784] @ f32[50, 10]\n   4 | y = x @ W\n     |     ^~~~~\n`);
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+    expectReported(r, "matmul_inner_dims");
   });
 
   it("a missing file and a bad flag are user errors too", () => {
     const missing = gradc(["run", "nope.graph"]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe("gradc: error: cannot read nope.graph: no such file\n");
+    expectReported(missing, "cannot_read");
     const flag = gradc(["run", "graphs/apple.graph", "--frobnicate"]);
     expect(flag.code).toBe(1);
     expect(flag.stderr).toContain("unknown option '--frobnicate'");

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT, gradc } from "../helpers.js";
+import { ROOT, expectReported, gradc } from "../helpers.js";
 
 const shipped = readdirSync(`${ROOT}graphs`).filter((n) => n.endsWith(".graph")).sort();
 
@@ -25,6 +25,7 @@ describe("gradc examples", () => {
     const refused = gradc(["examples", "--copy", dir]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`${dir} already holds apple.graph, different from gradc's: nothing copied (--force replaces them)`);
+    expectReported(refused, "examples_clash");
     expect(readFileSync(join(dir, "apple.graph"), "utf8")).toBe("# my edit\n");
     const forced = gradc(["examples", "--copy", dir, "--force"]);
     expect(forced.stdout).toBe(`copied 1 of ${shipped.length} examples into ${dir} (${shipped.length - 1} already there, unchanged)\n`);

@@ -1,31 +1,32 @@
 /** Every numeric option is checked where it enters, with a message naming it (before, --tol abc was NaN and --iters 1e12 a RangeError). */
 import { describe, expect, it } from "vitest";
-import { gradc } from "../helpers.js";
+import { expectReported, gradc } from "../helpers.js";
 
 describe("numeric options", () => {
-  const cases: [string[], string][] = [
-    [["check", "graphs/apple.graph", "--tol", "abc"], "--tol needs a positive number, got 'abc'"],
-    [["check", "graphs/apple.graph", "--tol", "-1"], "--tol needs a positive number, got '-1'"],
-    [["check", "graphs/apple.graph", "--sample", "0"], "--sample needs a positive count or 'all', got '0'"],
-    [["train", "--iters", "1e12"], "--iters 1e12 is more than 10,000,000 (a run keeps every iteration's loss)"],
-    [["train", "--iters", "0"], "--iters needs a positive integer, got '0'"],
-    [["train", "--iters", "2.5"], "--iters needs a positive integer, got '2.5'"],
-    [["train", "--batch", "0"], "--batch needs a positive integer, got '0'"],
-    [["train", "--batch", "-5"], "--batch needs a positive integer, got '-5'"],
-    [["train", "--batch", "1e7"], "--batch 1e7 is more than 60,000 (MNIST has 60,000 training images)"],
-    [["train", "--lr", "NaN"], "--lr needs a positive number, got 'NaN'"],
-    [["train", "--lr", "abc"], "--lr needs a positive number, got 'abc'"],
-    [["train", "--lr", "Infinity"], "--lr needs a positive number, got 'Infinity'"],
-    [["train", "--lr", "-1"], "--lr needs a positive number, got '-1'"],
-    [["train", "--eval-limit", "x"], "--eval-limit needs a positive integer, got 'x'"],
-    [["run", "graphs/apple.graph", "--seed", "x"], "--seed needs an integer, got 'x'"],
-    [["run", "graphs/apple.graph", "--seed", "1e300"], "--seed needs an integer, got '1e300'"],
+  const cases: [string[], string, string][] = [
+    [["check", "graphs/apple.graph", "--tol", "abc"], "--tol needs a positive number, got 'abc'", "needs_positive_number"],
+    [["check", "graphs/apple.graph", "--tol", "-1"], "--tol needs a positive number, got '-1'", "needs_positive_number"],
+    [["check", "graphs/apple.graph", "--sample", "0"], "--sample needs a positive count or 'all', got '0'", "needs_count_or_all"],
+    [["train", "--iters", "1e12"], "--iters 1e12 is more than 10,000,000 (a run keeps every iteration's loss)", "flag_too_large"],
+    [["train", "--iters", "0"], "--iters needs a positive integer, got '0'", "needs_positive_integer"],
+    [["train", "--iters", "2.5"], "--iters needs a positive integer, got '2.5'", "needs_positive_integer"],
+    [["train", "--batch", "0"], "--batch needs a positive integer, got '0'", "needs_positive_integer"],
+    [["train", "--batch", "-5"], "--batch needs a positive integer, got '-5'", "needs_positive_integer"],
+    [["train", "--batch", "1e7"], "--batch 1e7 is more than 60,000 (MNIST has 60,000 training images)", "flag_too_large"],
+    [["train", "--lr", "NaN"], "--lr needs a positive number, got 'NaN'", "needs_positive_number"],
+    [["train", "--lr", "abc"], "--lr needs a positive number, got 'abc'", "needs_positive_number"],
+    [["train", "--lr", "Infinity"], "--lr needs a positive number, got 'Infinity'", "needs_positive_number"],
+    [["train", "--lr", "-1"], "--lr needs a positive number, got '-1'", "needs_positive_number"],
+    [["train", "--eval-limit", "x"], "--eval-limit needs a positive integer, got 'x'", "needs_positive_integer"],
+    [["run", "graphs/apple.graph", "--seed", "x"], "--seed needs an integer, got 'x'", "needs_integer"],
+    [["run", "graphs/apple.graph", "--seed", "1e300"], "--seed needs an integer, got '1e300'", "needs_integer"],
   ];
-  for (const [args, message] of cases) {
+  for (const [args, message, id] of cases) {
     it(args.join(" "), () => {
       const r = gradc(args);
       expect(r.code).toBe(1);
       expect(r.stderr).toBe(`gradc: error: ${message}\n`);
+      expectReported(r, id);
       expect(r.stdout).toBe("");
     });
   }

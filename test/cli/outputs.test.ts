@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { gradc, ROOT } from "../helpers.js";
+import { expectReported, gradc, ROOT } from "../helpers.js";
 
 const fresh = () => {
   const dir = mkdtempSync(join(tmpdir(), "gradc-out-"));
@@ -32,6 +32,7 @@ describe("commands that write files", () => {
         const r = gradc([...args, ...force]);
         expect(r.code, args.join(" ")).toBe(1);
         expect(r.stderr).toContain(`refusing to write ${join(d, "X.graph")}: it is this command's input`);
+        expectReported(r, "refuse_to_write_input");
       }
     }
     expect(readFileSync(join(d, "X.graph"), "utf8")).toBe(readFileSync(join(ROOT, "graphs/apple.graph"), "utf8"));
@@ -43,6 +44,7 @@ describe("commands that write files", () => {
       const r = gradc(args);
       expect(r.code, args.join(" ")).toBe(1);
       expect(r.stderr).toBe(`gradc: error: refusing to overwrite ${join(d, "README.md")}: gradc did not write it (use --force)\n`);
+      expectReported(r, "refuse_to_overwrite");
       expect(readFileSync(join(d, "README.md"), "utf8")).toBe("mine\n");
     }
     for (const [k, args] of writers(d, "").entries()) {
@@ -57,15 +59,16 @@ describe("commands that write files", () => {
   it("say in one line why a path cannot be written, and leave no temporary file", { timeout: 60_000 }, () => {
     const d = fresh();
     mkdirSync(join(d, "dir"));
-    const cases: [string, string][] = [
-      [join(d, "dir"), "it is a directory"],
-      [join(d, "README.md", "x.svg"), "a part of the path is a file, not a directory"],
-      ["/dev/zero", "it is not a regular file"],
+    const cases: [string, string, string][] = [
+      [join(d, "dir"), "it is a directory", "cannot_write_directory"],
+      [join(d, "README.md", "x.svg"), "a part of the path is a file, not a directory", "cannot_write"],
+      ["/dev/zero", "it is not a regular file", "cannot_write_non_file"],
     ];
-    for (const [out, why] of cases) {
+    for (const [out, why, id] of cases) {
       const r = gradc(["render", join(d, "X.graph"), "-o", out]);
       expect(r.code).toBe(1);
       expect(r.stderr).toBe(`gradc: error: cannot write ${out}: ${why}\n`);
+      expectReported(r, id);
     }
     expect(readdirSync(d).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
@@ -89,6 +92,7 @@ describe("training runs", () => {
     const again = train();
     expect(again.code).toBe(1);
     expect(again.stderr).toContain(`${run} holds an earlier run's results: continue it with --resume, replace it with --force`);
+    expectReported(again, "earlier_run");
     expect(readFileSync(join(run, "checkpoint.bin")).equals(checkpoint)).toBe(true);
     const noop = train("--resume");
     expect(noop.stdout).toBe(`${run} is already at iteration 600 of 600: nothing to do (ask for more with --iters)\n`);
@@ -112,6 +116,7 @@ describe("training runs", () => {
     const busy = gradc(["train", "--iters", "10", "--eval-limit", "100", "--out", run]);
     expect(busy.code).toBe(1);
     expect(busy.stderr).toBe(`gradc: error: ${run} is in use by another gradc train (process ${process.pid}); wait for it, or choose another --out\n`);
+    expectReported(busy, "run_in_use");
     writeFileSync(join(run, "run.lock"), "999999999");
     writeFileSync(join(run, "checkpoint.bin.12345.tmp"), "left by a killed run");
     expect(gradc(["train", "--iters", "10", "--eval-limit", "100", "--out", run]).code).toBe(0);
@@ -127,6 +132,7 @@ describe("training runs", () => {
       const r = gradc(["train", "--iters", "10", "--out", out]);
       expect(r.code).toBe(1);
       expect(r.stderr).toBe(`gradc: error: refusing to overwrite ${join(out, name)}: gradc did not write it (use --force, or choose another --out)\n`);
+      expectReported(r, "refuse_to_overwrite_in_run");
       expect(readFileSync(join(out, name), "utf8")).toBe("my notes\n");
     }
   });

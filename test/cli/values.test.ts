@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { errorOf, gradc, runText } from "../helpers.js";
+import { errorIs, expectReported, gradc, runText, stderrIs } from "../helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gradc-values-"));
 const file = (name: string, content: string) => {
@@ -21,17 +21,17 @@ describe("input defaults", () => {
 
   it("a default class index out of range is a located error, whether the graph is run or compiled", () => {
     const text = "input x: f64[2, 3] = 1\ninput t: i32[2] = [2, 5]\nL = softmax_cross_entropy(x, t)\noutput L\n";
-    expect(errorOf(text)).toBe(
+    expect(errorIs("class_index_out_of_range", text)).toBe(
       "bad.graph:2:19: error: t holds the class index 5 (element 1), but it feeds a loss of 3 classes: indices go from 0 to 2\n" +
         "   2 | input t: i32[2] = [2, 5]\n" +
         "     |                   ^~~~~~",
     );
-    expect(errorOf("input t: i32[2] = [0, -1]\ny = sum(onehot(t, 4))\noutput y\n")).toContain("t holds the class index -1 (element 1), but it feeds a loss of 4 classes");
+    expect(errorIs("class_index_out_of_range", "input t: i32[2] = [0, -1]\ny = sum(onehot(t, 4))\noutput y\n")).toContain("t holds the class index -1 (element 1), but it feeds a loss of 4 classes");
   });
 
   it("a scalar label default filled into a symbolic shape is checked against the class count bound at run time", () => {
     const g = file("sym.graph", "dim N, C\ninput x: f64[N, C]\ninput t: i32[N] = 3\nL = softmax_cross_entropy(x, t)\noutput L\n");
-    expect(gradc(["run", g]).stderr).toBe("gradc: error: t holds the class index 3 (element 0), but it feeds a loss of 3 classes: indices go from 0 to 2\n");
+    expect(stderrIs("class_index_out_of_range", gradc(["run", g]))).toBe("gradc: error: t holds the class index 3 (element 0), but it feeds a loss of 3 classes: indices go from 0 to 2\n");
     const ok = gradc(["run", g, "--set", "x=[[1, 2, 3, 4]]"]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^L = 0\.4401\d+\n$/);
@@ -44,13 +44,14 @@ describe("--inputs and --set", () => {
     const r = gradc(["run", "graphs/apple.graph", "--inputs", deep]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`gradc: error: --inputs ${deep}: not a tensor (arrays nested more than 32 deep)\n`);
+    expectReported(r, "value_too_deep");
   });
 
   it("takes 32 levels (a '[' inside a string does not count), and names a missing file", () => {
     const ok = file("ok.json", `{"apple": 50, "note": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}`);
-    expect(gradc(["run", "graphs/apple.graph", "--inputs", ok]).stderr).toBe(`gradc: error: --inputs ${ok}: note: expected a number or a nested array of numbers of equal lengths\n`);
+    expect(stderrIs("not_a_tensor", gradc(["run", "graphs/apple.graph", "--inputs", ok]))).toBe(`gradc: error: --inputs ${ok}: note: expected a number or a nested array of numbers of equal lengths\n`);
     const missing = join(dir, "missing.json");
-    expect(gradc(["run", "graphs/apple.graph", "--inputs", missing]).stderr).toBe(`gradc: error: cannot read --inputs ${missing}: no such file\n`);
+    expect(stderrIs("cannot_read_inputs", gradc(["run", "graphs/apple.graph", "--inputs", missing]))).toBe(`gradc: error: cannot read --inputs ${missing}: no such file\n`);
   });
 
   it("a label from --inputs outside the class count is refused for check as for run", () => {
@@ -60,6 +61,7 @@ describe("--inputs and --set", () => {
       const r = gradc([cmd, g, "--inputs", inputs]);
       expect(r.code, cmd).toBe(1);
       expect(r.stderr).toBe("gradc: error: t holds the class index 5 (element 1), but it feeds a loss of 3 classes: indices go from 0 to 2\n");
+      expectReported(r, "class_index_out_of_range");
     }
   });
 });

@@ -15,7 +15,7 @@ import type { Graph } from "../../src/graph/ir.js";
 import { resolveShape } from "../../src/tensor/types.js";
 import { bind, loadGraph, type Bindings } from "../../src/index.js";
 import { loadCompiled } from "../../src/runtime/load.js";
-import { compile, gradc, ROOT } from "../helpers.js";
+import { compile, expectReported, gradc, ROOT } from "../helpers.js";
 import { CASES, PRELUDE } from "../ops/cases.js";
 
 const ORT_TYPE = { f32: "float32", f64: "float64", i32: "int32" } as const;
@@ -112,5 +112,6 @@ describe("gradc export", () => {
     expect([r.code, r.stderr]).toEqual([1, "error: required option '--onnx <out.onnx>' not specified\n"]);
     const bad = gradc(["export", "graphs/two_layer_net.graph", "--onnx", join(tmpdir(), "x.onnx"), "--checkpoint", "nope.bin"]);
     expect([bad.code, bad.stderr]).toEqual([1, "gradc: error: cannot read checkpoint nope.bin\n"]);
+    expectReported(bad, "cannot_read_checkpoint");
   });
 });

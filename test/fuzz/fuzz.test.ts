@@ -15,7 +15,7 @@ describe("fuzzing the whole compiler: front end to compiled code, against the in
     expect(await fuzzOne("y = " + "(".repeat(100000) + "1" + ")".repeat(100000))).toBeUndefined();
     const graph = "input x = 2\ny = x * 3\noutput y\n";
     expect(await fuzzOne(graph, () => { throw new RangeError("Maximum call stack size exceeded"); })).toBe("RangeError: Maximum call stack size exceeded");
-    expect(await fuzzOne(graph, () => { throw new GradcError({ code: "E001", message: "lost" }); })).toBe("an error without a location: lost");
+    expect(await fuzzOne(graph, () => { throw new GradcError({ code: "E001", id: "lost", message: "lost" }); })).toBe("an error without a location: lost");
     expect(await fuzzOne(graph, async () => "wrong float64 result: y[0]: 7 vs 6")).toBe("wrong float64 result: y[0]: 7 vs 6");
     expect(await fuzzOne(graph)).toBeUndefined(); // compiled, run, and equal
   });

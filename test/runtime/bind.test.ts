@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { bind } from "../../src/index.js";
-import { compile, errorOf, gradc } from "../helpers.js";
+import { compile, errorIs, expectReported, gradc, stderrIs, throwsError } from "../helpers.js";
 
 const bindError = (text: string, given?: Record<string, number[]>) => {
   try {
@@ -26,15 +26,15 @@ describe("binding values", () => {
   });
 
   it("refuses int32 values out of range, in the file and from --set (3000000000 wrapped to -1294967296)", () => {
-    expect(errorOf("input k: i32[2] = [4294967296, 1]\ny = sum(k)\noutput y\n")).toContain("bad.graph:1:19: error: input k is i32, but 4294967296 is outside the int32 range");
+    expect(errorIs("value_outside_int32", "input k: i32[2] = [4294967296, 1]\ny = sum(k)\noutput y\n")).toContain("bad.graph:1:19: error: input k is i32, but 4294967296 is outside the int32 range");
     const dir = mkdtempSync(join(tmpdir(), "gradc-bind-"));
     writeFileSync(join(dir, "k.graph"), "input k: i32[2]\ny = sum(k)\noutput y\n");
-    expect(gradc(["run", join(dir, "k.graph"), "--set", "k=[3000000000,1]"]).stderr).toBe("gradc: error: k is i32, but 3000000000 is outside the int32 range (-2147483648 to 2147483647)\n");
+    expect(stderrIs("given_outside_int32", gradc(["run", join(dir, "k.graph"), "--set", "k=[3000000000,1]"]))).toBe("gradc: error: k is i32, but 3000000000 is outside the int32 range (-2147483648 to 2147483647)\n");
   });
 
   it("says that a dim's size comes from the inputs when one tries to --set it", () => {
     const g = compile("dim Math\ninput x: f64[Math, 2]\ny = sum(x)\noutput y\n");
-    expect(() => bind(g, { given: new Map([["Math", { shape: [], data: Float64Array.of(1) }]]) })).toThrow(/'Math' is a dim of test.graph: its size comes from the shapes of the inputs/);
+    expect(throwsError("set_dim", () => bind(g, { given: new Map([["Math", { shape: [], data: Float64Array.of(1) }]]) }))).toMatch(/'Math' is a dim of test.graph: its size comes from the shapes of the inputs/);
   });
 
   it("draws random labels from the class count the loss sees, a symbolic C included (0–9 gave NaN)", () => {
@@ -57,6 +57,7 @@ describe("binding values", () => {
     const r = gradc(["run", "graphs/apple.graph", "--set", `apple=${deep}`]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("(arrays nested more than 32 deep)");
+    expectReported(r, "value_too_deep");
     expect(r.stderr.length).toBeLessThan(300);
   });
 });

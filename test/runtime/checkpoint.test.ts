@@ -16,7 +16,7 @@ import { graphHash, isCheckpointHead, loadCheckpoint, saveCheckpoint, type Check
 import { loadCompiled } from "../../src/runtime/load.js";
 import { defaultDataDir, loadMnist, type Split } from "../../src/runtime/mnist.js";
 import { train, type Reporter } from "../../src/runtime/train.js";
-import { ROOT } from "../helpers.js";
+import { ROOT, entryCode } from "../helpers.js";
 
 const g = loadGraph(`${ROOT}graphs/two_layer_net.graph`);
 const sizes: Record<string, number> = { W1: 39200, b1: 50, W2: 500, b2: 10 };
@@ -25,12 +25,14 @@ const bits = (a: Float32Array | Float64Array): (number | string)[] => (a instanc
 /** values that are not round, so a byte out of place shows */
 const values = (n: number, k: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37 + k) / 3);
 
-const error = (path: string) => {
+/** The refusal to load `path`, after checking it is catalogue entry `id` (most are checkpoint_unusable: the reason varies) */
+const error = (path: string, id = "checkpoint_unusable") => {
   try {
     loadCheckpoint(path, g);
   } catch (e) {
-    if (e instanceof GradcError) return e.diagnostic.message.replace(`${path}: `, "");
-    throw e;
+    if (!(e instanceof GradcError)) throw e;
+    expect([e.diagnostic.id, e.diagnostic.code], e.diagnostic.message).toEqual([id, entryCode(id)]);
+    return e.diagnostic.message.replace(`${path}: `, "");
   }
   return "loaded";
 };
@@ -107,7 +109,7 @@ describe("checkpoints in the safetensors layout", () => {
       h["__metadata__"]!["source"] = "graphs/other.graph";
       delete h["W1"];
     });
-    expect(error(path)).toBe(`${path} was saved from graphs/other.graph, whose params differ from ${g.file}'s: it cannot be loaded into this graph`);
+    expect(error(path, "checkpoint_other_graph")).toBe(`${path} was saved from graphs/other.graph, whose params differ from ${g.file}'s: it cannot be loaded into this graph`);
   });
 
   const meta = (k: string, v: unknown) => (h: Record<string, Record<string, unknown>>) => void (v === undefined ? delete h["__metadata__"]![k] : (h["__metadata__"]![k] = v));
@@ -160,7 +162,7 @@ describe("checkpoints in the safetensors layout", () => {
     const short = tmp("short.bin");
     writeFileSync(short, "abc");
     expect(say(short)).toBe("it is 3 bytes long, too short for the 8-byte header length that starts a safetensors file");
-    expect(error(join(tmpdir(), "gradc-no-such-dir", "c.bin"))).toMatch(/^cannot read checkpoint /);
+    expect(error(join(tmpdir(), "gradc-no-such-dir", "c.bin"), "cannot_read_checkpoint")).toMatch(/^cannot read checkpoint /);
     const c = adam();
     const f64 = { ...c, params: { ...c.params, b1: Float64Array.from(c.params["b1"]!) } };
     expect(error(edited(() => {}, 0, f64))).toBe("not a usable gradc checkpoint: b1 holds f64 values, but b1 is f32");

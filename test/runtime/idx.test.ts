@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { GradcError } from "../../src/index.js";
+import { throwsError } from "../helpers.js";
 import { readImages, readLabels } from "../../src/runtime/idx.js";
 import { defaultDataDir, loadMnist } from "../../src/runtime/mnist.js";
 
@@ -23,16 +23,6 @@ function file(name: string, bytes: Buffer): string {
   return p;
 }
 
-const message = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof GradcError) return e.diagnostic.message;
-    throw e;
-  }
-  throw new Error("expected an error");
-};
-
 describe("IDX files", () => {
   const pixels = [0, 255, 7, 8, 9, 10, 11, 12];
   it("reads images and labels, plain and gzipped", () => {
@@ -47,17 +37,42 @@ describe("IDX files", () => {
 
   it("names the file and what is wrong with it", () => {
     const swapped = file("swapped", idx(2049, [3], [1, 2, 3]));
-    expect(message(() => readImages(swapped))).toBe(`${swapped}: expected IDX images (2051), found magic number labels (2049)`);
+    expect(throwsError("idx_wrong_magic", () => readImages(swapped))).toBe(`${swapped}: expected IDX images (2051), found magic number labels (2049)`);
     const short = file("short", idx(2051, [2, 2, 2], [1, 2, 3]));
-    expect(message(() => readImages(short))).toBe(`${short}: truncated: the header announces 2 images of 2×2, but the file holds 3 of 8 pixel bytes`);
+    expect(throwsError("idx_truncated_images", () => readImages(short))).toBe(`${short}: truncated: the header announces 2 images of 2×2, but the file holds 3 of 8 pixel bytes`);
     const tiny = file("tiny", Buffer.from([0, 0]));
-    expect(message(() => readLabels(tiny))).toBe(`${tiny}: too short for an IDX header (2 bytes)`);
+    expect(throwsError("idx_too_short", () => readLabels(tiny))).toBe(`${tiny}: too short for an IDX header (2 bytes)`);
     const bad = file("bad", idx(2049, [2], [3, 12]));
-    expect(message(() => readLabels(bad))).toBe(`${bad}: label 1 is 12, not a digit 0-9`);
+    expect(throwsError("idx_bad_label", () => readLabels(bad))).toBe(`${bad}: label 1 is 12, not a digit 0-9`);
     const gz = file("gz", Buffer.concat([gzipSync(idx(2049, [1], [1])).subarray(0, 12)]));
-    expect(message(() => readLabels(gz))).toMatch(new RegExp(`^${gz}: a broken gzip file`));
-    expect(message(() => readLabels(join(dir, "none")))).toBe(`cannot read ${join(dir, "none")}: no such file`);
-    expect(message(() => loadMnist(dir))).toMatch(/no train-images-idx3-ubyte \(or \.gz\)/);
+    expect(throwsError("broken_gzip", () => readLabels(gz))).toMatch(new RegExp(`^${gz}: a broken gzip file`));
+    expect(throwsError("cannot_read", () => readLabels(join(dir, "none")))).toBe(`cannot read ${join(dir, "none")}: no such file`);
+    expect(throwsError("mnist_missing_file", () => loadMnist(dir))).toMatch(/no train-images-idx3-ubyte \(or \.gz\)/);
+  });
+
+  it("names a labels file shorter than its header says", () => {
+    const cut = file("cut", idx(2049, [5], [1, 2]));
+    expect(throwsError("idx_truncated_labels", () => readLabels(cut))).toBe(`${cut}: truncated: the header announces 5 labels, but the file holds 2`);
+  });
+});
+
+describe("an MNIST folder", () => {
+  /** a folder with the four files: `train` images of rows×cols and `labels` training labels */
+  function mnistDir(name: string, o: { rows: number; cols: number; train: number; labels: number }): string {
+    const d = mkdtempSync(join(dir, name));
+    const images = (n: number) => idx(2051, [n, o.rows, o.cols], new Array<number>(n * o.rows * o.cols).fill(0));
+    writeFileSync(join(d, "train-images-idx3-ubyte"), images(o.train));
+    writeFileSync(join(d, "train-labels-idx1-ubyte"), idx(2049, [o.labels], new Array<number>(o.labels).fill(1)));
+    writeFileSync(join(d, "t10k-images-idx3-ubyte"), images(1));
+    writeFileSync(join(d, "t10k-labels-idx1-ubyte"), idx(2049, [1], [1]));
+    return d;
+  }
+
+  it("needs 28×28 images and as many labels as images", () => {
+    const small = mnistDir("small-", { rows: 2, cols: 2, train: 1, labels: 1 });
+    expect(throwsError("mnist_wrong_size", () => loadMnist(small))).toBe(`${join(small, "train-images-idx3-ubyte")}: images are 2×2, not 28×28`);
+    const uneven = mnistDir("uneven-", { rows: 28, cols: 28, train: 2, labels: 3 });
+    expect(throwsError("mnist_count_mismatch", () => loadMnist(uneven))).toBe(`${uneven}: 2 images but 3 labels`);
   });
 });
 
@@ -77,6 +92,6 @@ describe("IDX limits", () => {
     const bomb = gzipSync(Buffer.alloc(MAX_IDX_BYTES + 1), { level: 9 });
     expect(bomb.length).toBeLessThan(1 << 20);
     const path = file("bomb-images-idx3-ubyte.gz", bomb);
-    expect(() => readImages(path)).toThrow(/it decompresses to more than 512 MiB, gradc's limit for an IDX file/);
+    expect(throwsError("idx_too_large", () => readImages(path))).toMatch(/it decompresses to more than 512 MiB, gradc's limit for an IDX file/);
   });
 });

@@ -6,13 +6,13 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { GradcError, loadGraph } from "../../src/index.js";
+import { loadGraph } from "../../src/index.js";
 import { graphHash, loadCheckpoint, saveCheckpoint } from "../../src/runtime/checkpoint.js";
 import { loadCompiled } from "../../src/runtime/load.js";
 import { defaultDataDir, loadMnist, type Mnist } from "../../src/runtime/mnist.js";
 import { accuracy, batch, classifier } from "../../src/runtime/model.js";
 import { train, type Reporter } from "../../src/runtime/train.js";
-import { ROOT } from "../helpers.js";
+import { ROOT, throwsError } from "../helpers.js";
 
 const quiet: Reporter = { start() {}, tick() {}, epoch() {}, stop() {} };
 const full = loadMnist(defaultDataDir());
@@ -75,16 +75,8 @@ describe("checkpoints", () => {
     const dir = mkdtempSync(join(tmpdir(), "gradc-bad-"));
     const path = join(dir, "c.bin");
     saveCheckpoint(path, { graphHash: graphHash(three), source: "graphs/three_layer_net.graph", iteration: 1, optimizer: { name: "sgd", lr: 0.1, steps: 1 }, rng: 1, params: {}, state: {} }, three);
-    const err = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        return (e as GradcError).diagnostic.message;
-      }
-      return "";
-    };
-    expect(err(() => loadCheckpoint(path, two))).toBe(`${path} was saved from graphs/three_layer_net.graph, whose params differ from ${two.file}'s: it cannot be loaded into this graph`);
+    expect(throwsError("checkpoint_other_graph", () => loadCheckpoint(path, two))).toBe(`${path} was saved from graphs/three_layer_net.graph, whose params differ from ${two.file}'s: it cannot be loaded into this graph`);
     writeFileSync(path, "not a checkpoint");
-    expect(err(() => loadCheckpoint(path, two))).toBe(`${path}: not a usable gradc checkpoint: it is not a safetensors file: its first 8 bytes give a header length of 7521891404167278446 bytes, over safetensors' limit of 100 MB`);
+    expect(throwsError("checkpoint_unusable", () => loadCheckpoint(path, two))).toBe(`${path}: not a usable gradc checkpoint: it is not a safetensors file: its first 8 bytes give a header length of 7521891404167278446 bytes, over safetensors' limit of 100 MB`);
   });
 });
