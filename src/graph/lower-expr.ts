@@ -22,9 +22,12 @@ export type Entity =
 
 const BINARY = { "+": "add", "-": "sub", "*": "mul", "/": "div", "^": "pow", "@": "matmul" } as const;
 const MAX_LOWER_DEPTH = 2000;
+/** user function calls inside calls: each level is a dozen stack frames of lowering (600 overflowed Node's stack) */
+export const MAX_CALL_DEPTH = 256;
 
 export class ExprLowerer {
   private depth = 0;
+  private callDepth = 0;
   /** grad() calls lowered so far */
   private gradCalls = 0;
   /** user function calls already lowered, by function and argument nodes */
@@ -143,7 +146,7 @@ export class ExprLowerer {
     if (known) return known;
     // one UserFn per function: its derivative, which does not depend on the arguments, is derived once
     if (!this.derived.has(fn)) {
-      const body = scalarBody(fn.body, fn.params.map((p) => p.name), fn.scope);
+      const body = fnScalar(fn);
       this.derived.set(fn, body && userFn(e.callee, fn.params.map((p) => p.name), body));
     }
     const kept = this.derived.get(fn);
@@ -153,11 +156,30 @@ export class ExprLowerer {
       // not elementwise, too large for a formula, or an op without a formula (relu): inline the body
       const inner = new Map(fn.scope);
       fn.params.forEach((p, i) => inner.set(p.name, { kind: "node", node: args[i]!, decl: "node", span: p.span }));
-      node = this.lower(fn.body, inner);
+      if (++this.callDepth > MAX_CALL_DEPTH) errors.callsTooDeep(e.span, { fn: e.callee, max: MAX_CALL_DEPTH });
+      try {
+        node = this.lower(fn.body, inner);
+      } finally {
+        this.callDepth--;
+      }
     }
     calls.set(key, node);
     return node;
   }
+}
+
+const scalars = new WeakMap<FnEntity, ScalarExpr | undefined>();
+type FnEntity = Extract<Entity, { kind: "fn" }>;
+
+/**
+ * A user function's body as a scalar expression, computed once per function. lower.ts asks
+ * it as each `fn` is defined, so a body's calls find their callee's already made: a chain
+ * of functions each calling the one before is a loop over definitions, not a recursion
+ * as deep as the chain.
+ */
+export function fnScalar(fn: FnEntity): ScalarExpr | undefined {
+  if (!scalars.has(fn)) scalars.set(fn, scalarBody(fn.body, fn.params.map((p) => p.name), fn.scope));
+  return scalars.get(fn);
 }
 
 /** The body of an elementwise user function as a scalar expression; undefined if it is not elementwise. */
@@ -187,7 +209,7 @@ export function scalarBody(body: Expr, params: readonly string[], scope: Readonl
         const user = scope.get(e.callee);
         if (user?.kind === "fn") {
           if (user.params.length !== list.length) return undefined;
-          const inner = scalarBody(user.body, user.params.map((p) => p.name), user.scope);
+          const inner = fnScalar(user);
           const expanded = inner && substitute(inner, list);
           // a body that grows past the formula limit when its calls are expanded is inlined as nodes instead
           return expanded && scalarSize(expanded) <= MAX_FORMULA_OPS ? expanded : undefined;

@@ -13,7 +13,7 @@ import type { Expr, Ident, Init, Program, Stmt, TypeExpr } from "../dsl/ast.js";
 import { Builder } from "./builder.js";
 import { isOp, type GradDecl, type Graph, type InitSpec, type InputDecl, type Named, type Node, type ParamDecl } from "./ir.js";
 import { literalTensor, literalValue } from "./literal.js";
-import { ExprLowerer, type Entity } from "./lower-expr.js";
+import { ExprLowerer, fnScalar, type Entity } from "./lower-expr.js";
 import { filled, type Tensor } from "../tensor/tensor.js";
 import { DTYPES, formatShape, formatType, type Dim, type DType } from "../tensor/types.js";
 
@@ -96,7 +96,9 @@ class Lowering {
         }
         // check the body now, so mistakes point at the definition, not at a call (or at nothing, if it is never called)
         checkFnBody(s.body, new Set(s.params.map((p) => p.name)), this.scope, s.name.name, (n) => this.definedAt.get(n));
-        this.define(s.name, { kind: "fn", params: s.params, body: s.body, scope: new Map(this.scope), span: s.name.span });
+        const fn = { kind: "fn", params: s.params, body: s.body, scope: new Map(this.scope), span: s.name.span } as const;
+        this.define(s.name, fn);
+        fnScalar(fn);
         return;
       }
       case "output":

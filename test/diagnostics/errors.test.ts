@@ -107,6 +107,19 @@ describe("located errors", () => {
     expect(errorIs("nested_too_deeply", powers).split("\n")[0]).toMatch(/^bad\.graph:2:\d+: error: expression nested too deeply/);
   });
 
+  it("user functions that call each other: 256 deep compile (value and gradient), deeper is a located error, not a stack overflow", () => {
+    // f0(a) = a + 1, f1(a) = f0(a) + 1, …: fᵢ(x) = x + i + 1; too large for one formula, so each call is inlined
+    const chain = (n: number) => ["input x = 1", "fn f0(a) = a + 1", ...Array.from({ length: n - 1 }, (_, i) => `fn f${i + 1}(a) = f${i}(a) + 1`), `y = f${n - 1}(x)`, "output y", "grad y wrt x"].join("\n");
+    const ok = runText(chain(256));
+    expect([ok.outputs["y"], ok.grads["y"]?.["x"]]).toEqual([257, 1]);
+    // f0…f11 stay formula nodes; from f(n-1) down, the 257th inlined call is the one refused, in f(n-256)'s body
+    for (const n of [300, 5000]) {
+      const k = n - 257;
+      const col = `fn f${k + 1}(a) = `.length + 1;
+      expect(errorIs("calls_too_deep", chain(n)).split("\n")[0]).toBe(`bad.graph:${k + 3}:${col}: error: user functions call each other more than 256 deep here (through f${k}): inline some of them`);
+    }
+  });
+
   it("compiles a very long chain of operators without deep recursion", () => {
     const chain = "input a = 1\ny = a" + " + a".repeat(50000) + "\noutput y\ngrad y wrt a";
     const { outputs, grads } = runText(chain);

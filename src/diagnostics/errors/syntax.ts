@@ -74,6 +74,13 @@ export const asksForNothing: At<{ file: string }> = at(
 
 export const nestedTooDeeply: At<{ max: number }> = at(L, "nested_too_deeply", (a) => `expression nested too deeply (more than ${a.max} levels)`, { max: 500 });
 
+export const callsTooDeep: At<{ fn: string; max: number }> = at(
+  L,
+  "calls_too_deep",
+  (a) => `user functions call each other more than ${a.max} deep here (through ${a.fn}): inline some of them`,
+  { fn: "f300", max: 256 },
+);
+
 export const expressionTooLong: At<{ max: number }> = at(
   L,
   "expression_too_long",
