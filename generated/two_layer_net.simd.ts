@@ -65,7 +65,9 @@ export interface Workspace {
   grad_b1: Float32Array;
   /** holds grad_W1: f32[784, 50] */
   grad_W1: Float32Array;
-  /** the WebAssembly kernels, over the memory that holds every buffer */
+  /** the memory that holds every buffer: the workspace's own, or the one createWorkspace was given */
+  memory: WasmMemory;
+  /** the WebAssembly kernels, over that memory */
   simd: SimdKernels;
   /** WebAssembly matmuls' results that an epilogue reads */
   simdOut: Float32Array;
@@ -79,13 +81,24 @@ export interface Workspace {
   W2T_wasm: Float32Array;
 }
 
+/** A WebAssembly memory: a workspace's own, or one shared between threads (its buffer then a SharedArrayBuffer). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+}
+
 /** The part of the WebAssembly API this module uses (a global of every JavaScript engine). */
 declare const WebAssembly: {
   Module: new (bytes: Uint8Array) => object;
-  Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
+  Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory;
   Instance: new (module: object, imports: object) => { readonly exports: object };
 };
 declare function atob(base64: string): string;
+
+/** Where createWorkspace lays out a workspace: in this memory, from byte `base` (a multiple of 16), workspaceBytes(dims) bytes. */
+export interface Placement {
+  readonly memory: WasmMemory;
+  readonly base: number;
+}
 
 /** The WebAssembly kernels: byte offsets of A, B and C in the memory, and the row count. */
 export interface SimdKernels {
@@ -102,10 +115,11 @@ function align16(bytes: number): number {
 }
 
 /**
- * The WebAssembly kernels (5), compiled once; their text:
+ * The WebAssembly kernels (5); their text:
  *
  * (module
- *   (import "env" "memory" (memory 0))
+ *   (import "env" "memory" (memory 0 65536))
+ *   (import "env" "list" (global $list i32))
  *   ;; rows: t6 = x @ W1
  *   (func $rows_h (export "rows_h") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
  *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
@@ -154,9 +168,14 @@ function align16(bytes: number): number {
  *         (local.set $p (i32.const 0))
  *         (local.set $n (i32.const 0))
  *         (loop $scan
- *           (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))))
- *           (f32.store (i32.shl (local.get $n) (i32.const 2)) (local.get $a))
- *           (i32.store offset=3136 (i32.shl (local.get $n) (i32.const 2)) (i32.mul (local.get $p) (i32.const 200)))
+ *           (local.set $a
+ *             (f32.load (i32.add (local.get $rowA) (i32.add (global.get $list) (i32.shl (local.get $p) (i32.const 2)))))
+ *           )
+ *           (f32.store (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $a))
+ *           (i32.store offset=3136
+ *             (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
+ *             (i32.mul (local.get $p) (i32.const 200))
+ *           )
  *           (local.set $n (i32.add (local.get $n) (i32.or (f32.ne (local.get $a) (f32.const 0)) (local.get $dense))))
  *           (br_if $scan (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (i32.const 784)))
  *         )
@@ -178,8 +197,13 @@ function align16(bytes: number): number {
  *         (block $empty
  *           (br_if $empty (i32.eqz (local.get $n)))
  *           (loop $list
- *             (local.set $a (f32.load (i32.shl (local.get $p) (i32.const 2))))
- *             (local.set $row (i32.add (local.get $B) (i32.load offset=3136 (i32.shl (local.get $p) (i32.const 2)))))
+ *             (local.set $a (f32.load (i32.add (global.get $list) (i32.shl (local.get $p) (i32.const 2)))))
+ *             (local.set $row
+ *               (i32.add
+ *                 (local.get $B)
+ *                 (i32.load offset=3136 (i32.add (global.get $list) (i32.shl (local.get $p) (i32.const 2))))
+ *               )
+ *             )
  *             (local.set $av (f32x4.splat (local.get $a)))
  *             (local.set $c0
  *               (f32x4.add (local.get $c0) (f32x4.mul (local.get $av) (v128.load offset=0 (local.get $row))))
@@ -290,9 +314,14 @@ function align16(bytes: number): number {
  *         (local.set $p (i32.const 0))
  *         (local.set $n (i32.const 0))
  *         (loop $scan
- *           (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))))
- *           (f32.store (i32.shl (local.get $n) (i32.const 2)) (local.get $a))
- *           (i32.store offset=200 (i32.shl (local.get $n) (i32.const 2)) (i32.mul (local.get $p) (i32.const 40)))
+ *           (local.set $a
+ *             (f32.load (i32.add (local.get $rowA) (i32.add (global.get $list) (i32.shl (local.get $p) (i32.const 2)))))
+ *           )
+ *           (f32.store (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $a))
+ *           (i32.store offset=200
+ *             (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
+ *             (i32.mul (local.get $p) (i32.const 40))
+ *           )
  *           (local.set $n (i32.add (local.get $n) (i32.or (f32.ne (local.get $a) (f32.const 0)) (local.get $dense))))
  *           (br_if $scan (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (i32.const 50)))
  *         )
@@ -304,8 +333,13 @@ function align16(bytes: number): number {
  *         (block $empty
  *           (br_if $empty (i32.eqz (local.get $n)))
  *           (loop $list
- *             (local.set $a (f32.load (i32.shl (local.get $p) (i32.const 2))))
- *             (local.set $row (i32.add (local.get $B) (i32.load offset=200 (i32.shl (local.get $p) (i32.const 2)))))
+ *             (local.set $a (f32.load (i32.add (global.get $list) (i32.shl (local.get $p) (i32.const 2)))))
+ *             (local.set $row
+ *               (i32.add
+ *                 (local.get $B)
+ *                 (i32.load offset=200 (i32.add (global.get $list) (i32.shl (local.get $p) (i32.const 2))))
+ *               )
+ *             )
  *             (local.set $av (f32x4.splat (local.get $a)))
  *             (local.set $c0
  *               (f32x4.add (local.get $c0) (f32x4.mul (local.get $av) (v128.load offset=0 (local.get $row))))
@@ -461,9 +495,14 @@ function align16(bytes: number): number {
  *         (local.set $p (i32.const 0))
  *         (local.set $n (i32.const 0))
  *         (loop $scan
- *           (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))))
- *           (f32.store (i32.shl (local.get $n) (i32.const 2)) (local.get $a))
- *           (i32.store offset=40 (i32.shl (local.get $n) (i32.const 2)) (i32.mul (local.get $p) (i32.const 200)))
+ *           (local.set $a
+ *             (f32.load (i32.add (local.get $rowA) (i32.add (global.get $list) (i32.shl (local.get $p) (i32.const 2)))))
+ *           )
+ *           (f32.store (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $a))
+ *           (i32.store offset=40
+ *             (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
+ *             (i32.mul (local.get $p) (i32.const 200))
+ *           )
  *           (local.set $n (i32.add (local.get $n) (i32.or (f32.ne (local.get $a) (f32.const 0)) (local.get $dense))))
  *           (br_if $scan (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (i32.const 10)))
  *         )
@@ -485,8 +524,13 @@ function align16(bytes: number): number {
  *         (block $empty
  *           (br_if $empty (i32.eqz (local.get $n)))
  *           (loop $list
- *             (local.set $a (f32.load (i32.shl (local.get $p) (i32.const 2))))
- *             (local.set $row (i32.add (local.get $B) (i32.load offset=40 (i32.shl (local.get $p) (i32.const 2)))))
+ *             (local.set $a (f32.load (i32.add (global.get $list) (i32.shl (local.get $p) (i32.const 2)))))
+ *             (local.set $row
+ *               (i32.add
+ *                 (local.get $B)
+ *                 (i32.load offset=40 (i32.add (global.get $list) (i32.shl (local.get $p) (i32.const 2))))
+ *               )
+ *             )
  *             (local.set $av (f32x4.splat (local.get $a)))
  *             (local.set $c0
  *               (f32x4.add (local.get $c0) (f32x4.mul (local.get $av) (v128.load offset=0 (local.get $row))))
@@ -686,59 +730,79 @@ function align16(bytes: number): number {
  *   )
  * )
  */
-const simdModule = new WebAssembly.Module(Uint8Array.from(atob(
-    "AGFzbQEAAAABCAFgBH9/f38AAg8BA2VudgZtZW1vcnkCAAADBgUAAAAAAAdNBQZyb3dzX2gAAApyb3dzX3Njb3JlAAEPc2NhdHRl" +
-    "cl9ncmFkX1cyAAIPcm93c19ncmFkX2hfYWRkAAMPc2NhdHRlcl9ncmFkX1cxAAQKshwF2gcEBn8BfQ17An39DAAAAAAAAAAAAAAA" +
-    "AAAAAAAhC0MAAAAAIQpBACEFAkADQCAFQQRqQaCyAksNASALIAEgBUECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIQsg" +
-    "BUEEaiEFDAALCwJAA0AgBUGgsgJPDQEgCiABIAVBAnRqKgIAQwAAAACUkiEKIAVBAWohBQwACwsgC/0MAAAAAAAAAAAAAAAAAAAA" +
-    "AP1C/VMgCkMAAAAAXHIhCQJAA0AgBCADTw0BIAAgBEHAGGxqIQdBACEFQQAhBgNAIAcgBUECdGoqAgAhCiAGQQJ0IAo4AgAgBkEC" +
-    "dCAFQcgBbDYCwBggBiAKQwAAAABcIAlyaiEGIAVBAWoiBUGQBkkNAAv9DAAAAAAAAAAAAAAAAAAAAAAhDP0MAAAAAAAAAAAAAAAA" +
-    "AAAAACEN/QwAAAAAAAAAAAAAAAAAAAAAIQ79DAAAAAAAAAAAAAAAAAAAAAAhD/0MAAAAAAAAAAAAAAAAAAAAACEQ/QwAAAAAAAAA" +
-    "AAAAAAAAAAAAIRH9DAAAAAAAAAAAAAAAAAAAAAAhEv0MAAAAAAAAAAAAAAAAAAAAACET/QwAAAAAAAAAAAAAAAAAAAAAIRT9DAAA" +
-    "AAAAAAAAAAAAAAAAAAAhFf0MAAAAAAAAAAAAAAAAAAAAACEW/QwAAAAAAAAAAAAAAAAAAAAAIRdDAAAAACEYQwAAAAAhGUEAIQUC" +
-    "QCAGRQ0AA0AgBUECdCoCACEKIAEgBUECdCgCwBhqIQggCv0TIQsgDCALIAj9AAQA/eYB/eQBIQwgDSALIAj9AAQQ/eYB/eQBIQ0g" +
-    "DiALIAj9AAQg/eYB/eQBIQ4gDyALIAj9AAQw/eYB/eQBIQ8gECALIAj9AARA/eYB/eQBIRAgESALIAj9AARQ/eYB/eQBIREgEiAL" +
-    "IAj9AARg/eYB/eQBIRIgEyALIAj9AARw/eYB/eQBIRMgFCALIAj9AASAAf3mAf3kASEUIBUgCyAI/QAEkAH95gH95AEhFSAWIAsg" +
-    "CP0ABKAB/eYB/eQBIRYgFyALIAj9AASwAf3mAf3kASEXIBggCiAIKgLAAZSSIRggGSAKIAgqAsQBlJIhGSAFQQFqIgUgBkkNAAsL" +
-    "IAIgBEHIAWxqIQggCCAM/QsEACAIIA39CwQQIAggDv0LBCAgCCAP/QsEMCAIIBD9CwRAIAggEf0LBFAgCCAS/QsEYCAIIBP9CwRw" +
-    "IAggFP0LBIABIAggFf0LBJABIAggFv0LBKABIAggF/0LBLABIAggGDgCwAEgCCAZOALEASAEQQFqIQQMAAsLC/0DBAZ/AX0DewJ9" +
-    "/QwAAAAAAAAAAAAAAAAAAAAAIQtDAAAAACEKQQAhBQJAA0AgBUEEakH0A0sNASALIAEgBUECdGr9AAQA/QwAAAAAAAAAAAAAAAAA" +
-    "AAAA/eYB/eQBIQsgBUEEaiEFDAALCwJAA0AgBUH0A08NASAKIAEgBUECdGoqAgBDAAAAAJSSIQogBUEBaiEFDAALCyAL/QwAAAAA" +
-    "AAAAAAAAAAAAAAAA/UL9UyAKQwAAAABcciEJAkADQCAEIANPDQEgACAEQcgBbGohB0EAIQVBACEGA0AgByAFQQJ0aioCACEKIAZB" +
-    "AnQgCjgCACAGQQJ0IAVBKGw2AsgBIAYgCkMAAAAAXCAJcmohBiAFQQFqIgVBMkkNAAv9DAAAAAAAAAAAAAAAAAAAAAAhDP0MAAAA" +
-    "AAAAAAAAAAAAAAAAACENQwAAAAAhDkMAAAAAIQ9BACEFAkAgBkUNAANAIAVBAnQqAgAhCiABIAVBAnQoAsgBaiEIIAr9EyELIAwg" +
-    "CyAI/QAEAP3mAf3kASEMIA0gCyAI/QAEEP3mAf3kASENIA4gCiAIKgIglJIhDiAPIAogCCoCJJSSIQ8gBUEBaiIFIAZJDQALCyAC" +
-    "IARBKGxqIQggCCAM/QsEACAIIA39CwQQIAggDjgCICAIIA84AiQgBEEBaiEEDAALCwudAwQGfwF9A3sCff0MAAAAAAAAAAAAAAAA" +
-    "AAAAACELQwAAAAAhCkEAIQUCQANAIAVBBGogA0EKbEsNASALIAEgBUECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIQsg" +
-    "BUEEaiEFDAALCwJAA0AgBSADQQpsTw0BIAogASAFQQJ0aioCAEMAAAAAlJIhCiAFQQFqIQUMAAsLIAv9DAAAAAAAAAAAAAAAAAAA" +
-    "AAD9Qv1TIApDAAAAAFxyIQkgAkEAQdAP/AsAAkADQCAEIANPDQEgASAEQShsaiEIIAj9AAQAIQwgCP0ABBAhDSAIKgIgIQ4gCCoC" +
-    "JCEPIAAgBEHIAWxqIQdBACEFIAIhCANAIAcgBUECdGoqAgAhCiAKQwAAAABcIAlyBEAgCv0TIQsgCCAI/QAEACALIAz95gH95AH9" +
-    "CwQAIAggCP0ABBAgCyAN/eYB/eQB/QsEECAIIAgqAiAgCiAOlJI4AiAgCCAIKgIkIAogD5SSOAIkCyAIQShqIQggBUEBaiIFQTJJ" +
-    "DQALIARBAWohBAwACwsL1AcEBn8BfQ17An39DAAAAAAAAAAAAAAAAAAAAAAhC0MAAAAAIQpBACEFAkADQCAFQQRqQfQDSw0BIAsg" +
-    "ASAFQQJ0av0ABAD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhCyAFQQRqIQUMAAsLAkADQCAFQfQDTw0BIAogASAFQQJ0aioCAEMA" +
-    "AAAAlJIhCiAFQQFqIQUMAAsLIAv9DAAAAAAAAAAAAAAAAAAAAAD9Qv1TIApDAAAAAFxyIQkCQANAIAQgA08NASAAIARBKGxqIQdB" +
-    "ACEFQQAhBgNAIAcgBUECdGoqAgAhCiAGQQJ0IAo4AgAgBkECdCAFQcgBbDYCKCAGIApDAAAAAFwgCXJqIQYgBUEBaiIFQQpJDQAL" +
-    "/QwAAAAAAAAAAAAAAAAAAAAAIQz9DAAAAAAAAAAAAAAAAAAAAAAhDf0MAAAAAAAAAAAAAAAAAAAAACEO/QwAAAAAAAAAAAAAAAAA" +
-    "AAAAIQ/9DAAAAAAAAAAAAAAAAAAAAAAhEP0MAAAAAAAAAAAAAAAAAAAAACER/QwAAAAAAAAAAAAAAAAAAAAAIRL9DAAAAAAAAAAA" +
-    "AAAAAAAAAAAhE/0MAAAAAAAAAAAAAAAAAAAAACEU/QwAAAAAAAAAAAAAAAAAAAAAIRX9DAAAAAAAAAAAAAAAAAAAAAAhFv0MAAAA" +
-    "AAAAAAAAAAAAAAAAACEXQwAAAAAhGEMAAAAAIRlBACEFAkAgBkUNAANAIAVBAnQqAgAhCiABIAVBAnQoAihqIQggCv0TIQsgDCAL" +
-    "IAj9AAQA/eYB/eQBIQwgDSALIAj9AAQQ/eYB/eQBIQ0gDiALIAj9AAQg/eYB/eQBIQ4gDyALIAj9AAQw/eYB/eQBIQ8gECALIAj9" +
-    "AARA/eYB/eQBIRAgESALIAj9AARQ/eYB/eQBIREgEiALIAj9AARg/eYB/eQBIRIgEyALIAj9AARw/eYB/eQBIRMgFCALIAj9AASA" +
-    "Af3mAf3kASEUIBUgCyAI/QAEkAH95gH95AEhFSAWIAsgCP0ABKAB/eYB/eQBIRYgFyALIAj9AASwAf3mAf3kASEXIBggCiAIKgLA" +
-    "AZSSIRggGSAKIAgqAsQBlJIhGSAFQQFqIgUgBkkNAAsLIAIgBEHIAWxqIQggCCAM/QsEACAIIA39CwQQIAggDv0LBCAgCCAP/QsE" +
-    "MCAIIBD9CwRAIAggEf0LBFAgCCAS/QsEYCAIIBP9CwRwIAggFP0LBIABIAggFf0LBJABIAggFv0LBKABIAggF/0LBLABIAggGDgC" +
-    "wAEgCCAZOALEASAEQQFqIQQMAAsLC98FBAZ/AX0NewJ9/QwAAAAAAAAAAAAAAAAAAAAAIQtDAAAAACEKQQAhBQJAA0AgBUEEaiAD" +
-    "QTJsSw0BIAsgASAFQQJ0av0ABAD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhCyAFQQRqIQUMAAsLAkADQCAFIANBMmxPDQEgCiAB" +
-    "IAVBAnRqKgIAQwAAAACUkiEKIAVBAWohBQwACwsgC/0MAAAAAAAAAAAAAAAAAAAAAP1C/VMgCkMAAAAAXHIhCSACQQBBgMkJ/AsA" +
-    "AkADQCAEIANPDQEgASAEQcgBbGohCCAI/QAEACEMIAj9AAQQIQ0gCP0ABCAhDiAI/QAEMCEPIAj9AARAIRAgCP0ABFAhESAI/QAE" +
-    "YCESIAj9AARwIRMgCP0ABIABIRQgCP0ABJABIRUgCP0ABKABIRYgCP0ABLABIRcgCCoCwAEhGCAIKgLEASEZIAAgBEHAGGxqIQdB" +
-    "ACEFIAIhCANAIAcgBUECdGoqAgAhCiAKQwAAAABcIAlyBEAgCv0TIQsgCCAI/QAEACALIAz95gH95AH9CwQAIAggCP0ABBAgCyAN" +
-    "/eYB/eQB/QsEECAIIAj9AAQgIAsgDv3mAf3kAf0LBCAgCCAI/QAEMCALIA/95gH95AH9CwQwIAggCP0ABEAgCyAQ/eYB/eQB/QsE" +
-    "QCAIIAj9AARQIAsgEf3mAf3kAf0LBFAgCCAI/QAEYCALIBL95gH95AH9CwRgIAggCP0ABHAgCyAT/eYB/eQB/QsEcCAIIAj9AASA" +
-    "ASALIBT95gH95AH9CwSAASAIIAj9AASQASALIBX95gH95AH9CwSQASAIIAj9AASgASALIBb95gH95AH9CwSgASAIIAj9AASwASAL" +
-    "IBf95gH95AH9CwSwASAIIAgqAsABIAogGJSSOALAASAIIAgqAsQBIAogGZSSOALEAQsgCEHIAWohCCAFQQFqIgVBkAZJDQALIARB" +
-    "AWohBAwACwsL",
-  ), (c) => c.charCodeAt(0)));
+const simdBytes = Uint8Array.from(atob(
+    "AGFzbQEAAAABCAFgBH9/f38AAh4CA2VudgZtZW1vcnkCAQCAgAQDZW52BGxpc3QDfwADBgUAAAAAAAdNBQZyb3dzX2gAAApyb3dz" +
+    "X3Njb3JlAAEPc2NhdHRlcl9ncmFkX1cyAAIPcm93c19ncmFkX2hfYWRkAAMPc2NhdHRlcl9ncmFkX1cxAAQK3xwF6QcEBn8BfQ17" +
+    "An39DAAAAAAAAAAAAAAAAAAAAAAhC0MAAAAAIQpBACEFAkADQCAFQQRqQaCyAksNASALIAEgBUECdGr9AAQA/QwAAAAAAAAAAAAA" +
+    "AAAAAAAA/eYB/eQBIQsgBUEEaiEFDAALCwJAA0AgBUGgsgJPDQEgCiABIAVBAnRqKgIAQwAAAACUkiEKIAVBAWohBQwACwsgC/0M" +
+    "AAAAAAAAAAAAAAAAAAAAAP1C/VMgCkMAAAAAXHIhCQJAA0AgBCADTw0BIAAgBEHAGGxqIQdBACEFQQAhBgNAIAcjACAFQQJ0amoq" +
+    "AgAhCiMAIAZBAnRqIAo4AgAjACAGQQJ0aiAFQcgBbDYCwBggBiAKQwAAAABcIAlyaiEGIAVBAWoiBUGQBkkNAAv9DAAAAAAAAAAA" +
+    "AAAAAAAAAAAhDP0MAAAAAAAAAAAAAAAAAAAAACEN/QwAAAAAAAAAAAAAAAAAAAAAIQ79DAAAAAAAAAAAAAAAAAAAAAAhD/0MAAAA" +
+    "AAAAAAAAAAAAAAAAACEQ/QwAAAAAAAAAAAAAAAAAAAAAIRH9DAAAAAAAAAAAAAAAAAAAAAAhEv0MAAAAAAAAAAAAAAAAAAAAACET" +
+    "/QwAAAAAAAAAAAAAAAAAAAAAIRT9DAAAAAAAAAAAAAAAAAAAAAAhFf0MAAAAAAAAAAAAAAAAAAAAACEW/QwAAAAAAAAAAAAAAAAA" +
+    "AAAAIRdDAAAAACEYQwAAAAAhGUEAIQUCQCAGRQ0AA0AjACAFQQJ0aioCACEKIAEjACAFQQJ0aigCwBhqIQggCv0TIQsgDCALIAj9" +
+    "AAQA/eYB/eQBIQwgDSALIAj9AAQQ/eYB/eQBIQ0gDiALIAj9AAQg/eYB/eQBIQ4gDyALIAj9AAQw/eYB/eQBIQ8gECALIAj9AARA" +
+    "/eYB/eQBIRAgESALIAj9AARQ/eYB/eQBIREgEiALIAj9AARg/eYB/eQBIRIgEyALIAj9AARw/eYB/eQBIRMgFCALIAj9AASAAf3m" +
+    "Af3kASEUIBUgCyAI/QAEkAH95gH95AEhFSAWIAsgCP0ABKAB/eYB/eQBIRYgFyALIAj9AASwAf3mAf3kASEXIBggCiAIKgLAAZSS" +
+    "IRggGSAKIAgqAsQBlJIhGSAFQQFqIgUgBkkNAAsLIAIgBEHIAWxqIQggCCAM/QsEACAIIA39CwQQIAggDv0LBCAgCCAP/QsEMCAI" +
+    "IBD9CwRAIAggEf0LBFAgCCAS/QsEYCAIIBP9CwRwIAggFP0LBIABIAggFf0LBJABIAggFv0LBKABIAggF/0LBLABIAggGDgCwAEg" +
+    "CCAZOALEASAEQQFqIQQMAAsLC4wEBAZ/AX0DewJ9/QwAAAAAAAAAAAAAAAAAAAAAIQtDAAAAACEKQQAhBQJAA0AgBUEEakH0A0sN" +
+    "ASALIAEgBUECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIQsgBUEEaiEFDAALCwJAA0AgBUH0A08NASAKIAEgBUECdGoq" +
+    "AgBDAAAAAJSSIQogBUEBaiEFDAALCyAL/QwAAAAAAAAAAAAAAAAAAAAA/UL9UyAKQwAAAABcciEJAkADQCAEIANPDQEgACAEQcgB" +
+    "bGohB0EAIQVBACEGA0AgByMAIAVBAnRqaioCACEKIwAgBkECdGogCjgCACMAIAZBAnRqIAVBKGw2AsgBIAYgCkMAAAAAXCAJcmoh" +
+    "BiAFQQFqIgVBMkkNAAv9DAAAAAAAAAAAAAAAAAAAAAAhDP0MAAAAAAAAAAAAAAAAAAAAACENQwAAAAAhDkMAAAAAIQ9BACEFAkAg" +
+    "BkUNAANAIwAgBUECdGoqAgAhCiABIwAgBUECdGooAsgBaiEIIAr9EyELIAwgCyAI/QAEAP3mAf3kASEMIA0gCyAI/QAEEP3mAf3k" +
+    "ASENIA4gCiAIKgIglJIhDiAPIAogCCoCJJSSIQ8gBUEBaiIFIAZJDQALCyACIARBKGxqIQggCCAM/QsEACAIIA39CwQQIAggDjgC" +
+    "ICAIIA84AiQgBEEBaiEEDAALCwudAwQGfwF9A3sCff0MAAAAAAAAAAAAAAAAAAAAACELQwAAAAAhCkEAIQUCQANAIAVBBGogA0EK" +
+    "bEsNASALIAEgBUECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIQsgBUEEaiEFDAALCwJAA0AgBSADQQpsTw0BIAogASAF" +
+    "QQJ0aioCAEMAAAAAlJIhCiAFQQFqIQUMAAsLIAv9DAAAAAAAAAAAAAAAAAAAAAD9Qv1TIApDAAAAAFxyIQkgAkEAQdAP/AsAAkAD" +
+    "QCAEIANPDQEgASAEQShsaiEIIAj9AAQAIQwgCP0ABBAhDSAIKgIgIQ4gCCoCJCEPIAAgBEHIAWxqIQdBACEFIAIhCANAIAcgBUEC" +
+    "dGoqAgAhCiAKQwAAAABcIAlyBEAgCv0TIQsgCCAI/QAEACALIAz95gH95AH9CwQAIAggCP0ABBAgCyAN/eYB/eQB/QsEECAIIAgq" +
+    "AiAgCiAOlJI4AiAgCCAIKgIkIAogD5SSOAIkCyAIQShqIQggBUEBaiIFQTJJDQALIARBAWohBAwACwsL4wcEBn8BfQ17An39DAAA" +
+    "AAAAAAAAAAAAAAAAAAAhC0MAAAAAIQpBACEFAkADQCAFQQRqQfQDSw0BIAsgASAFQQJ0av0ABAD9DAAAAAAAAAAAAAAAAAAAAAD9" +
+    "5gH95AEhCyAFQQRqIQUMAAsLAkADQCAFQfQDTw0BIAogASAFQQJ0aioCAEMAAAAAlJIhCiAFQQFqIQUMAAsLIAv9DAAAAAAAAAAA" +
+    "AAAAAAAAAAD9Qv1TIApDAAAAAFxyIQkCQANAIAQgA08NASAAIARBKGxqIQdBACEFQQAhBgNAIAcjACAFQQJ0amoqAgAhCiMAIAZB" +
+    "AnRqIAo4AgAjACAGQQJ0aiAFQcgBbDYCKCAGIApDAAAAAFwgCXJqIQYgBUEBaiIFQQpJDQAL/QwAAAAAAAAAAAAAAAAAAAAAIQz9" +
+    "DAAAAAAAAAAAAAAAAAAAAAAhDf0MAAAAAAAAAAAAAAAAAAAAACEO/QwAAAAAAAAAAAAAAAAAAAAAIQ/9DAAAAAAAAAAAAAAAAAAA" +
+    "AAAhEP0MAAAAAAAAAAAAAAAAAAAAACER/QwAAAAAAAAAAAAAAAAAAAAAIRL9DAAAAAAAAAAAAAAAAAAAAAAhE/0MAAAAAAAAAAAA" +
+    "AAAAAAAAACEU/QwAAAAAAAAAAAAAAAAAAAAAIRX9DAAAAAAAAAAAAAAAAAAAAAAhFv0MAAAAAAAAAAAAAAAAAAAAACEXQwAAAAAh" +
+    "GEMAAAAAIRlBACEFAkAgBkUNAANAIwAgBUECdGoqAgAhCiABIwAgBUECdGooAihqIQggCv0TIQsgDCALIAj9AAQA/eYB/eQBIQwg" +
+    "DSALIAj9AAQQ/eYB/eQBIQ0gDiALIAj9AAQg/eYB/eQBIQ4gDyALIAj9AAQw/eYB/eQBIQ8gECALIAj9AARA/eYB/eQBIRAgESAL" +
+    "IAj9AARQ/eYB/eQBIREgEiALIAj9AARg/eYB/eQBIRIgEyALIAj9AARw/eYB/eQBIRMgFCALIAj9AASAAf3mAf3kASEUIBUgCyAI" +
+    "/QAEkAH95gH95AEhFSAWIAsgCP0ABKAB/eYB/eQBIRYgFyALIAj9AASwAf3mAf3kASEXIBggCiAIKgLAAZSSIRggGSAKIAgqAsQB" +
+    "lJIhGSAFQQFqIgUgBkkNAAsLIAIgBEHIAWxqIQggCCAM/QsEACAIIA39CwQQIAggDv0LBCAgCCAP/QsEMCAIIBD9CwRAIAggEf0L" +
+    "BFAgCCAS/QsEYCAIIBP9CwRwIAggFP0LBIABIAggFf0LBJABIAggFv0LBKABIAggF/0LBLABIAggGDgCwAEgCCAZOALEASAEQQFq" +
+    "IQQMAAsLC98FBAZ/AX0NewJ9/QwAAAAAAAAAAAAAAAAAAAAAIQtDAAAAACEKQQAhBQJAA0AgBUEEaiADQTJsSw0BIAsgASAFQQJ0" +
+    "av0ABAD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhCyAFQQRqIQUMAAsLAkADQCAFIANBMmxPDQEgCiABIAVBAnRqKgIAQwAAAACU" +
+    "kiEKIAVBAWohBQwACwsgC/0MAAAAAAAAAAAAAAAAAAAAAP1C/VMgCkMAAAAAXHIhCSACQQBBgMkJ/AsAAkADQCAEIANPDQEgASAE" +
+    "QcgBbGohCCAI/QAEACEMIAj9AAQQIQ0gCP0ABCAhDiAI/QAEMCEPIAj9AARAIRAgCP0ABFAhESAI/QAEYCESIAj9AARwIRMgCP0A" +
+    "BIABIRQgCP0ABJABIRUgCP0ABKABIRYgCP0ABLABIRcgCCoCwAEhGCAIKgLEASEZIAAgBEHAGGxqIQdBACEFIAIhCANAIAcgBUEC" +
+    "dGoqAgAhCiAKQwAAAABcIAlyBEAgCv0TIQsgCCAI/QAEACALIAz95gH95AH9CwQAIAggCP0ABBAgCyAN/eYB/eQB/QsEECAIIAj9" +
+    "AAQgIAsgDv3mAf3kAf0LBCAgCCAI/QAEMCALIA/95gH95AH9CwQwIAggCP0ABEAgCyAQ/eYB/eQB/QsEQCAIIAj9AARQIAsgEf3m" +
+    "Af3kAf0LBFAgCCAI/QAEYCALIBL95gH95AH9CwRgIAggCP0ABHAgCyAT/eYB/eQB/QsEcCAIIAj9AASAASALIBT95gH95AH9CwSA" +
+    "ASAIIAj9AASQASALIBX95gH95AH9CwSQASAIIAj9AASgASALIBb95gH95AH9CwSgASAIIAj9AASwASALIBf95gH95AH9CwSwASAI" +
+    "IAgqAsABIAogGJSSOALAASAIIAgqAsQBIAogGZSSOALEAQsgCEHIAWohCCAFQQFqIgVBkAZJDQALIARBAWohBAwACwsL",
+  ), (c) => c.charCodeAt(0));
+/** The memory import's limits byte: 1 imports a memory of its own, 3 one shared between threads (`(memory 0 65536 shared)`). */
+const MEMORY_LIMITS_AT = 33;
+/** The kernels compiled once for each kind of memory: [own, shared]. */
+const simdModules: (object | undefined)[] = [undefined, undefined];
+
+function simdModule(shared: boolean): object {
+  const i = shared ? 1 : 0;
+  if (simdModules[i] === undefined) {
+    simdBytes[MEMORY_LIMITS_AT] = shared ? 3 : 1;
+    simdModules[i] = new WebAssembly.Module(simdBytes);
+  }
+  return simdModules[i]!;
+}
+
+/** The array the WebAssembly kernels read: `a` itself when it lives in their memory, else its copy in `own`. */
+function inMemory(memory: WasmMemory, a: Float32Array, own: Float32Array): Float32Array {
+  if (a.buffer === memory.buffer) return a;
+  own.set(a);
+  return own;
+}
 
 /**
  * two_layer_net.graph:10  h     = relu(x @ W1 + b1)
@@ -862,11 +926,12 @@ function matmul_grad_W1(x: Float32Array, grad_h_add: Float32Array, grad_W1: Floa
   simd.scatter_grad_W1(x.byteOffset, grad_h_add.byteOffset, grad_W1.byteOffset, N);
 }
 
-/** Allocates every buffer once; step and forward then allocate nothing. */
-export function createWorkspace(dims: Dims): Workspace {
+/** Allocates every buffer once (in a memory of its own, or where `place` says); step and forward then allocate nothing. */
+export function createWorkspace(dims: Dims, place?: Placement): Workspace {
   const N = dims.N;
-  // every buffer lives in the WebAssembly kernels' memory, 16-byte aligned, after 6272 bytes for a row's list of non-zeros
-  const at_h = 6272;
+  const base = place === undefined ? 0 : place.base;
+  // from base: 6272 bytes for a row's list of non-zeros, then every buffer, 16-byte aligned
+  const at_h = base + 6272;
   const at_score = at_h + align16(N * 200);
   const at_loss = at_score + align16(N * 40);
   const at_grad_score = at_loss + align16(4);
@@ -880,8 +945,10 @@ export function createWorkspace(dims: Dims): Workspace {
   const at_W2_wasm = at_W1_wasm + align16(156800);
   const at_W2T_wasm = at_W2_wasm + align16(2000);
   const at_simdOut = at_W2T_wasm + align16(2000);
-  const memory = new WebAssembly.Memory({ initial: Math.ceil((at_simdOut + align16(Math.max(N * 50, N * 10) * 4)) / 65536) + 1 });
-  const simd = new WebAssembly.Instance(simdModule, { env: { memory } }).exports as unknown as SimdKernels;
+  const end = at_simdOut + align16(Math.max(N * 50, N * 10) * 4);
+  const memory = place === undefined ? new WebAssembly.Memory({ initial: Math.ceil(end / 65536) + 1, maximum: 65536 }) : place.memory;
+  const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+  const simd = new WebAssembly.Instance(simdModule(shared), { env: { memory, list: base } }).exports as unknown as SimdKernels;
   const h = new Float32Array(memory.buffer, at_h, N * 50);
   const score = new Float32Array(memory.buffer, at_score, N * 10);
   const loss = new Float32Array(memory.buffer, at_loss, 1);
@@ -913,6 +980,7 @@ export function createWorkspace(dims: Dims): Workspace {
     grad_h_add,
     grad_b1,
     grad_W1,
+    memory,
     simd,
     simdOut,
     x_wasm,
@@ -920,6 +988,29 @@ export function createWorkspace(dims: Dims): Workspace {
     W2_wasm,
     W2T_wasm,
   };
+}
+
+/** The bytes a workspace of these dims takes in the kernels' memory, from its placement's base (a multiple of 16). */
+export function workspaceBytes(dims: Dims): number {
+  const N = dims.N;
+  const base = 0;
+  // from base: 6272 bytes for a row's list of non-zeros, then every buffer, 16-byte aligned
+  const at_h = base + 6272;
+  const at_score = at_h + align16(N * 200);
+  const at_loss = at_score + align16(N * 40);
+  const at_grad_score = at_loss + align16(4);
+  const at_grad_b2 = at_grad_score + align16(N * 40);
+  const at_grad_W2 = at_grad_b2 + align16(40);
+  const at_grad_h_add = at_grad_W2 + align16(2000);
+  const at_grad_b1 = at_grad_h_add + align16(N * 200);
+  const at_grad_W1 = at_grad_b1 + align16(200);
+  const at_x_wasm = at_grad_W1 + align16(156800);
+  const at_W1_wasm = at_x_wasm + align16(N * 3136);
+  const at_W2_wasm = at_W1_wasm + align16(156800);
+  const at_W2T_wasm = at_W2_wasm + align16(2000);
+  const at_simdOut = at_W2T_wasm + align16(2000);
+  const end = at_simdOut + align16(Math.max(N * 50, N * 10) * 4);
+  return end;
 }
 
 /** The dims implied by the lengths of the inputs (and params). */
@@ -937,11 +1028,11 @@ export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs 
   if (params.b1.length !== 50) throw new RangeError("param b1 has " + params.b1.length + " elements, but this workspace needs 50");
   if (params.W2.length !== 500) throw new RangeError("param W2 has " + params.W2.length + " elements, but this workspace needs 500");
   if (params.b2.length !== 10) throw new RangeError("param b2 has " + params.b2.length + " elements, but this workspace needs 10");
-  ws.x_wasm.set(inputs.x);
-  ws.W1_wasm.set(params.W1);
-  ws.W2_wasm.set(params.W2);
-  affine_relu_h(ws.x_wasm, ws.W1_wasm, params.b1, ws.h, ws.simd, ws.simdOut, N);
-  affine_score(ws.h, ws.W2_wasm, params.b2, ws.score, ws.simd, ws.simdOut, N);
+  const x_in = inMemory(ws.memory, inputs.x, ws.x_wasm);
+  const W1_in = inMemory(ws.memory, params.W1, ws.W1_wasm);
+  const W2_in = inMemory(ws.memory, params.W2, ws.W2_wasm);
+  affine_relu_h(x_in, W1_in, params.b1, ws.h, ws.simd, ws.simdOut, N);
+  affine_score(ws.h, W2_in, params.b2, ws.score, ws.simd, ws.simdOut, N);
   softmax_ce_loss(ws.score, inputs.t, ws.loss, N);
   ws.outputs.loss = ws.loss[0]!;
   return ws.outputs;
@@ -956,22 +1047,22 @@ export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
   if (params.b1.length !== 50) throw new RangeError("param b1 has " + params.b1.length + " elements, but this workspace needs 50");
   if (params.W2.length !== 500) throw new RangeError("param W2 has " + params.W2.length + " elements, but this workspace needs 500");
   if (params.b2.length !== 10) throw new RangeError("param b2 has " + params.b2.length + " elements, but this workspace needs 10");
-  ws.x_wasm.set(inputs.x);
-  ws.W1_wasm.set(params.W1);
-  ws.W2_wasm.set(params.W2);
+  const x_in = inMemory(ws.memory, inputs.x, ws.x_wasm);
+  const W1_in = inMemory(ws.memory, params.W1, ws.W1_wasm);
+  const W2_in = inMemory(ws.memory, params.W2, ws.W2_wasm);
   for (let i = 0; i < 50; i++) {
     for (let j = 0; j < 10; j++) ws.W2T_wasm[j * 50 + i] = params.W2[i * 10 + j]!;
   }
 
-  affine_relu_h(ws.x_wasm, ws.W1_wasm, params.b1, ws.h, ws.simd, ws.simdOut, N);
-  affine_score(ws.h, ws.W2_wasm, params.b2, ws.score, ws.simd, ws.simdOut, N);
+  affine_relu_h(x_in, W1_in, params.b1, ws.h, ws.simd, ws.simdOut, N);
+  affine_score(ws.h, W2_in, params.b2, ws.score, ws.simd, ws.simdOut, N);
   softmax_ce_loss(ws.score, inputs.t, ws.loss, N);
   softmax_ce_grad_score(ws.score, inputs.t, ws.grad_score, N);
   sum_grad_b2(ws.grad_score, ws.grad_b2, ws.scratch, N);
   matmul_grad_W2(ws.h, ws.grad_score, ws.grad_W2, ws.simd, N);
   matmul_relu_backward_grad_h_add(ws.grad_score, ws.W2T_wasm, ws.h, ws.grad_h_add, ws.simd, ws.simdOut, N);
   sum_grad_b1(ws.grad_h_add, ws.grad_b1, ws.scratch, N);
-  matmul_grad_W1(ws.x_wasm, ws.grad_h_add, ws.grad_W1, ws.simd, N);
+  matmul_grad_W1(x_in, ws.grad_h_add, ws.grad_W1, ws.simd, N);
   ws.outputs.loss = ws.loss[0]!;
   return ws;
 }

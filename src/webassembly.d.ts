@@ -8,7 +8,8 @@ declare namespace WebAssembly {
     constructor(bytes: Uint8Array);
   }
   class Memory {
-    constructor(descriptor: { initial: number; maximum?: number });
+    /** `shared`: backed by a SharedArrayBuffer that worker threads can share (then `maximum` is required) */
+    constructor(descriptor: { initial: number; maximum?: number; shared?: boolean });
     readonly buffer: ArrayBuffer;
   }
   class Instance {

@@ -55,7 +55,7 @@ export function emitModule(input: Graph, options: EmitOptions = {}): string {
   const { kernels, wasm } = lowerKernels(graph, stepPlan, { dtypeOf, label, home, constant: (n) => constants.find((c) => c.node.id === n.id)!.buf }, options.simd === true, moduleNames);
   // a kernel reads its parameters and locals, dims, the module's constants and globals (which no name ever takes)
   const kernelScope = new Names([...dims.values(), ...constants.map((c) => c.name)]);
-  const mirrors = wasm.mirrors(kernels, (n, t) => slotScope.name(`${label(n)}${t ? "T" : ""}_wasm`));
+  const mirrors = wasm.mirrors(kernels, (n, t) => slotScope.name(`${label(n)}${t ? "T" : ""}_wasm`), (n) => slotScope.name(`${label(n)}_in`));
   const argument = argumentOf(home, mirrors, (h) => slotNames[memory.slotOf.get(h.id)!]!);
   const printer = new Printer({ flavor: "ts", dims });
   const size = (e: K.Expr) => printer.expr(e, new Scope(new Names()));
@@ -139,9 +139,9 @@ function forwardKernels(graph: Graph, stepPlan: Plan): Set<number> {
 }
 
 /** The names a module declares at its top level: its exports and its own helpers. */
-const MODULE_NAMES = ["Dims", "Inputs", "Params", "Outputs", "Grads", "Workspace", "SimdKernels", "createWorkspace", "dimsOf", "forward", "step", "meta", "simdModule", "align16"];
+const MODULE_NAMES = ["Dims", "Inputs", "Params", "Outputs", "Grads", "Workspace", "SimdKernels", "createWorkspace", "dimsOf", "forward", "step", "meta", "simdModule", "simdBytes", "simdModules", "align16", "inMemory", "workspaceBytes", "Placement", "WasmMemory", "MEMORY_LIMITS_AT"];
 /** The parameters and locals of createWorkspace, dimsOf, forward and step, and the workspace's own fields. */
-const FUNCTION_LOCALS = ["ws", "inputs", "params", "_inputs", "_params", "dims", "outputs", "grads", "scratch", "iscratch", "simd", "simdOut", "memory"];
+const FUNCTION_LOCALS = ["ws", "inputs", "params", "_inputs", "_params", "dims", "outputs", "grads", "scratch", "iscratch", "simd", "simdOut", "memory", "place", "base", "shared", "bytes", "at_list", "end"];
 
 function header(source: string, options: EmitOptions, wasmKernels: number): string {
   const simd = wasmKernels > 0 ? " (--simd)" : " (--simd: no matmul of f32 arrays with static column counts, so no WebAssembly)";
@@ -158,11 +158,18 @@ function homeOf(modes: ReadonlyMap<number, Mode>): (n: Node) => Node {
   };
 }
 
-/** An input or param copied into the WebAssembly memory (transposed, when a kernel reads its transpose). */
+/**
+ * An input or param that a WebAssembly kernel reads: read in place when the caller's array
+ * already lives in the kernels' memory, else copied into the workspace's buffer `name`
+ * (always copied, transposed, when a kernel reads its transpose).
+ */
 export interface Mirror {
   readonly node: Node;
   readonly transposed: boolean;
+  /** the workspace's buffer */
   readonly name: string;
+  /** the runners' local naming the array the kernels read (the caller's, or the buffer) */
+  readonly local: string;
 }
 
 /** The WebAssembly kernels a --simd module registers as its kernels are written. */
@@ -181,9 +188,12 @@ class WasmKernels {
   }
 
   /** The inputs and params a WebAssembly kernel reads: copied (or transposed) into its memory before the kernels run. */
-  mirrors(kernels: readonly EmittedKernel[], name: (n: Node, transposed: boolean) => string): Mirror[] {
+  mirrors(kernels: readonly EmittedKernel[], name: (n: Node, transposed: boolean) => string, local: (n: Node) => string): Mirror[] {
     const external = kernels.flatMap((k) => k.program.wasmOperands).filter((o) => isExternal(o.node));
     const unique = new Map(external.map((o) => [`${o.node.id}${o.transposed ? "T" : ""}`, o]));
-    return [...unique.values()].map((o) => ({ ...o, name: name(o.node, o.transposed) }));
+    return [...unique.values()].map((o) => {
+      const buffer = name(o.node, o.transposed);
+      return { ...o, name: buffer, local: o.transposed ? `ws.${buffer}` : local(o.node) };
+    });
   }
 }

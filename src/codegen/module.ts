@@ -11,7 +11,7 @@ import type { MemoryPlan } from "../optimize/memory.js";
 import * as K from "../kernel/ir.js";
 import type { KernelParam, KernelProgram } from "./kernels.js";
 import { ARRAY, commentText, key, prop, type Names } from "./names.js";
-import { mirrorCopies, simdBuffers, simdFields, simdStatements } from "./simd-module.js";
+import { mirrorCopies, simdBuffers, simdBytesNeeded, simdFields, simdStatements } from "./simd-module.js";
 import type { WasmFunction } from "./wasm.js";
 import type { Mirror } from "./index.js";
 
@@ -135,6 +135,7 @@ function statements(p: ModuleParts): (string | StatementStructures)[] {
     out.push(gap + p.kernels.map((k) => p.kernel(k)).join("\n\n"));
   }
   out.push(createWorkspace(p, gradsByOf));
+  if (p.simd) out.push(workspaceBytes(p, p.simd));
   out.push(dimsOf(p));
   out.push(runner(p, "forward", "The forward pass: the outputs and losses, nothing else.", p.forwardKernels, "Outputs", "ws.outputs"));
   out.push(runner(p, "step", "The forward and backward pass in one schedule: outputs, losses and every gradient.", undefined, "Workspace", "ws"));
@@ -164,16 +165,29 @@ function createWorkspace(p: ModuleParts, gradsByOf: ReadonlyMap<string, readonly
     kind: StructureKind.Function,
     name: "createWorkspace",
     isExported: true,
-    docs: ["Allocates every buffer once; step and forward then allocate nothing."],
-    parameters: [{ name: "dims", type: "Dims" }],
+    docs: [p.simd ? "Allocates every buffer once (in a memory of its own, or where `place` says); step and forward then allocate nothing." : "Allocates every buffer once; step and forward then allocate nothing."],
+    parameters: [{ name: "dims", type: "Dims" }, ...(p.simd ? [{ name: "place", hasQuestionToken: true, type: "Placement" }] : [])],
     returnType: "Workspace",
     statements: [
       ...[...p.dims].map(([d, name]) => `const ${name} = ${prop("dims", d)};`),
       ...(p.simd ? simdBuffers(p, p.simd) : p.memory.slots.map((s, i) => `const ${p.slotNames[i]} = new ${ARRAY[s.dtype]}(${sizeOf(s.shape)});`)),
       `const scratch = new Float64Array(${p.size(K.maxOf(p.kernels.map((k) => k.program.scratch)))});`,
       `const iscratch = new Int32Array(${p.size(K.maxOf(p.kernels.map((k) => k.program.intScratch)))});`,
-      `return {\n  dims,\n  outputs: { ${outputs.join(", ")} },\n  grads: { ${grads.join(", ")} },\n  scratch,\n  iscratch,${[...p.slotNames, ...(p.simd ? ["simd", "simdOut", ...p.simd.mirrors.map((m) => m.name)] : [])].map((n) => `\n  ${n},`).join("")}\n};`,
+      `return {\n  dims,\n  outputs: { ${outputs.join(", ")} },\n  grads: { ${grads.join(", ")} },\n  scratch,\n  iscratch,${[...p.slotNames, ...(p.simd ? ["memory", "simd", "simdOut", ...p.simd.mirrors.map((m) => m.name)] : [])].map((n) => `\n  ${n},`).join("")}\n};`,
     ].filter((s) => s.length > 0),
+  };
+}
+
+/** How many bytes of a memory createWorkspace(dims, place) takes from place.base: a trainer lays several workspaces (one per thread) in one shared memory. */
+function workspaceBytes(p: ModuleParts, s: NonNullable<ModuleParts["simd"]>): StatementStructures {
+  return {
+    kind: StructureKind.Function,
+    name: "workspaceBytes",
+    isExported: true,
+    docs: ["The bytes a workspace of these dims takes in the kernels' memory, from its placement's base (a multiple of 16)."],
+    parameters: [{ name: "dims", type: "Dims" }],
+    returnType: "number",
+    statements: [...[...p.dims].map(([d, name]) => `const ${name} = ${prop("dims", d)};`), ...simdBytesNeeded(p, s)],
   };
 }
 

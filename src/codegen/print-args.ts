@@ -17,7 +17,7 @@ export function argumentOf(home: (n: Node) => Node, mirrors: readonly Mirror[], 
     const h = home(n);
     const operand = k?.program.wasmOperands.find((o) => o.node === h);
     const mirror = operand && mirrors.find((m) => m.node === h && m.transposed === operand.transposed);
-    if (mirror) return `ws.${mirror.name}`;
+    if (mirror) return mirror.local;
     if (isInput(h)) return prop("inputs", leafName(h));
     if (isParam(h)) return prop("params", leafName(h));
     return `ws.${slot(h)}`;

@@ -10,7 +10,8 @@ import type { ModuleParts } from "./module.js";
 import type { Shape } from "../tensor/types.js";
 import * as K from "../kernel/ir.js";
 import { ARRAY, prop } from "./names.js";
-import { wasmBinary, wasmText, type WasmFunction } from "./wasm.js";
+import { SIMD_GLOBALS } from "./simd.js";
+import { MAX_PAGES, memoryLimitsAt, wasmBinary, wasmText, type WasmFunction } from "./wasm.js";
 
 type Simd = NonNullable<ModuleParts["simd"]>;
 
@@ -18,23 +19,35 @@ const BYTES = { f32: 4, i32: 4, f64: 8 } as const;
 
 export function simdFields(p: ModuleParts, s: Simd): { name: string; type: string; doc: string }[] {
   return [
-    { name: "simd", type: "SimdKernels", doc: "the WebAssembly kernels, over the memory that holds every buffer" },
+    { name: "memory", type: "WasmMemory", doc: "the memory that holds every buffer: the workspace's own, or the one createWorkspace was given" },
+    { name: "simd", type: "SimdKernels", doc: "the WebAssembly kernels, over that memory" },
     { name: "simdOut", type: "Float32Array", doc: "WebAssembly matmuls' results that an epilogue reads" },
     ...s.mirrors.map((m) => ({ name: m.name, type: ARRAY[p.dtypeOf(m.node)], doc: `${p.label(m.node)}${m.transposed ? " transposed" : ""}, copied where the WebAssembly kernels read it` })),
   ];
 }
 
 /** The globals a --simd module uses, declared in it so that it type-checks with the ES library alone. */
-const GLOBALS = `/** The part of the WebAssembly API this module uses (a global of every JavaScript engine). */
+const GLOBALS = `/** A WebAssembly memory: a workspace's own, or one shared between threads (its buffer then a SharedArrayBuffer). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+}
+
+/** The part of the WebAssembly API this module uses (a global of every JavaScript engine). */
 declare const WebAssembly: {
   Module: new (bytes: Uint8Array) => object;
-  Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
+  Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory;
   Instance: new (module: object, imports: object) => { readonly exports: object };
 };
-declare function atob(base64: string): string;`;
+declare function atob(base64: string): string;
+
+/** Where createWorkspace lays out a workspace: in this memory, from byte \`base\` (a multiple of 16), workspaceBytes(dims) bytes. */
+export interface Placement {
+  readonly memory: WasmMemory;
+  readonly base: number;
+}`;
 
 export function simdStatements(functions: readonly WasmFunction[]): (string | StatementStructures)[] {
-  const bytes = Buffer.from(wasmBinary(functions)).toString("base64");
+  const bytes = Buffer.from(wasmBinary(functions, { globals: SIMD_GLOBALS })).toString("base64");
   return [
     GLOBALS,
     {
@@ -55,8 +68,29 @@ export function simdStatements(functions: readonly WasmFunction[]): (string | St
     {
       kind: StructureKind.VariableStatement,
       declarationKind: VariableDeclarationKind.Const,
-      docs: [`The WebAssembly kernels (${functions.length}), compiled once; their text:\n\n${wasmText(functions)}`],
-      declarations: [{ name: "simdModule", initializer: `new WebAssembly.Module(Uint8Array.from(atob(\n  ${chunks(bytes, 100).map((c) => `"${c}"`).join(" +\n  ")},\n), (c) => c.charCodeAt(0)))` }],
+      docs: [`The WebAssembly kernels (${functions.length}); their text:\n\n${wasmText(functions, SIMD_GLOBALS)}`],
+      declarations: [{ name: "simdBytes", initializer: `Uint8Array.from(atob(\n  ${chunks(bytes, 100).map((c) => `"${c}"`).join(" +\n  ")},\n), (c) => c.charCodeAt(0))` }],
+    },
+    `/** The memory import's limits byte: 1 imports a memory of its own, 3 one shared between threads (\`(memory 0 ${MAX_PAGES} shared)\`). */
+const MEMORY_LIMITS_AT = ${memoryLimitsAt(functions, SIMD_GLOBALS)};
+/** The kernels compiled once for each kind of memory: [own, shared]. */
+const simdModules: (object | undefined)[] = [undefined, undefined];
+
+function simdModule(shared: boolean): object {
+  const i = shared ? 1 : 0;
+  if (simdModules[i] === undefined) {
+    simdBytes[MEMORY_LIMITS_AT] = shared ? 3 : 1;
+    simdModules[i] = new WebAssembly.Module(simdBytes);
+  }
+  return simdModules[i]!;
+}`,
+    {
+      kind: StructureKind.Function,
+      name: "inMemory",
+      docs: ["The array the WebAssembly kernels read: `a` itself when it lives in their memory, else its copy in `own`."],
+      parameters: [{ name: "memory", type: "WasmMemory" }, { name: "a", type: "Float32Array" }, { name: "own", type: "Float32Array" }],
+      returnType: "Float32Array",
+      statements: ["if (a.buffer === memory.buffer) return a;", "own.set(a);", "return own;"],
     },
   ];
 }
@@ -65,38 +99,63 @@ function chunks(s: string, n: number): string[] {
   return Array.from({ length: Math.ceil(s.length / n) }, (_, i) => s.slice(i * n, (i + 1) * n));
 }
 
-/** createWorkspace's buffers as views of one WebAssembly memory, and the kernels' instance. */
-export function simdBuffers(p: ModuleParts, s: Simd): string[] {
-  const buffers = [
+/** The buffers of a --simd workspace, in the order they are laid out in the kernels' memory. */
+function buffers(p: ModuleParts, s: Simd) {
+  return [
     ...p.memory.slots.map((slot, i) => ({ name: p.slotNames[i]!, array: ARRAY[slot.dtype], size: elements(slot.shape), bytes: BYTES[slot.dtype] })),
     ...s.mirrors.map((m) => ({ name: m.name, array: ARRAY[p.dtypeOf(m.node)], size: elements(m.node.type.shape), bytes: BYTES[p.dtypeOf(m.node)] })),
     { name: "simdOut", array: "Float32Array", size: K.maxOf(p.kernels.map((k) => k.program.simdOut)), bytes: 4 },
   ];
-  const lines = [`// every buffer lives in the WebAssembly kernels' memory, 16-byte aligned, after ${s.listBytes} bytes for a row's list of non-zeros`];
-  let at = String(Math.ceil(s.listBytes / 16) * 16);
-  const offsets = new Map(buffers.map((b) => [b.name, p.names.name(`at_${b.name}`)]));
-  for (const b of buffers) {
-    lines.push(`const ${offsets.get(b.name)} = ${at};`);
-    at = `${offsets.get(b.name)} + align16(${p.size(K.mul(b.size, K.num(b.bytes)))})`;
+}
+
+/** `const at_h = base + 6272;` … `const end = …;`: where each buffer starts, from `base`, and where the last ends. */
+function offsets(p: ModuleParts, s: Simd): { lines: string[]; at: Map<string, string> } {
+  const list = buffers(p, s);
+  const lines = [`// from base: ${Math.ceil(s.listBytes / 16) * 16} bytes for a row's list of non-zeros, then every buffer, 16-byte aligned`];
+  let at = `base + ${Math.ceil(s.listBytes / 16) * 16}`;
+  const scope = p.names.child(); // a fresh scope per function: the same names in createWorkspace and workspaceBytes
+  const names = new Map(list.map((b) => [b.name, scope.name(`at_${b.name}`)]));
+  for (const b of list) {
+    lines.push(`const ${names.get(b.name)} = ${at};`);
+    at = `${names.get(b.name)} + align16(${p.size(K.mul(b.size, K.num(b.bytes)))})`;
   }
-  lines.push(
-    `const memory = new WebAssembly.Memory({ initial: Math.ceil((${at}) / 65536) + 1 });`,
-    "const simd = new WebAssembly.Instance(simdModule, { env: { memory } }).exports as unknown as SimdKernels;",
-    ...buffers.map((b) => `const ${b.name} = new ${b.array}(memory.buffer, ${offsets.get(b.name)}, ${p.size(b.size)});`),
-  );
-  return lines;
+  lines.push(`const end = ${at};`);
+  return { lines, at: names };
+}
+
+/** createWorkspace's buffers as views of one WebAssembly memory (its own, or the placement's), and the kernels' instance. */
+export function simdBuffers(p: ModuleParts, s: Simd): string[] {
+  const { lines, at } = offsets(p, s);
+  return [
+    "const base = place === undefined ? 0 : place.base;",
+    ...lines,
+    `const memory = place === undefined ? new WebAssembly.Memory({ initial: Math.ceil(end / 65536) + 1, maximum: ${MAX_PAGES} }) : place.memory;`,
+    'const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;',
+    "const simd = new WebAssembly.Instance(simdModule(shared), { env: { memory, list: base } }).exports as unknown as SimdKernels;",
+    ...buffers(p, s).map((b) => `const ${b.name} = new ${b.array}(memory.buffer, ${at.get(b.name)}, ${p.size(b.size)});`),
+  ];
+}
+
+/** The body of workspaceBytes(dims): the bytes a workspace takes in the kernels' memory. */
+export function simdBytesNeeded(p: ModuleParts, s: Simd): string[] {
+  return ["const base = 0;", ...offsets(p, s).lines, "return end;"];
 }
 
 const elements = (shape: Shape): K.Expr => K.product(K.shapeExpr(shape));
 
-/** `ws.x_wasm.set(inputs.x);` for each input or param a kernel of this runner reads in WebAssembly. */
+/**
+ * `const x_in = inMemory(ws.memory, inputs.x, ws.x_wasm);` for each input or param a kernel of
+ * this runner reads in WebAssembly: read in place when the caller's array lives in the kernels'
+ * memory (a trainer keeps params and batches there: no copy per step), else copied; a
+ * transposed operand is always written into its buffer.
+ */
 export function mirrorCopies(p: ModuleParts, only: ReadonlySet<number> | undefined): string[] {
   if (!p.simd) return [];
   const used = new Set(p.kernels.filter((k) => !only || only.has(k.out.id)).flatMap((k) => k.program.wasmOperands.map((o) => `${o.node.id}${o.transposed}`)));
   return p.simd.mirrors.filter((m) => used.has(`${m.node.id}${m.transposed}`)).map((m) => {
     const to = prop("ws", m.name);
     const from = p.argument(m.node);
-    if (!m.transposed) return `${to}.set(${from});`;
+    if (!m.transposed) return `const ${m.local} = inMemory(ws.memory, ${from}, ${to});`;
     const [r, c] = m.node.type.shape as [number, number];
     return `for (let i = 0; i < ${r}; i++) {\n  for (let j = 0; j < ${c}; j++) ${to}[j * ${r} + i] = ${from}[i * ${c} + j]!;\n}`;
   });

@@ -70,7 +70,10 @@ function finiteCheck(count: Instr): Instr[] {
   ];
 }
 
-/** Bytes a kernel's list of non-zeros takes at the start of the memory (rows kernels keep one row's). */
+/** The globals a module of these kernels imports: `$list`, the byte offset of its instance's list of non-zeros. */
+export const SIMD_GLOBALS = ["$list"] as const;
+
+/** Bytes a kernel's list of non-zeros takes at its instance's $list (rows kernels keep one row's). */
 export const listBytes = (k: Omit<SimdMatmul, "name">): number => (k.kind === "rows" ? 8 * k.K : 0);
 
 /** Before the rows: the finiteness check of B (K × N for rows, m × N for scatter), and scatter's zeroed C. */
@@ -93,9 +96,10 @@ export function simdMatmul(k: SimdMatmul): WasmFunction {
   const start = [rowA, set("$p", i32(0))];
   let body: Instr[];
   if (k.kind === "rows") {
-    // first the row's non-zeros as a list, without branches (values at 0, B's row offsets at 4K);
-    // then the multiply-adds over the list, whose loop the branch predictor follows
-    const at = (n: string): Instr => ["i32.shl", get(n), i32(2)];
+    // first the row's non-zeros as a list, without branches (values at $list, B's row offsets at $list + 4K);
+    // then the multiply-adds over the list, whose loop the branch predictor follows. Each
+    // workspace's instance has its own $list, so threads sharing one memory never meet there
+    const at = (n: string): Instr => add(["global.get", "$list"], ["i32.shl", get(n), i32(2)]);
     body = [
       ...start,
       set("$n", i32(0)),

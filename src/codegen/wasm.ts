@@ -33,17 +33,17 @@ const VALTYPE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, v128: 0x7b };
 
 /** Opcodes: a byte, or [0xfc | 0xfd, sub-opcode] for the prefixed ones. */
 const OPCODES: Record<string, number | readonly [number, number]> = {
-  "local.get": 0x20, "local.set": 0x21, "local.tee": 0x22,
+  "local.get": 0x20, "local.set": 0x21, "local.tee": 0x22, "global.get": 0x23,
   "i32.const": 0x41, "f32.const": 0x43,
   "i32.load": 0x28, "f32.load": 0x2a, "i32.load8_u": 0x2d, "i32.store": 0x36, "f32.store": 0x38,
   "i32.eqz": 0x45, "i32.ne": 0x47, "i32.lt_u": 0x49, "i32.gt_u": 0x4b, "i32.ge_u": 0x4f,
   "f32.eq": 0x5b, "f32.ne": 0x5c,
   "i32.add": 0x6a, "i32.sub": 0x6b, "i32.mul": 0x6c, "i32.or": 0x72, "i32.shl": 0x74,
-  "f32.add": 0x92, "f32.mul": 0x94,
+  "f32.add": 0x92, "f32.sub": 0x93, "f32.mul": 0x94,
   "br": 0x0c, "br_if": 0x0d,
   "memory.fill": [0xfc, 11],
   "v128.load": [0xfd, 0x00], "v128.store": [0xfd, 0x0b], "v128.const": [0xfd, 0x0c],
-  "f32x4.splat": [0xfd, 0x13], "f32x4.ne": [0xfd, 0x42], "v128.any_true": [0xfd, 0x53], "f32x4.add": [0xfd, 0xe4], "f32x4.mul": [0xfd, 0xe6],
+  "f32x4.splat": [0xfd, 0x13], "f32x4.ne": [0xfd, 0x42], "v128.any_true": [0xfd, 0x53], "f32x4.add": [0xfd, 0xe4], "f32x4.sub": [0xfd, 0xe5], "f32x4.mul": [0xfd, 0xe6],
 };
 
 /** log2 of the natural alignment of each memory access. */
@@ -74,27 +74,51 @@ const utf8 = (s: string) => [...new TextEncoder().encode(s)];
 const vec = (items: readonly number[][]) => [...uleb(items.length), ...items.flat()];
 const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
 
-/** The binary of a module that imports its memory as env.memory and exports each function. */
-export function wasmBinary(fns: readonly WasmFunction[]): Uint8Array {
+/** The largest memory a module's import accepts: 65,536 pages of 64 KiB, all of wasm32's 4 GiB. */
+export const MAX_PAGES = 65536;
+
+/** The limits byte of the memory import: 1 = a maximum follows; 3 = a maximum follows and the memory is shared. */
+const LIMITS = { own: 0x01, shared: 0x03 } as const;
+
+export interface WasmModuleOptions {
+  /** the memory it imports is shared between threads (a SharedArrayBuffer); the binaries differ only in the byte at memoryLimitsAt */
+  readonly shared?: boolean;
+  /** immutable i32 globals it imports from env, after the memory (`$list`: where an instance keeps its scratch) */
+  readonly globals?: readonly string[];
+}
+
+/** The binary of a module that imports its memory as env.memory (at most MAX_PAGES), and its globals, and exports each function. */
+export function wasmBinary(fns: readonly WasmFunction[], o: WasmModuleOptions = {}): Uint8Array {
+  const shared = o.shared === true;
+  const globals = o.globals ?? [];
   // one type per distinct signature, in order of first use (as assemblers do)
   const signatures = fns.map((f) => [0x60, ...vec(f.params.map(([, t]) => [VALTYPE[t]])), 0x00]);
   const keys = [...new Set(signatures.map((t) => t.join(",")))];
   const types = keys.map((k) => k.split(",").map(Number));
-  const memory = [...uleb(3), ...utf8("env"), ...uleb(6), ...utf8("memory"), 0x02, 0x00, 0x00];
+  const memory = [...uleb(3), ...utf8("env"), ...uleb(6), ...utf8("memory"), 0x02, shared ? LIMITS.shared : LIMITS.own, 0x00, ...uleb(MAX_PAGES)];
   // a name's length is its UTF-8 byte count, not its UTF-16 length
   const exports = fns.map((f, i) => [...uleb(utf8(f.name).length), ...utf8(f.name), 0x00, ...uleb(i)]);
   const bodies = fns.map((f) => {
-    const code = [...vec(runs(f.locals.map(([, t]) => t)).map(([n, t]) => [...uleb(n), VALTYPE[t]])), ...encodeBody(f), 0x0b];
+    const code = [...vec(runs(f.locals.map(([, t]) => t)).map(([n, t]) => [...uleb(n), VALTYPE[t]])), ...encodeBody(f, globals), 0x0b];
     return [...uleb(code.length), ...code];
   });
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec(types)),
-    ...section(2, vec([memory])),
+    ...section(2, vec([memory, ...globals.map((g) => [...uleb(3), ...utf8("env"), ...uleb(utf8(g.slice(1)).length), ...utf8(g.slice(1)), 0x03, VALTYPE.i32, 0x00])])),
     ...section(3, vec(signatures.map((t) => uleb(keys.indexOf(t.join(",")))))),
     ...section(7, vec(exports)),
     ...section(10, vec(bodies)),
   ]);
+}
+
+/** Where wasmBinary(fns) writes the memory import's limits byte: set to 3 there, the binary imports a shared memory. */
+export function memoryLimitsAt(fns: readonly WasmFunction[], globals: readonly string[] = []): number {
+  const own = wasmBinary(fns, { globals });
+  const shared = wasmBinary(fns, { globals, shared: true });
+  const at = own.findIndex((b, i) => b !== shared[i]);
+  if (at < 0 || own[at] !== LIMITS.own) internalError("the memory import's limits byte was not found");
+  return at;
 }
 
 /** Consecutive locals of one type, as (count, type) runs. */
@@ -108,8 +132,9 @@ function runs(types: readonly ValType[]): [number, ValType][] {
   return out;
 }
 
-function encodeBody(f: WasmFunction): number[] {
+function encodeBody(f: WasmFunction, globals: readonly string[]): number[] {
   const locals = new Map([...f.params, ...f.locals].map(([name], i) => [name, i]));
+  const indices = new Map(globals.map((g, i) => [g, i]));
   const labels: string[] = [];
   const out: number[] = [];
   const emit = (ins: Instr): void => {
@@ -138,7 +163,7 @@ function encodeBody(f: WasmFunction): number[] {
     const code = OPCODES[op];
     if (code === undefined) throw new Error(`internal error: the wasm writer has no instruction ${op}`);
     out.push(...(typeof code === "number" ? [code] : [code[0], ...uleb(code[1])]));
-    for (const imm of imms) out.push(...immediate(op, imm, locals, labels));
+    for (const imm of imms) out.push(...immediate(op, imm, op === "global.get" ? indices : locals, labels));
     if (ALIGN[op] !== undefined && !imms.some((x) => typeof x === "object")) out.push(...uleb(ALIGN[op]!), 0);
     if (op === "memory.fill") out.push(0x00);
   };
@@ -148,7 +173,7 @@ function encodeBody(f: WasmFunction): number[] {
 
 function immediate(op: string, imm: Imm, locals: ReadonlyMap<string, number>, labels: readonly string[]): number[] {
   if (typeof imm === "object") return [...uleb(ALIGN[op]!), ...uleb(imm.offset)];
-  if (op.startsWith("local.")) return uleb(locals.get(imm as string) ?? internalError(`no local ${imm}`));
+  if (op.startsWith("local.") || op === "global.get") return uleb(locals.get(imm as string) ?? internalError(`no local or global ${imm}`));
   if (op === "br" || op === "br_if") return uleb(labels.length - 1 - labels.lastIndexOf(imm as string));
   if (op === "i32.const") return sleb(imm as number);
   if (op === "f32.const") return [...new Uint8Array(Float32Array.of(imm as number).buffer)];
@@ -161,8 +186,8 @@ function internalError(message: string): never {
 }
 
 /** The WAT listing of the same module, one instruction tree a line where it fits. */
-export function wasmText(fns: readonly WasmFunction[]): string {
-  const lines = ["(module", '  (import "env" "memory" (memory 0))'];
+export function wasmText(fns: readonly WasmFunction[], globals: readonly string[] = []): string {
+  const lines = ["(module", `  (import "env" "memory" (memory 0 ${MAX_PAGES}))`, ...globals.map((g) => `  (import "env" "${g.slice(1)}" (global ${g} i32))`)];
   for (const f of fns) {
     if (f.doc) lines.push(`  ;; ${commentText(f.doc)}`);
     const params = f.params.map(([n, t]) => `(param ${n} ${t})`).join(" ");

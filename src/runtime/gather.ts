@@ -6,7 +6,7 @@
  * float32 batches of up to CAPACITY images; anything else takes the plain loop.
  */
 /// <reference path="../webassembly.d.ts" />
-import { add, get, i32, wasmBinary, type WasmFunction } from "../codegen/wasm.js";
+import { add, get, i32, MAX_PAGES, wasmBinary, type WasmFunction } from "../codegen/wasm.js";
 
 /** the most images one call gathers */
 export const CAPACITY = 1000;
@@ -46,7 +46,7 @@ export interface Gatherer {
 /** Moves a split's pixels into a gatherer's memory. */
 export function gatherer(pixels: Uint8Array): Gatherer {
   compiled ??= new WebAssembly.Module(wasmBinary([kernel]));
-  const memory = new WebAssembly.Memory({ initial: Math.ceil((PIXELS + pixels.length) / 65536) });
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((PIXELS + pixels.length) / 65536), maximum: MAX_PAGES });
   const run = new WebAssembly.Instance(compiled, { env: { memory } }).exports["gather"] as (count: number) => void;
   new Float32Array(memory.buffer, TABLE, 256).set(Array.from({ length: 256 }, (_, v) => v / 255));
   const own = new Uint8Array(memory.buffer, PIXELS, pixels.length);

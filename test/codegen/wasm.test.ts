@@ -5,8 +5,8 @@
  */
 import wabtInit from "wabt";
 import { describe, expect, it } from "vitest";
-import { simdMatmul } from "../../src/codegen/simd.js";
-import { wasmBinary, wasmText } from "../../src/codegen/wasm.js";
+import { SIMD_GLOBALS, simdMatmul } from "../../src/codegen/simd.js";
+import { memoryLimitsAt, wasmBinary, wasmText } from "../../src/codegen/wasm.js";
 
 describe("the WebAssembly writer", () => {
   const shapes = [
@@ -20,25 +20,34 @@ describe("the WebAssembly writer", () => {
     it(`rows and scatter kernels for K=${K}, N=${N}: gradc's bytes are wabt's assembly of gradc's listing`, async () => {
       const wabt = await wabtInit();
       const fns = [simdMatmul({ name: "rows_k", kind: "rows", K, N, doc: "rows" }), simdMatmul({ name: "scatter_k", kind: "scatter", K, N, doc: "scatter" })];
-      const ours = wasmBinary(fns);
-      const theirs = wabt.parseWat("kernels.wat", wasmText(fns), { simd: true, bulk_memory: true }).toBinary({}).buffer;
+      const ours = wasmBinary(fns, { globals: SIMD_GLOBALS });
+      const listing = wasmText(fns, SIMD_GLOBALS);
+      const theirs = wabt.parseWat("kernels.wat", listing, { simd: true, bulk_memory: true }).toBinary({}).buffer;
       expect(Buffer.from(ours).toString("hex")).toBe(Buffer.from(theirs).toString("hex"));
       expect(WebAssembly.validate(ours)).toBe(true);
+      // the shared variant: the same listing with a shared memory, one byte apart
+      const shared = wasmBinary(fns, { globals: SIMD_GLOBALS, shared: true });
+      const sharedText = listing.replace("(memory 0 65536)", "(memory 0 65536 shared)");
+      const theirsShared = wabt.parseWat("kernels.wat", sharedText, { simd: true, bulk_memory: true, threads: true }).toBinary({}).buffer;
+      expect(Buffer.from(shared).toString("hex")).toBe(Buffer.from(theirsShared).toString("hex"));
+      const at = memoryLimitsAt(fns, SIMD_GLOBALS);
+      expect([ours[at], shared[at]]).toEqual([1, 3]);
+      expect([...ours].filter((b, i) => b !== shared[i]).length).toBe(1);
     });
   }
 
   it("runs: rows computes A · B and scatter Aᵀ · B, skipping A's zeros, in float32", () => {
     const [K, N, M] = [5, 6, 3];
-    const memory = new WebAssembly.Memory({ initial: 1 });
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
     const fns = [simdMatmul({ name: "rows", kind: "rows", K, N, doc: "" }), simdMatmul({ name: "scatter", kind: "scatter", K, N, doc: "" })];
-    const k = new WebAssembly.Instance(new WebAssembly.Module(wasmBinary(fns)), { env: { memory } }).exports as unknown as Record<string, (a: number, b: number, c: number, m: number) => void>;
+    const k = new WebAssembly.Instance(new WebAssembly.Module(wasmBinary(fns, { globals: SIMD_GLOBALS })), { env: { memory, list: 0 } }).exports as unknown as Record<string, (a: number, b: number, c: number, m: number) => void>;
     // views of the kernels' memory, filled in place
     const view = (at: number, n: number, f: (i: number) => number) => {
       const v = new Float32Array(memory.buffer, at, n);
       v.forEach((_, i) => (v[i] = f(i)));
       return v;
     };
-    // bytes [0, 8K) hold the rows kernel's list of non-zeros
+    // bytes [0, 8K) hold the rows kernel's list of non-zeros ($list = 0)
     const A = view(4096, M * K, (i) => (i % 3 === 0 ? 0 : i - 4));
     const B = view(256, K * N, (i) => i * 0.5 - 3);
     const C = new Float32Array(memory.buffer, 512, M * N);
