@@ -151,6 +151,7 @@ function modelCommands(program: Command): void {
     .addOption(new Option("--eval-limit <n>", "evaluate on the first n images of each split").argParser(positiveInteger("--eval-limit", 70_000, "MNIST has 70,000 images")))
     .option("--check-numerics", "stop at the first loss that is not finite")
     .option("--simd", "compile the matmuls to WebAssembly SIMD kernels (see gradc compile --simd)")
+    .addOption(new Option("--threads <n>", "threads sharing each step, the batch's rows split between them (default: the machine's cores, when the step splits by rows)").argParser(positiveInteger("--threads", 64, "more threads than that share no step usefully")))
     .action(async (file: string, opts) => (await import("./train.js")).trainCommand(file, opts));
 
   program

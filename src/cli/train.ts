@@ -4,6 +4,7 @@
  * metrics as JSON lines, and the learning curves as SVG.
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { basename, join } from "node:path";
 import cliProgress from "cli-progress";
 import * as errors from "../diagnostics/errors.js";
@@ -12,7 +13,9 @@ import { defaultGraph } from "./examples.js";
 import { curvesSvg } from "../runtime/curves.js";
 import { isCheckpointHead, loadCheckpoint } from "../runtime/checkpoint.js";
 import { MARKS, markSvg, reason, writeAtomic, writeOutput } from "../runtime/files.js";
-import { classifier } from "../runtime/model.js";
+import { classifier, type Classifier } from "../runtime/model.js";
+import { batchSplit } from "../graph/batch.js";
+import type { Graph } from "../graph/ir.js";
 import { loadCompiled } from "../runtime/load.js";
 import { defaultDataDir, loadMnist } from "../runtime/mnist.js";
 import { DEFAULT_LR, type OptimizerName } from "../runtime/optimizers.js";
@@ -31,6 +34,8 @@ export interface TrainFlags {
   readonly checkNumerics?: boolean;
   readonly simd?: boolean;
   readonly force?: boolean;
+  /** threads sharing each step (default: the machine's cores, where the step splits by rows) */
+  readonly threads?: number;
 }
 
 export async function trainCommand(file: string | undefined, f: TrainFlags): Promise<void> {
@@ -41,7 +46,8 @@ export async function trainCommand(file: string | undefined, f: TrainFlags): Pro
   const graph = loadGraph(path);
   const module = await loadCompiled(graph, f.simd ? { simd: true } : {});
   // the graph must fit training before anything is printed or created
-  classifier(graph, module, f.seed);
+  const model = classifier(graph, module, f.seed);
+  const threads = threadsFor(graph, model, f.threads);
   const data = loadMnist(f.data ?? defaultDataDir());
   const dir = runFolder(path, f);
   if (!f.force) guardRunFiles(dir);
@@ -62,11 +68,11 @@ export async function trainCommand(file: string | undefined, f: TrainFlags): Pro
   const optimizer = resumed ? resumed.optimizer.name : f.optimizer;
   const lr = resumed ? resumed.optimizer.lr : (f.lr ?? DEFAULT_LR[f.optimizer as OptimizerName]);
   const from = resumed ? `resuming ${dir} at iteration ${resumed.iteration} · ` : "";
-  process.stdout.write(`training ${path} on MNIST (${data.train.count} train, ${data.test.count} test images) · ${from}${f.simd ? "WebAssembly SIMD matmuls · " : ""}${optimizer}, lr ${lr}, batch ${f.batch}, ${f.iters} iterations, seed ${f.seed}\n`);
+  process.stdout.write(`training ${path} on MNIST (${data.train.count} train, ${data.test.count} test images) · ${from}${f.simd ? "WebAssembly SIMD matmuls · " : ""}${threads > 1 ? `${threads} threads · ` : ""}${optimizer}, lr ${lr}, batch ${f.batch}, ${f.iters} iterations, seed ${f.seed}\n`);
   if (resumed && (f.optimizer !== optimizer || (f.lr !== undefined && f.lr !== lr))) {
     process.stdout.write(`(--resume continues with the checkpoint's ${optimizer}, lr ${lr}; --optimizer and --lr apply to new runs)\n`);
   }
-  const result = train(graph, module, data, { ...f, optimizer: f.optimizer as OptimizerName, dir }, reporter((r) => appendFileSync(metrics, JSON.stringify(r) + "\n")));
+  const result = await train(graph, module, data, { ...f, optimizer: f.optimizer as OptimizerName, dir, threads }, reporter((r) => appendFileSync(metrics, JSON.stringify(r) + "\n")));
   const title = `${basename(path)} · ${optimizer} · test accuracy ${result.testAcc.toFixed(4)}`;
   const losses = wholeRunLosses(dir, resumed?.iteration ?? 0, result.losses);
   const epochs = readFileSync(metrics, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as EpochRecord);
@@ -82,6 +88,19 @@ export async function trainCommand(file: string | undefined, f: TrainFlags): Pro
   }
   process.stdout.write(`train acc ${result.trainAcc.toFixed(4)}  test acc ${result.testAcc.toFixed(4)}  ${result.seconds.toFixed(1)} s\n`);
   process.stdout.write(`wrote ${checkpoint}, ${metrics}, ${join(dir, "curves.svg")}\n`);
+}
+
+/**
+ * How many threads share each step: as asked (an error where the step cannot split by rows),
+ * else the machine's cores where it can, else 1.
+ */
+function threadsFor(graph: Graph, model: Classifier, asked: number | undefined): number {
+  if (asked === 1) return 1;
+  const loss = graph.losses.find((l) => l.name === model.loss)!.node;
+  const split = batchSplit(graph, model.dim, loss);
+  if (asked === undefined) return split.ok ? availableParallelism() : 1;
+  if (!split.ok) errors.cannotSplitBatch(split.node.span, { threads: asked, why: split.why });
+  return asked;
 }
 
 /**

@@ -99,12 +99,13 @@ export function simdMatmul(k: SimdMatmul): WasmFunction {
     // first the row's non-zeros as a list, without branches (values at $list, B's row offsets at $list + 4K);
     // then the multiply-adds over the list, whose loop the branch predictor follows. Each
     // workspace's instance has its own $list, so threads sharing one memory never meet there
-    const at = (n: string): Instr => add(["global.get", "$list"], ["i32.shl", get(n), i32(2)]);
+    const shl = (n: string): Instr => ["i32.shl", get(n), i32(2)];
+    const at = (n: string): Instr => add(["global.get", "$list"], shl(n));
     body = [
       ...start,
       set("$n", i32(0)),
       ["loop", "$scan",
-        set("$a", ["f32.load", add(get("$rowA"), at("$p"))]),
+        set("$a", ["f32.load", add(get("$rowA"), shl("$p"))]),
         ["f32.store", at("$n"), get("$a")],
         ["i32.store", { offset: 4 * k.K }, at("$n"), ["i32.mul", get("$p"), i32(k.N * 4)]],
         set("$n", add(get("$n"), ["i32.or", ["f32.ne", get("$a"), ["f32.const", 0]], get("$dense")])),

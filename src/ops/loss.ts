@@ -96,7 +96,7 @@ export const lossOps = [
     doc: "Mean cross-entropy of softmax(logits) against labels: i32 class indices or [N, C] probabilities (the textbook's SoftmaxWithLoss). Its backward rule is (softmax(logits) · Σⱼ tⱼ - t) / N — the textbook's (y - t) / N when each row of t sums to 1.",
     inputs: ["logits", "labels"],
     attrs: {},
-    traits: {},
+    traits: { batch: "mean" },
     type: (ins, _attrs, ctx) => lossType(ins, ctx),
     eval: ([logits, labels], _attrs, _out) => tensor([], [crossEntropy(logits!, labels!, labels!.shape.length < logits!.shape.length)]),
     kernel: { kind: "loop", write: (k) => rowLoop(k, "loss") },

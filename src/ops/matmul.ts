@@ -13,7 +13,7 @@ export const matmulOps = [
     doc: "x @ y: [m,k] @ [k,n] → [m,n], also [k] @ [k,n] → [n], [m,k] @ [k] → [m] and [k] @ [k] → scalar. Gradients g @ yᵀ and xᵀ @ g.",
     inputs: ["x", "y"],
     attrs: {},
-    traits: {},
+    traits: { batch: "rows" },
     type: ([x, y], _attrs, ctx) => {
       const a = x!.shape;
       const b = y!.shape;

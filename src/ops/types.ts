@@ -95,6 +95,13 @@ export interface Traits {
   readonly product?: boolean;
   /** grad(L, X) before differentiation: stands for the gradient of input 0 with respect to input 1 */
   readonly gradient?: boolean;
+  /**
+   * How it treats a batch (rows along axis 0 of input 0), for splitting a step over threads:
+   * "rows" — row i of the output is computed from row i of input 0 alone, the other inputs
+   * holding no batch (x @ W); "mean" — a scalar that is the mean over the rows of its inputs
+   * of a per-row term (mean cross-entropy). Elementwise ops need no trait: they keep rows.
+   */
+  readonly batch?: "rows" | "mean";
 }
 
 /**

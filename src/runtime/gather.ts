@@ -17,24 +17,36 @@ const OUT = INDICES + 4 * CAPACITY; // CAPACITY images of float32
 const PIXELS = OUT + 4 * IMAGE * CAPACITY;
 
 
-/** gather($count): OUT[b, p] = TABLE[PIXELS[INDICES[b] · 784 + p]] for b < count. */
+/** gather($count, $indices, $out, $table, $pixels): out[b, p] = table[pixels[indices[b] · 784 + p]] for b < count (byte offsets). */
 const kernel: WasmFunction = {
   name: "gather",
-  params: [["$count", "i32"]],
+  params: [["$count", "i32"], ["$indices", "i32"], ["$out", "i32"], ["$table", "i32"], ["$pixels", "i32"]],
   locals: [["$b", "i32"], ["$p", "i32"], ["$from", "i32"], ["$to", "i32"]],
   body: [["block", "$done", ["loop", "$images",
     ["br_if", "$done", ["i32.ge_u", get("$b"), get("$count")]],
-    ["local.set", "$from", add(i32(PIXELS), ["i32.mul", ["i32.load", { offset: INDICES }, ["i32.shl", get("$b"), i32(2)]], i32(IMAGE)])],
-    ["local.set", "$to", add(i32(OUT), ["i32.mul", get("$b"), i32(4 * IMAGE)])],
+    ["local.set", "$from", add(get("$pixels"), ["i32.mul", ["i32.load", add(get("$indices"), ["i32.shl", get("$b"), i32(2)])], i32(IMAGE)])],
+    ["local.set", "$to", add(get("$out"), ["i32.mul", get("$b"), i32(4 * IMAGE)])],
     ["local.set", "$p", i32(0)],
     ["loop", "$pixels",
-      ["f32.store", add(get("$to"), ["i32.shl", get("$p"), i32(2)]), ["f32.load", { offset: TABLE }, ["i32.shl", ["i32.load8_u", add(get("$from"), get("$p"))], i32(2)]]],
+      ["f32.store", add(get("$to"), ["i32.shl", get("$p"), i32(2)]), ["f32.load", add(get("$table"), ["i32.shl", ["i32.load8_u", add(get("$from"), get("$p"))], i32(2)])]],
       ["br_if", "$pixels", ["i32.lt_u", ["local.tee", "$p", add(get("$p"), i32(1))], i32(IMAGE)]]],
     ["local.set", "$b", add(get("$b"), i32(1))],
     ["br", "$images"]]]],
 };
 
-let compiled: WebAssembly.Module | undefined;
+/** The signature of the gather kernel's export. */
+export type GatherFn = (count: number, indices: number, out: number, table: number, pixels: number) => void;
+
+const modules: (WebAssembly.Module | undefined)[] = [undefined, undefined];
+/** The gather kernel compiled once for a memory of its own, once for a memory shared between threads. */
+export function gatherModule(shared: boolean): WebAssembly.Module {
+  return (modules[shared ? 1 : 0] ??= new WebAssembly.Module(wasmBinary([kernel], { shared })));
+}
+
+/** The table of byte / 255 the kernel reads: 256 float32. */
+export function byteTable(into: Float32Array): void {
+  for (let v = 0; v < 256; v++) into[v] = v / 255;
+}
 
 export interface Gatherer {
   /** the split's pixels, as a view of the gatherer's memory */
@@ -45,10 +57,9 @@ export interface Gatherer {
 
 /** Moves a split's pixels into a gatherer's memory. */
 export function gatherer(pixels: Uint8Array): Gatherer {
-  compiled ??= new WebAssembly.Module(wasmBinary([kernel]));
   const memory = new WebAssembly.Memory({ initial: Math.ceil((PIXELS + pixels.length) / 65536), maximum: MAX_PAGES });
-  const run = new WebAssembly.Instance(compiled, { env: { memory } }).exports["gather"] as (count: number) => void;
-  new Float32Array(memory.buffer, TABLE, 256).set(Array.from({ length: 256 }, (_, v) => v / 255));
+  const run = new WebAssembly.Instance(gatherModule(false), { env: { memory } }).exports["gather"] as GatherFn;
+  byteTable(new Float32Array(memory.buffer, TABLE, 256));
   const own = new Uint8Array(memory.buffer, PIXELS, pixels.length);
   own.set(pixels);
   const indices = new Int32Array(memory.buffer, INDICES, CAPACITY);
@@ -58,7 +69,7 @@ export function gatherer(pixels: Uint8Array): Gatherer {
     pixels: own,
     gather(chosen, x) {
       indices.set(chosen);
-      run(chosen.length);
+      run(chosen.length, INDICES, OUT, TABLE, PIXELS);
       if (filled.length !== chosen.length * IMAGE) filled = out.subarray(0, chosen.length * IMAGE);
       x.set(filled);
     },

@@ -4,6 +4,7 @@
  * a second `gradc run` of the same graph skips code generation (and ts-morph). cache.ts
  * says where the cache lives, and why an entry can be trusted before it runs.
  */
+/// <reference path="../webassembly.d.ts" />
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -14,7 +15,10 @@ import { cacheDir, readEntry, trustedDir, writeEntry } from "./cache.js";
 
 /** The shape every generated module has (see SPEC §3); values are typed arrays and numbers. */
 export interface CompiledModule {
-  createWorkspace(dims: Record<string, number>): CompiledWorkspace;
+  /** `place`: --simd modules lay the workspace in this memory from byte `base` (see workspaceBytes) */
+  createWorkspace(dims: Record<string, number>, place?: { readonly memory: WebAssembly.Memory; readonly base: number }): CompiledWorkspace;
+  /** --simd modules: the bytes a workspace takes in its memory */
+  readonly workspaceBytes?: (dims: Record<string, number>) => number;
   forward(ws: CompiledWorkspace, inputs: Record<string, unknown>, params: Record<string, unknown>): Record<string, unknown>;
   step(ws: CompiledWorkspace, inputs: Record<string, unknown>, params: Record<string, unknown>): CompiledWorkspace;
   readonly meta: { readonly dims: readonly string[] };
@@ -23,6 +27,12 @@ export interface CompiledModule {
 export interface CompiledWorkspace {
   readonly outputs: Record<string, unknown>;
   readonly grads: Record<string, Record<string, unknown>>;
+}
+
+/** The JavaScript text each compiled module was imported from: worker threads import it again. */
+const texts = new WeakMap<CompiledModule, string>();
+export function moduleText(m: CompiledModule): string | undefined {
+  return texts.get(m);
 }
 
 const SRC = fileURLToPath(new URL("..", import.meta.url));
@@ -62,5 +72,7 @@ export async function loadCompiled(graph: Graph, options: EmitOptions = {}): Pro
     if (path !== undefined) writeEntry(path, js);
   }
   // imported from the checked text itself, never from a path that could change after the check
-  return (await import(`data:text/javascript;base64,${Buffer.from(js).toString("base64")}`)) as CompiledModule;
+  const module = (await import(`data:text/javascript;base64,${Buffer.from(js).toString("base64")}`)) as CompiledModule;
+  texts.set(module, js);
+  return module;
 }

@@ -37,7 +37,8 @@ export function classifier(graph: Graph, module: CompiledModule, seed: number): 
   }
   const rng = new Random(seed);
   const dims = new Map([[dim, 1]]);
-  const params: Record<string, FloatArray> = {};
+  // no prototype: a param may be called __proto__ (a plain object would take it as its prototype)
+  const params: Record<string, FloatArray> = Object.create(null) as Record<string, FloatArray>;
   for (const p of graph.params) {
     const shape = resolveShape(p.node.type.shape, dims);
     const value = initialize(p.init, shape, rng);

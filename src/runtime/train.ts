@@ -8,7 +8,7 @@ import type { Graph } from "../graph/ir.js";
 import { tensor, type Tensor } from "../tensor/tensor.js";
 import { firstNonFinite } from "../interp/numerics.js";
 import { graphHash, loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
-import type { CompiledModule } from "./load.js";
+import { moduleText, type CompiledModule } from "./load.js";
 import { accuracy, batch, classifier, type Classifier } from "./model.js";
 import { fillBatch, type Mnist } from "./mnist.js";
 import { createOptimizer, DEFAULT_LR, type FloatArray, type Optimizer, type OptimizerName } from "./optimizers.js";
@@ -27,6 +27,8 @@ export interface TrainOptions {
   readonly evalLimit?: number;
   /** stop at the first non-finite loss */
   readonly checkNumerics?: boolean;
+  /** threads that share each step (default 1; more needs a step that splits by rows: graph/batch.ts) */
+  readonly threads?: number;
 }
 
 export interface EpochRecord {
@@ -54,58 +56,118 @@ export interface TrainResult {
   readonly testAcc: number;
   /** where --check-numerics stopped: the iteration, the loss, and the first node whose value was not finite */
   readonly stoppedAt?: { iteration: number; loss: number; where?: string };
+  /** threads that shared each step */
+  readonly threads: number;
 }
 
 const EVAL_BATCH = 500;
 
-export function train(graph: Graph, module: CompiledModule, data: Mnist, o: TrainOptions, report: Reporter): TrainResult {
-  const model = classifier(graph, module, o.seed);
+export async function train(graph: Graph, module: CompiledModule, data: Mnist, o: TrainOptions, report: Reporter): Promise<TrainResult> {
+  const initial = classifier(graph, module, o.seed);
   const rng = new Random(o.seed + 1);
-  let optimizer = createOptimizer(o.optimizer, o.lr ?? DEFAULT_LR[o.optimizer], model.params);
-  let start = 0;
-  const checkpoint = join(o.dir, "checkpoint.bin");
+  let resumed: { optimizer: Optimizer; iteration: number } | undefined;
   if (o.resume) {
-    const c = loadCheckpoint(checkpoint, graph);
-    for (const [n, a] of Object.entries(c.params)) model.params[n]!.set(a);
-    optimizer = createOptimizer(c.optimizer.name, c.optimizer.lr, model.params);
+    const c = loadCheckpoint(join(o.dir, "checkpoint.bin"), graph);
+    for (const [n, a] of Object.entries(c.params)) initial.params[n]!.set(a);
+    const optimizer = createOptimizer(c.optimizer.name, c.optimizer.lr, initial.params);
     optimizer.steps = c.optimizer.steps;
     for (const [n, list] of Object.entries(c.state)) list.forEach((a, i) => optimizer.state.get(n)![i]!.set(a));
     rng.seedState = c.rng;
-    start = c.iteration;
+    resumed = { optimizer, iteration: c.iteration };
   }
-  const b = batch(model, o.batch);
+  const optimizer = resumed?.optimizer ?? createOptimizer(o.optimizer, o.lr ?? DEFAULT_LR[o.optimizer], initial.params);
+  const stepper = await stepperFor(initial, data, o, optimizer);
+  try {
+    return loop(graph, { ...initial, params: stepper.params }, stepper, rng, data, o, report, resumed?.iteration ?? 0);
+  } finally {
+    await stepper.close();
+  }
+}
+
+function loop(graph: Graph, model: Classifier, stepper: Stepper, rng: Random, data: Mnist, o: TrainOptions, report: Reporter, start: number): TrainResult {
+  const checkpoint = join(o.dir, "checkpoint.bin");
   const evalBatch = batch(model, EVAL_BATCH);
   const losses = new Float32Array(Math.max(0, o.iters - start));
   const perEpoch = Math.max(Math.floor(data.train.count / o.batch), 1);
   const epochs: EpochRecord[] = [];
   const t0 = performance.now();
-  const grads = () => (b.ws.grads[model.loss] as Record<string, FloatArray>);
+  const indices = stepper.indices;
   report.start(o.iters, start);
   let stoppedAt: TrainResult["stoppedAt"];
   for (let it = start; it < o.iters; it++) {
-    for (let i = 0; i < b.size; i++) b.indices[i] = rng.int(data.train.count);
-    fillBatch(data.train, b.indices, b.x, b.t);
-    const ws = module.step(b.ws, b.inputs, model.params);
-    const loss = ws.outputs[model.loss] as number;
+    for (let i = 0; i < indices.length; i++) indices[i] = rng.int(data.train.count);
+    const loss = stepper.iterate();
     losses[it - start] = loss;
     if (o.checkNumerics && !Number.isFinite(loss)) {
-      stoppedAt = { iteration: it + 1, loss, where: locate(graph, model, b) };
+      stoppedAt = { iteration: it + 1, loss, where: locate(graph, model, data, indices) };
       break;
     }
-    optimizer.update(model.params, grads());
+    stepper.update();
     report.tick(it + 1, loss);
     if ((it + 1) % perEpoch === 0 || it + 1 === o.iters) {
       // the epoch an iteration belongs to, whatever the run resumed from: iteration 1200 is in epoch 2
       const r = evaluate(model, evalBatch, data, o, Math.ceil((it + 1) / perEpoch), it + 1, losses, it - start, t0);
       epochs.push(r);
       // the checkpoint first, then the record: killed in between, a resume repeats no iteration in metrics.jsonl
-      saveCheckpoint(checkpoint, { graphHash: graphHash(graph), source: graph.file, iteration: it + 1, optimizer: { name: optimizer.name, lr: optimizer.lr, steps: optimizer.steps }, rng: rng.seedState, params: model.params, state: stateOf(optimizer), dims: { [model.dim]: o.batch } }, graph);
+      const opt = stepper.optimizer;
+      saveCheckpoint(checkpoint, { graphHash: graphHash(graph), source: graph.file, iteration: it + 1, optimizer: { name: opt.name, lr: opt.lr, steps: opt.steps }, rng: rng.seedState, params: model.params, state: Object.fromEntries(opt.state), dims: { [model.dim]: o.batch } }, graph);
       report.epoch(r);
     }
   }
   report.stop();
   const last = epochs[epochs.length - 1];
-  return { model, losses, epochs, seconds: (performance.now() - t0) / 1000, trainAcc: last?.trainAcc ?? 0, testAcc: last?.testAcc ?? 0, stoppedAt };
+  return { model, losses, epochs, seconds: (performance.now() - t0) / 1000, trainAcc: last?.trainAcc ?? 0, testAcc: last?.testAcc ?? 0, stoppedAt, threads: stepper.threads };
+}
+
+/** One training iteration, however it is run: the batch's indices in, the loss out, then the update. */
+interface Stepper {
+  readonly threads: number;
+  readonly indices: Int32Array;
+  readonly params: Record<string, FloatArray>;
+  iterate(): number;
+  update(): void;
+  readonly optimizer: { readonly name: OptimizerName; readonly lr: number; readonly steps: number; readonly state: ReadonlyMap<string, FloatArray[]> };
+  close(): Promise<void>;
+}
+
+/**
+ * A team of threads over one shared memory (runtime/pool.ts) for a --simd module or more
+ * than one thread; else the module's own step on one batch and the optimizer's update.
+ */
+async function stepperFor(model: Classifier, data: Mnist, o: TrainOptions, optimizer: Optimizer): Promise<Stepper> {
+  const threads = Math.max(1, Math.min(o.threads ?? 1, o.batch));
+  const arrays = [...Object.values(model.params), batch(model, 1).x];
+  const float = arrays.every((a) => a instanceof Float32Array) ? "f32" : arrays.every((a) => a instanceof Float64Array) ? "f64" : undefined;
+  const js = moduleText(model.module);
+  if ((threads > 1 || model.module.workspaceBytes) && float && js) {
+    const { createTeam } = await import("./pool.js");
+    const team = await createTeam(model.module, js, {
+      threads, batch: o.batch, float, checkNumerics: o.checkNumerics === true,
+      names: { x: model.x, t: model.t, loss: model.loss, dim: model.dim },
+      optimizer: { name: optimizer.name, lr: optimizer.lr }, params: model.params, state: optimizer.state, steps: optimizer.steps,
+      labels: data.train.labels, pixels: data.train.pixels,
+    });
+    return {
+      threads, indices: team.indices, params: team.params,
+      iterate: () => team.iterate(),
+      update: () => team.update(),
+      get optimizer() { return { name: optimizer.name, lr: optimizer.lr, steps: team.steps, state: team.state }; },
+      close: () => team.close(),
+    };
+  }
+  const b = batch(model, o.batch);
+  let ws = b.ws;
+  return {
+    threads: 1, indices: b.indices, params: model.params,
+    iterate() {
+      fillBatch(data.train, b.indices, b.x, b.t);
+      ws = model.module.step(b.ws, b.inputs, model.params);
+      return ws.outputs[model.loss] as number;
+    },
+    update: () => optimizer.update(model.params, ws.grads[model.loss] as Record<string, FloatArray>),
+    optimizer,
+    close: async () => {},
+  };
 }
 
 function evaluate(model: Classifier, b: ReturnType<typeof batch>, data: Mnist, o: TrainOptions, epoch: number, iteration: number, losses: Float32Array, upTo: number, t0: number): EpochRecord {
@@ -123,7 +185,9 @@ function evaluate(model: Classifier, b: ReturnType<typeof batch>, data: Mnist, o
 }
 
 /** The first forward node whose value is not finite on this batch, with these params. */
-function locate(graph: Graph, model: Classifier, b: ReturnType<typeof batch>): string | undefined {
+function locate(graph: Graph, model: Classifier, data: Mnist, indices: Int32Array): string | undefined {
+  const b = batch(model, indices.length);
+  fillBatch(data.train, indices, b.x, b.t);
   const values = new Map<string, Tensor>();
   for (const [n, a] of Object.entries(model.params)) values.set(n, tensor(graph.params.find((p) => p.name === n)!.node.type.shape.map((d) => (typeof d === "number" ? d : b.size)), a));
   values.set(model.x, tensor([b.size, 784], b.x));
@@ -132,6 +196,3 @@ function locate(graph: Graph, model: Classifier, b: ReturnType<typeof batch>): s
   return firstNonFinite(roots, { values, dims: new Map([[model.dim, b.size]]) }, graph.file, graph.text)?.where;
 }
 
-function stateOf(o: Optimizer): Record<string, FloatArray[]> {
-  return Object.fromEntries(o.state);
-}

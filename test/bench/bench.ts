@@ -130,7 +130,7 @@ async function main(): Promise<void> {
     if (process.env["BENCH_QUICK"] === "1") break;
     const graph = loadGraph(`${ROOT}graphs/two_layer_net.graph`);
     const quiet = { start() {}, tick() {}, epoch() {}, stop() {} };
-    const r = train(graph, await loadCompiled(graph, { simd }), data, { iters: 10000, batch: 100, optimizer: "sgd", seed: 1, dir: `${ROOT}runs/bench` }, quiet);
+    const r = await train(graph, await loadCompiled(graph, { simd }), data, { iters: 10000, batch: 100, optimizer: "sgd", seed: 1, dir: `${ROOT}runs/bench` }, quiet);
     e2e.push(`${simd ? "`--simd`" : "TypeScript"} ${r.seconds.toFixed(1)} s, test accuracy ${r.testAcc.toFixed(4)}`);
   }
   const table = [

@@ -200,7 +200,7 @@ print(json.dumps({"metadata": meta, "tensors": out}))
     const full = loadMnist(defaultDataDir());
     const cut = (s: Split, n: number): Split => ({ count: n, pixels: s.pixels.subarray(0, n * 784), labels: s.labels.subarray(0, n) });
     const dir = mkdtempSync(join(tmpdir(), "gradc-st-"));
-    const r = train(g, await loadCompiled(g), { source: full.source, train: cut(full.train, 1000), test: cut(full.test, 200) }, { iters: 30, batch: 50, optimizer: "adam", seed: 5, dir }, quiet);
+    const r = await train(g, await loadCompiled(g), { source: full.source, train: cut(full.train, 1000), test: cut(full.test, 200) }, { iters: 30, batch: 50, optimizer: "adam", seed: 5, dir }, quiet);
     const py = spawnSync("python3", ["-c", READER, join(dir, "checkpoint.bin")], { encoding: "utf8", maxBuffer: 64 << 20 });
     expect(py.stderr).toBe("");
     const read = JSON.parse(py.stdout) as { metadata: Record<string, string>; tensors: Record<string, { dtype: string; shape: number[]; bits: number[] }> };

@@ -26,7 +26,7 @@ describe("training the compiled TwoLayerNet", () => {
   it("reaches 83% test accuracy in 300 SGD steps on 10,000 images", { timeout: 120_000 }, async () => {
     const g = loadGraph(`${ROOT}graphs/two_layer_net.graph`);
     const dir = mkdtempSync(join(tmpdir(), "gradc-train-"));
-    const r = train(g, await loadCompiled(g), slice(10000, 2000), { iters: 300, batch: 100, optimizer: "sgd", seed: 1, dir }, quiet);
+    const r = await train(g, await loadCompiled(g), slice(10000, 2000), { iters: 300, batch: 100, optimizer: "sgd", seed: 1, dir }, quiet);
     expect(r.testAcc).toBeGreaterThan(0.83); // 0.844 with seed 1
     expect(r.losses[0]).toBeCloseTo(Math.log(10), 1); // starts at chance
     expect(r.losses[299]!).toBeLessThan(0.7);
@@ -34,19 +34,19 @@ describe("training the compiled TwoLayerNet", () => {
 
   it("is reproducible: the same seed gives the same losses, bit for bit", { timeout: 120_000 }, async () => {
     const g = loadGraph(`${ROOT}graphs/two_layer_net.graph`);
-    const run = async () => train(g, await loadCompiled(g), slice(2000, 500), { iters: 40, batch: 50, optimizer: "adam", seed: 7, dir: mkdtempSync(join(tmpdir(), "gradc-rep-")) }, quiet).losses;
+    const run = async () => (await train(g, await loadCompiled(g), slice(2000, 500), { iters: 40, batch: 50, optimizer: "adam", seed: 7, dir: mkdtempSync(join(tmpdir(), "gradc-rep-")) }, quiet)).losses;
     expect(Array.from(await run())).toEqual(Array.from(await run()));
   });
 
   it("composes: the three-layer net trains with the same loop", { timeout: 120_000 }, async () => {
     const g = loadGraph(`${ROOT}graphs/three_layer_net.graph`);
-    const r = train(g, await loadCompiled(g), slice(5000, 1000), { iters: 200, batch: 100, optimizer: "adam", seed: 1, dir: mkdtempSync(join(tmpdir(), "gradc-3-")) }, quiet);
+    const r = await train(g, await loadCompiled(g), slice(5000, 1000), { iters: 200, batch: 100, optimizer: "adam", seed: 1, dir: mkdtempSync(join(tmpdir(), "gradc-3-")) }, quiet);
     expect(r.testAcc).toBeGreaterThan(0.8);
   });
 
   it("stops at the first non-finite loss with --check-numerics", { timeout: 60_000 }, async () => {
     const g = loadGraph(`${ROOT}graphs/two_layer_net.graph`);
-    const r = train(g, await loadCompiled(g), slice(1000, 100), { iters: 200, batch: 50, lr: 1e30, optimizer: "sgd", seed: 1, dir: mkdtempSync(join(tmpdir(), "gradc-nan-")), checkNumerics: true }, quiet);
+    const r = await train(g, await loadCompiled(g), slice(1000, 100), { iters: 200, batch: 50, lr: 1e30, optimizer: "sgd", seed: 1, dir: mkdtempSync(join(tmpdir(), "gradc-nan-")), checkNumerics: true }, quiet);
     expect(r.stoppedAt).toBeDefined();
     expect(Number.isFinite(r.stoppedAt!.loss)).toBe(false);
     expect(r.stoppedAt!.where).toMatch(/^\w+ at two_layer_net\.graph:1[0-2]: /);
@@ -59,13 +59,13 @@ describe("checkpoints", () => {
     const mod = await loadCompiled(g);
     const data = slice(2000, 500);
     const dir = mkdtempSync(join(tmpdir(), "gradc-ckpt-"));
-    const straight = train(g, mod, data, { iters: 80, batch: 50, optimizer: "momentum", seed: 3, dir: mkdtempSync(join(tmpdir(), "gradc-s-")) }, quiet);
-    const first = train(g, mod, data, { iters: 40, batch: 50, optimizer: "momentum", seed: 3, dir }, quiet);
+    const straight = await train(g, mod, data, { iters: 80, batch: 50, optimizer: "momentum", seed: 3, dir: mkdtempSync(join(tmpdir(), "gradc-s-")) }, quiet);
+    const first = await train(g, mod, data, { iters: 40, batch: 50, optimizer: "momentum", seed: 3, dir }, quiet);
     const loaded = loadCheckpoint(join(dir, "checkpoint.bin"), g);
     const again = classifier(g, mod, 99);
     for (const [n, a] of Object.entries(loaded.params)) again.params[n]!.set(a);
     expect(accuracy(again, batch(again, 100), data.test)).toBe(accuracy(first.model, batch(first.model, 100), data.test));
-    const resumed = train(g, mod, data, { iters: 80, batch: 50, optimizer: "momentum", seed: 3, dir, resume: true }, quiet);
+    const resumed = await train(g, mod, data, { iters: 80, batch: 50, optimizer: "momentum", seed: 3, dir, resume: true }, quiet);
     expect(Array.from(resumed.losses)).toEqual(Array.from(straight.losses.subarray(40)));
   });
 

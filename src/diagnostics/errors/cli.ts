@@ -1,5 +1,5 @@
-/** E012: a mistake in a command's flags or arguments (no place in a .graph file). */
-import { type Plain, type PlainFixed, plain, plainFixed } from "../catalogue.js";
+/** E012: a mistake in a command's flags or arguments (no place in a .graph file, but for a flag the graph cannot follow). */
+import { type At, type Plain, type PlainFixed, at, plain, plainFixed } from "../catalogue.js";
 import { codes } from "../index.js";
 
 const C = codes.cli;
@@ -50,6 +50,14 @@ export const notTrainable: Plain<{ file: string }> = plain(
   (a) =>
     `${a.file} cannot be trained on MNIST: it needs 'dim N', an input x: f32[N, 784], labels t: i32[N], a 'loss' and an output score: f32[N, C]`,
   { file: "graphs/apple.graph" },
+);
+
+/** `threads` is the count asked for; `why` says what the node at the span does to the batch (graph/batch.ts). */
+export const cannotSplitBatch: At<{ threads: number; why: string }> = at(
+  C,
+  "cannot_split_batch",
+  (a) => `--threads ${a.threads} splits each step by the batch's rows, but here ${a.why}: train with --threads 1`,
+  { threads: 2, why: "sum mixes the rows of the batch" },
 );
 
 export const interpretWithSimd: PlainFixed = plainFixed(C, "interpret_with_simd", "--interpret and --simd cannot be combined: the interpreter runs no compiled module");

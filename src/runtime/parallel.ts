@@ -1,0 +1,211 @@
+/**
+ * A training iteration shared by T threads over one WebAssembly memory (a SharedArrayBuffer):
+ * the batch's rows are split between the threads; each draws its rows (the WebAssembly
+ * gatherer), runs the compiled step on them in a workspace of its own, laid in the shared
+ * memory (createWorkspace(dims, place)), and the threads then update the params together,
+ * each over its share of the elements, from the gradients of every thread weighted by its
+ * share of the rows, summed in thread order. Every element is computed by the same
+ * arithmetic whichever thread computes it, so a seed and a thread count give the same bits
+ * every run. Params, optimizer state, pixels and labels live in the same memory: nothing is
+ * copied per iteration. graph/batch.ts checks that a graph's step may be split so.
+ *
+ * This file is what every thread runs, the main one included; pool.ts (Node) makes the
+ * memory and the worker threads. It uses only WebAssembly and Atomics.
+ */
+/// <reference path="../webassembly.d.ts" />
+import { byteTable, gatherModule, type GatherFn } from "./gather.js";
+import type { CompiledModule, CompiledWorkspace } from "./load.js";
+import type { OptimizerName } from "./optimizers.js";
+
+/** Where everything lives in the shared memory (byte offsets), and what each thread does: sent to every worker. */
+export interface TeamPlan {
+  readonly threads: number;
+  /** optimizer steps taken before this run (a resumed run's) */
+  readonly steps: number;
+  /** each thread's first row and row count */
+  readonly rows: readonly (readonly [number, number])[];
+  readonly batch: number;
+  readonly names: { readonly x: string; readonly t: string; readonly loss: string; readonly dim: string };
+  readonly float: "f32" | "f64";
+  readonly optimizer: { readonly name: OptimizerName; readonly lr: number };
+  /** stop updating at a loss that is not finite (each thread sees it and skips the update) */
+  readonly checkNumerics: boolean;
+  /** the step's workspaces live in the shared memory (a --simd module); else their gradients are copied out */
+  readonly placed: boolean;
+  readonly at: {
+    readonly control: number;
+    readonly table: number;
+    readonly losses: number;
+    readonly indices: number;
+    readonly labels: number;
+    readonly pixels: number;
+  };
+  readonly count: number;
+  readonly params: readonly { readonly name: string; readonly at: number; readonly length: number; readonly state: readonly number[] }[];
+  /** per thread: its workspace's base, its x and t, and where its gradient of each param is (in the order of params) */
+  readonly members: readonly { readonly base: number; readonly x: number; readonly t: number; readonly grads: readonly number[] }[];
+}
+
+/** control words: a barrier's arrivals and generation, the stop flag */
+const COUNT = 0;
+const GENERATION = 1;
+const STOP = 2;
+export const CONTROL_BYTES = 64;
+/** how many times a thread polls before it sleeps at a barrier (a step takes well under a millisecond) */
+const SPINS = 1 << 16;
+
+type Floats = Float32Array | Float64Array;
+const ARRAY = { f32: Float32Array, f64: Float64Array } as const;
+
+/** One thread of the team: its rows, its workspace, its share of the update. */
+export class Member {
+  // no prototype: a param may be called __proto__
+  readonly params: Record<string, Floats> = Object.create(null) as Record<string, Floats>;
+  readonly state: Record<string, Floats[]> = Object.create(null) as Record<string, Floats[]>;
+  private readonly control: Int32Array;
+  private readonly losses: Float64Array;
+  private readonly ws: CompiledWorkspace;
+  private readonly inputs: Record<string, Floats | Int32Array>;
+  private readonly x: Floats;
+  private readonly t: Int32Array;
+  private readonly labels: Uint8Array;
+  private readonly pixels: Uint8Array;
+  private readonly indices: Int32Array;
+  private readonly gather: GatherFn;
+  /** per param: [param, state…, each thread's gradient…, this thread's element range] */
+  private readonly work: { name: string; p: Floats; state: Floats[]; grads: Floats[]; lo: number; hi: number }[] = [];
+  private readonly weights: Float64Array;
+  private steps = 0;
+
+  constructor(
+    private readonly plan: TeamPlan,
+    private readonly k: number,
+    memory: WebAssembly.Memory,
+    private readonly module: CompiledModule,
+  ) {
+    const buf = memory.buffer;
+    const [first, rows] = plan.rows[k]!;
+    const me = plan.members[k]!;
+    const F = ARRAY[plan.float];
+    this.control = new Int32Array(buf, plan.at.control, CONTROL_BYTES / 4);
+    this.losses = new Float64Array(buf, plan.at.losses, plan.threads);
+    this.labels = new Uint8Array(buf, plan.at.labels, plan.count);
+    this.pixels = new Uint8Array(buf, plan.at.pixels, plan.count * 784);
+    this.indices = new Int32Array(buf, plan.at.indices + 4 * first, rows);
+    this.x = new F(buf, me.x, rows * 784);
+    this.t = new Int32Array(buf, me.t, rows);
+    this.inputs = { [plan.names.x]: this.x, [plan.names.t]: this.t };
+    const dims = { [plan.names.dim]: rows };
+    this.ws = plan.placed ? module.createWorkspace(dims, { memory, base: me.base }) : module.createWorkspace(dims);
+    this.gather = new WebAssembly.Instance(gatherModule(true), { env: { memory } }).exports["gather"] as GatherFn;
+    this.weights = Float64Array.from(plan.rows, ([, n]) => n / plan.batch);
+    this.steps = plan.steps;
+    for (const [i, p] of plan.params.entries()) {
+      const view = new F(buf, p.at, p.length);
+      this.params[p.name] = view;
+      this.state[p.name] = p.state.map((at) => new F(buf, at, p.length));
+      const lo = Math.floor((p.length * k) / plan.threads);
+      const hi = Math.floor((p.length * (k + 1)) / plan.threads);
+      this.work.push({ name: p.name, p: view, state: this.state[p.name]!, grads: plan.members.map((m) => new F(buf, m.grads[i]!, p.length)), lo, hi });
+    }
+  }
+
+  /** Writes the table, labels and pixels the gatherer reads (once, by the thread that makes the memory). */
+  static fill(memory: WebAssembly.Memory, plan: TeamPlan, labels: Uint8Array, pixels: Uint8Array): void {
+    byteTable(new Float32Array(memory.buffer, plan.at.table, 256));
+    new Uint8Array(memory.buffer, plan.at.labels, plan.count).set(labels);
+    new Uint8Array(memory.buffer, plan.at.pixels, plan.count * 784).set(pixels);
+  }
+
+  /** Waits until every thread has arrived. */
+  arrive(): void {
+    const c = this.control;
+    const generation = Atomics.load(c, GENERATION);
+    if (Atomics.add(c, COUNT, 1) === this.plan.threads - 1) {
+      Atomics.store(c, COUNT, 0);
+      Atomics.add(c, GENERATION, 1);
+      Atomics.notify(c, GENERATION);
+      return;
+    }
+    for (let i = 0; i < SPINS; i++) if (Atomics.load(c, GENERATION) !== generation) return;
+    while (Atomics.load(c, GENERATION) === generation) Atomics.wait(c, GENERATION, generation);
+  }
+
+  get stopped(): boolean {
+    return Atomics.load(this.control, STOP) === 1;
+  }
+
+  stop(): void {
+    Atomics.store(this.control, STOP, 1);
+  }
+
+  /** This thread's rows of the batch whose indices are in the memory: draw them, step, keep the loss and the gradients. */
+  step(): void {
+    const n = this.t.length;
+    if (this.x instanceof Float32Array) this.gather(n, this.indices.byteOffset, this.x.byteOffset, this.plan.at.table, this.plan.at.pixels);
+    else {
+      for (let b = 0; b < n; b++) {
+        const at = this.indices[b]! * 784;
+        for (let p = 0; p < 784; p++) this.x[b * 784 + p] = this.pixels[at + p]! / 255;
+      }
+    }
+    for (let b = 0; b < n; b++) this.t[b] = this.labels[this.indices[b]!]!;
+    const ws = this.module.step(this.ws, this.inputs, this.params);
+    this.losses[this.k] = ws.outputs[this.plan.names.loss] as number;
+    if (!this.plan.placed) {
+      const grads = ws.grads[this.plan.names.loss]!;
+      for (const w of this.work) w.grads[this.k]!.set(grads[w.name] as Floats);
+    }
+  }
+
+  /** The batch's loss: the threads' losses weighted by their rows, in thread order. */
+  loss(): number {
+    let sum = 0;
+    for (let j = 0; j < this.plan.threads; j++) sum += this.weights[j]! * this.losses[j]!;
+    return sum;
+  }
+
+  /** This thread's share of the optimizer's update (skipped, on every thread alike, at a loss that is not finite under checkNumerics). */
+  update(): void {
+    this.steps++;
+    if (this.plan.checkNumerics && !Number.isFinite(this.loss())) return;
+    const { name, lr } = this.plan.optimizer;
+    const weights = this.weights;
+    const threads = this.plan.threads;
+    const [beta1, beta2] = [0.9, 0.999];
+    const lrT = name === "adam" ? (lr * Math.sqrt(1 - beta2 ** this.steps)) / (1 - beta1 ** this.steps) : 0;
+    for (const { p, state, grads, lo, hi } of this.work) {
+      for (let i = lo; i < hi; i++) {
+        let g = weights[0]! * grads[0]![i]!;
+        for (let j = 1; j < threads; j++) g += weights[j]! * grads[j]![i]!;
+        if (name === "sgd") p[i]! -= lr * g;
+        else if (name === "momentum") {
+          const v = state[0]!;
+          v[i] = 0.9 * v[i]! - lr * g;
+          p[i]! += v[i]!;
+        } else {
+          const [m, v] = state as [Floats, Floats];
+          m[i]! += (1 - beta1) * (g - m[i]!);
+          v[i]! += (1 - beta2) * (g * g - v[i]!);
+          p[i]! -= (lrT * m[i]!) / (Math.sqrt(v[i]!) + 1e-7);
+        }
+      }
+    }
+  }
+
+  /** Steps taken (Adam's bias correction), for checkpoints. */
+  get taken(): number {
+    return this.steps;
+  }
+
+  /** A worker's life: at each generation, step, meet, update — until told to stop. */
+  serve(): void {
+    for (;;) {
+      this.arrive();
+      if (this.stopped) return;
+      this.step();
+      this.arrive();
+      this.update();
+    }
+  }
+}

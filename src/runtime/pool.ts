@@ -1,0 +1,148 @@
+/**
+ * The threads of a training run (Node's worker_threads): lays out one shared WebAssembly
+ * memory — control words, the byte table, the batch's indices, the split's labels and
+ * pixels, the params and the optimizer's state, then per thread its rows of x and t and
+ * its workspace — starts threads − 1 workers, and runs thread 0 itself (parallel.ts is
+ * what each runs). The generated module imports nothing: each worker imports its text.
+ */
+/// <reference path="../webassembly.d.ts" />
+import { Worker } from "node:worker_threads";
+import { MAX_PAGES } from "../codegen/wasm.js";
+import type { CompiledModule } from "./load.js";
+import type { FloatArray, OptimizerName } from "./optimizers.js";
+import { CONTROL_BYTES, Member, type TeamPlan } from "./parallel.js";
+
+export interface TeamOptions {
+  readonly threads: number;
+  readonly batch: number;
+  readonly names: TeamPlan["names"];
+  readonly float: "f32" | "f64";
+  readonly optimizer: { readonly name: OptimizerName; readonly lr: number };
+  readonly checkNumerics: boolean;
+  /** the initial params, optimizer state and steps taken (copied into the shared memory: a resumed run's) */
+  readonly params: Readonly<Record<string, FloatArray>>;
+  readonly state?: ReadonlyMap<string, readonly FloatArray[]>;
+  readonly steps: number;
+  readonly labels: Uint8Array;
+  readonly pixels: Uint8Array;
+}
+
+/** A team of threads stepping together; params and state are views of the shared memory. */
+export interface Team {
+  readonly threads: number;
+  readonly params: Record<string, FloatArray>;
+  readonly state: Map<string, FloatArray[]>;
+  /** the batch's images: write them, then iterate() */
+  readonly indices: Int32Array;
+  /** every thread steps on its rows; the batch's loss */
+  iterate(): number;
+  /** every thread updates its share of the params */
+  update(): void;
+  /** optimizer steps taken */
+  readonly steps: number;
+  close(): Promise<void>;
+}
+
+const STATE: Record<OptimizerName, number> = { sgd: 0, momentum: 1, adam: 2 };
+const align = (n: number) => Math.ceil(n / 16) * 16;
+
+/** Where everything goes, given how big each thread's workspace is (0: not in the shared memory). */
+function layout(o: TeamOptions, workspaceBytes: (rows: number) => number): { plan: Omit<TeamPlan, "members">; members: { base: number; x: number; t: number; grads: number[] }[]; bytes: number } {
+  let at = 0;
+  const take = (bytes: number) => {
+    const here = at;
+    at = align(at + bytes);
+    return here;
+  };
+  const width = o.float === "f32" ? 4 : 8;
+  const control = take(CONTROL_BYTES);
+  const table = take(1024);
+  const losses = take(8 * o.threads);
+  const indices = take(4 * o.batch);
+  const count = o.labels.length;
+  const labels = take(count);
+  const pixels = take(count * 784);
+  const params = Object.entries(o.params).map(([name, a]) => ({ name, at: take(width * a.length), length: a.length, state: [] as number[] }));
+  for (const p of params) for (let s = 0; s < STATE[o.optimizer.name]; s++) p.state.push(take(width * p.length));
+  const rows: [number, number][] = [];
+  for (let k = 0, first = 0; k < o.threads; k++) {
+    const n = Math.floor(o.batch / o.threads) + (k < o.batch % o.threads ? 1 : 0);
+    rows.push([first, n]);
+    first += n;
+  }
+  const members = rows.map(([, n]) => {
+    const x = take(width * n * 784);
+    const t = take(4 * n);
+    const bytes = workspaceBytes(n);
+    // a workspace outside the shared memory copies its gradients here after each step
+    const grads = bytes > 0 ? [] : params.map((p) => take(width * p.length));
+    return { base: bytes > 0 ? take(bytes) : 0, x, t, grads };
+  });
+  const plan = { steps: o.steps, threads: o.threads, rows, batch: o.batch, names: o.names, float: o.float, optimizer: o.optimizer, checkNumerics: o.checkNumerics, placed: false, at: { control, table, losses, indices, labels, pixels }, count, params };
+  return { plan, members, bytes: at };
+}
+
+export async function createTeam(module: CompiledModule, js: string, o: TeamOptions): Promise<Team> {
+  const dims = (n: number) => ({ [o.names.dim]: n });
+  const sizer = module.workspaceBytes;
+  const { plan: partial, members, bytes } = layout(o, (n) => (sizer ? align(sizer(dims(n))) : 0));
+  const pages = Math.ceil(bytes / 65536) + 1;
+  if (pages > MAX_PAGES) throw new RangeError(`a team of ${o.threads} threads needs ${bytes} bytes of memory, more than WebAssembly's 4 GiB`);
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  // a placed workspace's gradients are read where it keeps them: lay each one out to learn where
+  let placed = sizer !== undefined;
+  if (placed) {
+    members.forEach((m, k) => {
+      const ws = module.createWorkspace(dims(partial.rows[k]![1]), { memory, base: m.base });
+      const grads = ws.grads[o.names.loss]!;
+      for (const p of partial.params) {
+        const g = grads[p.name];
+        if (!(g instanceof Float32Array || g instanceof Float64Array) || g.buffer !== memory.buffer) placed = false;
+        else m.grads.push(g.byteOffset);
+      }
+    });
+  }
+  // laid out again without workspaces in the shared memory: theirs copy their gradients out
+  if (!placed && sizer !== undefined) return createTeam({ ...module, workspaceBytes: undefined }, js, o);
+  const plan: TeamPlan = { ...partial, placed, members };
+  Member.fill(memory, plan, o.labels, o.pixels);
+  const workers = await Promise.all(Array.from({ length: o.threads - 1 }, (_, i) => start(plan, i + 1, memory, js)));
+  const me = new Member(plan, 0, memory, module);
+  for (const [name, a] of Object.entries(o.params)) me.params[name]!.set(a);
+  for (const [name, list] of o.state ?? []) list.forEach((a, i) => me.state[name]![i]!.set(a));
+  const indices = new Int32Array(memory.buffer, plan.at.indices, o.batch);
+  return {
+    threads: o.threads,
+    params: me.params,
+    state: new Map(Object.entries(me.state)),
+    indices,
+    iterate() {
+      me.arrive();
+      me.step();
+      me.arrive();
+      return me.loss();
+    },
+    update() {
+      me.update();
+    },
+    get steps() {
+      return me.taken;
+    },
+    async close() {
+      me.stop();
+      me.arrive();
+      await Promise.all(workers.map((w) => new Promise((resolve) => w.once("exit", resolve))));
+    },
+  };
+}
+
+/** A worker thread running parallel.ts's Member k; resolves once it is ready to meet at the first barrier. */
+function start(plan: TeamPlan, k: number, memory: WebAssembly.Memory, js: string): Promise<Worker> {
+  // started from the sources (the tests, the bench), the worker loads TypeScript through tsx; from dist/, JavaScript
+  const typescript = import.meta.url.endsWith(".ts");
+  const w = new Worker(new URL("./pool-worker.mjs", import.meta.url), { workerData: { plan, k, memory, js, typescript } });
+  return new Promise((resolve, reject) => {
+    w.once("message", () => resolve(w));
+    w.once("error", reject);
+  });
+}
