@@ -73,7 +73,7 @@ export class Member {
   private readonly indices: Int32Array;
   private readonly gather: GatherFn;
   /** per param: [param, state…, each thread's gradient…, this thread's element range] */
-  private readonly work: { name: string; p: Floats; state: Floats[]; grads: Floats[]; lo: number; hi: number }[] = [];
+  private readonly work: (Work & { readonly name: string })[] = [];
   private readonly weights: Float64Array;
   private steps = 0;
 
@@ -170,26 +170,11 @@ export class Member {
     this.steps++;
     if (this.plan.checkNumerics && !Number.isFinite(this.loss())) return;
     const { name, lr } = this.plan.optimizer;
-    const weights = this.weights;
-    const threads = this.plan.threads;
-    const [beta1, beta2] = [0.9, 0.999];
-    const lrT = name === "adam" ? (lr * Math.sqrt(1 - beta2 ** this.steps)) / (1 - beta1 ** this.steps) : 0;
-    for (const { p, state, grads, lo, hi } of this.work) {
-      for (let i = lo; i < hi; i++) {
-        let g = weights[0]! * grads[0]![i]!;
-        for (let j = 1; j < threads; j++) g += weights[j]! * grads[j]![i]!;
-        if (name === "sgd") p[i]! -= lr * g;
-        else if (name === "momentum") {
-          const v = state[0]!;
-          v[i] = 0.9 * v[i]! - lr * g;
-          p[i]! += v[i]!;
-        } else {
-          const [m, v] = state as [Floats, Floats];
-          m[i]! += (1 - beta1) * (g - m[i]!);
-          v[i]! += (1 - beta2) * (g * g - v[i]!);
-          p[i]! -= (lrT * m[i]!) / (Math.sqrt(v[i]!) + 1e-7);
-        }
-      }
+    for (const w of this.work) {
+      // one loop per optimizer, none testing which inside: the update runs over every param each iteration
+      if (name === "sgd") sgd(w, this.weights, lr);
+      else if (name === "momentum") momentum(w, this.weights, lr);
+      else adam(w, this.weights, lr, this.steps);
     }
   }
 
@@ -207,5 +192,46 @@ export class Member {
       this.arrive();
       this.update();
     }
+  }
+}
+
+type Work = { readonly p: Floats; readonly state: readonly Floats[]; readonly grads: readonly Floats[]; readonly lo: number; readonly hi: number };
+
+/** The batch's gradient of element i: each thread's weighted by its rows, summed in thread order (one thread: its own, × 1). */
+function gradient(grads: readonly Floats[], weights: Float64Array, i: number): number {
+  let g = weights[0]! * grads[0]![i]!;
+  for (let j = 1; j < grads.length; j++) g += weights[j]! * grads[j]![i]!;
+  return g;
+}
+
+function sgd({ p, grads, lo, hi }: Work, weights: Float64Array, lr: number): void {
+  if (grads.length === 1) {
+    const g0 = grads[0]!;
+    const w0 = weights[0]!;
+    for (let i = lo; i < hi; i++) p[i]! -= lr * (w0 * g0[i]!);
+  } else if (grads.length === 2) {
+    const [g0, g1] = grads as [Floats, Floats];
+    const [w0, w1] = [weights[0]!, weights[1]!];
+    for (let i = lo; i < hi; i++) p[i]! -= lr * (w0 * g0[i]! + w1 * g1[i]!);
+  } else for (let i = lo; i < hi; i++) p[i]! -= lr * gradient(grads, weights, i);
+}
+
+function momentum({ p, state, grads, lo, hi }: Work, weights: Float64Array, lr: number): void {
+  const v = state[0]!;
+  for (let i = lo; i < hi; i++) {
+    v[i] = 0.9 * v[i]! - lr * gradient(grads, weights, i);
+    p[i]! += v[i]!;
+  }
+}
+
+function adam({ p, state, grads, lo, hi }: Work, weights: Float64Array, lr: number, steps: number): void {
+  const [beta1, beta2] = [0.9, 0.999];
+  const lrT = (lr * Math.sqrt(1 - beta2 ** steps)) / (1 - beta1 ** steps);
+  const [m, v] = state as [Floats, Floats];
+  for (let i = lo; i < hi; i++) {
+    const g = gradient(grads, weights, i);
+    m[i]! += (1 - beta1) * (g - m[i]!);
+    v[i]! += (1 - beta2) * (g * g - v[i]!);
+    p[i]! -= (lrT * m[i]!) / (Math.sqrt(v[i]!) + 1e-7);
   }
 }

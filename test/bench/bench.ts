@@ -1,155 +1,217 @@
 /**
- * `npm run bench`: the compiled TwoLayerNet's training step against its peers, all in
- * ONE run on this machine — TensorFlow.js (cpu and wasm backends) on the same model and
- * batches, and NumPy (../shared/peers) when Python has it — with ratios, compile time,
- * allocation per step, peak RSS and the end-to-end textbook recipe. Writes the table
- * into docs/performance.md. BENCH_QUICK=1 skips the end-to-end run.
+ * `npm run bench`: a whole training iteration of the textbook's TwoLayerNet (draw the batch,
+ * step, update) in gradc — both back ends, 1 and 2 threads — against its peers, all in ONE
+ * run on this machine, in interleaved rounds (A B C … A B C …, the median of each) so that a
+ * noisy machine moves all of them alike: TensorFlow.js (cpu, wasm), jax-js, NumPy float32,
+ * PyTorch. Then a scaling table (hidden 50 / 200 / 1000 × batch 100 / 1000), compile times
+ * of 1k- and 10k-node graphs, heap growth per iteration, and the end-to-end textbook recipe.
+ * Writes the tables into docs/performance.md; the last line printed is one JSON object.
+ * BENCH_QUICK=1 skips the end-to-end runs and the scaling table.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { emitModule } from "../../src/codegen/index.js";
-import { loadGraph } from "../../src/index.js";
-import { loadCompiled } from "../../src/runtime/load.js";
+import { compileText, loadGraph } from "../../src/index.js";
+import { optimize } from "../../src/optimize/pipeline.js";
+import { loadCompiled, moduleText } from "../../src/runtime/load.js";
 import { defaultDataDir, fillBatch, loadMnist } from "../../src/runtime/mnist.js";
 import { batch, classifier } from "../../src/runtime/model.js";
 import { createOptimizer, type FloatArray } from "../../src/runtime/optimizers.js";
-import { Random } from "../../src/tensor/random.js";
+import { createTeam } from "../../src/runtime/pool.js";
 import { train } from "../../src/runtime/train.js";
+import { Random } from "../../src/tensor/random.js";
+import { jaxjs, numpy, tfjs, torch, type Outcome, type Runner, type Shape } from "./peers.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const MFLOP = 16.1; // per iteration, without the unused input gradient
+const QUICK = process.env["BENCH_QUICK"] === "1";
+const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 3);
 const data = loadMnist(defaultDataDir());
-const rows: { name: string; ms: number; note?: string }[] = [];
 const log = (s: string) => process.stdout.write(s + "\n");
+const THREADS = availableParallelism();
+const TEXTBOOK: Shape = { hidden: 50, batch: 100 };
+/** floating-point operations of one iteration without the unused input gradient: 3 matmuls of 2·B·784·H, 3 of 2·B·H·10 */
+const mflop = (s: Shape) => (6 * s.batch * (784 * s.hidden + s.hidden * 10)) / 1e6;
 
-async function gradc(simd: boolean): Promise<{ ms: number; compileMs: number; bytesPerStep: number }> {
-  const g = loadGraph(`${ROOT}graphs/two_layer_net.graph`);
-  const t0 = performance.now();
-  emitModule(g, { simd });
-  const compileMs = performance.now() - t0;
-  const model = classifier(g, await loadCompiled(g, { simd }), 1);
-  const b = batch(model, 100);
-  const opt = createOptimizer("sgd", 0.1, model.params);
+const netText = (hidden: number) => readFileSync(`${ROOT}graphs/two_layer_net.graph`, "utf8").replaceAll("50]", `${hidden}]`).replace("[50,", `[${hidden},`);
+
+/** gradc's whole iteration: the team (runtime/pool.ts) for --simd or threads > 1, else the module's step and the optimizer. */
+async function gradc(simd: boolean, threads: number, s: Shape): Promise<{ run: Runner; close: () => Promise<void> }> {
+  const g = compileText(netText(s.hidden), "graphs/two_layer_net.graph");
+  const mod = await loadCompiled(g, simd ? { simd: true } : {});
+  const model = classifier(g, mod, 1);
   const rng = new Random(2);
+  if (simd || threads > 1) {
+    const team = await createTeam(mod, moduleText(mod)!, { threads, batch: s.batch, float: "f32", checkNumerics: false, names: { x: model.x, t: model.t, loss: model.loss, dim: model.dim }, optimizer: { name: "sgd", lr: 0.1 }, params: model.params, steps: 0, labels: data.train.labels, pixels: data.train.pixels });
+    const iteration = () => {
+      for (let i = 0; i < s.batch; i++) team.indices[i] = rng.int(data.train.count);
+      team.iterate();
+      team.update();
+    };
+    return { run: warmed(iteration), close: () => team.close() };
+  }
+  const b = batch(model, s.batch);
+  const opt = createOptimizer("sgd", 0.1, model.params);
   const iteration = () => {
-    for (let i = 0; i < 100; i++) b.indices[i] = rng.int(data.train.count);
+    for (let i = 0; i < s.batch; i++) b.indices[i] = rng.int(data.train.count);
     fillBatch(data.train, b.indices, b.x, b.t);
-    const ws = model.module.step(b.ws, b.inputs, model.params);
+    const ws = mod.step(b.ws, b.inputs, model.params);
     opt.update(model.params, ws.grads[model.loss] as Record<string, FloatArray>);
   };
-  for (let i = 0; i < 300; i++) iteration();
-  const n = 2000;
-  const t1 = performance.now();
-  for (let i = 0; i < n; i++) iteration();
-  const ms = (performance.now() - t1) / n;
-  // heap growth: the least of 5 trials after a full collection (a per-step allocation shows in every trial)
+  return { run: warmed(iteration), close: async () => {} };
+}
+
+function warmed(iteration: () => void): Runner {
+  for (let i = 0; i < 200; i++) iteration();
+  return (n) => {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) iteration();
+    return (performance.now() - t0) / n;
+  };
+}
+
+/** Heap growth per iteration: the least of 5 trials of 400 after a full collection (an allocation per iteration shows in every trial). */
+function heapGrowth(run: Runner): number {
   setFlagsFromString("--expose-gc");
   const gc = runInNewContext("gc") as () => void;
   let least = Infinity;
   for (let trial = 0; trial < 5; trial++) {
     gc();
     const before = process.memoryUsage().heapUsed;
-    for (let i = 0; i < 400; i++) iteration();
+    run(400);
     least = Math.min(least, Math.max(0, process.memoryUsage().heapUsed - before) / 400);
   }
-  return { ms, compileMs, bytesPerStep: least };
+  return least;
 }
 
-async function tfjs(backend: "cpu" | "wasm"): Promise<number> {
-  const tf = await import("@tensorflow/tfjs-core");
-  // tfjs-core registers no gradients by itself (the @tensorflow/tfjs bundle imports this module);
-  // it is ES module code with extensionless imports, which tsx loads as CommonJS but Node's ESM loader refuses
-  createRequire(import.meta.url)("@tensorflow/tfjs-core/dist/register_all_gradients");
-  if (backend === "cpu") await import("@tensorflow/tfjs-backend-cpu");
-  else {
-    const wasm = await import("@tensorflow/tfjs-backend-wasm");
-    const dir = dirname(createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm/package.json"));
-    wasm.setWasmPaths(join(dir, "dist") + "/");
+interface Row {
+  readonly name: string;
+  readonly key: string;
+  readonly ms: number[];
+  note?: string;
+  skipped?: string;
+}
+
+const median = (a: readonly number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] ?? NaN;
+
+/** One measurement per round of every peer, in the same order each round; Python peers run as subprocesses. */
+async function rounds(): Promise<{ rows: Row[]; bytes: Map<string, number> }> {
+  const inProcess: [Row, Runner, number][] = [];
+  const closers: (() => Promise<void>)[] = [];
+  const bytes = new Map<string, number>();
+  for (const [simd, threads] of [[true, THREADS], [true, 1], [false, THREADS], [false, 1]] as const) {
+    const key = `gradc_${simd ? "simd" : "ts"}_${threads}`;
+    const g = await gradc(simd, threads, TEXTBOOK);
+    closers.push(g.close);
+    bytes.set(key, heapGrowth(g.run));
+    inProcess.push([{ key, name: `gradc ${simd ? "`--simd` (WebAssembly SIMD)" : "TypeScript backend"}, ${threads} thread${threads > 1 ? "s" : ""}`, ms: [] }, g.run, simd ? 2000 : 400]);
   }
-  await tf.setBackend(backend);
-  await tf.ready();
-  const W1 = tf.variable(tf.randomNormal([784, 50], 0, 0.01));
-  const b1 = tf.variable(tf.zeros([50]));
-  const W2 = tf.variable(tf.randomNormal([50, 10], 0, 0.01));
-  const b2 = tf.variable(tf.zeros([10]));
-  const opt = tf.train.sgd(0.1);
-  const x = new Float32Array(100 * 784);
-  const t = new Int32Array(100);
-  const idx = new Int32Array(100);
-  const rng = new Random(3);
-  const iteration = () => {
-    for (let i = 0; i < 100; i++) idx[i] = rng.int(data.train.count);
-    fillBatch(data.train, idx, x, t);
-    tf.tidy(() => {
-      const xs = tf.tensor2d(x, [100, 784]);
-      const ys = tf.oneHot(tf.tensor1d(t, "int32"), 10);
-      // functions, not chained methods: tfjs-core alone does not add those to its tensors
-      const scores = () => tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(xs, W1), b1)), W2), b2);
-      opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, scores()) as import("@tensorflow/tfjs-core").Scalar);
-    });
-  };
-  for (let i = 0; i < 20; i++) iteration();
-  const n = backend === "cpu" ? 60 : 200;
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) iteration();
-  return (performance.now() - t0) / n;
+  inProcess.push([{ key: "tfjs_wasm", name: "TensorFlow.js 4.22, wasm backend", ms: [] }, await tfjs("wasm", data, TEXTBOOK), 150]);
+  inProcess.push([{ key: "jaxjs", name: "jax-js 0.1.25, whole step under jit (wasm)", ms: [] }, await jaxjs(data, TEXTBOOK), 100]);
+  const py: [Row, (iters: number) => Outcome, number][] = [
+    [{ key: "numpy", name: "NumPy float32, the textbook's code without dx1 (../shared/peers)", ms: [] }, (n) => numpy(TEXTBOOK, n), 3000],
+    [{ key: "torch", name: "PyTorch float32, 1 thread (test/bench/torch_two_layer.py)", ms: [] }, (n) => torch(TEXTBOOK, n), 3000],
+  ];
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [row, run, n] of inProcess) row.ms.push(run(n));
+    for (const [row, run, n] of py) {
+      if (row.skipped) continue;
+      const o = run(n);
+      if ("skipped" in o) row.skipped = o.skipped;
+      else {
+        row.ms.push(o.ms);
+        if (o.acc !== undefined) row.note = `test acc ${o.acc.toFixed(4)}`;
+      }
+    }
+    log(`round ${r + 1}: ${[...inProcess.map(([row]) => row), ...py.map(([row]) => row)].map((row) => `${row.key} ${row.skipped ? "skipped" : row.ms.at(-1)!.toFixed(3)}`).join(" · ")}`);
+  }
+  const cpu: Row = { key: "tfjs_cpu", name: "TensorFlow.js 4.22, cpu backend", ms: [] };
+  const cpuRun = await tfjs("cpu", data, TEXTBOOK);
+  for (let r = 0; r < ROUNDS; r++) cpu.ms.push(cpuRun(30));
+  for (const c of closers) await c();
+  return { rows: [...inProcess.map(([row]) => row), ...py.map(([row]) => row), cpu], bytes };
 }
 
-function numpy(): { ms: number; acc: number } | string {
-  const script = `${ROOT}../shared/peers/numpy_two_layer.py`;
-  if (!existsSync(script)) return "skipped: ../shared/peers/numpy_two_layer.py is not here";
-  const r = spawnSync("python3", [script, "--data", defaultDataDir(), "--dtype", "float32", "--no-gradcheck", "--no-dx1"], { encoding: "utf8" });
-  if (r.status !== 0) return `skipped: python3 with NumPy is not available (${(r.stderr || r.error?.message || "").split("\n")[0]})`;
-  const last = JSON.parse(r.stdout.trim().split("\n").pop()!) as { ms_per_iter: number; test_acc: number };
-  return { ms: last.ms_per_iter, acc: last.test_acc };
+/** gradc (--simd, all threads) against NumPy and TensorFlow.js wasm as the layer and the batch grow. */
+async function scaling(): Promise<string[]> {
+  const lines = ["| hidden × batch | gradc `--simd`, " + THREADS + " threads (ms) | NumPy float32 (ms) | TF.js wasm (ms) | vs NumPy | vs TF.js wasm |", "|---|---|---|---|---|---|"];
+  for (const hidden of [50, 200, 1000]) {
+    for (const b of [100, 1000]) {
+      const s = { hidden, batch: b };
+      const n = Math.max(20, Math.round(400 / (mflop(s) / 16)));
+      const g = await gradc(true, THREADS, s);
+      const ours = median([g.run(n), g.run(n), g.run(n)]);
+      await g.close();
+      const np = numpy(s, Math.max(200, n));
+      const tf = await tfjs("wasm", data, s);
+      const theirs = median([tf(Math.max(10, n >> 3)), tf(Math.max(10, n >> 3))]);
+      const npMs = "ms" in np ? np.ms : NaN;
+      lines.push(`| ${hidden} × ${b} | ${ours.toFixed(3)} | ${"ms" in np ? npMs.toFixed(3) : "skipped"} | ${theirs.toFixed(3)} | ${(npMs / ours).toFixed(2)}× | ${(theirs / ours).toFixed(2)}× |`);
+      log(lines.at(-1)!);
+    }
+  }
+  return lines;
+}
+
+/** Compile time (parse, differentiate, optimize, emit) of chains `x{i} = tanh(x{i-1}) * 0.9 + 0.1` with their gradients. */
+function compileTimes(): string[] {
+  return [1000, 10000].map((target) => {
+    const statements = Math.round(target / 3.5);
+    const lines = ["input x0: f64[4] = [0.1, 0.2, 0.3, 0.4]"];
+    for (let i = 1; i <= statements; i++) lines.push(`x${i} = tanh(x${i - 1}) * 0.9 + 0.1`);
+    lines.push(`L = sum(x${statements})`, "grad L wrt x0", "");
+    const t0 = performance.now();
+    const g = compileText(lines.join("\n"), "chain.graph");
+    const nodes = optimize(g).nodes.length;
+    emitModule(g);
+    return `- compile time of a graph of ${nodes.toLocaleString("en")} nodes after optimization (${statements} statements with their gradient): ${((performance.now() - t0) / 1000).toFixed(2)} s`;
+  });
+}
+
+async function endToEnd(): Promise<string> {
+  if (QUICK) return "skipped (BENCH_QUICK=1)";
+  const graph = loadGraph(`${ROOT}graphs/two_layer_net.graph`);
+  const quiet = { start() {}, tick() {}, epoch() {}, stop() {} };
+  const parts: string[] = [];
+  for (const [simd, threads] of [[true, THREADS], [true, 1], [false, THREADS]] as const) {
+    const r = await train(graph, await loadCompiled(graph, simd ? { simd: true } : {}), data, { iters: 10000, batch: 100, optimizer: "sgd", seed: 1, dir: `${ROOT}runs/bench`, threads }, quiet);
+    parts.push(`${simd ? "`--simd`" : "TypeScript"} ${threads} thread${threads > 1 ? "s" : ""} ${r.seconds.toFixed(1)} s, test accuracy ${r.testAcc.toFixed(4)}`);
+    log(`end to end: ${parts.at(-1)}`);
+  }
+  return parts.join("; ");
 }
 
 async function main(): Promise<void> {
-  log("benchmarking the TwoLayerNet training step (784-50-10, batch 100, SGD) …");
-  const ts = await gradc(false);
-  rows.push({ name: "gradc compiled step, TypeScript backend (default), 1 thread", ms: ts.ms });
-  log(`gradc TypeScript: ${ts.ms.toFixed(3)} ms/iter`);
-  const g = await gradc(true);
-  rows.unshift({ name: "gradc compiled step, `--simd` (matmuls in WebAssembly SIMD), 1 thread", ms: g.ms });
-  log(`gradc --simd: ${g.ms.toFixed(3)} ms/iter`);
-  for (const backend of ["wasm", "cpu"] as const) {
-    const ms = await tfjs(backend);
-    rows.push({ name: `TensorFlow.js 4.22 ${backend} backend`, ms });
-    log(`tfjs ${backend}: ${ms.toFixed(3)} ms/iter`);
-  }
-  const np = numpy();
-  if (typeof np === "string") log(`NumPy: ${np}`);
-  else rows.push({ name: "NumPy float32, textbook code without dx1 (peers/)", ms: np.ms, note: `test acc ${np.acc}` });
-  const e2e: string[] = [];
-  for (const simd of [true, false]) {
-    if (process.env["BENCH_QUICK"] === "1") break;
-    const graph = loadGraph(`${ROOT}graphs/two_layer_net.graph`);
-    const quiet = { start() {}, tick() {}, epoch() {}, stop() {} };
-    const r = await train(graph, await loadCompiled(graph, { simd }), data, { iters: 10000, batch: 100, optimizer: "sgd", seed: 1, dir: `${ROOT}runs/bench` }, quiet);
-    e2e.push(`${simd ? "`--simd`" : "TypeScript"} ${r.seconds.toFixed(1)} s, test accuracy ${r.testAcc.toFixed(4)}`);
-  }
+  log(`benchmarking a training iteration of the TwoLayerNet (784-50-10, batch 100, SGD), ${ROUNDS} interleaved rounds …`);
+  const { rows, bytes } = await rounds();
+  const ms = (key: string) => {
+    const r = rows.find((x) => x.key === key);
+    return r && !r.skipped ? median(r.ms) : NaN;
+  };
+  const best = ms(`gradc_simd_${THREADS}`);
   const table = [
-    "| implementation | ms / iteration | GFLOP/s | gradc `--simd` is faster by | gradc TypeScript is faster by |",
-    "|---|---|---|---|---|",
-    ...rows.map((r) => `| ${r.name} | ${r.ms.toFixed(3)} | ${(MFLOP / r.ms).toFixed(2)} | ${(r.ms / g.ms).toFixed(2)}× | ${(r.ms / ts.ms).toFixed(2)}× |${r.note ? ` ${r.note}` : ""}`),
-    "",
-    `- compile time of the MLP graph (optimize + fuse + emit): TypeScript ${ts.compileMs.toFixed(0)} ms, \`--simd\` ${g.compileMs.toFixed(0)} ms`,
-    `- heap growth per training iteration (least of 5 trials of 400, after a full collection): TypeScript ${ts.bytesPerStep.toFixed(1)} bytes, \`--simd\` ${g.bytesPerStep.toFixed(1)} bytes`,
+    `| implementation | ms / iteration (median of ${ROUNDS}) | GFLOP/s | gradc \`--simd\` ${THREADS} threads is faster by |`,
+    "|---|---|---|---|",
+    ...rows.map((r) => (r.skipped ? `| ${r.name} | skipped: ${r.skipped} | | |` : `| ${r.name} | ${median(r.ms).toFixed(3)} | ${(mflop(TEXTBOOK) / median(r.ms)).toFixed(2)} | ${(median(r.ms) / best).toFixed(2)}× |${r.note ? ` ${r.note}` : ""}`)),
+  ];
+  const scale = QUICK ? ["(skipped: BENCH_QUICK=1)"] : await scaling();
+  const notes = [
+    ...compileTimes(),
+    `- heap growth per training iteration (least of 5 trials of 400, after a full collection): ${[...bytes].map(([k, b]) => `${k} ${b.toFixed(1)} bytes`).join(", ")}`,
     `- peak RSS of this benchmark process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
-    `- end-to-end textbook recipe (10,000 iterations + 17 evaluations on 70,000 images): ${e2e.join("; ") || "skipped (BENCH_QUICK=1)"}`,
-    `- NumPy: ${typeof np === "string" ? np : "run in the same sitting, `--dtype float32 --no-dx1`"}`,
-  ].join("\n");
-  log("\n" + table);
+    `- end-to-end textbook recipe (10,000 iterations + 17 evaluations on 70,000 images): ${await endToEnd()}`,
+  ];
+  const text = [...table, "", "Scaling (the same iteration, wider layers and larger batches):", "", ...scale, "", ...notes].join("\n");
+  log("\n" + text);
   const doc = `${ROOT}docs/performance.md`;
-  const text = readFileSync(doc, "utf8");
-  const block = `<!-- bench:start -->\n${table}\n<!-- bench:end -->`;
-  writeFileSync(doc, /<!-- bench:start -->[^]*<!-- bench:end -->/.test(text) ? text.replace(/<!-- bench:start -->[^]*<!-- bench:end -->/, block) : `${text}\n## npm run bench (${new Date().toISOString().slice(0, 10)})\n\n${block}\n`);
-  log(`\nwrote the table into docs/performance.md`);
+  const old = readFileSync(doc, "utf8");
+  const block = `<!-- bench:start -->\n${text}\n<!-- bench:end -->`;
+  writeFileSync(doc, old.replace(/<!-- bench:start -->[^]*<!-- bench:end -->/, block));
+  log("\nwrote the tables into docs/performance.md");
+  const ratio = (key: string) => (Number.isFinite(ms(key)) ? Number((ms(key) / best).toFixed(3)) : null);
+  log(JSON.stringify({ gradc_ms: Number(best.toFixed(4)), numpy_ms: Number.isFinite(ms("numpy")) ? Number(ms("numpy").toFixed(4)) : null, ratio_vs_numpy: ratio("numpy"), ratio_vs_tfjs_wasm: ratio("tfjs_wasm"), ratio_vs_jaxjs: ratio("jaxjs"), ratio_vs_torch: ratio("torch") }));
 }
 
 await main();
