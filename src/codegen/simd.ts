@@ -96,9 +96,8 @@ export function simdMatmul(k: SimdMatmul): WasmFunction {
   const start = [rowA, set("$p", i32(0))];
   let body: Instr[];
   if (k.kind === "rows") {
-    // first the row's non-zeros as a list, without branches (values at $list, B's row offsets at $list + 4K);
-    // then the multiply-adds over the list, whose loop the branch predictor follows. Each
-    // workspace's instance has its own $list, so threads sharing one memory never meet there
+    // first the row's non-zeros as a list, without branches (values at $list — each instance's own, so threads
+    // sharing a memory never meet there — B's row offsets at $list + 4K); then the multiply-adds over the list
     const shl = (n: string): Instr => ["i32.shl", get(n), i32(2)];
     const at = (n: string): Instr => add(["global.get", "$list"], shl(n));
     body = [
