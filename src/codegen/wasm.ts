@@ -7,7 +7,7 @@
  */
 
 import { commentText } from "./names.js";
-export type ValType = "i32" | "f32" | "v128";
+export type ValType = "i32" | "f32" | "f64" | "v128";
 
 /** `["op", immediates…, operands…]`: immediates are numbers, `$names` and `{ offset }`. */
 export type Instr = readonly [string, ...(Instr | Imm)[]];
@@ -29,17 +29,19 @@ export interface WasmFunction {
   readonly doc?: string;
 }
 
-const VALTYPE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, v128: 0x7b };
+const VALTYPE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, f64: 0x7c, v128: 0x7b };
 
 /** Opcodes: a byte, or [0xfc | 0xfd, sub-opcode] for the prefixed ones. */
 const OPCODES: Record<string, number | readonly [number, number]> = {
   "local.get": 0x20, "local.set": 0x21, "local.tee": 0x22, "global.get": 0x23,
-  "i32.const": 0x41, "f32.const": 0x43,
-  "i32.load": 0x28, "f32.load": 0x2a, "i32.load8_u": 0x2d, "i32.store": 0x36, "f32.store": 0x38,
+  "i32.const": 0x41, "f32.const": 0x43, "f64.const": 0x44,
+  "i32.load": 0x28, "f32.load": 0x2a, "f64.load": 0x2b, "i32.load8_u": 0x2d, "i32.store": 0x36, "f32.store": 0x38,
   "i32.eqz": 0x45, "i32.ne": 0x47, "i32.lt_u": 0x49, "i32.gt_u": 0x4b, "i32.ge_u": 0x4f,
   "f32.eq": 0x5b, "f32.ne": 0x5c,
   "i32.add": 0x6a, "i32.sub": 0x6b, "i32.mul": 0x6c, "i32.or": 0x72, "i32.shl": 0x74,
   "f32.add": 0x92, "f32.sub": 0x93, "f32.mul": 0x94,
+  "f64.sqrt": 0x9f, "f64.add": 0xa0, "f64.sub": 0xa1, "f64.mul": 0xa2, "f64.div": 0xa3,
+  "f32.demote_f64": 0xb6, "f64.promote_f32": 0xbb,
   "br": 0x0c, "br_if": 0x0d,
   "memory.fill": [0xfc, 11],
   "v128.load": [0xfd, 0x00], "v128.store": [0xfd, 0x0b], "v128.const": [0xfd, 0x0c],
@@ -47,7 +49,7 @@ const OPCODES: Record<string, number | readonly [number, number]> = {
 };
 
 /** log2 of the natural alignment of each memory access. */
-const ALIGN: Record<string, number> = { "i32.load8_u": 0, "i32.load": 2, "f32.load": 2, "i32.store": 2, "f32.store": 2, "v128.load": 4, "v128.store": 4 };
+const ALIGN: Record<string, number> = { "i32.load8_u": 0, "i32.load": 2, "f32.load": 2, "f64.load": 3, "i32.store": 2, "f32.store": 2, "v128.load": 4, "v128.store": 4 };
 
 function uleb(n: number): number[] {
   const out: number[] = [];
@@ -177,6 +179,7 @@ function immediate(op: string, imm: Imm, locals: ReadonlyMap<string, number>, la
   if (op === "br" || op === "br_if") return uleb(labels.length - 1 - labels.lastIndexOf(imm as string));
   if (op === "i32.const") return sleb(imm as number);
   if (op === "f32.const") return [...new Uint8Array(Float32Array.of(imm as number).buffer)];
+  if (op === "f64.const") return [...new Uint8Array(Float64Array.of(imm as number).buffer)];
   if (op === "v128.const") return new Array<number>(16).fill(0); // only the zero vector is used
   return internalError(`${op} takes no immediate ${String(imm)}`);
 }

@@ -16,6 +16,7 @@
 import { byteTable, gatherModule, type GatherFn } from "./gather.js";
 import type { CompiledModule, CompiledWorkspace } from "./load.js";
 import type { OptimizerName } from "./optimizers.js";
+import { ENTRY, updateKernels, type UpdateKernels } from "./update.js";
 
 /** Where everything lives in the shared memory (byte offsets), and what each thread does: sent to every worker. */
 export interface TeamPlan {
@@ -42,8 +43,8 @@ export interface TeamPlan {
   };
   readonly count: number;
   readonly params: readonly { readonly name: string; readonly at: number; readonly length: number; readonly state: readonly number[] }[];
-  /** per thread: its workspace's base, its x and t, and where its gradient of each param is (in the order of params) */
-  readonly members: readonly { readonly base: number; readonly x: number; readonly t: number; readonly grads: readonly number[] }[];
+  /** per thread: its workspace's base, its x and t, where its gradient of each param is (in the order of params), and its update tables (ENTRY · threads bytes per param) */
+  readonly members: readonly { readonly base: number; readonly x: number; readonly t: number; readonly grads: readonly number[]; readonly tables: number }[];
 }
 
 /** control words: a barrier's arrivals and generation, the stop flag */
@@ -73,7 +74,9 @@ export class Member {
   private readonly indices: Int32Array;
   private readonly gather: GatherFn;
   /** per param: [param, state…, each thread's gradient…, this thread's element range] */
-  private readonly work: (Work & { readonly name: string })[] = [];
+  private readonly work: (Work & { readonly name: string; readonly table: number })[] = [];
+  /** float32 params are updated in WebAssembly (update.ts), float64 ones by the loops below */
+  private readonly kernels: UpdateKernels | undefined;
   private readonly weights: Float64Array;
   private steps = 0;
 
@@ -106,8 +109,14 @@ export class Member {
       this.state[p.name] = p.state.map((at) => new F(buf, at, p.length));
       const lo = Math.floor((p.length * k) / plan.threads);
       const hi = Math.floor((p.length * (k + 1)) / plan.threads);
-      this.work.push({ name: p.name, p: view, state: this.state[p.name]!, grads: plan.members.map((m) => new F(buf, m.grads[i]!, p.length)), lo, hi });
+      const table = me.tables + i * ENTRY * plan.threads;
+      this.work.push({ name: p.name, p: view, state: this.state[p.name]!, grads: plan.members.map((m) => new F(buf, m.grads[i]!, p.length)), lo, hi, table });
+      plan.members.forEach((m, j) => {
+        new Int32Array(buf, table + ENTRY * j, 1)[0] = m.grads[i]! + 4 * lo;
+        new Float64Array(buf, table + ENTRY * j + 8, 1)[0] = this.weights[j]!;
+      });
     }
+    this.kernels = plan.float === "f32" ? updateKernels(plan.threads, memory) : undefined;
   }
 
   /** Writes the table, labels and pixels the gatherer reads (once, by the thread that makes the memory). */
@@ -158,18 +167,34 @@ export class Member {
     }
   }
 
-  /** The batch's loss: the threads' losses weighted by their rows, in thread order. */
-  loss(): number {
+  /** The batch's loss: the threads' losses weighted by their rows, in thread order, into total[0] (a number returned would be boxed: an allocation per iteration). */
+  readonly total = new Float64Array(1);
+  sumLosses(): void {
     let sum = 0;
     for (let j = 0; j < this.plan.threads; j++) sum += this.weights[j]! * this.losses[j]!;
-    return sum;
+    this.total[0] = sum;
   }
 
   /** This thread's share of the optimizer's update (skipped, on every thread alike, at a loss that is not finite under checkNumerics). */
   update(): void {
     this.steps++;
-    if (this.plan.checkNumerics && !Number.isFinite(this.loss())) return;
+    if (this.plan.checkNumerics) {
+      this.sumLosses();
+      if (!Number.isFinite(this.total[0]!)) return;
+    }
     const { name, lr } = this.plan.optimizer;
+    const k = this.kernels;
+    if (k) {
+      const lrT = name === "adam" ? adamRate(lr, this.steps) : 0;
+      for (const w of this.work) {
+        const at = w.p.byteOffset + 4 * w.lo;
+        const n = w.hi - w.lo;
+        if (name === "sgd") k.sgd(at, n, lr, w.table);
+        else if (name === "momentum") k.momentum(at, w.state[0]!.byteOffset + 4 * w.lo, n, lr, w.table);
+        else k.adam(at, w.state[0]!.byteOffset + 4 * w.lo, w.state[1]!.byteOffset + 4 * w.lo, n, lrT, 1 - 0.9, 1 - 0.999, w.table);
+      }
+      return;
+    }
     for (const w of this.work) {
       // one loop per optimizer, none testing which inside: the update runs over every param each iteration
       if (name === "sgd") sgd(w, this.weights, lr);
@@ -195,7 +220,7 @@ export class Member {
   }
 }
 
-type Work = { readonly p: Floats; readonly state: readonly Floats[]; readonly grads: readonly Floats[]; readonly lo: number; readonly hi: number };
+export type Work = { readonly p: Floats; readonly state: readonly Floats[]; readonly grads: readonly Floats[]; readonly lo: number; readonly hi: number };
 
 /** The batch's gradient of element i: each thread's weighted by its rows, summed in thread order (one thread: its own, × 1). */
 function gradient(grads: readonly Floats[], weights: Float64Array, i: number): number {
@@ -204,19 +229,25 @@ function gradient(grads: readonly Floats[], weights: Float64Array, i: number): n
   return g;
 }
 
-function sgd({ p, grads, lo, hi }: Work, weights: Float64Array, lr: number): void {
+/** Adam's step size with its bias corrections at step t (as optimizers.ts computes it). */
+const adamRate = (lr: number, t: number) => (lr * Math.sqrt(1 - 0.999 ** t)) / (1 - 0.9 ** t);
+
+export function sgd({ p, grads, lo, hi }: Work, weights: Float64Array, lr: number): void {
   if (grads.length === 1) {
     const g0 = grads[0]!;
     const w0 = weights[0]!;
     for (let i = lo; i < hi; i++) p[i]! -= lr * (w0 * g0[i]!);
   } else if (grads.length === 2) {
-    const [g0, g1] = grads as [Floats, Floats];
-    const [w0, w1] = [weights[0]!, weights[1]!];
+    // indexed, not destructured: destructuring an array allocates an iterator each update
+    const g0 = grads[0]!;
+    const g1 = grads[1]!;
+    const w0 = weights[0]!;
+    const w1 = weights[1]!;
     for (let i = lo; i < hi; i++) p[i]! -= lr * (w0 * g0[i]! + w1 * g1[i]!);
   } else for (let i = lo; i < hi; i++) p[i]! -= lr * gradient(grads, weights, i);
 }
 
-function momentum({ p, state, grads, lo, hi }: Work, weights: Float64Array, lr: number): void {
+export function momentum({ p, state, grads, lo, hi }: Work, weights: Float64Array, lr: number): void {
   const v = state[0]!;
   for (let i = lo; i < hi; i++) {
     v[i] = 0.9 * v[i]! - lr * gradient(grads, weights, i);
@@ -224,10 +255,12 @@ function momentum({ p, state, grads, lo, hi }: Work, weights: Float64Array, lr: 
   }
 }
 
-function adam({ p, state, grads, lo, hi }: Work, weights: Float64Array, lr: number, steps: number): void {
-  const [beta1, beta2] = [0.9, 0.999];
-  const lrT = (lr * Math.sqrt(1 - beta2 ** steps)) / (1 - beta1 ** steps);
-  const [m, v] = state as [Floats, Floats];
+export function adam({ p, state, grads, lo, hi }: Work, weights: Float64Array, lr: number, steps: number): void {
+  const beta1 = 0.9;
+  const beta2 = 0.999;
+  const lrT = adamRate(lr, steps);
+  const m = state[0]!;
+  const v = state[1]!;
   for (let i = lo; i < hi; i++) {
     const g = gradient(grads, weights, i);
     m[i]! += (1 - beta1) * (g - m[i]!);

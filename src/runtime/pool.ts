@@ -11,6 +11,7 @@ import { MAX_PAGES } from "../codegen/wasm.js";
 import type { CompiledModule } from "./load.js";
 import type { FloatArray, OptimizerName } from "./optimizers.js";
 import { CONTROL_BYTES, Member, type TeamPlan } from "./parallel.js";
+import { ENTRY } from "./update.js";
 
 export interface TeamOptions {
   readonly threads: number;
@@ -34,8 +35,9 @@ export interface Team {
   readonly state: Map<string, FloatArray[]>;
   /** the batch's images: write them, then iterate() */
   readonly indices: Int32Array;
-  /** every thread steps on its rows; the batch's loss */
-  iterate(): number;
+  /** every thread steps on its rows; then loss[0] is the batch's loss */
+  iterate(): void;
+  readonly loss: Float64Array;
   /** every thread updates its share of the params */
   update(): void;
   /** optimizer steps taken */
@@ -47,7 +49,7 @@ const STATE: Record<OptimizerName, number> = { sgd: 0, momentum: 1, adam: 2 };
 const align = (n: number) => Math.ceil(n / 16) * 16;
 
 /** Where everything goes, given how big each thread's workspace is (0: not in the shared memory). */
-function layout(o: TeamOptions, workspaceBytes: (rows: number) => number): { plan: Omit<TeamPlan, "members">; members: { base: number; x: number; t: number; grads: number[] }[]; bytes: number } {
+function layout(o: TeamOptions, workspaceBytes: (rows: number) => number): { plan: Omit<TeamPlan, "members">; members: { base: number; x: number; t: number; grads: number[]; tables: number }[]; bytes: number } {
   let at = 0;
   const take = (bytes: number) => {
     const here = at;
@@ -76,7 +78,8 @@ function layout(o: TeamOptions, workspaceBytes: (rows: number) => number): { pla
     const bytes = workspaceBytes(n);
     // a workspace outside the shared memory copies its gradients here after each step
     const grads = bytes > 0 ? [] : params.map((p) => take(width * p.length));
-    return { base: bytes > 0 ? take(bytes) : 0, x, t, grads };
+    const tables = take(ENTRY * o.threads * params.length);
+    return { base: bytes > 0 ? take(bytes) : 0, x, t, grads, tables };
   });
   const plan = { steps: o.steps, threads: o.threads, rows, batch: o.batch, names: o.names, float: o.float, optimizer: o.optimizer, checkNumerics: o.checkNumerics, placed: false, at: { control, table, losses, indices, labels, pixels }, count, params };
   return { plan, members, bytes: at };
@@ -116,11 +119,12 @@ export async function createTeam(module: CompiledModule, js: string, o: TeamOpti
     params: me.params,
     state: new Map(Object.entries(me.state)),
     indices,
+    loss: me.total,
     iterate() {
       me.arrive();
       me.step();
       me.arrive();
-      return me.loss();
+      me.sumLosses();
     },
     update() {
       me.update();

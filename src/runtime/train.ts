@@ -96,7 +96,8 @@ function loop(graph: Graph, model: Classifier, stepper: Stepper, rng: Random, da
   let stoppedAt: TrainResult["stoppedAt"];
   for (let it = start; it < o.iters; it++) {
     for (let i = 0; i < indices.length; i++) indices[i] = rng.int(data.train.count);
-    const loss = stepper.iterate();
+    stepper.iterate();
+    const loss = stepper.loss[0]!;
     losses[it - start] = loss;
     if (o.checkNumerics && !Number.isFinite(loss)) {
       stoppedAt = { iteration: it + 1, loss, where: locate(graph, model, data, indices) };
@@ -124,7 +125,9 @@ interface Stepper {
   readonly threads: number;
   readonly indices: Int32Array;
   readonly params: Record<string, FloatArray>;
-  iterate(): number;
+  iterate(): void;
+  /** the last iteration's loss */
+  readonly loss: Float64Array;
   update(): void;
   readonly optimizer: { readonly name: OptimizerName; readonly lr: number; readonly steps: number; readonly state: ReadonlyMap<string, FloatArray[]> };
   close(): Promise<void>;
@@ -150,6 +153,7 @@ async function stepperFor(model: Classifier, data: Mnist, o: TrainOptions, optim
     return {
       threads, indices: team.indices, params: team.params,
       iterate: () => team.iterate(),
+      loss: team.loss,
       update: () => team.update(),
       get optimizer() { return { name: optimizer.name, lr: optimizer.lr, steps: team.steps, state: team.state }; },
       close: () => team.close(),
@@ -157,12 +161,13 @@ async function stepperFor(model: Classifier, data: Mnist, o: TrainOptions, optim
   }
   const b = batch(model, o.batch);
   let ws = b.ws;
+  const loss = new Float64Array(1);
   return {
-    threads: 1, indices: b.indices, params: model.params,
+    threads: 1, indices: b.indices, params: model.params, loss,
     iterate() {
       fillBatch(data.train, b.indices, b.x, b.t);
       ws = model.module.step(b.ws, b.inputs, model.params);
-      return ws.outputs[model.loss] as number;
+      loss[0] = ws.outputs[model.loss] as number;
     },
     update: () => optimizer.update(model.params, ws.grads[model.loss] as Record<string, FloatArray>),
     optimizer,

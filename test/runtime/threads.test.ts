@@ -16,6 +16,8 @@ import { defaultDataDir, fillBatch, loadMnist, type Mnist } from "../../src/runt
 import { batch, classifier } from "../../src/runtime/model.js";
 import { createOptimizer, type FloatArray, type OptimizerName } from "../../src/runtime/optimizers.js";
 import { train, type Reporter } from "../../src/runtime/train.js";
+import { adam, momentum, sgd } from "../../src/runtime/parallel.js";
+import { ENTRY, updateKernels } from "../../src/runtime/update.js";
 import { tensor } from "../../src/tensor/tensor.js";
 import { Random } from "../../src/tensor/random.js";
 import { expectReported, gradc, ROOT } from "../helpers.js";
@@ -177,4 +179,45 @@ describe("graph/batch.ts: which steps split by rows", () => {
     expect(r.stderr).toContain("bn.graph:6:");
     expect(r.stderr).toContain("--threads 2 splits each step by the batch's rows, but here sum mixes the rows of the batch: train with --threads 1");
   });
+});
+
+describe("the update in WebAssembly (runtime/update.ts) is the loops' arithmetic, bit for bit", () => {
+  for (const threads of [1, 2, 3]) {
+    it(`SGD, Momentum and Adam with ${threads} thread(s)' gradients, with zeros of both signs, NaN and infinities among them`, () => {
+      const memory = new WebAssembly.Memory({ initial: 4, maximum: 4, shared: true });
+      const n = 1000;
+      const r = new Random(threads);
+      const special = [0, -0, NaN, Infinity, -Infinity, 1e-40, -3e38];
+      const fill = (at: number) => {
+        const a = new Float32Array(memory.buffer, at, n);
+        for (let i = 0; i < n; i++) a[i] = i % 97 === 0 ? special[(i / 97) % special.length]! : r.normal();
+        return a;
+      };
+      const [lo, hi] = [13, 977];
+      const grads = Array.from({ length: threads }, (_, j) => fill(40_000 + 4 * n * j));
+      const weights = Float64Array.from({ length: threads }, (_, j) => (j + 1) / ((threads * (threads + 1)) / 2));
+      const table = 100_000;
+      grads.forEach((g, j) => {
+        new Int32Array(memory.buffer, table + ENTRY * j, 1)[0] = g.byteOffset + 4 * lo;
+        new Float64Array(memory.buffer, table + ENTRY * j + 8, 1)[0] = weights[j]!;
+      });
+      const k = updateKernels(threads, memory);
+      for (const name of ["sgd", "momentum", "adam"] as const) {
+        const [p, m, v] = [fill(0), fill(4 * n), fill(8 * n)];
+        const copies = [p, m, v].map((a) => Float32Array.from(a));
+        const w = { p: copies[0]!, state: name === "adam" ? [copies[1]!, copies[2]!] : [copies[2]!], grads, lo, hi };
+        if (name === "sgd") sgd(w, weights, 0.1);
+        else if (name === "momentum") momentum(w, weights, 0.01);
+        else adam(w, weights, 0.001, 7);
+        const at = (a: Float32Array) => a.byteOffset + 4 * lo;
+        if (name === "sgd") k.sgd(at(p), hi - lo, 0.1, table);
+        else if (name === "momentum") k.momentum(at(p), at(v), hi - lo, 0.01, table);
+        else k.adam(at(p), at(m), at(v), hi - lo, (0.001 * Math.sqrt(1 - 0.999 ** 7)) / (1 - 0.9 ** 7), 1 - 0.9, 1 - 0.999, table);
+        const bits = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("hex");
+        expect(bits(Float32Array.from(p)), name).toBe(bits(copies[0]!));
+        expect(bits(Float32Array.from(v)), name).toBe(bits(copies[2]!));
+        expect(bits(Float32Array.from(m)), name).toBe(bits(copies[1]!));
+      }
+    });
+  }
 });
