@@ -117,10 +117,11 @@ export async function jaxjs(data: Mnist, s: Shape): Promise<Runner> {
 export type Outcome = { readonly ms: number; readonly acc?: number } | { readonly skipped: string };
 
 /** NumPy float32, the textbook's code without the unused input gradient: one subprocess per measurement. */
-export function numpy(s: Shape, iters: number): Outcome {
+export function numpy(s: Shape, iters: number, blasThreads?: number): Outcome {
   const script = `${ROOT}../shared/peers/numpy_two_layer.py`;
   if (!existsSync(script)) return { skipped: "../shared/peers/numpy_two_layer.py is not here" };
-  return python("python3", script, ["--dtype", "float32", "--no-dx1", "--no-gradcheck"], s, iters, "python3 with NumPy is not available");
+  const env = blasThreads === undefined ? process.env : { ...process.env, OPENBLAS_NUM_THREADS: String(blasThreads) };
+  return python("python3", script, ["--dtype", "float32", "--no-dx1", "--no-gradcheck"], s, iters, "python3 with NumPy is not available", env);
 }
 
 /** A Python that has torch: Debian's python3-torch is for /usr/bin/python3, which may not be the python3 on PATH. */
@@ -136,12 +137,12 @@ export const TORCH_HINT = "PyTorch is not installed: apt-get install -y python3-
 export function torch(s: Shape, iters: number): Outcome {
   const py = torchPython();
   if (!py) return { skipped: TORCH_HINT };
-  return python(py, `${ROOT}test/bench/torch_two_layer.py`, [], s, iters, "torch_two_layer.py failed");
+  return python(py, `${ROOT}test/bench/torch_two_layer.py`, [], s, iters, "torch_two_layer.py failed", process.env);
 }
 
-function python(py: string, script: string, extra: string[], s: Shape, iters: number, missing: string): Outcome {
+function python(py: string, script: string, extra: string[], s: Shape, iters: number, missing: string, env: NodeJS.ProcessEnv): Outcome {
   const args = [script, "--data", defaultDataDir(), "--iters", String(iters), "--batch", String(s.batch), "--hidden", String(s.hidden), ...extra];
-  const r = spawnSync(py, args, { encoding: "utf8" });
+  const r = spawnSync(py, args, { encoding: "utf8", env });
   if (r.status !== 0) return { skipped: `${missing} (${(r.stderr || r.error?.message || "").trim().split("\n").pop()})` };
   const last = JSON.parse(r.stdout.trim().split("\n").pop()!) as { ms_per_iter: number; test_acc?: number };
   return { ms: last.ms_per_iter, acc: last.test_acc };
