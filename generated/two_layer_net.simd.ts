@@ -122,7 +122,7 @@ function align16(bytes: number): number {
  *   (import "env" "list" (global $list i32))
  *   ;; rows: t6 = x @ W1
  *   (func $rows_h (export "rows_h") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
- *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
+ *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $q i32) (local $mask i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
  *     (local.set $av (v128.const i32x4 0 0 0 0))
  *     (local.set $a (f32.const 0))
  *     (local.set $p (i32.const 0))
@@ -165,17 +165,60 @@ function align16(bytes: number): number {
  *       (loop $i_loop
  *         (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
  *         (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 3136))))
- *         (local.set $p (i32.const 0))
  *         (local.set $n (i32.const 0))
- *         (loop $scan
- *           (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))))
- *           (f32.store (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $a))
- *           (i32.store offset=3136
- *             (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
- *             (i32.mul (local.get $p) (i32.const 200))
+ *         (local.set $p (i32.const 0))
+ *         (block $groups_done
+ *           (loop $groups
+ *             (br_if $groups_done (i32.ge_u (local.get $p) (i32.const 784)))
+ *             (local.set $mask
+ *               (i32.or
+ *                 (i32x4.bitmask
+ *                   (f32x4.ne
+ *                     (v128.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2))))
+ *                     (v128.const i32x4 0 0 0 0)
+ *                   )
+ *                 )
+ *                 (i32.mul (local.get $dense) (i32.const 15))
+ *               )
+ *             )
+ *             (block $lanes
+ *               (loop $lane
+ *                 (br_if $lanes (i32.eqz (local.get $mask)))
+ *                 (local.set $q (i32.add (local.get $p) (i32.ctz (local.get $mask))))
+ *                 (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
+ *                 (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
+ *                 (f32.store (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $a))
+ *                 (i32.store offset=3136
+ *                   (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
+ *                   (i32.mul (local.get $q) (i32.const 200))
+ *                 )
+ *                 (local.set $n (i32.add (local.get $n) (i32.const 1)))
+ *                 (br $lane)
+ *               )
+ *             )
+ *             (local.set $p (i32.add (local.get $p) (i32.const 4)))
+ *             (br $groups)
  *           )
- *           (local.set $n (i32.add (local.get $n) (i32.or (f32.ne (local.get $a) (f32.const 0)) (local.get $dense))))
- *           (br_if $scan (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (i32.const 784)))
+ *         )
+ *         (block $tail_done
+ *           (loop $tail
+ *             (br_if $tail_done (i32.ge_u (local.get $p) (i32.const 784)))
+ *             (local.set $q (local.get $p))
+ *             (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
+ *             (if
+ *               (i32.or (f32.ne (local.get $a) (f32.const 0)) (local.get $dense))
+ *               (then
+ *                 (f32.store (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $a))
+ *                 (i32.store offset=3136
+ *                   (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
+ *                   (i32.mul (local.get $q) (i32.const 200))
+ *                 )
+ *                 (local.set $n (i32.add (local.get $n) (i32.const 1)))
+ *               )
+ *             )
+ *             (local.set $p (i32.add (local.get $p) (i32.const 1)))
+ *             (br $tail)
+ *           )
  *         )
  *         (local.set $c0 (v128.const i32x4 0 0 0 0))
  *         (local.set $c1 (v128.const i32x4 0 0 0 0))
@@ -266,7 +309,7 @@ function align16(bytes: number): number {
  *   )
  *   ;; rows: t9 = h @ W2
  *   (func $rows_score (export "rows_score") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
- *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $t0 f32) (local $t1 f32)
+ *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $q i32) (local $mask i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $t0 f32) (local $t1 f32)
  *     (local.set $av (v128.const i32x4 0 0 0 0))
  *     (local.set $a (f32.const 0))
  *     (local.set $p (i32.const 0))
@@ -309,17 +352,60 @@ function align16(bytes: number): number {
  *       (loop $i_loop
  *         (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
  *         (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 200))))
- *         (local.set $p (i32.const 0))
  *         (local.set $n (i32.const 0))
- *         (loop $scan
- *           (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))))
- *           (f32.store (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $a))
- *           (i32.store offset=200
- *             (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
- *             (i32.mul (local.get $p) (i32.const 40))
+ *         (local.set $p (i32.const 0))
+ *         (block $groups_done
+ *           (loop $groups
+ *             (br_if $groups_done (i32.ge_u (local.get $p) (i32.const 48)))
+ *             (local.set $mask
+ *               (i32.or
+ *                 (i32x4.bitmask
+ *                   (f32x4.ne
+ *                     (v128.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2))))
+ *                     (v128.const i32x4 0 0 0 0)
+ *                   )
+ *                 )
+ *                 (i32.mul (local.get $dense) (i32.const 15))
+ *               )
+ *             )
+ *             (block $lanes
+ *               (loop $lane
+ *                 (br_if $lanes (i32.eqz (local.get $mask)))
+ *                 (local.set $q (i32.add (local.get $p) (i32.ctz (local.get $mask))))
+ *                 (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
+ *                 (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
+ *                 (f32.store (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $a))
+ *                 (i32.store offset=200
+ *                   (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
+ *                   (i32.mul (local.get $q) (i32.const 40))
+ *                 )
+ *                 (local.set $n (i32.add (local.get $n) (i32.const 1)))
+ *                 (br $lane)
+ *               )
+ *             )
+ *             (local.set $p (i32.add (local.get $p) (i32.const 4)))
+ *             (br $groups)
  *           )
- *           (local.set $n (i32.add (local.get $n) (i32.or (f32.ne (local.get $a) (f32.const 0)) (local.get $dense))))
- *           (br_if $scan (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (i32.const 50)))
+ *         )
+ *         (block $tail_done
+ *           (loop $tail
+ *             (br_if $tail_done (i32.ge_u (local.get $p) (i32.const 50)))
+ *             (local.set $q (local.get $p))
+ *             (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
+ *             (if
+ *               (i32.or (f32.ne (local.get $a) (f32.const 0)) (local.get $dense))
+ *               (then
+ *                 (f32.store (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $a))
+ *                 (i32.store offset=200
+ *                   (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
+ *                   (i32.mul (local.get $q) (i32.const 40))
+ *                 )
+ *                 (local.set $n (i32.add (local.get $n) (i32.const 1)))
+ *               )
+ *             )
+ *             (local.set $p (i32.add (local.get $p) (i32.const 1)))
+ *             (br $tail)
+ *           )
  *         )
  *         (local.set $c0 (v128.const i32x4 0 0 0 0))
  *         (local.set $c1 (v128.const i32x4 0 0 0 0))
@@ -360,7 +446,7 @@ function align16(bytes: number): number {
  *   )
  *   ;; scatter: grad_W2 = hᵀ @ grad_score
  *   (func $scatter_grad_W2 (export "scatter_grad_W2") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
- *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $t0 f32) (local $t1 f32)
+ *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $q i32) (local $mask i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $t0 f32) (local $t1 f32)
  *     (local.set $av (v128.const i32x4 0 0 0 0))
  *     (local.set $a (f32.const 0))
  *     (local.set $p (i32.const 0))
@@ -410,33 +496,82 @@ function align16(bytes: number): number {
  *         (local.set $t1 (f32.load offset=36 (local.get $row)))
  *         (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 200))))
  *         (local.set $p (i32.const 0))
- *         (local.set $row (local.get $C))
- *         (loop $p_loop
- *           (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))))
- *           (if
- *             (i32.or (f32.ne (local.get $a) (f32.const 0)) (local.get $dense))
- *             (then
- *               (local.set $av (f32x4.splat (local.get $a)))
- *               (v128.store offset=0
- *                 (local.get $row)
- *                 (f32x4.add (v128.load offset=0 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c0)))
- *               )
- *               (v128.store offset=16
- *                 (local.get $row)
- *                 (f32x4.add (v128.load offset=16 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c1)))
- *               )
- *               (f32.store offset=32
- *                 (local.get $row)
- *                 (f32.add (f32.load offset=32 (local.get $row)) (f32.mul (local.get $a) (local.get $t0)))
- *               )
- *               (f32.store offset=36
- *                 (local.get $row)
- *                 (f32.add (f32.load offset=36 (local.get $row)) (f32.mul (local.get $a) (local.get $t1)))
+ *         (block $groups_done
+ *           (loop $groups
+ *             (br_if $groups_done (i32.ge_u (local.get $p) (i32.const 48)))
+ *             (local.set $mask
+ *               (i32.or
+ *                 (i32x4.bitmask
+ *                   (f32x4.ne
+ *                     (v128.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2))))
+ *                     (v128.const i32x4 0 0 0 0)
+ *                   )
+ *                 )
+ *                 (i32.mul (local.get $dense) (i32.const 15))
  *               )
  *             )
+ *             (block $lanes
+ *               (loop $lane
+ *                 (br_if $lanes (i32.eqz (local.get $mask)))
+ *                 (local.set $q (i32.add (local.get $p) (i32.ctz (local.get $mask))))
+ *                 (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
+ *                 (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
+ *                 (local.set $row (i32.add (local.get $C) (i32.mul (local.get $q) (i32.const 40))))
+ *                 (local.set $av (f32x4.splat (local.get $a)))
+ *                 (v128.store offset=0
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=0 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c0)))
+ *                 )
+ *                 (v128.store offset=16
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=16 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c1)))
+ *                 )
+ *                 (f32.store offset=32
+ *                   (local.get $row)
+ *                   (f32.add (f32.load offset=32 (local.get $row)) (f32.mul (local.get $a) (local.get $t0)))
+ *                 )
+ *                 (f32.store offset=36
+ *                   (local.get $row)
+ *                   (f32.add (f32.load offset=36 (local.get $row)) (f32.mul (local.get $a) (local.get $t1)))
+ *                 )
+ *                 (br $lane)
+ *               )
+ *             )
+ *             (local.set $p (i32.add (local.get $p) (i32.const 4)))
+ *             (br $groups)
  *           )
- *           (local.set $row (i32.add (local.get $row) (i32.const 40)))
- *           (br_if $p_loop (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (i32.const 50)))
+ *         )
+ *         (block $tail_done
+ *           (loop $tail
+ *             (br_if $tail_done (i32.ge_u (local.get $p) (i32.const 50)))
+ *             (local.set $q (local.get $p))
+ *             (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
+ *             (if
+ *               (i32.or (f32.ne (local.get $a) (f32.const 0)) (local.get $dense))
+ *               (then
+ *                 (local.set $row (i32.add (local.get $C) (i32.mul (local.get $q) (i32.const 40))))
+ *                 (local.set $av (f32x4.splat (local.get $a)))
+ *                 (v128.store offset=0
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=0 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c0)))
+ *                 )
+ *                 (v128.store offset=16
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=16 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c1)))
+ *                 )
+ *                 (f32.store offset=32
+ *                   (local.get $row)
+ *                   (f32.add (f32.load offset=32 (local.get $row)) (f32.mul (local.get $a) (local.get $t0)))
+ *                 )
+ *                 (f32.store offset=36
+ *                   (local.get $row)
+ *                   (f32.add (f32.load offset=36 (local.get $row)) (f32.mul (local.get $a) (local.get $t1)))
+ *                 )
+ *               )
+ *             )
+ *             (local.set $p (i32.add (local.get $p) (i32.const 1)))
+ *             (br $tail)
+ *           )
  *         )
  *         (local.set $i (i32.add (local.get $i) (i32.const 1)))
  *         (br $i_loop)
@@ -445,7 +580,7 @@ function align16(bytes: number): number {
  *   )
  *   ;; rows: grad_h = grad_score @ W2ᵀ
  *   (func $rows_grad_h_add (export "rows_grad_h_add") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
- *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
+ *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $q i32) (local $mask i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
  *     (local.set $av (v128.const i32x4 0 0 0 0))
  *     (local.set $a (f32.const 0))
  *     (local.set $p (i32.const 0))
@@ -488,17 +623,60 @@ function align16(bytes: number): number {
  *       (loop $i_loop
  *         (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
  *         (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 40))))
- *         (local.set $p (i32.const 0))
  *         (local.set $n (i32.const 0))
- *         (loop $scan
- *           (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))))
- *           (f32.store (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $a))
- *           (i32.store offset=40
- *             (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
- *             (i32.mul (local.get $p) (i32.const 200))
+ *         (local.set $p (i32.const 0))
+ *         (block $groups_done
+ *           (loop $groups
+ *             (br_if $groups_done (i32.ge_u (local.get $p) (i32.const 8)))
+ *             (local.set $mask
+ *               (i32.or
+ *                 (i32x4.bitmask
+ *                   (f32x4.ne
+ *                     (v128.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2))))
+ *                     (v128.const i32x4 0 0 0 0)
+ *                   )
+ *                 )
+ *                 (i32.mul (local.get $dense) (i32.const 15))
+ *               )
+ *             )
+ *             (block $lanes
+ *               (loop $lane
+ *                 (br_if $lanes (i32.eqz (local.get $mask)))
+ *                 (local.set $q (i32.add (local.get $p) (i32.ctz (local.get $mask))))
+ *                 (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
+ *                 (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
+ *                 (f32.store (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $a))
+ *                 (i32.store offset=40
+ *                   (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
+ *                   (i32.mul (local.get $q) (i32.const 200))
+ *                 )
+ *                 (local.set $n (i32.add (local.get $n) (i32.const 1)))
+ *                 (br $lane)
+ *               )
+ *             )
+ *             (local.set $p (i32.add (local.get $p) (i32.const 4)))
+ *             (br $groups)
  *           )
- *           (local.set $n (i32.add (local.get $n) (i32.or (f32.ne (local.get $a) (f32.const 0)) (local.get $dense))))
- *           (br_if $scan (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (i32.const 10)))
+ *         )
+ *         (block $tail_done
+ *           (loop $tail
+ *             (br_if $tail_done (i32.ge_u (local.get $p) (i32.const 10)))
+ *             (local.set $q (local.get $p))
+ *             (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
+ *             (if
+ *               (i32.or (f32.ne (local.get $a) (f32.const 0)) (local.get $dense))
+ *               (then
+ *                 (f32.store (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $a))
+ *                 (i32.store offset=40
+ *                   (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
+ *                   (i32.mul (local.get $q) (i32.const 200))
+ *                 )
+ *                 (local.set $n (i32.add (local.get $n) (i32.const 1)))
+ *               )
+ *             )
+ *             (local.set $p (i32.add (local.get $p) (i32.const 1)))
+ *             (br $tail)
+ *           )
  *         )
  *         (local.set $c0 (v128.const i32x4 0 0 0 0))
  *         (local.set $c1 (v128.const i32x4 0 0 0 0))
@@ -589,7 +767,7 @@ function align16(bytes: number): number {
  *   )
  *   ;; scatter: grad_W1 = xᵀ @ grad_h_add
  *   (func $scatter_grad_W1 (export "scatter_grad_W1") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
- *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
+ *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $q i32) (local $mask i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
  *     (local.set $av (v128.const i32x4 0 0 0 0))
  *     (local.set $a (f32.const 0))
  *     (local.set $p (i32.const 0))
@@ -649,73 +827,162 @@ function align16(bytes: number): number {
  *         (local.set $t1 (f32.load offset=196 (local.get $row)))
  *         (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 3136))))
  *         (local.set $p (i32.const 0))
- *         (local.set $row (local.get $C))
- *         (loop $p_loop
- *           (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))))
- *           (if
- *             (i32.or (f32.ne (local.get $a) (f32.const 0)) (local.get $dense))
- *             (then
- *               (local.set $av (f32x4.splat (local.get $a)))
- *               (v128.store offset=0
- *                 (local.get $row)
- *                 (f32x4.add (v128.load offset=0 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c0)))
- *               )
- *               (v128.store offset=16
- *                 (local.get $row)
- *                 (f32x4.add (v128.load offset=16 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c1)))
- *               )
- *               (v128.store offset=32
- *                 (local.get $row)
- *                 (f32x4.add (v128.load offset=32 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c2)))
- *               )
- *               (v128.store offset=48
- *                 (local.get $row)
- *                 (f32x4.add (v128.load offset=48 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c3)))
- *               )
- *               (v128.store offset=64
- *                 (local.get $row)
- *                 (f32x4.add (v128.load offset=64 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c4)))
- *               )
- *               (v128.store offset=80
- *                 (local.get $row)
- *                 (f32x4.add (v128.load offset=80 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c5)))
- *               )
- *               (v128.store offset=96
- *                 (local.get $row)
- *                 (f32x4.add (v128.load offset=96 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c6)))
- *               )
- *               (v128.store offset=112
- *                 (local.get $row)
- *                 (f32x4.add (v128.load offset=112 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c7)))
- *               )
- *               (v128.store offset=128
- *                 (local.get $row)
- *                 (f32x4.add (v128.load offset=128 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c8)))
- *               )
- *               (v128.store offset=144
- *                 (local.get $row)
- *                 (f32x4.add (v128.load offset=144 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c9)))
- *               )
- *               (v128.store offset=160
- *                 (local.get $row)
- *                 (f32x4.add (v128.load offset=160 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c10)))
- *               )
- *               (v128.store offset=176
- *                 (local.get $row)
- *                 (f32x4.add (v128.load offset=176 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c11)))
- *               )
- *               (f32.store offset=192
- *                 (local.get $row)
- *                 (f32.add (f32.load offset=192 (local.get $row)) (f32.mul (local.get $a) (local.get $t0)))
- *               )
- *               (f32.store offset=196
- *                 (local.get $row)
- *                 (f32.add (f32.load offset=196 (local.get $row)) (f32.mul (local.get $a) (local.get $t1)))
+ *         (block $groups_done
+ *           (loop $groups
+ *             (br_if $groups_done (i32.ge_u (local.get $p) (i32.const 784)))
+ *             (local.set $mask
+ *               (i32.or
+ *                 (i32x4.bitmask
+ *                   (f32x4.ne
+ *                     (v128.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2))))
+ *                     (v128.const i32x4 0 0 0 0)
+ *                   )
+ *                 )
+ *                 (i32.mul (local.get $dense) (i32.const 15))
  *               )
  *             )
+ *             (block $lanes
+ *               (loop $lane
+ *                 (br_if $lanes (i32.eqz (local.get $mask)))
+ *                 (local.set $q (i32.add (local.get $p) (i32.ctz (local.get $mask))))
+ *                 (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
+ *                 (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
+ *                 (local.set $row (i32.add (local.get $C) (i32.mul (local.get $q) (i32.const 200))))
+ *                 (local.set $av (f32x4.splat (local.get $a)))
+ *                 (v128.store offset=0
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=0 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c0)))
+ *                 )
+ *                 (v128.store offset=16
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=16 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c1)))
+ *                 )
+ *                 (v128.store offset=32
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=32 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c2)))
+ *                 )
+ *                 (v128.store offset=48
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=48 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c3)))
+ *                 )
+ *                 (v128.store offset=64
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=64 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c4)))
+ *                 )
+ *                 (v128.store offset=80
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=80 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c5)))
+ *                 )
+ *                 (v128.store offset=96
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=96 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c6)))
+ *                 )
+ *                 (v128.store offset=112
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=112 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c7)))
+ *                 )
+ *                 (v128.store offset=128
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=128 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c8)))
+ *                 )
+ *                 (v128.store offset=144
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=144 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c9)))
+ *                 )
+ *                 (v128.store offset=160
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=160 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c10)))
+ *                 )
+ *                 (v128.store offset=176
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=176 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c11)))
+ *                 )
+ *                 (f32.store offset=192
+ *                   (local.get $row)
+ *                   (f32.add (f32.load offset=192 (local.get $row)) (f32.mul (local.get $a) (local.get $t0)))
+ *                 )
+ *                 (f32.store offset=196
+ *                   (local.get $row)
+ *                   (f32.add (f32.load offset=196 (local.get $row)) (f32.mul (local.get $a) (local.get $t1)))
+ *                 )
+ *                 (br $lane)
+ *               )
+ *             )
+ *             (local.set $p (i32.add (local.get $p) (i32.const 4)))
+ *             (br $groups)
  *           )
- *           (local.set $row (i32.add (local.get $row) (i32.const 200)))
- *           (br_if $p_loop (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (i32.const 784)))
+ *         )
+ *         (block $tail_done
+ *           (loop $tail
+ *             (br_if $tail_done (i32.ge_u (local.get $p) (i32.const 784)))
+ *             (local.set $q (local.get $p))
+ *             (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
+ *             (if
+ *               (i32.or (f32.ne (local.get $a) (f32.const 0)) (local.get $dense))
+ *               (then
+ *                 (local.set $row (i32.add (local.get $C) (i32.mul (local.get $q) (i32.const 200))))
+ *                 (local.set $av (f32x4.splat (local.get $a)))
+ *                 (v128.store offset=0
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=0 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c0)))
+ *                 )
+ *                 (v128.store offset=16
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=16 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c1)))
+ *                 )
+ *                 (v128.store offset=32
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=32 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c2)))
+ *                 )
+ *                 (v128.store offset=48
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=48 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c3)))
+ *                 )
+ *                 (v128.store offset=64
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=64 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c4)))
+ *                 )
+ *                 (v128.store offset=80
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=80 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c5)))
+ *                 )
+ *                 (v128.store offset=96
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=96 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c6)))
+ *                 )
+ *                 (v128.store offset=112
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=112 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c7)))
+ *                 )
+ *                 (v128.store offset=128
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=128 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c8)))
+ *                 )
+ *                 (v128.store offset=144
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=144 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c9)))
+ *                 )
+ *                 (v128.store offset=160
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=160 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c10)))
+ *                 )
+ *                 (v128.store offset=176
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=176 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c11)))
+ *                 )
+ *                 (f32.store offset=192
+ *                   (local.get $row)
+ *                   (f32.add (f32.load offset=192 (local.get $row)) (f32.mul (local.get $a) (local.get $t0)))
+ *                 )
+ *                 (f32.store offset=196
+ *                   (local.get $row)
+ *                   (f32.add (f32.load offset=196 (local.get $row)) (f32.mul (local.get $a) (local.get $t1)))
+ *                 )
+ *               )
+ *             )
+ *             (local.set $p (i32.add (local.get $p) (i32.const 1)))
+ *             (br $tail)
+ *           )
  *         )
  *         (local.set $i (i32.add (local.get $i) (i32.const 1)))
  *         (br $i_loop)
@@ -726,56 +993,72 @@ function align16(bytes: number): number {
  */
 const simdBytes = Uint8Array.from(atob(
     "AGFzbQEAAAABCAFgBH9/f38AAh4CA2VudgZtZW1vcnkCAQCAgAQDZW52BGxpc3QDfwADBgUAAAAAAAdNBQZyb3dzX2gAAApyb3dz" +
-    "X3Njb3JlAAEPc2NhdHRlcl9ncmFkX1cyAAIPcm93c19ncmFkX2hfYWRkAAMPc2NhdHRlcl9ncmFkX1cxAAQK1hwF5gcEBn8BfQ17" +
-    "An39DAAAAAAAAAAAAAAAAAAAAAAhC0MAAAAAIQpBACEFAkADQCAFQQRqQaCyAksNASALIAEgBUECdGr9AAQA/QwAAAAAAAAAAAAA" +
-    "AAAAAAAA/eYB/eQBIQsgBUEEaiEFDAALCwJAA0AgBUGgsgJPDQEgCiABIAVBAnRqKgIAQwAAAACUkiEKIAVBAWohBQwACwsgC/0M" +
-    "AAAAAAAAAAAAAAAAAAAAAP1C/VMgCkMAAAAAXHIhCQJAA0AgBCADTw0BIAAgBEHAGGxqIQdBACEFQQAhBgNAIAcgBUECdGoqAgAh" +
-    "CiMAIAZBAnRqIAo4AgAjACAGQQJ0aiAFQcgBbDYCwBggBiAKQwAAAABcIAlyaiEGIAVBAWoiBUGQBkkNAAv9DAAAAAAAAAAAAAAA" +
-    "AAAAAAAhDP0MAAAAAAAAAAAAAAAAAAAAACEN/QwAAAAAAAAAAAAAAAAAAAAAIQ79DAAAAAAAAAAAAAAAAAAAAAAhD/0MAAAAAAAA" +
-    "AAAAAAAAAAAAACEQ/QwAAAAAAAAAAAAAAAAAAAAAIRH9DAAAAAAAAAAAAAAAAAAAAAAhEv0MAAAAAAAAAAAAAAAAAAAAACET/QwA" +
-    "AAAAAAAAAAAAAAAAAAAAIRT9DAAAAAAAAAAAAAAAAAAAAAAhFf0MAAAAAAAAAAAAAAAAAAAAACEW/QwAAAAAAAAAAAAAAAAAAAAA" +
-    "IRdDAAAAACEYQwAAAAAhGUEAIQUCQCAGRQ0AA0AjACAFQQJ0aioCACEKIAEjACAFQQJ0aigCwBhqIQggCv0TIQsgDCALIAj9AAQA" +
-    "/eYB/eQBIQwgDSALIAj9AAQQ/eYB/eQBIQ0gDiALIAj9AAQg/eYB/eQBIQ4gDyALIAj9AAQw/eYB/eQBIQ8gECALIAj9AARA/eYB" +
-    "/eQBIRAgESALIAj9AARQ/eYB/eQBIREgEiALIAj9AARg/eYB/eQBIRIgEyALIAj9AARw/eYB/eQBIRMgFCALIAj9AASAAf3mAf3k" +
-    "ASEUIBUgCyAI/QAEkAH95gH95AEhFSAWIAsgCP0ABKAB/eYB/eQBIRYgFyALIAj9AASwAf3mAf3kASEXIBggCiAIKgLAAZSSIRgg" +
-    "GSAKIAgqAsQBlJIhGSAFQQFqIgUgBkkNAAsLIAIgBEHIAWxqIQggCCAM/QsEACAIIA39CwQQIAggDv0LBCAgCCAP/QsEMCAIIBD9" +
-    "CwRAIAggEf0LBFAgCCAS/QsEYCAIIBP9CwRwIAggFP0LBIABIAggFf0LBJABIAggFv0LBKABIAggF/0LBLABIAggGDgCwAEgCCAZ" +
-    "OALEASAEQQFqIQQMAAsLC4kEBAZ/AX0DewJ9/QwAAAAAAAAAAAAAAAAAAAAAIQtDAAAAACEKQQAhBQJAA0AgBUEEakH0A0sNASAL" +
-    "IAEgBUECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIQsgBUEEaiEFDAALCwJAA0AgBUH0A08NASAKIAEgBUECdGoqAgBD" +
-    "AAAAAJSSIQogBUEBaiEFDAALCyAL/QwAAAAAAAAAAAAAAAAAAAAA/UL9UyAKQwAAAABcciEJAkADQCAEIANPDQEgACAEQcgBbGoh" +
-    "B0EAIQVBACEGA0AgByAFQQJ0aioCACEKIwAgBkECdGogCjgCACMAIAZBAnRqIAVBKGw2AsgBIAYgCkMAAAAAXCAJcmohBiAFQQFq" +
-    "IgVBMkkNAAv9DAAAAAAAAAAAAAAAAAAAAAAhDP0MAAAAAAAAAAAAAAAAAAAAACENQwAAAAAhDkMAAAAAIQ9BACEFAkAgBkUNAANA" +
-    "IwAgBUECdGoqAgAhCiABIwAgBUECdGooAsgBaiEIIAr9EyELIAwgCyAI/QAEAP3mAf3kASEMIA0gCyAI/QAEEP3mAf3kASENIA4g" +
-    "CiAIKgIglJIhDiAPIAogCCoCJJSSIQ8gBUEBaiIFIAZJDQALCyACIARBKGxqIQggCCAM/QsEACAIIA39CwQQIAggDjgCICAIIA84" +
-    "AiQgBEEBaiEEDAALCwudAwQGfwF9A3sCff0MAAAAAAAAAAAAAAAAAAAAACELQwAAAAAhCkEAIQUCQANAIAVBBGogA0EKbEsNASAL" +
-    "IAEgBUECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIQsgBUEEaiEFDAALCwJAA0AgBSADQQpsTw0BIAogASAFQQJ0aioC" +
-    "AEMAAAAAlJIhCiAFQQFqIQUMAAsLIAv9DAAAAAAAAAAAAAAAAAAAAAD9Qv1TIApDAAAAAFxyIQkgAkEAQdAP/AsAAkADQCAEIANP" +
-    "DQEgASAEQShsaiEIIAj9AAQAIQwgCP0ABBAhDSAIKgIgIQ4gCCoCJCEPIAAgBEHIAWxqIQdBACEFIAIhCANAIAcgBUECdGoqAgAh" +
-    "CiAKQwAAAABcIAlyBEAgCv0TIQsgCCAI/QAEACALIAz95gH95AH9CwQAIAggCP0ABBAgCyAN/eYB/eQB/QsEECAIIAgqAiAgCiAO" +
-    "lJI4AiAgCCAIKgIkIAogD5SSOAIkCyAIQShqIQggBUEBaiIFQTJJDQALIARBAWohBAwACwsL4AcEBn8BfQ17An39DAAAAAAAAAAA" +
-    "AAAAAAAAAAAhC0MAAAAAIQpBACEFAkADQCAFQQRqQfQDSw0BIAsgASAFQQJ0av0ABAD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEh" +
-    "CyAFQQRqIQUMAAsLAkADQCAFQfQDTw0BIAogASAFQQJ0aioCAEMAAAAAlJIhCiAFQQFqIQUMAAsLIAv9DAAAAAAAAAAAAAAAAAAA" +
-    "AAD9Qv1TIApDAAAAAFxyIQkCQANAIAQgA08NASAAIARBKGxqIQdBACEFQQAhBgNAIAcgBUECdGoqAgAhCiMAIAZBAnRqIAo4AgAj" +
-    "ACAGQQJ0aiAFQcgBbDYCKCAGIApDAAAAAFwgCXJqIQYgBUEBaiIFQQpJDQAL/QwAAAAAAAAAAAAAAAAAAAAAIQz9DAAAAAAAAAAA" +
-    "AAAAAAAAAAAhDf0MAAAAAAAAAAAAAAAAAAAAACEO/QwAAAAAAAAAAAAAAAAAAAAAIQ/9DAAAAAAAAAAAAAAAAAAAAAAhEP0MAAAA" +
-    "AAAAAAAAAAAAAAAAACER/QwAAAAAAAAAAAAAAAAAAAAAIRL9DAAAAAAAAAAAAAAAAAAAAAAhE/0MAAAAAAAAAAAAAAAAAAAAACEU" +
-    "/QwAAAAAAAAAAAAAAAAAAAAAIRX9DAAAAAAAAAAAAAAAAAAAAAAhFv0MAAAAAAAAAAAAAAAAAAAAACEXQwAAAAAhGEMAAAAAIRlB" +
-    "ACEFAkAgBkUNAANAIwAgBUECdGoqAgAhCiABIwAgBUECdGooAihqIQggCv0TIQsgDCALIAj9AAQA/eYB/eQBIQwgDSALIAj9AAQQ" +
-    "/eYB/eQBIQ0gDiALIAj9AAQg/eYB/eQBIQ4gDyALIAj9AAQw/eYB/eQBIQ8gECALIAj9AARA/eYB/eQBIRAgESALIAj9AARQ/eYB" +
-    "/eQBIREgEiALIAj9AARg/eYB/eQBIRIgEyALIAj9AARw/eYB/eQBIRMgFCALIAj9AASAAf3mAf3kASEUIBUgCyAI/QAEkAH95gH9" +
-    "5AEhFSAWIAsgCP0ABKAB/eYB/eQBIRYgFyALIAj9AASwAf3mAf3kASEXIBggCiAIKgLAAZSSIRggGSAKIAgqAsQBlJIhGSAFQQFq" +
-    "IgUgBkkNAAsLIAIgBEHIAWxqIQggCCAM/QsEACAIIA39CwQQIAggDv0LBCAgCCAP/QsEMCAIIBD9CwRAIAggEf0LBFAgCCAS/QsE" +
-    "YCAIIBP9CwRwIAggFP0LBIABIAggFf0LBJABIAggFv0LBKABIAggF/0LBLABIAggGDgCwAEgCCAZOALEASAEQQFqIQQMAAsLC98F" +
-    "BAZ/AX0NewJ9/QwAAAAAAAAAAAAAAAAAAAAAIQtDAAAAACEKQQAhBQJAA0AgBUEEaiADQTJsSw0BIAsgASAFQQJ0av0ABAD9DAAA" +
-    "AAAAAAAAAAAAAAAAAAD95gH95AEhCyAFQQRqIQUMAAsLAkADQCAFIANBMmxPDQEgCiABIAVBAnRqKgIAQwAAAACUkiEKIAVBAWoh" +
-    "BQwACwsgC/0MAAAAAAAAAAAAAAAAAAAAAP1C/VMgCkMAAAAAXHIhCSACQQBBgMkJ/AsAAkADQCAEIANPDQEgASAEQcgBbGohCCAI" +
-    "/QAEACEMIAj9AAQQIQ0gCP0ABCAhDiAI/QAEMCEPIAj9AARAIRAgCP0ABFAhESAI/QAEYCESIAj9AARwIRMgCP0ABIABIRQgCP0A" +
-    "BJABIRUgCP0ABKABIRYgCP0ABLABIRcgCCoCwAEhGCAIKgLEASEZIAAgBEHAGGxqIQdBACEFIAIhCANAIAcgBUECdGoqAgAhCiAK" +
-    "QwAAAABcIAlyBEAgCv0TIQsgCCAI/QAEACALIAz95gH95AH9CwQAIAggCP0ABBAgCyAN/eYB/eQB/QsEECAIIAj9AAQgIAsgDv3m" +
-    "Af3kAf0LBCAgCCAI/QAEMCALIA/95gH95AH9CwQwIAggCP0ABEAgCyAQ/eYB/eQB/QsEQCAIIAj9AARQIAsgEf3mAf3kAf0LBFAg" +
-    "CCAI/QAEYCALIBL95gH95AH9CwRgIAggCP0ABHAgCyAT/eYB/eQB/QsEcCAIIAj9AASAASALIBT95gH95AH9CwSAASAIIAj9AASQ" +
-    "ASALIBX95gH95AH9CwSQASAIIAj9AASgASALIBb95gH95AH9CwSgASAIIAj9AASwASALIBf95gH95AH9CwSwASAIIAgqAsABIAog" +
-    "GJSSOALAASAIIAgqAsQBIAogGZSSOALEAQsgCEHIAWohCCAFQQFqIgVBkAZJDQALIARBAWohBAwACwsL",
+    "X3Njb3JlAAEPc2NhdHRlcl9ncmFkX1cyAAIPcm93c19ncmFkX2hfYWRkAAMPc2NhdHRlcl9ncmFkX1cxAAQKziUFigkECH8BfQ17" +
+    "An39DAAAAAAAAAAAAAAAAAAAAAAhDUMAAAAAIQxBACEFAkADQCAFQQRqQaCyAksNASANIAEgBUECdGr9AAQA/QwAAAAAAAAAAAAA" +
+    "AAAAAAAA/eYB/eQBIQ0gBUEEaiEFDAALCwJAA0AgBUGgsgJPDQEgDCABIAVBAnRqKgIAQwAAAACUkiEMIAVBAWohBQwACwsgDf0M" +
+    "AAAAAAAAAAAAAAAAAAAAAP1C/VMgDEMAAAAAXHIhCQJAA0AgBCADTw0BIAAgBEHAGGxqIQdBACEGQQAhBQJAA0AgBUGQBk8NASAH" +
+    "IAVBAnRq/QAEAP0MAAAAAAAAAAAAAAAAAAAAAP1C/aQBIAlBD2xyIQsCQANAIAtFDQEgBSALaGohCiALIAtBAWtxIQsgByAKQQJ0" +
+    "aioCACEMIwAgBkECdGogDDgCACMAIAZBAnRqIApByAFsNgLAGCAGQQFqIQYMAAsLIAVBBGohBQwACwsCQANAIAVBkAZPDQEgBSEK" +
+    "IAcgCkECdGoqAgAhDCAMQwAAAABcIAlyBEAjACAGQQJ0aiAMOAIAIwAgBkECdGogCkHIAWw2AsAYIAZBAWohBgsgBUEBaiEFDAAL" +
+    "C/0MAAAAAAAAAAAAAAAAAAAAACEO/QwAAAAAAAAAAAAAAAAAAAAAIQ/9DAAAAAAAAAAAAAAAAAAAAAAhEP0MAAAAAAAAAAAAAAAA" +
+    "AAAAACER/QwAAAAAAAAAAAAAAAAAAAAAIRL9DAAAAAAAAAAAAAAAAAAAAAAhE/0MAAAAAAAAAAAAAAAAAAAAACEU/QwAAAAAAAAA" +
+    "AAAAAAAAAAAAIRX9DAAAAAAAAAAAAAAAAAAAAAAhFv0MAAAAAAAAAAAAAAAAAAAAACEX/QwAAAAAAAAAAAAAAAAAAAAAIRj9DAAA" +
+    "AAAAAAAAAAAAAAAAAAAhGUMAAAAAIRpDAAAAACEbQQAhBQJAIAZFDQADQCMAIAVBAnRqKgIAIQwgASMAIAVBAnRqKALAGGohCCAM" +
+    "/RMhDSAOIA0gCP0ABAD95gH95AEhDiAPIA0gCP0ABBD95gH95AEhDyAQIA0gCP0ABCD95gH95AEhECARIA0gCP0ABDD95gH95AEh" +
+    "ESASIA0gCP0ABED95gH95AEhEiATIA0gCP0ABFD95gH95AEhEyAUIA0gCP0ABGD95gH95AEhFCAVIA0gCP0ABHD95gH95AEhFSAW" +
+    "IA0gCP0ABIAB/eYB/eQBIRYgFyANIAj9AASQAf3mAf3kASEXIBggDSAI/QAEoAH95gH95AEhGCAZIA0gCP0ABLAB/eYB/eQBIRkg" +
+    "GiAMIAgqAsABlJIhGiAbIAwgCCoCxAGUkiEbIAVBAWoiBSAGSQ0ACwsgAiAEQcgBbGohCCAIIA79CwQAIAggD/0LBBAgCCAQ/QsE" +
+    "ICAIIBH9CwQwIAggEv0LBEAgCCAT/QsEUCAIIBT9CwRgIAggFf0LBHAgCCAW/QsEgAEgCCAX/QsEkAEgCCAY/QsEoAEgCCAZ/QsE" +
+    "sAEgCCAaOALAASAIIBs4AsQBIARBAWohBAwACwsLqwUECH8BfQN7An39DAAAAAAAAAAAAAAAAAAAAAAhDUMAAAAAIQxBACEFAkAD" +
+    "QCAFQQRqQfQDSw0BIA0gASAFQQJ0av0ABAD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhDSAFQQRqIQUMAAsLAkADQCAFQfQDTw0B" +
+    "IAwgASAFQQJ0aioCAEMAAAAAlJIhDCAFQQFqIQUMAAsLIA39DAAAAAAAAAAAAAAAAAAAAAD9Qv1TIAxDAAAAAFxyIQkCQANAIAQg" +
+    "A08NASAAIARByAFsaiEHQQAhBkEAIQUCQANAIAVBME8NASAHIAVBAnRq/QAEAP0MAAAAAAAAAAAAAAAAAAAAAP1C/aQBIAlBD2xy" +
+    "IQsCQANAIAtFDQEgBSALaGohCiALIAtBAWtxIQsgByAKQQJ0aioCACEMIwAgBkECdGogDDgCACMAIAZBAnRqIApBKGw2AsgBIAZB" +
+    "AWohBgwACwsgBUEEaiEFDAALCwJAA0AgBUEyTw0BIAUhCiAHIApBAnRqKgIAIQwgDEMAAAAAXCAJcgRAIwAgBkECdGogDDgCACMA" +
+    "IAZBAnRqIApBKGw2AsgBIAZBAWohBgsgBUEBaiEFDAALC/0MAAAAAAAAAAAAAAAAAAAAACEO/QwAAAAAAAAAAAAAAAAAAAAAIQ9D" +
+    "AAAAACEQQwAAAAAhEUEAIQUCQCAGRQ0AA0AjACAFQQJ0aioCACEMIAEjACAFQQJ0aigCyAFqIQggDP0TIQ0gDiANIAj9AAQA/eYB" +
+    "/eQBIQ4gDyANIAj9AAQQ/eYB/eQBIQ8gECAMIAgqAiCUkiEQIBEgDCAIKgIklJIhESAFQQFqIgUgBkkNAAsLIAIgBEEobGohCCAI" +
+    "IA79CwQAIAggD/0LBBAgCCAQOAIgIAggETgCJCAEQQFqIQQMAAsLC/AEBAh/AX0DewJ9/QwAAAAAAAAAAAAAAAAAAAAAIQ1DAAAA" +
+    "ACEMQQAhBQJAA0AgBUEEaiADQQpsSw0BIA0gASAFQQJ0av0ABAD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhDSAFQQRqIQUMAAsL" +
+    "AkADQCAFIANBCmxPDQEgDCABIAVBAnRqKgIAQwAAAACUkiEMIAVBAWohBQwACwsgDf0MAAAAAAAAAAAAAAAAAAAAAP1C/VMgDEMA" +
+    "AAAAXHIhCSACQQBB0A/8CwACQANAIAQgA08NASABIARBKGxqIQggCP0ABAAhDiAI/QAEECEPIAgqAiAhECAIKgIkIREgACAEQcgB" +
+    "bGohB0EAIQUCQANAIAVBME8NASAHIAVBAnRq/QAEAP0MAAAAAAAAAAAAAAAAAAAAAP1C/aQBIAlBD2xyIQsCQANAIAtFDQEgBSAL" +
+    "aGohCiALIAtBAWtxIQsgByAKQQJ0aioCACEMIAIgCkEobGohCCAM/RMhDSAIIAj9AAQAIA0gDv3mAf3kAf0LBAAgCCAI/QAEECAN" +
+    "IA/95gH95AH9CwQQIAggCCoCICAMIBCUkjgCICAIIAgqAiQgDCARlJI4AiQMAAsLIAVBBGohBQwACwsCQANAIAVBMk8NASAFIQog" +
+    "ByAKQQJ0aioCACEMIAxDAAAAAFwgCXIEQCACIApBKGxqIQggDP0TIQ0gCCAI/QAEACANIA795gH95AH9CwQAIAggCP0ABBAgDSAP" +
+    "/eYB/eQB/QsEECAIIAgqAiAgDCAQlJI4AiAgCCAIKgIkIAwgEZSSOAIkCyAFQQFqIQUMAAsLIARBAWohBAwACwsLggkECH8BfQ17" +
+    "An39DAAAAAAAAAAAAAAAAAAAAAAhDUMAAAAAIQxBACEFAkADQCAFQQRqQfQDSw0BIA0gASAFQQJ0av0ABAD9DAAAAAAAAAAAAAAA" +
+    "AAAAAAD95gH95AEhDSAFQQRqIQUMAAsLAkADQCAFQfQDTw0BIAwgASAFQQJ0aioCAEMAAAAAlJIhDCAFQQFqIQUMAAsLIA39DAAA" +
+    "AAAAAAAAAAAAAAAAAAD9Qv1TIAxDAAAAAFxyIQkCQANAIAQgA08NASAAIARBKGxqIQdBACEGQQAhBQJAA0AgBUEITw0BIAcgBUEC" +
+    "dGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/UL9pAEgCUEPbHIhCwJAA0AgC0UNASAFIAtoaiEKIAsgC0EBa3EhCyAHIApBAnRqKgIA" +
+    "IQwjACAGQQJ0aiAMOAIAIwAgBkECdGogCkHIAWw2AiggBkEBaiEGDAALCyAFQQRqIQUMAAsLAkADQCAFQQpPDQEgBSEKIAcgCkEC" +
+    "dGoqAgAhDCAMQwAAAABcIAlyBEAjACAGQQJ0aiAMOAIAIwAgBkECdGogCkHIAWw2AiggBkEBaiEGCyAFQQFqIQUMAAsL/QwAAAAA" +
+    "AAAAAAAAAAAAAAAAIQ79DAAAAAAAAAAAAAAAAAAAAAAhD/0MAAAAAAAAAAAAAAAAAAAAACEQ/QwAAAAAAAAAAAAAAAAAAAAAIRH9" +
+    "DAAAAAAAAAAAAAAAAAAAAAAhEv0MAAAAAAAAAAAAAAAAAAAAACET/QwAAAAAAAAAAAAAAAAAAAAAIRT9DAAAAAAAAAAAAAAAAAAA" +
+    "AAAhFf0MAAAAAAAAAAAAAAAAAAAAACEW/QwAAAAAAAAAAAAAAAAAAAAAIRf9DAAAAAAAAAAAAAAAAAAAAAAhGP0MAAAAAAAAAAAA" +
+    "AAAAAAAAACEZQwAAAAAhGkMAAAAAIRtBACEFAkAgBkUNAANAIwAgBUECdGoqAgAhDCABIwAgBUECdGooAihqIQggDP0TIQ0gDiAN" +
+    "IAj9AAQA/eYB/eQBIQ4gDyANIAj9AAQQ/eYB/eQBIQ8gECANIAj9AAQg/eYB/eQBIRAgESANIAj9AAQw/eYB/eQBIREgEiANIAj9" +
+    "AARA/eYB/eQBIRIgEyANIAj9AARQ/eYB/eQBIRMgFCANIAj9AARg/eYB/eQBIRQgFSANIAj9AARw/eYB/eQBIRUgFiANIAj9AASA" +
+    "Af3mAf3kASEWIBcgDSAI/QAEkAH95gH95AEhFyAYIA0gCP0ABKAB/eYB/eQBIRggGSANIAj9AASwAf3mAf3kASEZIBogDCAIKgLA" +
+    "AZSSIRogGyAMIAgqAsQBlJIhGyAFQQFqIgUgBkkNAAsLIAIgBEHIAWxqIQggCCAO/QsEACAIIA/9CwQQIAggEP0LBCAgCCAR/QsE" +
+    "MCAIIBL9CwRAIAggE/0LBFAgCCAU/QsEYCAIIBX9CwRwIAggFv0LBIABIAggF/0LBJABIAggGP0LBKABIAggGf0LBLABIAggGjgC" +
+    "wAEgCCAbOALEASAEQQFqIQQMAAsLC5wJBAh/AX0NewJ9/QwAAAAAAAAAAAAAAAAAAAAAIQ1DAAAAACEMQQAhBQJAA0AgBUEEaiAD" +
+    "QTJsSw0BIA0gASAFQQJ0av0ABAD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhDSAFQQRqIQUMAAsLAkADQCAFIANBMmxPDQEgDCAB" +
+    "IAVBAnRqKgIAQwAAAACUkiEMIAVBAWohBQwACwsgDf0MAAAAAAAAAAAAAAAAAAAAAP1C/VMgDEMAAAAAXHIhCSACQQBBgMkJ/AsA" +
+    "AkADQCAEIANPDQEgASAEQcgBbGohCCAI/QAEACEOIAj9AAQQIQ8gCP0ABCAhECAI/QAEMCERIAj9AARAIRIgCP0ABFAhEyAI/QAE" +
+    "YCEUIAj9AARwIRUgCP0ABIABIRYgCP0ABJABIRcgCP0ABKABIRggCP0ABLABIRkgCCoCwAEhGiAIKgLEASEbIAAgBEHAGGxqIQdB" +
+    "ACEFAkADQCAFQZAGTw0BIAcgBUECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/UL9pAEgCUEPbHIhCwJAA0AgC0UNASAFIAtoaiEK" +
+    "IAsgC0EBa3EhCyAHIApBAnRqKgIAIQwgAiAKQcgBbGohCCAM/RMhDSAIIAj9AAQAIA0gDv3mAf3kAf0LBAAgCCAI/QAEECANIA/9" +
+    "5gH95AH9CwQQIAggCP0ABCAgDSAQ/eYB/eQB/QsEICAIIAj9AAQwIA0gEf3mAf3kAf0LBDAgCCAI/QAEQCANIBL95gH95AH9CwRA" +
+    "IAggCP0ABFAgDSAT/eYB/eQB/QsEUCAIIAj9AARgIA0gFP3mAf3kAf0LBGAgCCAI/QAEcCANIBX95gH95AH9CwRwIAggCP0ABIAB" +
+    "IA0gFv3mAf3kAf0LBIABIAggCP0ABJABIA0gF/3mAf3kAf0LBJABIAggCP0ABKABIA0gGP3mAf3kAf0LBKABIAggCP0ABLABIA0g" +
+    "Gf3mAf3kAf0LBLABIAggCCoCwAEgDCAalJI4AsABIAggCCoCxAEgDCAblJI4AsQBDAALCyAFQQRqIQUMAAsLAkADQCAFQZAGTw0B" +
+    "IAUhCiAHIApBAnRqKgIAIQwgDEMAAAAAXCAJcgRAIAIgCkHIAWxqIQggDP0TIQ0gCCAI/QAEACANIA795gH95AH9CwQAIAggCP0A" +
+    "BBAgDSAP/eYB/eQB/QsEECAIIAj9AAQgIA0gEP3mAf3kAf0LBCAgCCAI/QAEMCANIBH95gH95AH9CwQwIAggCP0ABEAgDSAS/eYB" +
+    "/eQB/QsEQCAIIAj9AARQIA0gE/3mAf3kAf0LBFAgCCAI/QAEYCANIBT95gH95AH9CwRgIAggCP0ABHAgDSAV/eYB/eQB/QsEcCAI" +
+    "IAj9AASAASANIBb95gH95AH9CwSAASAIIAj9AASQASANIBf95gH95AH9CwSQASAIIAj9AASgASANIBj95gH95AH9CwSgASAIIAj9" +
+    "AASwASANIBn95gH95AH9CwSwASAIIAgqAsABIAwgGpSSOALAASAIIAgqAsQBIAwgG5SSOALEAQsgBUEBaiEFDAALCyAEQQFqIQQM" +
+    "AAsLCw==",
   ), (c) => c.charCodeAt(0));
 /** The memory import's limits byte: 1 imports a memory of its own, 3 one shared between threads (`(memory 0 65536 shared)`). */
 const MEMORY_LIMITS_AT = 33;

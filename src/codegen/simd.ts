@@ -27,13 +27,37 @@ export interface SimdMatmul {
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-/** `for (p = 0; p < K; p++)` over row `rowA` of A, running `body` where a = A[i, p] is not 0 (or B is not finite). */
-function nonZeros(K: number, advance: Instr, body: readonly Instr[]): Instr {
-  return ["loop", "$p_loop",
-    set("$a", ["f32.load", add(get("$rowA"), ["i32.shl", get("$p"), i32(2)])]),
-    ["if", ["i32.or", ["f32.ne", get("$a"), ["f32.const", 0]], get("$dense")], ["then", ...body]],
-    advance,
-    ["br_if", "$p_loop", ["i32.lt_u", ["local.tee", "$p", add(get("$p"), i32(1))], i32(K)]]];
+/**
+ * `visit` for each q where a = A[i, q] of row `rowA` is not 0 (or B is not finite), q
+ * increasing: four elements at a time compared with 0 in f32x4 lanes, their bitmask's set
+ * bits visited lowest first (an all-zero group — most of MNIST's — costs one compare); the
+ * last K mod 4 one at a time. NaN is not 0, so it is visited; −0 is 0.
+ */
+function eachNonZero(K: number, visit: readonly Instr[]): Instr[] {
+  const groups = K - (K % 4);
+  const element = (q: string): Instr => ["f32.load", add(get("$rowA"), ["i32.shl", get(q), i32(2)])];
+  return [
+    set("$p", i32(0)),
+    ["block", "$groups_done", ["loop", "$groups",
+      ["br_if", "$groups_done", ["i32.ge_u", get("$p"), i32(groups)]],
+      set("$mask", ["i32.or", ["i32x4.bitmask", ["f32x4.ne", ["v128.load", add(get("$rowA"), ["i32.shl", get("$p"), i32(2)])], ["v128.const", "i32x4 0 0 0 0"]]], ["i32.mul", get("$dense"), i32(15)]]),
+      ["block", "$lanes", ["loop", "$lane",
+        ["br_if", "$lanes", ["i32.eqz", get("$mask")]],
+        set("$q", add(get("$p"), ["i32.ctz", get("$mask")])),
+        set("$mask", ["i32.and", get("$mask"), ["i32.sub", get("$mask"), i32(1)]]),
+        set("$a", element("$q")),
+        ...visit,
+        ["br", "$lane"]]],
+      set("$p", add(get("$p"), i32(4))),
+      ["br", "$groups"]]],
+    ["block", "$tail_done", ["loop", "$tail",
+      ["br_if", "$tail_done", ["i32.ge_u", get("$p"), i32(K)]],
+      set("$q", get("$p")),
+      set("$a", element("$q")),
+      ["if", ["i32.or", ["f32.ne", get("$a"), ["f32.const", 0]], get("$dense")], ["then", ...visit]],
+      set("$p", add(get("$p"), i32(1))),
+      ["br", "$tail"]]],
+  ];
 }
 
 /** `for (i = 0; i < m; i++) body`. */
@@ -93,22 +117,20 @@ export function simdMatmul(k: SimdMatmul): WasmFunction {
   const vOff = (j: number) => ({ offset: 16 * j });
   const tOff = (j: number) => ({ offset: 16 * vecs + 4 * j });
   const rowA = set("$rowA", add(get("$A"), ["i32.mul", get("$i"), i32(k.K * 4)]));
-  const start = [rowA, set("$p", i32(0))];
   let body: Instr[];
   if (k.kind === "rows") {
-    // first the row's non-zeros as a list, without branches (values at $list — each instance's own, so threads
-    // sharing a memory never meet there — B's row offsets at $list + 4K); then the multiply-adds over the list
+    // first the row's non-zeros as a list (values at $list — each instance's own, so threads sharing a memory
+    // never meet there — B's row offsets at $list + 4K); then the multiply-adds over the list
     const shl = (n: string): Instr => ["i32.shl", get(n), i32(2)];
     const at = (n: string): Instr => add(["global.get", "$list"], shl(n));
     body = [
-      ...start,
+      rowA,
       set("$n", i32(0)),
-      ["loop", "$scan",
-        set("$a", ["f32.load", add(get("$rowA"), shl("$p"))]),
+      ...eachNonZero(k.K, [
         ["f32.store", at("$n"), get("$a")],
-        ["i32.store", { offset: 4 * k.K }, at("$n"), ["i32.mul", get("$p"), i32(k.N * 4)]],
-        set("$n", add(get("$n"), ["i32.or", ["f32.ne", get("$a"), ["f32.const", 0]], get("$dense")])),
-        ["br_if", "$scan", ["i32.lt_u", ["local.tee", "$p", add(get("$p"), i32(1))], i32(k.K)]]],
+        ["i32.store", { offset: 4 * k.K }, at("$n"), ["i32.mul", get("$q"), i32(k.N * 4)]],
+        set("$n", add(get("$n"), i32(1))),
+      ]),
       ...V.map((c) => set(c, ["v128.const", "i32x4 0 0 0 0"])),
       ...T.map((t) => set(t, ["f32.const", 0])),
       set("$p", i32(0)),
@@ -128,9 +150,9 @@ export function simdMatmul(k: SimdMatmul): WasmFunction {
       set("$row", add(get("$B"), ["i32.mul", get("$i"), i32(k.N * 4)])),
       ...V.map((c, j) => set(c, ["v128.load", vOff(j), get("$row")])),
       ...T.map((t, j) => set(t, ["f32.load", tOff(j), get("$row")])),
-      ...start,
-      set("$row", get("$C")),
-      nonZeros(k.K, set("$row", add(get("$row"), i32(k.N * 4))), [
+      rowA,
+      ...eachNonZero(k.K, [
+        set("$row", add(get("$C"), ["i32.mul", get("$q"), i32(k.N * 4)])),
         set("$av", ["f32x4.splat", get("$a")]),
         ...V.map((c, j): Instr => ["v128.store", vOff(j), get("$row"), ["f32x4.add", ["v128.load", vOff(j), get("$row")], ["f32x4.mul", get("$av"), get(c)]]]),
         ...T.map((t, j): Instr => ["f32.store", tOff(j), get("$row"), ["f32.add", ["f32.load", tOff(j), get("$row")], ["f32.mul", get("$a"), get(t)]]]),
@@ -141,7 +163,7 @@ export function simdMatmul(k: SimdMatmul): WasmFunction {
     name: k.name,
     doc: k.doc,
     params: [["$A", "i32"], ["$B", "i32"], ["$C", "i32"], ["$m", "i32"]],
-    locals: [["$i", "i32"], ["$p", "i32"], ["$n", "i32"], ["$rowA", "i32"], ["$row", "i32"], ["$dense", "i32"], ["$a", "f32"], ["$av", "v128"], ...V.map((c) => [c, "v128"] as const), ...T.map((t) => [t, "f32"] as const)],
+    locals: [["$i", "i32"], ["$p", "i32"], ["$n", "i32"], ["$rowA", "i32"], ["$row", "i32"], ["$dense", "i32"], ["$q", "i32"], ["$mask", "i32"], ["$a", "f32"], ["$av", "v128"], ...V.map((c) => [c, "v128"] as const), ...T.map((t) => [t, "f32"] as const)],
     body: [...prologue(k), rowsLoop(body)],
   };
 }
