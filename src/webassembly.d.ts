@@ -11,6 +11,8 @@ declare namespace WebAssembly {
     /** `shared`: backed by a SharedArrayBuffer that worker threads can share (then `maximum` is required) */
     constructor(descriptor: { initial: number; maximum?: number; shared?: boolean });
     readonly buffer: ArrayBuffer;
+    /** grows by `pages` of 64 KiB; returns the size it had */
+    grow(pages: number): number;
   }
   class Instance {
     constructor(module: Module, imports: Record<string, Record<string, unknown>>);

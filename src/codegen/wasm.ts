@@ -6,7 +6,7 @@
  * its bytes against wabt's assembly of the listing).
  */
 
-import { commentText } from "./names.js";
+import { commentText } from "./escape.js";
 export type ValType = "i32" | "f32" | "f64" | "v128";
 
 /** `["op", immediates…, operands…]`: immediates are numbers, `$names` and `{ offset }`. */

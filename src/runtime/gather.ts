@@ -53,12 +53,27 @@ export interface Gatherer {
   readonly pixels: Uint8Array;
   /** x[b·784 + p] = pixels[indices[b]·784 + p] / 255 for a float32 x of at most CAPACITY images */
   gather(indices: Int32Array, x: Float32Array): void;
+  /**
+   * The memory, where its byte table and pixels are, and the first byte it does not use:
+   * shared between threads where the platform allows, so a training team lays itself out
+   * after them in the same memory instead of copying the pixels.
+   */
+  readonly home: Home;
+}
+
+export interface Home {
+  readonly memory: WebAssembly.Memory;
+  readonly shared: boolean;
+  readonly table: number;
+  readonly pixels: number;
+  readonly end: number;
 }
 
 /** Moves a split's pixels into a gatherer's memory. */
 export function gatherer(pixels: Uint8Array): Gatherer {
-  const memory = new WebAssembly.Memory({ initial: Math.ceil((PIXELS + pixels.length) / 65536), maximum: MAX_PAGES });
-  const run = new WebAssembly.Instance(gatherModule(false), { env: { memory } }).exports["gather"] as GatherFn;
+  const shared = typeof SharedArrayBuffer !== "undefined";
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((PIXELS + pixels.length) / 65536), maximum: MAX_PAGES, shared });
+  const run = new WebAssembly.Instance(gatherModule(shared), { env: { memory } }).exports["gather"] as GatherFn;
   byteTable(new Float32Array(memory.buffer, TABLE, 256));
   const own = new Uint8Array(memory.buffer, PIXELS, pixels.length);
   own.set(pixels);
@@ -67,6 +82,7 @@ export function gatherer(pixels: Uint8Array): Gatherer {
   let filled = out.subarray(0, 0); // the last batch size's view, kept: drawing a batch allocates nothing
   return {
     pixels: own,
+    home: { memory, shared, table: TABLE, pixels: PIXELS, end: PIXELS + pixels.length },
     gather(chosen, x) {
       indices.set(chosen);
       run(chosen.length, INDICES, OUT, TABLE, PIXELS);

@@ -119,10 +119,11 @@ export class Member {
     this.kernels = plan.float === "f32" ? updateKernels(plan.threads, memory) : undefined;
   }
 
-  /** Writes the table, labels and pixels the gatherer reads (once, by the thread that makes the memory). */
-  static fill(memory: WebAssembly.Memory, plan: TeamPlan, labels: Uint8Array, pixels: Uint8Array): void {
-    byteTable(new Float32Array(memory.buffer, plan.at.table, 256));
+  /** Writes the labels, and the table and pixels the gatherer reads unless they are there already (once, by the thread that makes the memory). */
+  static fill(memory: WebAssembly.Memory, plan: TeamPlan, labels: Uint8Array, pixels: Uint8Array | undefined): void {
     new Uint8Array(memory.buffer, plan.at.labels, plan.count).set(labels);
+    if (!pixels) return;
+    byteTable(new Float32Array(memory.buffer, plan.at.table, 256));
     new Uint8Array(memory.buffer, plan.at.pixels, plan.count * 784).set(pixels);
   }
 

@@ -12,6 +12,7 @@ import type { CompiledModule } from "./load.js";
 import type { FloatArray, OptimizerName } from "./optimizers.js";
 import { CONTROL_BYTES, Member, type TeamPlan } from "./parallel.js";
 import { ENTRY } from "./update.js";
+import type { Home } from "./gather.js";
 
 export interface TeamOptions {
   readonly threads: number;
@@ -26,6 +27,8 @@ export interface TeamOptions {
   readonly steps: number;
   readonly labels: Uint8Array;
   readonly pixels: Uint8Array;
+  /** the split's gatherer's shared memory, holding the byte table and these pixels: the team lays itself out after them */
+  readonly home?: Home;
 }
 
 /** A team of threads stepping together; params and state are views of the shared memory. */
@@ -49,8 +52,8 @@ const STATE: Record<OptimizerName, number> = { sgd: 0, momentum: 1, adam: 2 };
 const align = (n: number) => Math.ceil(n / 16) * 16;
 
 /** Where everything goes, given how big each thread's workspace is (0: not in the shared memory). */
-function layout(o: TeamOptions, workspaceBytes: (rows: number) => number): { plan: Omit<TeamPlan, "members">; members: { base: number; x: number; t: number; grads: number[]; tables: number }[]; bytes: number } {
-  let at = 0;
+function layout(o: TeamOptions, home: Home | undefined, workspaceBytes: (rows: number) => number): { plan: Omit<TeamPlan, "members">; members: { base: number; x: number; t: number; grads: number[]; tables: number }[]; bytes: number } {
+  let at = home ? align(home.end) : 0;
   const take = (bytes: number) => {
     const here = at;
     at = align(at + bytes);
@@ -58,12 +61,12 @@ function layout(o: TeamOptions, workspaceBytes: (rows: number) => number): { pla
   };
   const width = o.float === "f32" ? 4 : 8;
   const control = take(CONTROL_BYTES);
-  const table = take(1024);
+  const table = home ? home.table : take(1024);
   const losses = take(8 * o.threads);
   const indices = take(4 * o.batch);
   const count = o.labels.length;
   const labels = take(count);
-  const pixels = take(count * 784);
+  const pixels = home ? home.pixels : take(count * 784);
   const params = Object.entries(o.params).map(([name, a]) => ({ name, at: take(width * a.length), length: a.length, state: [] as number[] }));
   for (const p of params) for (let s = 0; s < STATE[o.optimizer.name]; s++) p.state.push(take(width * p.length));
   const rows: [number, number][] = [];
@@ -88,10 +91,11 @@ function layout(o: TeamOptions, workspaceBytes: (rows: number) => number): { pla
 export async function createTeam(module: CompiledModule, js: string, o: TeamOptions): Promise<Team> {
   const dims = (n: number) => ({ [o.names.dim]: n });
   const sizer = module.workspaceBytes;
-  const { plan: partial, members, bytes } = layout(o, (n) => (sizer ? align(sizer(dims(n))) : 0));
+  const home = o.home?.shared ? o.home : undefined;
+  const { plan: partial, members, bytes } = layout(o, home, (n) => (sizer ? align(sizer(dims(n))) : 0));
   const pages = Math.ceil(bytes / 65536) + 1;
   if (pages > MAX_PAGES) throw new RangeError(`a team of ${o.threads} threads needs ${bytes} bytes of memory, more than WebAssembly's 4 GiB`);
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  const memory = home ? grown(home.memory, pages) : new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
   // a placed workspace's gradients are read where it keeps them: lay each one out to learn where
   let placed = sizer !== undefined;
   if (placed) {
@@ -108,7 +112,7 @@ export async function createTeam(module: CompiledModule, js: string, o: TeamOpti
   // laid out again without workspaces in the shared memory: theirs copy their gradients out
   if (!placed && sizer !== undefined) return createTeam({ ...module, workspaceBytes: undefined }, js, o);
   const plan: TeamPlan = { ...partial, placed, members };
-  Member.fill(memory, plan, o.labels, o.pixels);
+  Member.fill(memory, plan, o.labels, home ? undefined : o.pixels);
   const workers = await Promise.all(Array.from({ length: o.threads - 1 }, (_, i) => start(plan, i + 1, memory, js)));
   const me = new Member(plan, 0, memory, module);
   for (const [name, a] of Object.entries(o.params)) me.params[name]!.set(a);
@@ -138,6 +142,13 @@ export async function createTeam(module: CompiledModule, js: string, o: TeamOpti
       await Promise.all(workers.map((w) => new Promise((resolve) => w.once("exit", resolve))));
     },
   };
+}
+
+/** The home memory, grown to at least `pages` (views made before keep their bytes; a shared memory's buffer is not detached). */
+function grown(memory: WebAssembly.Memory, pages: number): WebAssembly.Memory {
+  const have = memory.buffer.byteLength / 65536;
+  if (have < pages) memory.grow(pages - have);
+  return memory;
 }
 
 /** A worker thread running parallel.ts's Member k; resolves once it is ready to meet at the first barrier. */

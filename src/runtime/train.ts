@@ -148,7 +148,7 @@ async function stepperFor(model: Classifier, data: Mnist, o: TrainOptions, optim
       threads, batch: o.batch, float, checkNumerics: o.checkNumerics === true,
       names: { x: model.x, t: model.t, loss: model.loss, dim: model.dim },
       optimizer: { name: optimizer.name, lr: optimizer.lr }, params: model.params, state: optimizer.state, steps: optimizer.steps,
-      labels: data.train.labels, pixels: data.train.pixels,
+      labels: data.train.labels, pixels: data.train.pixels, home: data.train.gatherer?.home,
     });
     return {
       threads, indices: team.indices, params: team.params,

@@ -46,7 +46,7 @@ async function gradc(simd: boolean, threads: number, s: Shape): Promise<{ run: R
   const model = classifier(g, mod, 1);
   const rng = new Random(2);
   if (simd || threads > 1) {
-    const team = await createTeam(mod, moduleText(mod)!, { threads, batch: s.batch, float: "f32", checkNumerics: false, names: { x: model.x, t: model.t, loss: model.loss, dim: model.dim }, optimizer: { name: "sgd", lr: 0.1 }, params: model.params, steps: 0, labels: data.train.labels, pixels: data.train.pixels });
+    const team = await createTeam(mod, moduleText(mod)!, { threads, batch: s.batch, float: "f32", checkNumerics: false, names: { x: model.x, t: model.t, loss: model.loss, dim: model.dim }, optimizer: { name: "sgd", lr: 0.1 }, params: model.params, steps: 0, labels: data.train.labels, pixels: data.train.pixels, home: data.train.gatherer?.home });
     const iteration = () => {
       for (let i = 0; i < s.batch; i++) team.indices[i] = rng.int(data.train.count);
       team.iterate();
