@@ -1,0 +1,130 @@
+/**
+ * The page's state and what it shows: the text is compiled in the page, its values
+ * evaluated by the interpreter, the backward pass walked step by step on the diagram.
+ * Every change of state redraws the diagram, so the DOM always holds the state the URL
+ * names (`?example=apple&step=2`) — a crawler that runs the page sees it too.
+ */
+import type { Diagnostic } from "../diagnostics/index.js";
+import { formatDiagnostic } from "../diagnostics/index.js";
+import { labelsOf } from "../codegen/naming.js";
+import { checkNodes } from "./core/check.js";
+import { compileSource, type Compiled } from "./core/compile.js";
+import { diagramDot, type NodeCheck } from "./core/diagram.js";
+import { backprop, clampStep, type Backprop } from "./core/steps.js";
+import { explainNode, explainStep } from "./explain.js";
+import { dotToSvg } from "./graphviz.js";
+
+export interface Shown {
+  readonly compiled: Compiled;
+  readonly backprop: Backprop | undefined;
+  readonly labels: ReadonlyMap<number, string>;
+  checks: ReadonlyMap<number, NodeCheck> | undefined;
+}
+
+const $ = (id: string) => document.getElementById(id)!;
+
+export class App {
+  file = "graph.graph";
+  example: string | undefined;
+  step = 0;
+  shown: Shown | undefined;
+  private lastText: string | undefined;
+  private lastDiagnostic: Diagnostic | undefined;
+  private drawing = 0;
+  private playing: number | undefined;
+  /** called after each successful compile (the code panel and the trainer listen) */
+  onCompiled: (s: Shown, text: string) => void = () => {};
+
+  /** Compiles `text` unless it is what was compiled last; returns the user's error, if any. */
+  check(text: string): Diagnostic | undefined {
+    if (text === this.lastText) return this.lastDiagnostic;
+    this.lastText = text;
+    const r = compileSource(text, this.file);
+    const problems = $("problems");
+    if (!r.ok) {
+      this.lastDiagnostic = r.diagnostic;
+      problems.className = "error";
+      problems.textContent = formatDiagnostic(r.diagnostic);
+      const span = r.diagnostic.span;
+      problems.dataset["line"] = String(span?.line ?? "");
+      problems.dataset["col"] = String(span?.col ?? "");
+      $("diagram").classList.add("stale");
+      return r.diagnostic;
+    }
+    this.lastDiagnostic = undefined;
+    problems.className = "ok";
+    problems.textContent = "no errors";
+    delete problems.dataset["line"];
+    delete problems.dataset["col"];
+    const b = backprop(r.graph, r.values);
+    this.shown = { compiled: r, backprop: b, labels: labelsOf(r.graph), checks: undefined };
+    this.step = clampStep(this.step, b);
+    void this.draw();
+    this.onCompiled(this.shown, text);
+    return undefined;
+  }
+
+  setStep(k: number): void {
+    this.step = clampStep(k, this.shown?.backprop);
+    this.syncUrl();
+    void this.draw();
+  }
+
+  play(): void {
+    if (this.playing !== undefined) return this.stop();
+    const total = this.shown?.backprop?.steps.length ?? 0;
+    if (this.step >= total) this.setStep(0);
+    $("play").textContent = "⏸ pause";
+    this.playing = window.setInterval(() => {
+      if (this.step >= (this.shown?.backprop?.steps.length ?? 0)) return this.stop();
+      this.setStep(this.step + 1);
+    }, 900);
+  }
+
+  stop(): void {
+    if (this.playing !== undefined) window.clearInterval(this.playing);
+    this.playing = undefined;
+    $("play").textContent = "▶ play";
+  }
+
+  syncUrl(): void {
+    const url = new URL(window.location.href);
+    if (this.example) url.searchParams.set("example", this.example);
+    else url.searchParams.delete("example");
+    url.searchParams.set("step", String(this.step));
+    window.history.replaceState(null, "", url);
+  }
+
+  /** Redraws the diagram for the current step; a later draw wins over one still being laid out. */
+  async draw(): Promise<void> {
+    const s = this.shown;
+    if (!s) return;
+    const ticket = ++this.drawing;
+    const { compiled, backprop: b, labels } = s;
+    s.checks ??= b ? checkNodes(b, compiled.values, compiled.env) : new Map();
+    const dot = diagramDot(compiled.graph, { values: compiled.values, backprop: b, step: this.step, labels, checks: s.checks });
+    const svg = await dotToSvg(dot);
+    if (ticket !== this.drawing) return;
+    const diagram = $("diagram");
+    diagram.innerHTML = svg;
+    diagram.classList.remove("stale");
+    diagram.dataset["step"] = String(this.step);
+    diagram.dataset["steps"] = String(b?.steps.length ?? 0);
+    const total = b?.steps.length ?? 0;
+    $("step-label").textContent = b ? `step ${this.step} of ${total}` : "no backward pass";
+    ($("back") as HTMLButtonElement).disabled = this.step === 0;
+    ($("reset") as HTMLButtonElement).disabled = this.step === 0;
+    ($("forward") as HTMLButtonElement).disabled = this.step >= total;
+    explainStep($("explain"), b, this.step, labels);
+    for (const g of diagram.querySelectorAll<SVGGElement>("g.node")) g.addEventListener("click", () => this.showNode(Number(g.id.slice("node-".length))));
+    $("status").textContent = `${compiled.graph.file}: ${compiled.graph.nodes.length} nodes`;
+    document.body.dataset["ready"] = "true";
+  }
+
+  showNode(id: number): void {
+    const s = this.shown;
+    const n = s?.compiled.graph.nodes.find((x) => x.id === id);
+    if (!s || !n) return;
+    explainNode($("node-info"), n, s.compiled.values.get(id), s.backprop, s.labels);
+  }
+}

@@ -1,0 +1,9 @@
+/** DOT → SVG in the page: Graphviz compiled to WebAssembly (@hpcc-js/wasm-graphviz), loaded once. */
+import { Graphviz } from "@hpcc-js/wasm-graphviz";
+
+let loading: Promise<Graphviz> | undefined;
+
+export async function dotToSvg(dot: string): Promise<string> {
+  loading ??= Graphviz.load();
+  return (await loading).dot(dot);
+}
