@@ -60,7 +60,7 @@ export function createEditor(parent: HTMLElement, text: string, hooks: EditorHoo
   });
   return new EditorView({
     parent,
-    state: EditorState.create({ doc: text, extensions: [basicSetup, graphLanguage, lint, autocompletion({ override: [completeGraph] }), litLines, cursor] }),
+    state: EditorState.create({ doc: text, extensions: [basicSetup, EditorView.lineWrapping, graphLanguage, lint, autocompletion({ override: [completeGraph] }), litLines, cursor] }),
   });
 }
 
