@@ -172,7 +172,7 @@ function modelCommands(program: Command): void {
   program
     .command("playground")
     .description("serve the browser playground on 127.0.0.1: edit a graph, see its values, step through its backward pass, train in the page")
-    .addOption(new Option("--port <n>", "the port (0: any free one)").argParser(nonNegativeInteger("--port", 65535, "the largest TCP port")).default(5280))
+    .addOption(new Option("--port <n>", "the port (0 picks a free one)").argParser(nonNegativeInteger("--port", 65535, "the largest TCP port")).default(5280))
     .action(async (opts: { port: number }) => (await import("./playground.js")).playgroundCommand(opts));
 
 }
