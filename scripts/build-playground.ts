@@ -5,7 +5,7 @@
  * copied as static assets. `npm run build` runs it, so an install leaves the app ready and
  * nothing is downloaded when it runs.
  */
-import { build, type Plugin } from "esbuild";
+import { build, type Metafile, type Plugin } from "esbuild";
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -55,10 +55,28 @@ function copyMnist(): void {
   }
 }
 
+/**
+ * What the page loads before it is usable (main.js and the chunks it imports statically)
+ * must not hold ts-morph or TypeScript: megabytes only the code panel and the trainer use.
+ */
+function checkFirstLoad(meta: Metafile): void {
+  const outputs = meta.outputs;
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const i of outputs[file]?.imports ?? []) if (i.kind === "import-statement") visit(i.path);
+  };
+  visit(Object.keys(outputs).find((f) => f.endsWith("/main.js"))!);
+  const heavy = [...seen].flatMap((f) => Object.keys(outputs[f]!.inputs).filter((i) => /node_modules\/(ts-morph|@ts-morph|typescript)\//.test(i)).map(() => f));
+  if (heavy.length > 0) throw new Error(`the playground's first load includes ts-morph or TypeScript (${[...new Set(heavy)].join(", ")}): import code generation lazily`);
+}
+
 export async function buildPlayground(): Promise<void> {
   for (const f of existsSync(OUT) ? readdirSync(OUT) : []) if (f !== "mnist") rmSync(join(OUT, f), { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
-  await build({
+  const result = await build({
+    metafile: true,
     entryPoints: { main: join(SRC, "main.ts"), "train-worker": join(SRC, "train/worker.ts") },
     bundle: true,
     splitting: true,
@@ -73,6 +91,7 @@ export async function buildPlayground(): Promise<void> {
     // ts-morph's bundled TypeScript reads these; the page has no process
     define: { "process.env.NODE_ENV": '"production"' },
   });
+  checkFirstLoad(result.metafile);
   cpSync(join(SRC, "static"), OUT, { recursive: true });
   writeFileSync(join(OUT, "examples.json"), JSON.stringify(examples()));
   copyMnist();

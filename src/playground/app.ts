@@ -6,7 +6,7 @@
  */
 import type { Diagnostic } from "../diagnostics/index.js";
 import { formatDiagnostic } from "../diagnostics/index.js";
-import { labelsOf } from "../codegen/naming.js";
+import { nodeNames } from "../graph/print.js";
 import { checkNodes } from "./core/check.js";
 import { compileSource, type Compiled } from "./core/compile.js";
 import { diagramDot, type NodeCheck } from "./core/diagram.js";
@@ -57,7 +57,7 @@ export class App {
     delete problems.dataset["line"];
     delete problems.dataset["col"];
     const b = backprop(r.graph, r.values);
-    this.shown = { compiled: r, backprop: b, labels: labelsOf(r.graph), checks: undefined };
+    this.shown = { compiled: r, backprop: b, labels: nodeNames(r.graph), checks: undefined };
     this.step = clampStep(this.step, b);
     void this.draw();
     this.onCompiled(this.shown, text);

@@ -11,7 +11,7 @@ import { checkNodes } from "../../src/playground/core/check.js";
 import { diagramDot } from "../../src/playground/core/diagram.js";
 import { backprop, clampStep } from "../../src/playground/core/steps.js";
 import { num, summaryLines } from "../../src/playground/core/summary.js";
-import { labelsOf } from "../../src/codegen/naming.js";
+import { nodeNames } from "../../src/graph/print.js";
 import { tensor } from "../../src/tensor/tensor.js";
 import { ROOT } from "../helpers.js";
 
@@ -68,7 +68,7 @@ describe("values on the edges", () => {
   it("writes the gradients of processed nodes in red, and outlines the node being processed", () => {
     const c = compiled("apple");
     const b = backprop(c.graph, c.values)!;
-    const dot = (step: number) => diagramDot(c.graph, { values: c.values, backprop: b, step, labels: labelsOf(c.graph) });
+    const dot = (step: number) => diagramDot(c.graph, { values: c.values, backprop: b, step, labels: nodeNames(c.graph) });
     const red = (text: string) => [...text.matchAll(/<font color="#c0392b">([^<]*)<\/font>/g)].map((m) => m[1]).sort();
     expect(red(dot(0))).toEqual(["1"]);
     expect(red(dot(1))).toEqual(["1", "1.1", "650"]);
