@@ -116,6 +116,9 @@ export class App {
     ($("reset") as HTMLButtonElement).disabled = this.step === 0;
     ($("forward") as HTMLButtonElement).disabled = this.step >= total;
     explainStep($("explain"), b, this.step, labels);
+    // a wide diagram scrolls: keep the node being processed in view
+    const current = this.step > 0 ? b?.steps[this.step - 1]?.node.id : undefined;
+    if (current !== undefined) diagram.querySelector(`#node-${current}`)?.scrollIntoView({ block: "nearest", inline: "center" });
     for (const g of diagram.querySelectorAll<SVGGElement>("g.node")) g.addEventListener("click", () => this.showNode(Number(g.id.slice("node-".length))));
     $("status").textContent = `${compiled.graph.file}: ${compiled.graph.nodes.length} nodes`;
     document.body.dataset["ready"] = "true";

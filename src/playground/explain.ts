@@ -37,7 +37,7 @@ function sentLine(s: Step, e: Sent, labels: ReadonlyMap<number, string>): HTMLEl
   if (up !== undefined && g !== undefined && up !== 0 && e.grad.shape.length === 0) {
     return el("div", [`${num(up)} × ${num(g / up)} = `, { grad: num(g) }, ` → ${to}`]);
   }
-  return el("div", [`upstream ${short(s.upstream, s.node)}, through the local rule → `, { grad: short(e.grad, e.input) }, ` → ${to}`]);
+  return el("div", ["sends ", { grad: short(e.grad, e.input) }, ` → ${to}`]);
 }
 
 export function explainStep(target: HTMLElement, b: Backprop | undefined, step: number, labels: ReadonlyMap<number, string>): void {
@@ -79,8 +79,8 @@ export function explainNode(target: HTMLElement, n: Node, value: Tensor | undefi
 
 /** A tensor of two or more elements as a heatmap (blue negative, red positive), one cell per element. */
 function heatmap(t: Tensor): HTMLElement {
+  if (t.data.length < 2) return document.createElement("span");
   const c = document.createElement("canvas");
-  if (t.data.length < 2) return c;
   const cols = t.shape.length >= 2 ? t.shape[t.shape.length - 1]! : t.data.length;
   const rows = Math.ceil(t.data.length / cols);
   c.width = cols;

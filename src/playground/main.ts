@@ -36,18 +36,26 @@ async function boot(): Promise<void> {
 
   const select = $("examples") as HTMLSelectElement;
   for (const e of examples) select.append(new Option(`${e.name} — ${e.about}`, e.name, false, e === first));
+  const edited = new Option("(your own graph)", "");
+  edited.hidden = true;
+  select.append(edited);
   let loading = false;
   const code = setupCodePanel((lines) => lightLines(editor, lines));
   const editor = createEditor($("editor"), first.text, {
     check: (text) => {
       // an edit makes the text the user's own: the URL no longer names an example
-      if (!loading && app.example && text !== examples.find((e) => e.name === app.example)?.text) app.example = undefined;
+      if (!loading && app.example && text !== examples.find((e) => e.name === app.example)?.text) {
+        app.example = undefined;
+        edited.hidden = false;
+        select.value = "";
+      }
       return app.check(text);
     },
     cursorLine: (line) => code.showSourceLine(line),
   });
   select.addEventListener("change", () => {
-    const e = examples.find((x) => x.name === select.value)!;
+    const e = examples.find((x) => x.name === select.value);
+    if (!e) return;
     loading = true;
     app.example = e.name;
     app.file = `${e.name}.graph`;
