@@ -23,6 +23,16 @@ export interface Shown {
 
 const $ = (id: string) => document.getElementById(id)!;
 
+/** The per-node checks; one that fails is reported and leaves the nodes uncoloured. */
+function safeChecks(b: Backprop, c: Compiled): ReadonlyMap<number, NodeCheck> {
+  try {
+    return checkNodes(b, c.values, c.env);
+  } catch (e) {
+    console.error("gradient check failed", e);
+    return new Map();
+  }
+}
+
 export class App {
   file = "graph.graph";
   example: string | undefined;
@@ -39,8 +49,16 @@ export class App {
   check(text: string): Diagnostic | undefined {
     if (text === this.lastText) return this.lastDiagnostic;
     this.lastText = text;
-    const r = compileSource(text, this.file);
     const problems = $("problems");
+    let r: ReturnType<typeof compileSource>;
+    try {
+      r = compileSource(text, this.file);
+    } catch (e) {
+      // gradc's own bug, not the user's: say so, as the command line does
+      problems.className = "error";
+      problems.textContent = `internal error (a bug in gradc, not in your graph): ${e instanceof Error ? e.message : String(e)}`;
+      return undefined;
+    }
     if (!r.ok) {
       this.lastDiagnostic = r.diagnostic;
       problems.className = "error";
@@ -101,7 +119,7 @@ export class App {
     if (!s) return;
     const ticket = ++this.drawing;
     const { compiled, backprop: b, labels } = s;
-    s.checks ??= b ? checkNodes(b, compiled.values, compiled.env) : new Map();
+    s.checks ??= b ? safeChecks(b, compiled) : new Map();
     const dot = diagramDot(compiled.graph, { values: compiled.values, backprop: b, step: this.step, labels, checks: s.checks });
     const svg = await dotToSvg(dot);
     if (ticket !== this.drawing) return;

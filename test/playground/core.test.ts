@@ -57,6 +57,20 @@ describe("the step-through backward pass", () => {
   });
 });
 
+describe("every example", () => {
+  const names = readdirSync(`${ROOT}graphs`).filter((n) => n.endsWith(".graph")).map((n) => n.slice(0, -".graph".length));
+  for (const name of names) {
+    it(`${name}: compiles in the page, walks its backward pass, checks each node, ends its diagram with the seed`, () => {
+      const c = compiled(name);
+      const b = backprop(c.graph, c.values)!;
+      expect(b.steps.length).toBeGreaterThan(0);
+      for (const check of checkNodes(b, c.values, c.env).values()) expect(check.verdict, check.text).not.toBe("bad");
+      const dot = diagramDot(c.graph, { values: c.values, backprop: b, step: b.steps.length, labels: nodeNames(c.graph) });
+      expect(dot).toContain(`<font color="#c0392b">1</font>`);
+    });
+  }
+});
+
 describe("values on the edges", () => {
   it("shows a scalar as its number, up to 12 elements as rows, more as min / mean / max", () => {
     expect(num(715.0000000000001)).toBe("715");

@@ -39,10 +39,19 @@ export function compileSource(text: string, file: string, seed = 1): Compiled | 
   }
 }
 
+/**
+ * What a diagram ends in: the outputs, the losses, and the scalars of grad statements
+ * (`grad total wrt …` differentiates `total` even when it is not an output), each once.
+ */
+export function terminals(g: Graph): { readonly name: string; readonly node: Node }[] {
+  const all = [...g.outputs, ...g.losses, ...g.grads.map((d) => ({ name: d.of, node: d.ofNode }))];
+  return all.filter((d, i) => all.findIndex((x) => x.node.id === d.node.id) === i);
+}
+
 /** The nodes a diagram writes values for: outputs, losses, requested gradients and per-edge gradients. */
 function shown(g: Graph): Node[] {
   const byId = new Map(g.nodes.map((n) => [n.id, n]));
-  const roots = [...g.outputs, ...g.losses].map((d) => d.node);
+  const roots = terminals(g).map((d) => d.node);
   const grads = [...g.grads.flatMap((d) => (d.node ? [d.node] : [])), ...[...edgeGradients(g).values()].map((id) => byId.get(id)!)];
   return ancestors([...roots, ...grads]);
 }

@@ -9,6 +9,7 @@ import { ancestors, isConst, isInput, isOp, isParam, leafName, type Graph, type 
 import { opDef } from "../../ops/index.js";
 import { STYLE } from "../../render/style.js";
 import type { Tensor } from "../../tensor/tensor.js";
+import { terminals } from "./compile.js";
 import type { Backprop } from "./steps.js";
 import { summaryLines } from "./summary.js";
 
@@ -34,22 +35,19 @@ const FILL: Record<Verdict, string> = { good: "#d5f5dd", close: "#fdebc8", bad: 
 const CURRENT = `penwidth=3, color="#e67e22"`;
 
 export function diagramDot(g: Graph, s: DiagramState): string {
-  const forward = ancestors([...g.outputs, ...g.losses].map((d) => d.node));
+  const ends = terminals(g);
+  const forward = ancestors(ends.map((d) => d.node));
   const steps = s.backprop?.steps ?? [];
   const done = new Set(steps.slice(0, s.step).map((st) => st.node.id));
   const current = s.step > 0 ? steps[s.step - 1]?.node.id : undefined;
   const lines = [`digraph "playground" {`, `  graph [${attrs(STYLE.graph)}];`, `  node [${attrs(STYLE.node)}];`, `  edge [${attrs(STYLE.edge)}];`];
   for (const n of forward) lines.push(`  ${nodeLine(n, s, n.id === current)}`);
   for (const n of forward) n.inputs.forEach((input, k) => lines.push(`  ${edgeLine(input, n, k, s, done.has(n.id))}`));
-  const seen = new Set<string>();
-  for (const d of [...g.outputs, ...g.losses]) {
-    if (seen.has(d.name)) continue;
-    seen.add(d.name);
-    const seed = s.backprop?.loss.id === d.node.id ? "1" : undefined;
-    const out = `out_${seen.size}`;
-    lines.push(`  ${out} [${attrs(STYLE.output)} label="${esc(d.name)}", id="output-${seen.size}"];`);
-    lines.push(`  n${d.node.id} -> ${out} [label=${label(undefined, s.values.get(d.node.id), d.node, seed ? [seed] : undefined)}];`);
-  }
+  ends.forEach((d, i) => {
+    const seed = s.backprop?.loss.id === d.node.id ? ["1"] : undefined;
+    lines.push(`  out_${i} [${attrs(STYLE.output)} label="${esc(d.name)}", id="output-${i}"];`);
+    lines.push(`  n${d.node.id} -> out_${i} [label=${label(undefined, s.values.get(d.node.id), d.node, seed)}];`);
+  });
   lines.push("}");
   return lines.join("\n") + "\n";
 }
