@@ -11,7 +11,7 @@ import { checkNodes } from "./core/check.js";
 import { compileSource, type Compiled } from "./core/compile.js";
 import { diagramDot, type NodeCheck } from "./core/diagram.js";
 import { backprop, clampStep, type Backprop } from "./core/steps.js";
-import { explainNode, explainStep } from "./explain.js";
+import { explainEdge, explainNode, explainStep } from "./explain.js";
 import { dotToSvg } from "./graphviz.js";
 
 export interface Shown {
@@ -69,6 +69,7 @@ export class App {
       $("diagram").classList.add("stale");
       return r.diagnostic;
     }
+    performance.mark("gradc:compiled");
     this.lastDiagnostic = undefined;
     problems.className = "ok";
     problems.textContent = "no errors";
@@ -120,8 +121,10 @@ export class App {
     const ticket = ++this.drawing;
     const { compiled, backprop: b, labels } = s;
     s.checks ??= b ? safeChecks(b, compiled) : new Map();
+    performance.mark("gradc:checked");
     const dot = diagramDot(compiled.graph, { values: compiled.values, backprop: b, step: this.step, labels, checks: s.checks });
     const svg = await dotToSvg(dot);
+    performance.mark("gradc:laid-out");
     if (ticket !== this.drawing) return;
     const diagram = $("diagram");
     diagram.innerHTML = svg;
@@ -138,8 +141,21 @@ export class App {
     const current = this.step > 0 ? b?.steps[this.step - 1]?.node.id : undefined;
     if (current !== undefined) diagram.querySelector(`#node-${current}`)?.scrollIntoView({ block: "nearest", inline: "center" });
     for (const g of diagram.querySelectorAll<SVGGElement>("g.node")) g.addEventListener("click", () => this.showNode(Number(g.id.slice("node-".length))));
+    for (const g of diagram.querySelectorAll<SVGGElement>("g.edge")) g.addEventListener("click", () => this.showEdge(g.id));
     $("status").textContent = `${compiled.graph.file}: ${compiled.graph.nodes.length} nodes`;
     document.body.dataset["ready"] = "true";
+  }
+
+  /** edge-U-K: input K of node U */
+  showEdge(edgeId: string): void {
+    const [user, index] = edgeId.split("-").slice(1).map(Number) as [number, number];
+    const s = this.shown;
+    const to = s?.compiled.graph.nodes.find((x) => x.id === user);
+    const from = to?.inputs[index];
+    if (!s || !to || !from) return;
+    const done = (s.backprop?.steps ?? []).slice(0, this.step);
+    const sent = done.find((st) => st.node.id === user)?.sent.find((e) => e.index === index);
+    explainEdge($("node-info"), from, s.compiled.values.get(from.id), sent, s.labels);
   }
 
   showNode(id: number): void {

@@ -100,3 +100,14 @@ function heatmap(t: Tensor): HTMLElement {
   c.title = `heatmap of ${t.data.length} values (red positive, blue negative; max |v| = ${num(m)})`;
   return c;
 }
+
+/** A clicked edge: the value it carries and, once its head has been processed, the gradient sent back along it. */
+export function explainEdge(target: HTMLElement, from: Node, value: Tensor | undefined, sent: Sent | undefined, labels: ReadonlyMap<number, string>): void {
+  target.replaceChildren();
+  const title = el("div", [`${nameOf(from, labels)} → ${sent ? nameOf(sent.user, labels) : "its user"}`]);
+  title.style.fontWeight = "bold";
+  target.append(title);
+  if (value) target.append(el("div", [`value: ${short(value, from)}`]), heatmap(value));
+  if (sent) target.append(el("div", ["gradient sent back: ", { grad: short(sent.grad, from) }]), heatmap(sent.grad));
+  else target.append(el("div", ["no gradient on this edge yet: step forward until its head is processed"]));
+}

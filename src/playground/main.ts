@@ -24,7 +24,10 @@ export function findExample(all: readonly Example[], asked: string | null): Exam
 }
 
 async function boot(): Promise<void> {
+  // marks for measuring the page's start (docs/playground.md): boot, examples, compiled, checked, laid-out
+  performance.mark("gradc:boot");
   const examples = (await (await fetch("examples.json")).json()) as Example[];
+  performance.mark("gradc:examples");
   const params = new URLSearchParams(window.location.search);
   const asked = findExample(examples, params.get("example"));
   const first = asked ?? examples[0]!;

@@ -141,11 +141,27 @@ describe("the playground in chromium", () => {
     expect(red).toContain("650");
     expect(red).not.toContain("2.2");
     expect(await page.locator("#explain").textContent()).toContain("Step 2 of 4");
+    // each node's gradient check, green, its figure in the tooltip
+    const tips = (await page.evaluate(`[...document.querySelectorAll("#diagram g.node a")].map((a) => a.getAttribute("xlink:title"))`)) as string[];
+    expect(tips.filter((t) => t.startsWith("tax: gradient check: backprop 650, central differences 650"))).toHaveLength(1);
+    expect(await page.locator('#diagram g.node [fill="#d5f5dd"]').count()).toBeGreaterThanOrEqual(7);
+    // a click on price's × node: its local rule from the op table, with its numbers
+    await page.click("#diagram g#node-8");
+    const info = await page.locator("#node-info").textContent();
+    expect(info).toContain("the upstream gradient times the other input");
+    expect(info).toContain("1 × 650 = 650 → tax");
     await page.close();
   });
 
-  it("trains the TwoLayerNet 300 iterations in a worker to a test accuracy over 0.8", { timeout: 120_000 }, async () => {
+  it("links each kernel of the generated code to its line, and trains the TwoLayerNet 300 iterations in a worker to a test accuracy over 0.8", { timeout: 120_000 }, async () => {
     const page = await open("/?example=two_layer_net");
+    // the generated module beside the graph: a kernel lights its .graph line, a line its kernels
+    await page.click("#code-panel summary");
+    await page.locator('#code .kernel[data-kernel="affine_relu_h"]').click();
+    expect(await page.locator(".cm-line.cm-source-lit").allTextContents()).toEqual(["h     = relu(x @ W1 + b1)"]);
+    await page.locator(".cm-content .cm-line").nth(11).click();
+    const lit = await Promise.all((await page.locator("#code .kernel.lit").all()).map((k) => k.getAttribute("data-kernel")));
+    expect(lit).toContain("softmax_ce_loss");
     await page.fill("#iters", "300");
     await page.click("#train");
     await page.waitForSelector("#train-status[data-test-accuracy]", { timeout: 100_000 });
