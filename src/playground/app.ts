@@ -13,6 +13,7 @@ import { diagramDot, type NodeCheck } from "./core/diagram.js";
 import { backprop, clampStep, type Backprop } from "./core/steps.js";
 import { explainEdge, explainNode, explainStep } from "./explain.js";
 import { dotToSvg } from "./graphviz.js";
+import { MathjsPending, mathjsLoaded } from "./platform/mathjs.js";
 
 export interface Shown {
   readonly compiled: Compiled;
@@ -44,6 +45,10 @@ export class App {
   private playing: number | undefined;
   /** called after each successful compile (the code panel and the trainer listen) */
   onCompiled: (s: Shown, text: string) => void = () => {};
+  /** compiles the editor's text again (the page sets it to re-run the editor's diagnostics) */
+  recheck: () => void = () => {};
+  /** the diagram being drawn */
+  drawn: Promise<void> = Promise.resolve();
 
   /** Compiles `text` unless it is what was compiled last; returns the user's error, if any. */
   check(text: string): Diagnostic | undefined {
@@ -54,6 +59,7 @@ export class App {
     try {
       r = compileSource(text, this.file);
     } catch (e) {
+      if (e instanceof MathjsPending) return this.waitForMathjs();
       // gradc's own bug, not the user's: say so, as the command line does
       problems.className = "error";
       problems.textContent = `internal error (a bug in gradc, not in your graph): ${e instanceof Error ? e.message : String(e)}`;
@@ -78,8 +84,19 @@ export class App {
     const b = backprop(r.graph, r.values);
     this.shown = { compiled: r, backprop: b, labels: nodeNames(r.graph), checks: undefined };
     this.step = clampStep(this.step, b);
-    void this.draw();
+    this.drawn = this.draw();
     this.onCompiled(this.shown, text);
+    return undefined;
+  }
+
+  /** A user function's derivative needs mathjs, still loading: compile again once it is there. */
+  private waitForMathjs(): undefined {
+    $("problems").className = "";
+    $("problems").textContent = "loading mathjs for the user function's derivative…";
+    void mathjsLoaded().then(() => {
+      this.lastText = undefined;
+      this.recheck();
+    });
     return undefined;
   }
 

@@ -3,7 +3,10 @@
  * the diagram with values and the step-through backward pass, the generated code and
  * training on MNIST in a worker. `?example=NAME&step=K` opens an example K steps in.
  */
+import { forceLinting } from "@codemirror/lint";
 import { App } from "./app.js";
+import { preloadGraphviz } from "./graphviz.js";
+import { mathjsLoaded } from "./platform/mathjs.js";
 import { createEditor, lightLines, setText } from "./editor.js";
 import { setupCodePanel } from "./code-view.js";
 import { setupTraining } from "./train/panel.js";
@@ -26,6 +29,7 @@ export function findExample(all: readonly Example[], asked: string | null): Exam
 async function boot(): Promise<void> {
   // marks for measuring the page's start (docs/playground.md): boot, examples, compiled, checked, laid-out
   performance.mark("gradc:boot");
+  preloadGraphviz();
   const examples = (await (await fetch("examples.json")).json()) as Example[];
   performance.mark("gradc:examples");
   const params = new URLSearchParams(window.location.search);
@@ -78,7 +82,11 @@ async function boot(): Promise<void> {
     code.compiled(s, text);
     training.compiled(s, text);
   };
+  app.recheck = () => forceLinting(editor);
   app.check(first.text);
+  // mathjs (~0.5 s to evaluate) is for user functions only: loaded once the diagram is up
+  await app.drawn;
+  void mathjsLoaded();
 }
 
 void boot().catch((e: unknown) => {

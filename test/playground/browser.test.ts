@@ -153,6 +153,14 @@ describe("the playground in chromium", () => {
     await page.close();
   });
 
+  it("differentiates a user function with mathjs, loaded after the page is drawn (softplus: sigmoid(z) in red)", { timeout: 60_000 }, async () => {
+    const page = await open("/?example=softplus&step=2");
+    await atStep(page, 2);
+    const { red } = await diagramTexts(page);
+    expect(red).toContain("[0.2689, 0.5, 0.8808]");
+    await page.close();
+  });
+
   it("links each kernel of the generated code to its line, and trains the TwoLayerNet 300 iterations in a worker to a test accuracy over 0.8", { timeout: 120_000 }, async () => {
     const page = await open("/?example=two_layer_net");
     // the generated module beside the graph: a kernel lights its .graph line, a line its kernels

@@ -7,6 +7,7 @@
 import { compileSource } from "../core/compile.js";
 import { emitJs } from "../codegen-chunk.js";
 import { Random } from "../../tensor/random.js";
+import { mathjsLoaded } from "../platform/mathjs.js";
 import { readImages, readLabels, type Images } from "./idx.js";
 import type { Digit, TrainMessage, TrainRequest } from "./protocol.js";
 import { mnistShape, type MnistShape } from "./shape.js";
@@ -28,6 +29,8 @@ const TEST_EVERY = 50;
 const QUICK_TEST = 1000;
 
 async function load(req: TrainRequest) {
+  // a graph with a user function differentiates it with mathjs: load it first
+  await mathjsLoaded();
   const c = compileSource(req.text, req.file, req.seed);
   if (!c.ok) throw new Error(c.diagnostic.message);
   const shape = mnistShape(c.graph);
