@@ -140,7 +140,7 @@ export class App {
     s.checks ??= b ? safeChecks(b, compiled) : new Map();
     performance.mark("gradc:checked");
     const dot = diagramDot(compiled.graph, { values: compiled.values, backprop: b, step: this.step, labels, checks: s.checks });
-    const svg = await dotToSvg(dot);
+    const svg = await dotToSvg(dot, compiled.graph.nodes.length);
     performance.mark("gradc:laid-out");
     if (ticket !== this.drawing) return;
     const diagram = $("diagram");

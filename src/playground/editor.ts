@@ -5,7 +5,7 @@
  */
 import { basicSetup, EditorView } from "codemirror";
 import { autocompletion } from "@codemirror/autocomplete";
-import { linter, type Diagnostic as LintDiagnostic } from "@codemirror/lint";
+import { linter, setDiagnostics, type Diagnostic as LintDiagnostic } from "@codemirror/lint";
 import { EditorState, StateEffect, StateField, type Text } from "@codemirror/state";
 import { Decoration, type DecorationSet } from "@codemirror/view";
 import type { Diagnostic } from "../diagnostics/index.js";
@@ -42,13 +42,21 @@ export function rangeOf(doc: Text, d: Diagnostic): { from: number; to: number } 
   return { from, to: Math.min(line.to, from + Math.max(1, span.length)) };
 }
 
+function lintOf(doc: Text, d: Diagnostic): LintDiagnostic {
+  const { from, to } = rangeOf(doc, d);
+  return { from, to, severity: "error", message: d.message, source: d.code };
+}
+
+/** Shows `d` (or nothing) as the editor's diagnostics now, without waiting for an edit. */
+export function showDiagnostic(view: EditorView, d: Diagnostic | undefined): void {
+  view.dispatch(setDiagnostics(view.state, d ? [lintOf(view.state.doc, d)] : []));
+}
+
 export function createEditor(parent: HTMLElement, text: string, hooks: EditorHooks): EditorView {
   const lint = linter(
     (view): LintDiagnostic[] => {
       const d = hooks.check(view.state.doc.toString());
-      if (!d) return [];
-      const { from, to } = rangeOf(view.state.doc, d);
-      return [{ from, to, severity: "error", message: d.message, source: d.code }];
+      return d ? [lintOf(view.state.doc, d)] : [];
     },
     { delay: 250 },
   );

@@ -3,11 +3,10 @@
  * the diagram with values and the step-through backward pass, the generated code and
  * training on MNIST in a worker. `?example=NAME&step=K` opens an example K steps in.
  */
-import { forceLinting } from "@codemirror/lint";
 import { App } from "./app.js";
 import { preloadGraphviz } from "./graphviz.js";
 import { mathjsLoaded } from "./platform/mathjs.js";
-import { createEditor, lightLines, setText } from "./editor.js";
+import { createEditor, lightLines, setText, showDiagnostic } from "./editor.js";
 import { setupCodePanel } from "./code-view.js";
 import { setupTraining } from "./train/panel.js";
 
@@ -82,7 +81,7 @@ async function boot(): Promise<void> {
     code.compiled(s, text);
     training.compiled(s, text);
   };
-  app.recheck = () => forceLinting(editor);
+  app.recheck = () => showDiagnostic(editor, app.check(editor.state.doc.toString()));
   app.check(first.text);
   // mathjs (~0.5 s to evaluate) is for user functions only: loaded once the diagram is up
   await app.drawn;

@@ -91,6 +91,17 @@ describe("values on the edges", () => {
   });
 });
 
+describe("the diagram of a long graph", () => {
+  it("writes a constant beside each of its uses, so no node pulls edges from all over the picture", () => {
+    const lines = ["input x0 = 0.5", ...Array.from({ length: 30 }, (_, i) => `x${i + 1} = tanh(x${i}) * 1.01`), "output x30", "grad x30 wrt x0"];
+    const c = compileSource(lines.join("\n"), "chain.graph");
+    if (!c.ok) throw new Error(c.diagnostic.message);
+    const dot = diagramDot(c.graph, { values: c.values, backprop: backprop(c.graph, c.values), step: 0, labels: nodeNames(c.graph) });
+    expect(dot.match(/class="node-const"/g)).toHaveLength(30);
+    expect(dot.match(/^ {2}c\d+_1 -> n\d+/gm)).toHaveLength(30);
+  });
+});
+
 describe("the page", () => {
   it("reports a user's mistake as the compiler's located diagnostic", () => {
     const r = compileSource("input a = 1\nb = a * c\noutput b\n", "typo.graph");

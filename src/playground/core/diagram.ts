@@ -40,9 +40,17 @@ export function diagramDot(g: Graph, s: DiagramState): string {
   const steps = s.backprop?.steps ?? [];
   const done = new Set(steps.slice(0, s.step).map((st) => st.node.id));
   const current = s.step > 0 ? steps[s.step - 1]?.node.id : undefined;
-  const lines = [`digraph "playground" {`, `  graph [${attrs(STYLE.graph)}];`, `  node [${attrs(STYLE.node)}];`, `  edge [${attrs(STYLE.edge)}];`];
-  for (const n of forward) lines.push(`  ${nodeLine(n, s, n.id === current)}`);
-  for (const n of forward) n.inputs.forEach((input, k) => lines.push(`  ${edgeLine(input, n, k, s, done.has(n.id))}`));
+  const big = forward.length > 200;
+  const lines = [`digraph "playground" {`, `  graph [${attrs(STYLE.graph)}${big ? `, ${attrs(STYLE.bigGraph)}` : ""}];`, `  node [${attrs(STYLE.node)}];`, `  edge [${attrs(STYLE.edge)}];`];
+  // a constant is written beside each use, as the textbook does: one shared node would pull
+  // edges from all over the picture (and a chain of `* 1.01` took Graphviz a minute to lay out)
+  for (const n of forward) if (!isConst(n)) lines.push(`  ${nodeLine(n, s, n.id === current)}`);
+  for (const n of forward) {
+    n.inputs.forEach((input, k) => {
+      if (isConst(input)) lines.push(`  c${n.id}_${k} [${attrs(STYLE.const)} label="${esc(constText(input))}", id="const-${n.id}-${k}", class="node-const"];`);
+      lines.push(`  ${edgeLine(input, n, k, s, done.has(n.id))}`);
+    });
+  }
   ends.forEach((d, i) => {
     const seed = s.backprop?.loss.id === d.node.id ? ["1"] : undefined;
     lines.push(`  out_${i} [${attrs(STYLE.output)} label="${esc(d.name)}", id="output-${i}"];`);
@@ -60,7 +68,6 @@ function nodeLine(n: Node, s: DiagramState, isCurrent: boolean): string {
   const common = `id="node-${n.id}", class="node-${isOp(n) ? "op" : n.kind}"${tip}${mark}`;
   if (isInput(n)) return `n${n.id} [${attrs(STYLE.input)}${fill} label="${esc(leafName(n))}", ${common}];`;
   if (isParam(n)) return `n${n.id} [${attrs(STYLE.param)}${check ? `, fillcolor="${FILL[check.verdict]}"` : ""} label="${esc(leafName(n))}", ${common}];`;
-  if (isConst(n)) return `n${n.id} [${attrs(STYLE.const)} label="${esc(constText(n))}", ${common}];`;
   const glyph = opDef(n.op).glyph;
   const symbol = typeof glyph === "function" ? glyph(n.attrs) : (glyph ?? n.op);
   return `n${n.id} [${attrs(STYLE.op)}${fill} label="${esc(symbol)}", ${common}];`;
@@ -76,7 +83,8 @@ function edgeLine(from: Node, to: Node, index: number, s: DiagramState, processe
   const sent = processed ? s.backprop?.steps.find((st) => st.node.id === to.id)?.sent.find((e) => e.index === index) : undefined;
   const grad = sent ? summaryLines(sent.grad, from.type.dtype) : undefined;
   const id = `id="edge-${to.id}-${index}"${sent ? `, class="sent"` : ""}`;
-  return `n${from.id} -> n${to.id} [label=${label(name, s.values.get(from.id), from, grad)}, ${id}];`;
+  const tail = isConst(from) ? `c${to.id}_${index}` : `n${from.id}`;
+  return `${tail} -> n${to.id} [label=${label(name, s.values.get(from.id), from, grad)}, ${id}];`;
 }
 
 /** An HTML label: the value's name, the value above the edge and the gradient below it, in red. */
