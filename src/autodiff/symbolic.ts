@@ -9,9 +9,9 @@
  * such a body is inlined). mathjs is loaded on first use (it takes ~1 s), when a
  * gradient of a user function is asked for.
  */
-import { createRequire } from "node:module";
 import { isConst, isLeaf, isOp, type Node } from "../graph/ir.js";
 import { ops, type OpName } from "../ops/index.js";
+import { loadMathjs } from "./mathjs.js";
 import { mathVar as VAR, opsIn, toFormula, type ScalarExpr, type UserFn } from "../ops/userfn.js";
 
 /** The parts of mathjs' node API we read (mathjs' own types are loose here). */
@@ -34,8 +34,8 @@ interface MathJs {
 
 let math: MathJs | undefined;
 function mathjs(): MathJs {
-  // createRequire keeps the load synchronous and lazy: only graphs with a user fn pay for it
-  math ??= createRequire(import.meta.url)("mathjs") as MathJs;
+  // the load is synchronous and lazy: only graphs with a user fn pay for it (mathjs.ts)
+  math ??= loadMathjs() as MathJs;
   return math;
 }
 

@@ -22,7 +22,7 @@ export function commandLine(): Command {
   modelCommands(program);
   // every command that optimizes a graph can check the IR after each pass (graph/verify.ts)
   for (const c of program.commands) {
-    if (!["grad", "examples", "reference"].includes(c.name())) c.option("--verify", "check the IR after every optimizer pass (a broken invariant is gradc's own bug, exit 2)");
+    if (!["grad", "examples", "reference", "playground"].includes(c.name())) c.option("--verify", "check the IR after every optimizer pass (a broken invariant is gradc's own bug, exit 2)");
   }
   program.hook("preAction", (_program, action) => {
     if (action.opts()["verify"]) process.env["GRADC_VERIFY"] = "1";
@@ -169,6 +169,12 @@ function modelCommands(program: Command): void {
     .option("--copy <dir>", "copy every example into DIR (created if missing)")
     .option("--force", "replace example files in DIR that differ from gradc's")
     .action(async (opts) => (await import("./examples.js")).examplesCommand(opts));
+
+  program
+    .command("playground")
+    .description("serve the browser playground on 127.0.0.1: edit a graph, see its values, step through its backward pass, train in the page")
+    .addOption(new Option("--port <n>", "the port (0 picks a free one)").argParser(nonNegativeInteger("--port", 65535, "the largest TCP port")).default(5280))
+    .action(async (opts: { port: number }) => (await import("./playground.js")).playgroundCommand(opts));
 
 }
 

@@ -54,4 +54,5 @@ const same = (a: Type, b: Type) => a.dtype === b.dtype && a.shape.length === b.s
 const show = (t: Type) => `${t.dtype}[${t.shape.join(", ")}]`;
 
 /** Whether the optimizer verifies after each pass: `--verify`, or GRADC_VERIFY=1 in the environment. */
-export const verifying = () => process.env["GRADC_VERIFY"] === "1";
+// read through globalThis: the core also runs in a browser page, which has no `process`
+export const verifying = () => (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env["GRADC_VERIFY"] === "1";

@@ -102,7 +102,8 @@ function checkOne(g: GradDecl, env: Bindings, s: Settings, given?: Tensor): Grad
   return { of: g.of, wrt: g.wrt, meanAbsDiff, maxRelDiff: maxRel, ok, checked: indices.length, size: x.data.length, worst: { index, backprop, numerical }, kinks, rough, nonFinite };
 }
 
-function numericalGradient(l: Node, x: Node, value: Tensor, indices: Int32Array, cached: Map<number, Tensor>, env: Bindings, h: number): { grad: Float64Array; kinks: number; rough: number } {
+/** Central differences of the scalar `l` by the elements `indices` of `x` (any node: only what lies downstream of it is recomputed). */
+export function numericalGradient(l: Node, x: Node, value: Tensor, indices: Int32Array, cached: Map<number, Tensor>, env: Bindings, h: number): { grad: Float64Array; kinks: number; rough: number } {
   // the nodes between x and l: the only ones a change of x can move
   const cone = ancestors([l]).filter((n) => n.id > x.id);
   const moved = new Set([x.id]);

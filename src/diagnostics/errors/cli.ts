@@ -183,3 +183,11 @@ export const watchOneGraph: PlainFixed = plainFixed(C, "watch_one_graph", "--wat
 export const symbolicParamShape: Plain<{ name: string }> = plain(C, "symbolic_param_shape", (a) => `param ${a.name} has a symbolic shape; give it with --set`, {
   name: "W",
 });
+
+/** `why` is the system's reason: EADDRINUSE, EACCES, … */
+export const cannotListen: Plain<{ port: number; why: string }> = plain(
+  C,
+  "cannot_listen",
+  (a) => `cannot serve the playground on 127.0.0.1:${a.port}: ${a.why} (choose another --port, or --port 0 for any free one)`,
+  { port: 5280, why: "the port is in use" },
+);

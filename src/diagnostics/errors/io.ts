@@ -176,3 +176,10 @@ export const checkpointOtherGraph: Plain<{ path: string; source: string; file: s
   (a) => `${a.path} was saved from ${a.source}, whose params differ from ${a.file}'s: it cannot be loaded into this graph`,
   { path: "runs/mlp/checkpoint.safetensors", source: "other.graph", file: "mlp.graph" },
 );
+
+export const playgroundNotBuilt: Plain<{ dir: string }> = plain(
+  I,
+  "playground_not_built",
+  (a) => `the playground is not built: ${a.dir} has no index.html (run \`npm run build\` in gradc's folder)`,
+  { dir: "dist/playground" },
+);

@@ -1,0 +1,44 @@
+/**
+ * How a value reads on an edge: a scalar as its number; a tensor as its type and, up to
+ * 12 elements, its values (rows of a matrix on their own lines), otherwise min / mean / max.
+ */
+import type { Tensor } from "../../tensor/tensor.js";
+
+export const MAX_SHOWN = 12;
+
+/** A number as people read it: at most 4 significant digits, no trailing zeros (715.0000000000001 → 715). */
+export function num(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (v !== 0 && (Math.abs(v) >= 1e6 || Math.abs(v) < 1e-4)) return v.toExponential(2).replace(/\.?0+e/, "e");
+  return String(Number(v.toPrecision(4)));
+}
+
+export function typeText(t: Tensor, dtype: string): string {
+  return t.shape.length === 0 ? dtype : `${dtype}[${t.shape.join(",")}]`;
+}
+
+/** The lines of a value's label (the type first for a tensor). */
+export function summaryLines(t: Tensor, dtype: string): string[] {
+  if (t.shape.length === 0) return [num(t.data[0]!)];
+  const head = typeText(t, dtype);
+  if (t.data.length > MAX_SHOWN) {
+    const { min, mean, max } = stats(t);
+    return [head, `min ${num(min)} · mean ${num(mean)} · max ${num(max)}`];
+  }
+  const cols = t.shape[t.shape.length - 1] ?? 1;
+  const rows: string[] = [];
+  for (let i = 0; i < t.data.length; i += Math.max(1, cols)) rows.push(Array.from(t.data.slice(i, i + Math.max(1, cols)), num).join(", "));
+  return [head, ...rows.map((r) => `[${r}]`)];
+}
+
+export function stats(t: Tensor): { min: number; mean: number; max: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  for (const v of t.data) {
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+    sum += v;
+  }
+  return { min, mean: sum / Math.max(1, t.data.length), max };
+}
