@@ -25,6 +25,14 @@ export function findExample(all: readonly Example[], asked: string | null): Exam
   return all.find((e) => e.name === name);
 }
 
+/** The step-through's buttons: reset, back, forward, play. */
+function wireSteps(app: App): void {
+  $("reset").addEventListener("click", () => app.setStep(0));
+  $("back").addEventListener("click", () => app.setStep(app.step - 1));
+  $("forward").addEventListener("click", () => app.setStep(app.step + 1));
+  $("play").addEventListener("click", () => app.play());
+}
+
 async function boot(): Promise<void> {
   // marks for measuring the page's start (docs/playground.md): boot, examples, compiled, checked, laid-out
   performance.mark("gradc:boot");
@@ -71,10 +79,7 @@ async function boot(): Promise<void> {
     loading = false;
     app.syncUrl();
   });
-  $("reset").addEventListener("click", () => app.setStep(0));
-  $("back").addEventListener("click", () => app.setStep(app.step - 1));
-  $("forward").addEventListener("click", () => app.setStep(app.step + 1));
-  $("play").addEventListener("click", () => app.play());
+  wireSteps(app);
   const net = examples.find((e) => e.name === "two_layer_net");
   const training = setupTraining(net ? { text: net.text, file: "two_layer_net.graph" } : undefined);
   app.onCompiled = (s, text) => {
