@@ -1,5 +1,5 @@
 /** Numbers and tensors for people (15 significant digits) and for JSON. */
-import { toNested, type Tensor } from "../tensor/tensor.js";
+import { stats, toNested, type Tensor } from "../tensor/tensor.js";
 
 /** 715.0000000000001 → "715"; keeps what a reader needs, like the textbook's figures. */
 export function formatNumber(v: number, digits = 12): string {
@@ -14,16 +14,9 @@ export function formatTensor(t: Tensor, indent = "  "): string {
   if (t.shape.length === 0) return formatNumber(t.data[0]!);
   const head = `[${t.shape.join(", ")}]`;
   if (t.data.length <= 64) return `${head} ${nested(toNested(t), indent)}`;
-  let min = Infinity;
-  let max = -Infinity;
-  let sum = 0;
-  for (const v of t.data) {
-    min = Math.min(min, v);
-    max = Math.max(max, v);
-    sum += v;
-  }
+  const { min, mean, max } = stats(t);
   const first = Array.from(t.data.slice(0, 5), (v) => element(v)).join(", ");
-  return `${head} [${first}, …]  mean ${element(sum / t.data.length)}  min ${element(min)}  max ${element(max)}`;
+  return `${head} [${first}, …]  mean ${element(mean)}  min ${element(min)}  max ${element(max)}`;
 }
 
 function nested(v: unknown, indent: string): string {

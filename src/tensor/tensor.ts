@@ -99,3 +99,16 @@ export function toNested(t: Tensor): unknown {
 }
 
 export type { Shape };
+
+/** The smallest, mean and largest element (a summary where the elements are too many to print). */
+export function stats(t: Tensor): { min: number; mean: number; max: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  for (const v of t.data) {
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+    sum += v;
+  }
+  return { min, mean: sum / Math.max(1, t.data.length), max };
+}

@@ -2,7 +2,9 @@
  * How a value reads on an edge: a scalar as its number; a tensor as its type and, up to
  * 12 elements, its values (rows of a matrix on their own lines), otherwise min / mean / max.
  */
-import type { Tensor } from "../../tensor/tensor.js";
+import { stats, type Tensor } from "../../tensor/tensor.js";
+
+export { stats };
 
 export const MAX_SHOWN = 12;
 
@@ -31,14 +33,3 @@ export function summaryLines(t: Tensor, dtype: string): string[] {
   return [head, ...rows.map((r) => `[${r}]`)];
 }
 
-export function stats(t: Tensor): { min: number; mean: number; max: number } {
-  let min = Infinity;
-  let max = -Infinity;
-  let sum = 0;
-  for (const v of t.data) {
-    min = Math.min(min, v);
-    max = Math.max(max, v);
-    sum += v;
-  }
-  return { min, mean: sum / Math.max(1, t.data.length), max };
-}
