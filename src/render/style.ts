@@ -12,14 +12,15 @@ export const STYLE = {
   input: `shape=plaintext; fontcolor="#1b1b1b";`,
   param: `shape=box; style="rounded,filled"; fillcolor="#fff4d6"; color="#c9a227"; fontcolor="#1b1b1b"; height=0.3;`,
   const: `shape=plaintext; fontcolor="#777777"; fontsize=11;`,
-  output: `shape=plaintext; fontcolor="#1b1b1b"; fontname="${FONT} Bold";`,
+  output: `shape=plaintext; fontcolor="#1b1b1b";`,
   gradOp: `shape=circle; style=filled; fillcolor="#fdf0ee"; color="#c0392b"; penwidth=1.2; width=0.45; margin=0.02;`,
   gradEdge: `color="#c0392b"; fontcolor="#c0392b";`,
-  proxy: `shape=plaintext; fontcolor="#555555"; fontsize=11;`,
+  /** the backward pass's arrow: drawn from the head of a forward edge back to its tail, on the same ranks */
+  backEdge: `dir=back; color="#c0392b"; fontcolor="#c0392b"; penwidth=1.4;`,
   gradOutput: `shape=plaintext; fontcolor="#c0392b";`,
-  link: `style=dashed; color="#c0392b55"; arrowhead=none; constraint=false;`,
+  /** the node the step-through is processing */
+  current: `penwidth=3, color="#e67e22"`,
   cluster: `style="rounded,dashed"; color="#8a9bb5"; fontcolor="#4a6fa5"; fontsize=11;`,
-  backwardCluster: `style="rounded"; color="#e6b0aa"; fontcolor="#c0392b"; label="backward";`,
   valueColor: "#1b1b1b",
   gradColor: "#c0392b",
 } as const;

@@ -10,7 +10,7 @@ import { compileSource, type Compiled } from "../../src/playground/core/compile.
 import { checkNodes } from "../../src/playground/core/check.js";
 import { diagramDot } from "../../src/playground/core/diagram.js";
 import { backprop, clampStep } from "../../src/playground/core/steps.js";
-import { num, summaryLines } from "../../src/playground/core/summary.js";
+import { num, summaryLines } from "../../src/render/summary.js";
 import { nodeNames } from "../../src/graph/print.js";
 import { tensor } from "../../src/tensor/tensor.js";
 import { ROOT } from "../helpers.js";
@@ -79,15 +79,23 @@ describe("values on the edges", () => {
     expect(summaryLines(tensor([13], Array.from({ length: 13 }, (_, i) => i)), "f32")).toEqual(["f32[13]", "min 0 · mean 6 · max 12"]);
   });
 
-  it("writes the gradients of processed nodes in red, and outlines the node being processed", () => {
+  it("writes the gradients of processed nodes in red on arrows back along the edges, lays out the rest unseen, and outlines the node being processed", () => {
     const c = compiled("apple");
     const b = backprop(c.graph, c.values)!;
     const dot = (step: number) => diagramDot(c.graph, { values: c.values, backprop: b, step, labels: nodeNames(c.graph) });
-    const red = (text: string) => [...text.matchAll(/<font color="#c0392b">([^<]*)<\/font>/g)].map((m) => m[1]).sort();
+    const drawn = (text: string) => text.split("\n").filter((l) => !l.includes("style=invis")).join("\n");
+    const red = (text: string) => [...drawn(text).matchAll(/<font color="#c0392b">([^<]*)<\/font>/g)].map((m) => m[1]).sort();
     expect(red(dot(0))).toEqual(["1"]);
     expect(red(dot(1))).toEqual(["1", "1.1", "650"]);
     expect(red(dot(4))).toEqual(["1", "1.1", "1.1", "1.1", "110", "165", "2.2", "3.3", "650"]);
-    expect(dot(1)).toContain(`id="node-${b.steps[0]!.node.id}", class="node-op", tooltip="price", penwidth=3`);
+    const first = b.steps[0]!.node.id;
+    expect(dot(1)).toContain(`tooltip="price", id="node-${first}", class="node-op", penwidth=3`);
+    expect(dot(0)).not.toContain("penwidth=3");
+    // every arrow back is in the layout from step 0: the picture does not move as it fills in
+    const arrows = (text: string) => text.match(/id="grad-\d+-\d+"/g)?.sort();
+    expect(arrows(dot(0))).toHaveLength(8);
+    expect(arrows(dot(0))).toEqual(arrows(dot(4)));
+    expect(dot(4)).not.toContain("style=invis");
   });
 });
 

@@ -1,5 +1,6 @@
 /**
- * Diagrams: the textbook's apple figure with its values and gradients, every graph
+ * Diagrams: the textbook's apple figure with its values and gradients, the backward pass
+ * on the forward graph's nodes, names instead of ids, tensor summaries, every graph
  * rendered forward and backward without a Graphviz error, a golden DOT file, and a
  * 500-node graph in under 3 seconds.
  */
@@ -34,7 +35,54 @@ describe("gradc render", () => {
     expect(values).toEqual(expect.arrayContaining(["apple", "apple_num", "orange", "orange_num", "tax", "price", "×", "+"]));
   });
 
-  it("--optimized keeps the gradients under the edges (the rebuilt graph carries them)", () => {
+  it("--backward draws the backward pass on the forward graph's own nodes: one red arrow back per edge that carries a gradient", () => {
+    const g = load("apple.graph");
+    const forward = renderDot(g, {});
+    const backward = renderDot(g, { backward: true });
+    const nodes = (dot: string) => dot.split("\n").filter((l) => /^ {2}n\d+ \[/.test(l));
+    expect(nodes(backward)).toEqual(nodes(forward));
+    expect(backward).not.toMatch(/subgraph|dashed|constraint=false/);
+    const arrows = [...backward.matchAll(/^ {2}(n\d+) -> (n\d+) \[dir=back,.*id="grad-(\d+)-(\d+)"/gm)];
+    expect(arrows).toHaveLength(8);
+    // each arrow back runs along a forward edge, between the same two nodes
+    for (const [, from, to, user, k] of arrows) {
+      expect(forward).toContain(`  ${from} -> ${to} [label=`);
+      expect(`n${user}`).toBe(to);
+      expect(backward).toContain(`id="edge-${user}-${k}"`);
+    }
+    // without values each arrow says what it carries: the loss by the edge's tail
+    expect(backward).toContain("∂price/∂apple<");
+    expect(backward).toContain("∂price/∂all_price<");
+  });
+
+  it("names every node by its .graph name, else its op and source line — no node is an id", () => {
+    const g = load("two_layer_net.graph");
+    for (const flags of [{}, { backward: true }, { backward: true, values: true }, { optimized: true, backward: true }, { optimized: true, backward: true, values: true }]) {
+      const dot = renderDot(g, flags);
+      expect(dot, JSON.stringify(flags)).not.toMatch(/%\d/);
+      expect(dot).not.toMatch(/label="t\d+"|tooltip="t\d+"/);
+    }
+    expect(renderDot(g, { backward: true })).toMatch(/tooltip="matmul \(line \d+\)"/);
+    expect(renderDot(g, { backward: true })).toContain("∂loss/∂matmul (line ");
+  });
+
+  it("summarises a tensor on its edge: up to 12 elements as rows of numbers, more as min · mean · max", () => {
+    const dot = renderDot(load("two_layer_net.graph"), { backward: true, values: true });
+    expect(dot).toMatch(/f32\[3,784\]<\/font><br\/><font color="#1b1b1b">min [-\d.e]+ · mean [-\d.e]+ · max [-\d.e]+</);
+    expect(dot).toMatch(/<font color="#c0392b">f32\[784,50\]<\/font><br\/><font color="#c0392b">min /);
+    const small = renderDot(compile("input x: f64[2, 2] = [[1, 2], [3, 4]]\ninput w: f64[2, 2] = [[5, 6], [7, 8]]\ny = sum(x * w)\noutput y\ngrad y wrt x"), { backward: true, values: true });
+    expect(small).toContain(`<font color="#1b1b1b">[1, 2]</font><br/><font color="#1b1b1b">[3, 4]</font>`);
+    expect(small).toContain(`<font color="#c0392b">[5, 6]</font><br/><font color="#c0392b">[7, 8]</font>`);
+  });
+
+  it("writes a constant beside each of its uses, so a long chain of `* 1.01` lays out like any other", () => {
+    const lines = ["input x0 = 0.5", ...Array.from({ length: 40 }, (_, i) => `x${i + 1} = tanh(x${i}) * 1.01`), "output x40", "grad x40 wrt x0"];
+    const dot = renderDot(compile(lines.join("\n")), { backward: true, values: true });
+    expect(dot.match(/class="node-const"/g)).toHaveLength(40);
+    expect(dot.match(/^ {2}c\d+_1 -> n\d+ \[label/gm)).toHaveLength(40);
+  });
+
+  it("--optimized draws the program that runs: each kernel a cluster, the gradient kernels in red with their values", () => {
     const dir = mkdtempSync(join(tmpdir(), "gradc-render-"));
     const reds = (file: string, extra: string[]) => {
       const out = join(dir, `${file}${extra.join("")}.svg`);
@@ -42,9 +90,9 @@ describe("gradc render", () => {
       return texts(readFileSync(out, "utf8")).filter((t) => t.fill === "#c0392b").map((t) => t.text);
     };
     const apple = reds("apple", ["--optimized"]);
-    for (const v of ["1.1", "2.2", "110", "3.3", "165", "650"]) expect(apple, v).toContain(v);
-    // before: one red label (the seed) on the optimized TwoLayerNet, ten without --optimized
-    expect(reds("two_layer_net", ["--optimized"]).length).toBe(reds("two_layer_net", []).length);
+    for (const v of ["2.2", "110", "3.3", "165", "650", "∂price/∂apple", "∂price/∂tax"]) expect(apple, v).toContain(v);
+    const net = reds("two_layer_net", ["--optimized"]);
+    for (const v of ["∂loss/∂W1", "∂loss/∂b1", "∂loss/∂W2", "∂loss/∂b2"]) expect(net, v).toContain(v);
   });
 
   for (const file of graphs) {

@@ -10,7 +10,7 @@ import { numericalGradient } from "../../interp/check.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import type { NodeCheck, Verdict } from "./diagram.js";
 import type { Backprop } from "./steps.js";
-import { num } from "./summary.js";
+import { num } from "../../render/summary.js";
 
 /** At most this many elements of each node are moved (two forward passes each). */
 const SAMPLE = 6;

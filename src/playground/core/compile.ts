@@ -12,7 +12,9 @@ import { edgeGradients } from "../../autodiff/edges.js";
 import { ancestors, type Graph, type Node } from "../../graph/ir.js";
 import { evaluate, type Bindings } from "../../interp/index.js";
 import { bind } from "../../runtime/bind.js";
+import { terminals } from "../../render/parts.js";
 import type { Tensor } from "../../tensor/tensor.js";
+
 
 export interface Compiled {
   readonly ok: true;
@@ -37,15 +39,6 @@ export function compileSource(text: string, file: string, seed = 1): Compiled | 
     if (e instanceof GradcError) return { ok: false, diagnostic: e.diagnostic };
     throw e;
   }
-}
-
-/**
- * What a diagram ends in: the outputs, the losses, and the scalars of grad statements
- * (`grad total wrt …` differentiates `total` even when it is not an output), each once.
- */
-export function terminals(g: Graph): { readonly name: string; readonly node: Node }[] {
-  const all = [...g.outputs, ...g.losses, ...g.grads.map((d) => ({ name: d.of, node: d.ofNode }))];
-  return all.filter((d, i) => all.findIndex((x) => x.node.id === d.node.id) === i);
 }
 
 /** The nodes a diagram writes values for: outputs, losses, requested gradients and per-edge gradients. */

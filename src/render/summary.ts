@@ -2,9 +2,7 @@
  * How a value reads on an edge: a scalar as its number; a tensor as its type and, up to
  * 12 elements, its values (rows of a matrix on their own lines), otherwise min / mean / max.
  */
-import { stats, type Tensor } from "../../tensor/tensor.js";
-
-export { stats };
+import { stats, type Tensor } from "../tensor/tensor.js";
 
 export const MAX_SHOWN = 12;
 
