@@ -3,7 +3,7 @@ import { basename, join } from "node:path";
 import type { Graph } from "../graph/ir.js";
 import { loadGraph } from "../pipeline.js";
 import { renderDot as dotOf } from "../render/index.js";
-import { bind } from "../runtime/bind.js";
+import { bind, DEFAULT_DIM, DEFAULT_SEED } from "../runtime/bind.js";
 import { VERSION } from "../codegen/header.js";
 import { MARKS, markSvg, writeOutput } from "../runtime/files.js";
 import { givenValues, type ValueOptions } from "./options.js";
@@ -26,13 +26,25 @@ export async function renderCommand(file: string, f: RenderFlags): Promise<void>
     return;
   }
   const { dotToSvg } = await import("../render/svg.js");
-  const out = f.output ?? join("runs", `${basename(file).replace(/\.graph$/, "")}${f.backward ? ".backward" : ""}.svg`);
+  // each kind of figure has a name of its own, so drawing one does not replace another
+  const kind = [f.optimized && "optimized", f.backward && "backward", f.values && "values"].filter(Boolean).join(".");
+  const out = f.output ?? join("runs", `${basename(file).replace(/\.graph$/, "")}${kind ? `.${kind}` : ""}.svg`);
   writeOutput(out, markSvg(await dotToSvg(dot)), { kind: "svg", force: f.force, inputs });
   process.stdout.write(`wrote ${out}\n`);
 }
 
 /** The DOT text of a graph as the flags ask: optimized or not, with values and gradients or not. */
 export function renderDot(graph: Graph, f: RenderFlags): string {
-  const values = f.values ? bind(graph, { given: givenValues(f), seed: f.seed }) : undefined;
-  return dotOf(graph, { backward: f.backward, optimized: f.optimized, values });
+  const given = givenValues(f);
+  const values = f.values ? bind(graph, { given, seed: f.seed }) : undefined;
+  return dotOf(graph, { backward: f.backward, optimized: f.optimized, values, caption: values ? drawnAtRandom(graph, given, f.seed) : undefined });
+}
+
+/** What the figure's values were not given: inputs drawn at random and dims bound to 3, said under the figure. */
+function drawnAtRandom(graph: Graph, given: ReadonlyMap<string, unknown>, seed: number | undefined): string | undefined {
+  const random = graph.inputs.filter((i) => !given.has(i.name) && !i.default).map((i) => i.name);
+  if (random.length === 0) return undefined;
+  const dims = graph.dims.filter((d) => !graph.inputs.some((i) => (given.has(i.name) || i.default) && i.node.type.shape.includes(d)));
+  const bound = dims.length > 0 ? `, ${dims.map((d) => `${d} = ${DEFAULT_DIM}`).join(", ")}` : "";
+  return `${random.join(", ")}: random values (seed ${seed ?? DEFAULT_SEED}${bound}); --set or --inputs give your own`;
 }

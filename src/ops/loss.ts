@@ -91,7 +91,7 @@ export const lossOps = [
     name: "softmax_ce",
     // class indices (i32 labels) go up to the logits' last axis
     classIndices: { input: 1, classes: (n) => n.inputs[0]!.type.shape.at(-1) },
-    glyph: "Softmax\\nWithLoss",
+    glyph: "Softmax\nWithLoss",
     surface: "softmax_cross_entropy",
     doc: "Mean cross-entropy of softmax(logits) against labels: i32 class indices or [N, C] probabilities (the textbook's SoftmaxWithLoss). Its backward rule is (softmax(logits) · Σⱼ tⱼ - t) / N — the textbook's (y - t) / N when each row of t sums to 1.",
     inputs: ["logits", "labels"],
@@ -115,7 +115,7 @@ export const lossOps = [
   }),
   defineOp({
     name: "softmax_ce_grad",
-    glyph: "Softmax\\nWithLoss′",
+    glyph: "Softmax\nWithLoss′",
     doc: "The backward rule of softmax_cross_entropy, fused: (softmax(logits) · Σⱼ tⱼ - t) · g / N, one pass over each row (Σⱼ tⱼ is 1 for class indices and one-hot rows; multi-label or unnormalised targets need it).",
     inputs: ["logits", "labels", "g"],
     attrs: {},

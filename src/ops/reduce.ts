@@ -124,7 +124,7 @@ export const reduceOps = [
   }),
   defineOp({
     name: "max_mask",
-    glyph: "argmax\\nmask",
+    glyph: "argmax\nmask",
     doc: "1 at the first maximum over `axis`, 0 elsewhere: where max sends its gradient. It passes no gradient.",
     inputs: ["x"],
     attrs: { axis: { kind: "axes", default: null } },

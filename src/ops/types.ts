@@ -203,7 +203,7 @@ export interface OpDef {
   readonly scalar?: ScalarRule;
   /** how generated code computes it, for ops that are not elementwise */
   readonly kernel?: KernelSpec;
-  /** how diagrams draw it in its circle: the textbook's ×, +, or a short name (default: the op's name) */
+  /** how diagrams draw it in its circle: the textbook's ×, +, or a short name, a line break where it wraps (default: the op's name) */
   readonly glyph?: string | ((attrs: Attrs) => string);
   /** how `gradc export --onnx` writes it (ops without one cannot be exported) */
   readonly onnx?: OnnxRule;

@@ -159,7 +159,8 @@ export class App {
     if (current !== undefined) diagram.querySelector(`#node-${current}`)?.scrollIntoView({ block: "nearest", inline: "center" });
     for (const g of diagram.querySelectorAll<SVGGElement>("g.node")) g.addEventListener("click", () => this.showNode(Number(g.id.slice("node-".length))));
     for (const g of diagram.querySelectorAll<SVGGElement>("g.edge")) g.addEventListener("click", () => this.showEdge(g.id));
-    $("status").textContent = `${compiled.graph.file}: ${compiled.graph.nodes.length} nodes`;
+    const drawn = diagram.querySelectorAll("g.node").length;
+    $("status").textContent = `${compiled.graph.file}: ${drawn} nodes drawn, ${compiled.graph.nodes.length} with the backward graph's`;
     document.body.dataset["ready"] = "true";
   }
 

@@ -5,7 +5,7 @@
  */
 import { isOp, type Node } from "../graph/ir.js";
 import { opDef } from "../ops/index.js";
-import { glyphOf, nameOf } from "../render/parts.js";
+import { glyphText, nameOf } from "../render/parts.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { Backprop, Sent, Step } from "./core/steps.js";
 import { num, summaryLines } from "../render/summary.js";
@@ -26,6 +26,8 @@ function el(tag: string, parts: readonly Part[]): HTMLElement {
   return e;
 }
 
+/** A node as a sentence names it: "× apple_price", or for an unnamed one its glyph and line, "dot (line 11)". */
+const titleOf = (n: Node, labels: ReadonlyMap<number, string>): string => (labels.has(n.id) ? `${glyphText(n)} ${nameOf(n, labels)}` : nameOf(n, labels));
 const short = (t: Tensor, n: Node) => summaryLines(t, n.type.dtype).join(" ");
 const scalarOf = (t: Tensor): number | undefined => (t.data.length === 1 ? t.data[0] : undefined);
 
@@ -47,7 +49,7 @@ export function explainStep(target: HTMLElement, b: Backprop | undefined, step: 
     return void target.append(el("div", [`Step 0: the forward pass's values are on the edges; the backward pass starts with the seed `, { grad: "1" }, ` at ${nameOf(b.loss, labels)} (∂L/∂L = 1). Press forward ▶.`]));
   }
   const s = b.steps[step - 1]!;
-  const head = el("div", [`Step ${step} of ${b.steps.length}: `, `${glyphOf(s.node)} ${nameOf(s.node, labels)} receives upstream gradient `, { grad: short(s.upstream, s.node) }, "; upstream × local derivative = what it sends back:"]);
+  const head = el("div", [`Step ${step} of ${b.steps.length}: `, `${titleOf(s.node, labels)} receives upstream gradient `, { grad: short(s.upstream, s.node) }, "; upstream × local derivative = what it sends back:"]);
   target.append(head, ...s.sent.map((e) => sentLine(s, e, labels)));
   if (step === b.steps.length) target.append(el("div", ["The backward pass is complete: every input's gradient is on its edge."]));
 }
@@ -55,7 +57,7 @@ export function explainStep(target: HTMLElement, b: Backprop | undefined, step: 
 /** A clicked node: its op's doc (the local derivative rule), its value, and the numbers of its step. */
 export function explainNode(target: HTMLElement, n: Node, value: Tensor | undefined, b: Backprop | undefined, labels: ReadonlyMap<number, string>): void {
   target.replaceChildren();
-  const title = el("div", [isOp(n) ? `${glyphOf(n)}  ${nameOf(n, labels)} — ${n.op}` : `${n.kind} ${nameOf(n, labels)}`]);
+  const title = el("div", [isOp(n) ? `${titleOf(n, labels)} — ${n.op}` : `${n.kind} ${nameOf(n, labels)}`]);
   title.style.fontWeight = "bold";
   target.append(title);
   if (isOp(n)) {

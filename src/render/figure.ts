@@ -21,6 +21,8 @@ export interface Mark {
 
 export interface FigureOptions {
   readonly title: string;
+  /** a line under the figure */
+  readonly caption?: string;
   readonly labels: ReadonlyMap<number, string>;
   /** node id → its forward value; without values the edges show names and types */
   readonly values?: ReadonlyMap<number, Tensor>;
@@ -41,7 +43,7 @@ export interface Backward {
 export function figureDot(g: Graph, o: FigureOptions): string {
   const ends = terminals(g);
   const forward = ancestors(ends.map((d) => d.node));
-  const lines = header(o.title, forward.length);
+  const lines = header(o.title, forward.length, o.caption);
   for (const n of forward) if (!isConst(n)) lines.push(`  ${nodeLine(n, o.labels, { extra: marking(n, o), tooltip: o.mark?.(n)?.tooltip })}`);
   for (const n of forward) n.inputs.forEach((input, k) => lines.push(...edgeLines(input, n, k, o)));
   ends.forEach((d, i) => {

@@ -22,6 +22,8 @@ export interface RenderOptions {
   readonly values?: Bindings;
   /** draw the optimized graph, each fused kernel a cluster */
   readonly optimized?: boolean;
+  /** a line under the figure (where its values came from) */
+  readonly caption?: string;
 }
 
 /** The Graphviz DOT text of a graph: the textbook's figure, or with `optimized` the program's kernels. */
@@ -37,10 +39,10 @@ export function renderDot(source: Graph, options: RenderOptions = {}): string {
   }
   if (options.optimized) {
     const kernels = plan(roots(g)).kernels.map((k) => ({ name: kernelName(k, (n) => labels.get(n.id) ?? `t${n.id}`), nodes: k.nodes }));
-    return programDot(g, { title: g.file, labels, values, kernels, backward: options.backward });
+    return programDot(g, { title: g.file, labels, values, kernels, backward: options.backward, caption: options.caption });
   }
   const backward = options.backward ? sentBack(g, edgeGrads, labels, values) : undefined;
-  return figureDot(g, { title: g.file, labels, values, backward });
+  return figureDot(g, { title: g.file, labels, values, backward, caption: options.caption });
 }
 
 /** What each edge sends back: its gradient's numbers, or without values ∂L/∂(the edge's tail). */

@@ -27,10 +27,11 @@ export const esc = (s: string): string =>
     .replace(/\\/g, "\\\\")
     .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** The opening lines of a diagram; graphs of hundreds of nodes get the bounded layout. */
-export function header(title: string, nodes: number): string[] {
+/** The opening lines of a diagram; graphs of hundreds of nodes get the bounded layout; a caption goes under the figure. */
+export function header(title: string, nodes: number, caption?: string): string[] {
   const big = nodes > 200 ? `, ${attrs(STYLE.bigGraph)}` : "";
-  return [`digraph "${esc(title)}" {`, `  graph [${attrs(STYLE.graph)}${big}];`, `  node [${attrs(STYLE.node)}];`, `  edge [${attrs(STYLE.edge)}];`];
+  const under = caption ? `, ${attrs(STYLE.caption)}, label="${esc(caption)}"` : "";
+  return [`digraph "${esc(title)}" {`, `  graph [${attrs(STYLE.graph)}${big}${under}];`, `  node [${attrs(STYLE.node)}];`, `  edge [${attrs(STYLE.edge)}];`];
 }
 
 /** What a diagram ends in: the outputs, the losses and the scalars of grad statements, each once. */
@@ -39,18 +40,21 @@ export function terminals(g: Graph): { readonly name: string; readonly node: Nod
   return all.filter((d, i) => all.findIndex((x) => x.node.id === d.node.id) === i);
 }
 
-/** The symbol drawn in an op's circle: ×, +, the op's glyph, else its name. */
+/** The symbol drawn in an op's circle: ×, +, the op's glyph (its lines), else its name. */
 export function glyphOf(n: Node): string {
   if (!isOp(n)) return "";
   const glyph = opDef(n.op).glyph;
   return typeof glyph === "function" ? glyph(n.attrs) : (glyph ?? n.op);
 }
 
-/** A node's name for people: its `.graph` name, else its op and source line — never an id. */
+/** The glyph on one line, for text: "Softmax WithLoss". */
+export const glyphText = (n: Node): string => glyphOf(n).split("\n").join(" ");
+
+/** A node's name for people: its `.graph` name, else what its circle shows and its source line (`dot (line 10)`) — never an id. */
 export function nameOf(n: Node, labels: ReadonlyMap<number, string>): string {
   if (isConst(n)) return constText(n);
   if (!isOp(n)) return leafName(n);
-  return labels.get(n.id) ?? (n.span ? `${n.op} (line ${n.span.line})` : n.op);
+  return labels.get(n.id) ?? (n.span ? `${glyphText(n)} (line ${n.span.line})` : glyphText(n));
 }
 
 export function constText(n: Node): string {
@@ -70,7 +74,8 @@ export function nodeLine(n: Node, labels: ReadonlyMap<number, string>, style: { 
   if (isInput(n)) return `n${n.id} [${attrs(STYLE.input)}, label="${esc(leafName(n))}"${tail}`;
   if (isParam(n)) return `n${n.id} [${attrs(STYLE.param)}, label="${esc(leafName(n))}"${tail}`;
   if (isConst(n)) return `n${n.id} [${attrs(STYLE.const)}, label="${esc(constText(n))}"${tail}`;
-  return `n${n.id} [${attrs(style.grad ? STYLE.gradOp : STYLE.op)}, label="${esc(glyphOf(n))}"${tail}`;
+  // the glyph's lines as an HTML label: a line break in it is the op table's, not a user's
+  return `n${n.id} [${attrs(style.grad ? STYLE.gradOp : STYLE.op)}, label=<${glyphOf(n).split("\n").map(esc).join("<br/>")}>${tail}`;
 }
 
 /** The lines of a value's label: its summary (summary.ts), else its type. */

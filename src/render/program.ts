@@ -11,6 +11,8 @@ import { STYLE } from "./style.js";
 
 export interface ProgramOptions {
   readonly title: string;
+  /** a line under the figure */
+  readonly caption?: string;
   readonly labels: ReadonlyMap<number, string>;
   readonly values?: ReadonlyMap<number, Tensor>;
   /** the fused kernels: each becomes a cluster */
@@ -25,7 +27,7 @@ export function programDot(g: Graph, o: ProgramOptions): string {
   const forward = new Set(ancestors(ends.map((d) => d.node)).map((n) => n.id));
   const drawn = ancestors([...ends.map((d) => d.node), ...grads.map((x) => x.node)]);
   const isGrad = (n: Node) => !forward.has(n.id);
-  const lines = header(o.title, drawn.length);
+  const lines = header(o.title, drawn.length, o.caption);
   const shown = new Set(drawn.map((n) => n.id));
   const clustered = new Set<number>();
   o.kernels.forEach((k, i) => {

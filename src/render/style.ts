@@ -20,6 +20,7 @@ export const STYLE = {
   gradOutput: `shape=plaintext; fontcolor="#c0392b";`,
   /** the node the step-through is processing */
   current: `penwidth=3, color="#e67e22"`,
+  caption: `labelloc=b; labeljust=l; fontsize=10; fontcolor="#777777";`,
   cluster: `style="rounded,dashed"; color="#8a9bb5"; fontcolor="#4a6fa5"; fontsize=11;`,
   valueColor: "#1b1b1b",
   gradColor: "#c0392b",

@@ -23,7 +23,10 @@ export function summaryLines(t: Tensor, dtype: string): string[] {
   const head = typeText(t, dtype);
   if (t.data.length > MAX_SHOWN) {
     const { min, mean, max } = stats(t);
-    return [head, `min ${num(min)} · mean ${num(mean)} · max ${num(max)}`];
+    // a mean that is 0 but for rounding (a softmax gradient's rows sum to 0) reads as ≈0, not 2.78e-18
+    const scale = Math.max(Math.abs(min), Math.abs(max));
+    const m = mean !== 0 && Math.abs(mean) <= 1e-7 * scale ? "≈0" : num(mean);
+    return [head, `min ${num(min)} · mean ${m} · max ${num(max)}`];
   }
   const cols = t.shape[t.shape.length - 1] ?? 1;
   const rows: string[] = [];

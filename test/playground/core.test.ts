@@ -77,6 +77,9 @@ describe("values on the edges", () => {
     expect(num(3.3000000000000003)).toBe("3.3");
     expect(summaryLines(tensor([2, 2], [1, 2, 3, 4]), "f64")).toEqual(["f64[2,2]", "[1, 2]", "[3, 4]"]);
     expect(summaryLines(tensor([13], Array.from({ length: 13 }, (_, i) => i)), "f32")).toEqual(["f32[13]", "min 0 · mean 6 · max 12"]);
+    // rounding's mean of a softmax gradient is not shown as a value; a small real mean is
+    expect(summaryLines(tensor([13], [...Array.from({ length: 12 }, (_, i) => (i % 2 ? 0.1 : -0.1)), 2.78e-17]), "f64")[1]).toBe("min -0.1 · mean ≈0 · max 0.1");
+    expect(summaryLines(tensor([13], [...Array.from({ length: 12 }, (_, i) => (i % 2 ? 0.1 : -0.1)), 1.3e-5]), "f64")[1]).toBe("min -0.1 · mean 1e-6 · max 0.1");
   });
 
   it("writes the gradients of processed nodes in red on arrows back along the edges, lays out the rest unseen, and outlines the node being processed", () => {

@@ -4,6 +4,7 @@
  * rendered forward and backward without a Graphviz error, a golden DOT file, and a
  * 500-node graph in under 3 seconds.
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -55,15 +56,33 @@ describe("gradc render", () => {
     expect(backward).toContain("∂price/∂all_price<");
   });
 
-  it("names every node by its .graph name, else its op and source line — no node is an id", () => {
+  it("names every node by its .graph name, else its glyph and source line — no node is an id", () => {
     const g = load("two_layer_net.graph");
     for (const flags of [{}, { backward: true }, { backward: true, values: true }, { optimized: true, backward: true }, { optimized: true, backward: true, values: true }]) {
       const dot = renderDot(g, flags);
       expect(dot, JSON.stringify(flags)).not.toMatch(/%\d/);
       expect(dot).not.toMatch(/label="t\d+"|tooltip="t\d+"/);
     }
-    expect(renderDot(g, { backward: true })).toMatch(/tooltip="matmul \(line \d+\)"/);
-    expect(renderDot(g, { backward: true })).toContain("∂loss/∂matmul (line ");
+    expect(renderDot(g, { backward: true })).toMatch(/tooltip="dot \(line \d+\)"/);
+    expect(renderDot(g, { backward: true })).toContain("∂loss/∂dot (line ");
+  });
+
+  it("draws a glyph of two lines on two lines, and names an unnamed node by what its circle shows", async () => {
+    const svg = await dotToSvg(renderDot(load("two_layer_net.graph"), { backward: true }));
+    const all = texts(svg).map((t) => t.text);
+    expect(all).toEqual(expect.arrayContaining(["Softmax", "WithLoss"]));
+    expect(svg).not.toContain("\\n");
+    expect(all).toContain("∂loss/∂dot (line 10)");
+  });
+
+  it("says under a figure which values were drawn at random, and names each kind of figure apart", () => {
+    const dir = mkdtempSync(join(tmpdir(), "gradc-render-"));
+    const run = (flags: string[]) => spawnSync(process.execPath, [`${ROOT}bin/gradc.js`, "render", `${ROOT}graphs/two_layer_net.graph`, ...flags], { cwd: dir, encoding: "utf8" });
+    for (const flags of [[], ["--backward"], ["--backward", "--values"], ["--optimized", "--backward"]]) expect(run(flags).status).toBe(0);
+    expect(readdirSync(join(dir, "runs")).sort()).toEqual(["two_layer_net.backward.svg", "two_layer_net.backward.values.svg", "two_layer_net.optimized.backward.svg", "two_layer_net.svg"]);
+    const caption = renderDot(load("two_layer_net.graph"), { values: true });
+    expect(caption).toContain('label="x, t: random values (seed 1, N = 3); --set or --inputs give your own"');
+    expect(renderDot(load("apple.graph"), { values: true })).not.toContain("random");
   });
 
   it("summarises a tensor on its edge: up to 12 elements as rows of numbers, more as min · mean · max", () => {
