@@ -66,7 +66,14 @@ export interface Home {
   readonly shared: boolean;
   readonly table: number;
   readonly pixels: number;
+  /** the first byte after the pixels */
   readonly end: number;
+  /** the first byte (16-aligned) that no live team has claimed: several teams may share one home */
+  free(): number;
+  /** a team lays itself out in [start, end) */
+  claim(start: number, end: number): void;
+  /** a closed team's bytes: free again once no live team's claim lies after them */
+  release(start: number, end: number): void;
 }
 
 /** Moves a split's pixels into a gatherer's memory. */
@@ -80,9 +87,23 @@ export function gatherer(pixels: Uint8Array): Gatherer {
   const indices = new Int32Array(memory.buffer, INDICES, CAPACITY);
   const out = new Float32Array(memory.buffer, OUT, CAPACITY * IMAGE);
   let filled = out.subarray(0, 0); // the last batch size's view, kept: drawing a batch allocates nothing
+  const end = PIXELS + pixels.length;
+  // the live teams' claims, by their ends: the first free byte is after the last of them
+  const claims = new Map<number, number>();
+  const top = () => Math.max(end, ...claims.keys());
+  const home: Home = {
+    memory,
+    shared,
+    table: TABLE,
+    pixels: PIXELS,
+    end,
+    free: () => Math.ceil(top() / 16) * 16,
+    claim: (start, last) => void claims.set(last, start),
+    release: (_start, last) => void claims.delete(last),
+  };
   return {
     pixels: own,
-    home: { memory, shared, table: TABLE, pixels: PIXELS, end: PIXELS + pixels.length },
+    home,
     gather(chosen, x) {
       indices.set(chosen);
       run(chosen.length, INDICES, OUT, TABLE, PIXELS);

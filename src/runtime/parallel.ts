@@ -51,6 +51,11 @@ export interface TeamPlan {
 const COUNT = 0;
 const GENERATION = 1;
 const STOP = 2;
+/** set by a worker whose step threw: the others stop waiting for it */
+const FAILED = 3;
+/** a barrier waits in slices of this many ms, and gives up after this many slices without the others */
+const SLICE_MS = 1000;
+const PATIENCE = 300;
 export const CONTROL_BYTES = 64;
 /** how many times a thread polls before it sleeps at a barrier (a step takes well under a millisecond) */
 const SPINS = 1 << 16;
@@ -119,8 +124,10 @@ export class Member {
     this.kernels = plan.float === "f32" ? updateKernels(plan.threads, memory) : undefined;
   }
 
-  /** Writes the labels, and the table and pixels the gatherer reads unless they are there already (once, by the thread that makes the memory). */
+  /** Clears the control words; writes the labels, and the table and pixels the gatherer reads unless they are there already (once, by the thread that makes the memory). */
   static fill(memory: WebAssembly.Memory, plan: TeamPlan, labels: Uint8Array, pixels: Uint8Array | undefined): void {
+    // the control words start at 0: a closed team's, laid out here before, said STOP, and the next team's workers left at once
+    new Int32Array(memory.buffer, plan.at.control, CONTROL_BYTES / 4).fill(0);
     new Uint8Array(memory.buffer, plan.at.labels, plan.count).set(labels);
     if (!pixels) return;
     byteTable(new Float32Array(memory.buffer, plan.at.table, 256));
@@ -138,7 +145,19 @@ export class Member {
       return;
     }
     for (let i = 0; i < SPINS; i++) if (Atomics.load(c, GENERATION) !== generation) return;
-    while (Atomics.load(c, GENERATION) === generation) Atomics.wait(c, GENERATION, generation);
+    let slices = 0;
+    while (Atomics.load(c, GENERATION) === generation) {
+      const woke = Atomics.wait(c, GENERATION, generation, SLICE_MS);
+      // a thread that failed, or one that never comes, is an error here rather than a process that waits forever
+      if (Atomics.load(c, FAILED) !== 0) throw new Error("a training thread failed: its error follows");
+      if (woke === "timed-out" && ++slices >= PATIENCE) throw new Error(`internal error: a training thread has not reached the barrier in ${(PATIENCE * SLICE_MS) / 1000} s`);
+    }
+  }
+
+  /** This thread failed: every thread waiting at a barrier stops waiting and throws. */
+  fail(): void {
+    Atomics.store(this.control, FAILED, 1);
+    Atomics.notify(this.control, GENERATION);
   }
 
   get stopped(): boolean {

@@ -12,4 +12,9 @@ const { plan, k, memory, js } = workerData as { plan: TeamPlan; k: number; memor
 const module = (await import(`data:text/javascript;base64,${Buffer.from(js).toString("base64")}`)) as CompiledModule;
 const member = new Member(plan, k, memory, module);
 parentPort!.postMessage("ready");
-member.serve();
+try {
+  member.serve();
+} catch (e) {
+  member.fail();
+  throw e;
+}

@@ -52,8 +52,10 @@ const STATE: Record<OptimizerName, number> = { sgd: 0, momentum: 1, adam: 2 };
 const align = (n: number) => Math.ceil(n / 16) * 16;
 
 /** Where everything goes, given how big each thread's workspace is (0: not in the shared memory). */
-function layout(o: TeamOptions, home: Home | undefined, workspaceBytes: (rows: number) => number): { plan: Omit<TeamPlan, "members">; members: { base: number; x: number; t: number; grads: number[]; tables: number }[]; bytes: number } {
-  let at = home ? align(home.end) : 0;
+function layout(o: TeamOptions, home: Home | undefined, workspaceBytes: (rows: number) => number): { plan: Omit<TeamPlan, "members">; members: { base: number; x: number; t: number; grads: number[]; tables: number }[]; start: number; bytes: number } {
+  // in a home memory, after what its other live teams have claimed
+  const start = home ? home.free() : 0;
+  let at = start;
   const take = (bytes: number) => {
     const here = at;
     at = align(at + bytes);
@@ -85,14 +87,14 @@ function layout(o: TeamOptions, home: Home | undefined, workspaceBytes: (rows: n
     return { base: bytes > 0 ? take(bytes) : 0, x, t, grads, tables };
   });
   const plan = { steps: o.steps, threads: o.threads, rows, batch: o.batch, names: o.names, float: o.float, optimizer: o.optimizer, checkNumerics: o.checkNumerics, placed: false, at: { control, table, losses, indices, labels, pixels }, count, params };
-  return { plan, members, bytes: at };
+  return { plan, members, start, bytes: at };
 }
 
 export async function createTeam(module: CompiledModule, js: string, o: TeamOptions): Promise<Team> {
   const dims = (n: number) => ({ [o.names.dim]: n });
   const sizer = module.workspaceBytes;
   const home = o.home?.shared ? o.home : undefined;
-  const { plan: partial, members, bytes } = layout(o, home, (n) => (sizer ? align(sizer(dims(n))) : 0));
+  const { plan: partial, members, start: first, bytes } = layout(o, home, (n) => (sizer ? align(sizer(dims(n))) : 0));
   const pages = Math.ceil(bytes / 65536) + 1;
   if (pages > MAX_PAGES) throw new RangeError(`a team of ${o.threads} threads needs ${bytes} bytes of memory, more than WebAssembly's 4 GiB`);
   const memory = home ? grown(home.memory, pages) : new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
@@ -111,6 +113,7 @@ export async function createTeam(module: CompiledModule, js: string, o: TeamOpti
   }
   // laid out again without workspaces in the shared memory: theirs copy their gradients out
   if (!placed && sizer !== undefined) return createTeam({ ...module, workspaceBytes: undefined }, js, o);
+  home?.claim(first, bytes);
   const plan: TeamPlan = { ...partial, placed, members };
   Member.fill(memory, plan, o.labels, home ? undefined : o.pixels);
   const workers = await Promise.all(Array.from({ length: o.threads - 1 }, (_, i) => start(plan, i + 1, memory, js)));
@@ -140,6 +143,7 @@ export async function createTeam(module: CompiledModule, js: string, o: TeamOpti
       me.stop();
       me.arrive();
       await Promise.all(workers.map((w) => new Promise((resolve) => w.once("exit", resolve))));
+      home?.release(first, bytes);
     },
   };
 }

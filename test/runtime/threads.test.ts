@@ -3,7 +3,8 @@
  * the same losses bit for bit; one and two threads agree within float32 tolerance; a team
  * of one thread steps exactly as the module's step and the optimizer's update do; random
  * batched graphs trained by two threads follow the interpreter's float64 SGD; and
- * graph/batch.ts refuses steps that cannot split by rows, naming the node.
+ * two teams alive at once in the gatherer's memory each step as if alone; and graph/batch.ts
+ * refuses steps that cannot split by rows, naming the node.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,10 +12,11 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { bind, compileText, evaluate, interpret, loadGraph } from "../../src/index.js";
 import { batchSplit } from "../../src/graph/batch.js";
-import { loadCompiled } from "../../src/runtime/load.js";
+import { loadCompiled, moduleText } from "../../src/runtime/load.js";
 import { defaultDataDir, fillBatch, loadMnist, type Mnist } from "../../src/runtime/mnist.js";
 import { batch, classifier } from "../../src/runtime/model.js";
 import { createOptimizer, type FloatArray, type OptimizerName } from "../../src/runtime/optimizers.js";
+import { createTeam, type Team } from "../../src/runtime/pool.js";
 import { train, type Reporter } from "../../src/runtime/train.js";
 import { adam, momentum, sgd } from "../../src/runtime/parallel.js";
 import { ENTRY, updateKernels } from "../../src/runtime/update.js";
@@ -89,6 +91,46 @@ describe("training with threads", () => {
       opt.update(model.params, ws.grads[model.loss] as Record<string, FloatArray>);
     }
     expect(Buffer.from(team.buffer).equals(Buffer.from(plain.buffer))).toBe(true);
+  });
+});
+
+describe("teams sharing the gatherer's memory", () => {
+  it("two teams alive at once lay themselves out apart, a team laid where a closed one was starts afresh, and each steps as if alone (they overlapped; a closed team's STOP word stopped the next one's workers)", { timeout: 120_000 }, async () => {
+    const mod = await loadCompiled(TWO_LAYER, { simd: true });
+    const home = full.train.gatherer?.home;
+    expect(home?.shared).toBe(true);
+    const make = (threads: number): Promise<Team> => {
+      const model = classifier(TWO_LAYER, mod, 4);
+      const names = { x: model.x, t: model.t, loss: model.loss, dim: model.dim };
+      return createTeam(mod, moduleText(mod)!, { threads, batch: 50, float: "f32", checkNumerics: false, names, optimizer: { name: "sgd", lr: 0.1 }, params: model.params, steps: 0, labels: full.train.labels, pixels: full.train.pixels, home });
+    };
+    const steps = (team: Team, rng: Random, into: number[]) => {
+      for (let i = 0; i < 50; i++) team.indices[i] = rng.int(full.train.count);
+      team.iterate();
+      into.push(team.loss[0]!);
+      team.update();
+    };
+    const alone = async (threads: number) => {
+      const team = await make(threads);
+      const out: number[] = [];
+      const rng = new Random(6);
+      for (let it = 0; it < 20; it++) steps(team, rng, out);
+      await team.close();
+      return out;
+    };
+    const two = await alone(2);
+    const one = await alone(1);
+    const a = await make(2);
+    const b = await make(1);
+    const [ra, rb, la, lb] = [new Random(6), new Random(6), [] as number[], [] as number[]];
+    for (let it = 0; it < 20; it++) {
+      steps(a, ra, la);
+      steps(b, rb, lb);
+    }
+    await Promise.all([a.close(), b.close()]);
+    expect(la).toEqual(two);
+    expect(lb).toEqual(one);
+    expect(home!.free()).toBe(Math.ceil(home!.end / 16) * 16);
   });
 });
 
