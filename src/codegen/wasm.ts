@@ -46,6 +46,8 @@ const OPCODES: Record<string, number | readonly [number, number]> = {
   "memory.fill": [0xfc, 11],
   "v128.load": [0xfd, 0x00], "v128.store": [0xfd, 0x0b], "v128.const": [0xfd, 0x0c],
   "f32x4.splat": [0xfd, 0x13], "f32x4.ne": [0xfd, 0x42], "v128.any_true": [0xfd, 0x53], "i32x4.bitmask": [0xfd, 0xa4], "f32x4.add": [0xfd, 0xe4], "f32x4.sub": [0xfd, 0xe5], "f32x4.mul": [0xfd, 0xe6],
+  "f32x4.div": [0xfd, 0xe7], "i16x8.extend_low_i8x16_u": [0xfd, 0x89], "i16x8.extend_high_i8x16_u": [0xfd, 0x8a],
+  "i32x4.extend_low_i16x8_u": [0xfd, 0xa9], "i32x4.extend_high_i16x8_u": [0xfd, 0xaa], "f32x4.convert_i32x4_u": [0xfd, 0xfb],
 };
 
 /** log2 of the natural alignment of each memory access. */

@@ -13,7 +13,7 @@
  * memory and the worker threads. It uses only WebAssembly and Atomics.
  */
 /// <reference path="../webassembly.d.ts" />
-import { byteTable, gatherModule, type GatherFn } from "./gather.js";
+import { gatherModule, type GatherFn } from "./gather.js";
 import type { CompiledModule, CompiledWorkspace } from "./load.js";
 import type { OptimizerName } from "./optimizers.js";
 import { ENTRY, updateKernels, type UpdateKernels } from "./update.js";
@@ -35,7 +35,6 @@ export interface TeamPlan {
   readonly placed: boolean;
   readonly at: {
     readonly control: number;
-    readonly table: number;
     readonly losses: number;
     readonly indices: number;
     readonly labels: number;
@@ -124,13 +123,12 @@ export class Member {
     this.kernels = plan.float === "f32" ? updateKernels(plan.threads, memory) : undefined;
   }
 
-  /** Clears the control words; writes the labels, and the table and pixels the gatherer reads unless they are there already (once, by the thread that makes the memory). */
+  /** Clears the control words; writes the labels, and the pixels the gatherer reads unless they are there already (once, by the thread that makes the memory). */
   static fill(memory: WebAssembly.Memory, plan: TeamPlan, labels: Uint8Array, pixels: Uint8Array | undefined): void {
     // the control words start at 0: a closed team's, laid out here before, said STOP, and the next team's workers left at once
     new Int32Array(memory.buffer, plan.at.control, CONTROL_BYTES / 4).fill(0);
     new Uint8Array(memory.buffer, plan.at.labels, plan.count).set(labels);
     if (!pixels) return;
-    byteTable(new Float32Array(memory.buffer, plan.at.table, 256));
     new Uint8Array(memory.buffer, plan.at.pixels, plan.count * 784).set(pixels);
   }
 
@@ -171,7 +169,7 @@ export class Member {
   /** This thread's rows of the batch whose indices are in the memory: draw them, step, keep the loss and the gradients. */
   step(): void {
     const n = this.t.length;
-    if (this.x instanceof Float32Array) this.gather(n, this.indices.byteOffset, this.x.byteOffset, this.plan.at.table, this.plan.at.pixels);
+    if (this.x instanceof Float32Array) this.gather(n, this.indices.byteOffset, this.x.byteOffset, this.plan.at.pixels);
     else {
       for (let b = 0; b < n; b++) {
         const at = this.indices[b]! * 784;

@@ -1,6 +1,6 @@
 /**
  * The threads of a training run (Node's worker_threads): lays out one shared WebAssembly
- * memory — control words, the byte table, the batch's indices, the split's labels and
+ * memory — control words, the batch's indices, the split's labels and
  * pixels, the params and the optimizer's state, then per thread its rows of x and t and
  * its workspace — starts threads − 1 workers, and runs thread 0 itself (parallel.ts is
  * what each runs). The generated module imports nothing: each worker imports its text.
@@ -27,7 +27,7 @@ export interface TeamOptions {
   readonly steps: number;
   readonly labels: Uint8Array;
   readonly pixels: Uint8Array;
-  /** the split's gatherer's shared memory, holding the byte table and these pixels: the team lays itself out after them */
+  /** the split's gatherer's shared memory, holding these pixels: the team lays itself out after them */
   readonly home?: Home;
 }
 
@@ -63,7 +63,6 @@ function layout(o: TeamOptions, home: Home | undefined, workspaceBytes: (rows: n
   };
   const width = o.float === "f32" ? 4 : 8;
   const control = take(CONTROL_BYTES);
-  const table = home ? home.table : take(1024);
   const losses = take(8 * o.threads);
   const indices = take(4 * o.batch);
   const count = o.labels.length;
@@ -86,7 +85,7 @@ function layout(o: TeamOptions, home: Home | undefined, workspaceBytes: (rows: n
     const tables = take(ENTRY * o.threads * params.length);
     return { base: bytes > 0 ? take(bytes) : 0, x, t, grads, tables };
   });
-  const plan = { steps: o.steps, threads: o.threads, rows, batch: o.batch, names: o.names, float: o.float, optimizer: o.optimizer, checkNumerics: o.checkNumerics, placed: false, at: { control, table, losses, indices, labels, pixels }, count, params };
+  const plan = { steps: o.steps, threads: o.threads, rows, batch: o.batch, names: o.names, float: o.float, optimizer: o.optimizer, checkNumerics: o.checkNumerics, placed: false, at: { control, losses, indices, labels, pixels }, count, params };
   return { plan, members, start, bytes: at };
 }
 

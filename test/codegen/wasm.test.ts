@@ -7,6 +7,7 @@ import wabtInit from "wabt";
 import { describe, expect, it } from "vitest";
 import { SIMD_GLOBALS, simdMatmul } from "../../src/codegen/simd.js";
 import { memoryLimitsAt, wasmBinary, wasmText } from "../../src/codegen/wasm.js";
+import { GATHER_KERNEL } from "../../src/runtime/gather.js";
 
 describe("the WebAssembly writer", () => {
   const shapes = [
@@ -35,6 +36,14 @@ describe("the WebAssembly writer", () => {
       expect([...ours].filter((b, i) => b !== shared[i]).length).toBe(1);
     });
   }
+
+  it("the batch gatherer's kernel (runtime/gather.ts): gradc's bytes are wabt's assembly of its listing", async () => {
+    const wabt = await wabtInit();
+    const ours = wasmBinary([GATHER_KERNEL]);
+    const theirs = wabt.parseWat("gather.wat", wasmText([GATHER_KERNEL]), { simd: true }).toBinary({}).buffer;
+    expect(Buffer.from(ours).toString("hex")).toBe(Buffer.from(theirs).toString("hex"));
+    expect(WebAssembly.validate(ours)).toBe(true);
+  });
 
   it("runs: rows computes A · B and scatter Aᵀ · B, skipping A's zeros, in float32", () => {
     const [K, N, M] = [5, 6, 3];
