@@ -153,7 +153,7 @@ export class Member {
   }
 
   /** This thread failed: every thread waiting at a barrier stops waiting and throws. */
-  fail(): void {
+  giveUp(): void {
     Atomics.store(this.control, FAILED, 1);
     Atomics.notify(this.control, GENERATION);
   }

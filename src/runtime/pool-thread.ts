@@ -15,6 +15,6 @@ parentPort!.postMessage("ready");
 try {
   member.serve();
 } catch (e) {
-  member.fail();
+  member.giveUp();
   throw e;
 }
