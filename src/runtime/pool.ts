@@ -92,7 +92,9 @@ function layout(o: TeamOptions, home: Home | undefined, workspaceBytes: (rows: n
 export async function createTeam(module: CompiledModule, js: string, o: TeamOptions): Promise<Team> {
   const dims = (n: number) => ({ [o.names.dim]: n });
   const sizer = module.workspaceBytes;
-  const home = o.home?.shared ? o.home : undefined;
+  // the gatherer's memory, unless another team lives there: growing a memory under a live team leaves its views on
+  // the old buffer, so its step no longer finds x and the params in place (inMemory) and copies them every time
+  const home = o.home?.shared && o.home.free() === align(o.home.end) ? o.home : undefined;
   const { plan: partial, members, start: first, bytes } = layout(o, home, (n) => (sizer ? align(sizer(dims(n))) : 0));
   const pages = Math.ceil(bytes / 65536) + 1;
   if (pages > MAX_PAGES) throw new RangeError(`a team of ${o.threads} threads needs ${bytes} bytes of memory, more than WebAssembly's 4 GiB`);

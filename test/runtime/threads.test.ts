@@ -95,7 +95,7 @@ describe("training with threads", () => {
 });
 
 describe("teams sharing the gatherer's memory", () => {
-  it("two teams alive at once lay themselves out apart, a team laid where a closed one was starts afresh, and each steps as if alone (they overlapped; a closed team's STOP word stopped the next one's workers)", { timeout: 120_000 }, async () => {
+  it("two teams alive at once live apart, a team laid where a closed one was starts afresh, and each steps as if alone (they overlapped; a closed team's STOP word stopped the next one's workers)", { timeout: 120_000 }, async () => {
     const mod = await loadCompiled(TWO_LAYER, { simd: true });
     const home = full.train.gatherer?.home;
     expect(home?.shared).toBe(true);
@@ -121,7 +121,10 @@ describe("teams sharing the gatherer's memory", () => {
     const two = await alone(2);
     const one = await alone(1);
     const a = await make(2);
+    const claimed = home!.free();
     const b = await make(1);
+    // the second lives in a memory of its own: growing the home under the first would leave the first's views on the old buffer
+    expect(home!.free()).toBe(claimed);
     const [ra, rb, la, lb] = [new Random(6), new Random(6), [] as number[], [] as number[]];
     for (let it = 0; it < 20; it++) {
       steps(a, ra, la);
