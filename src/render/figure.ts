@@ -9,7 +9,7 @@
  */
 import { ancestors, isConst, isOp, type Graph, type Node } from "../graph/ir.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { attrs, esc, header, htmlLabel, nameOf, nodeLine, terminals, valueLines } from "./parts.js";
+import { attrs, edgeTail, esc, header, htmlLabel, nodeLine, terminals, valueLines } from "./parts.js";
 import { STYLE } from "./style.js";
 
 /** How one node is marked: a fill (the playground's gradient check), a tooltip, an outline. */
@@ -63,9 +63,7 @@ function marking(n: Node, o: FigureOptions): string {
 
 /** Input `k` of `to`: the constant's own node, the forward edge with its value and, once sent, the red arrow back. */
 function edgeLines(from: Node, to: Node, k: number, o: FigureOptions): string[] {
-  const lines: string[] = [];
-  const tail = isConst(from) ? `c${to.id}_${k}` : `n${from.id}`;
-  if (isConst(from)) lines.push(`  ${tail} [${attrs(STYLE.const)}, label="${esc(nameOf(from, o.labels))}", id="const-${to.id}-${k}", class="node-const"];`);
+  const { tail, lines } = edgeTail(from, to, k, o.labels, `, id="const-${to.id}-${k}", class="node-const"`);
   const name = isOp(from) ? o.labels.get(from.id) : undefined;
   const shown = isConst(from) ? [] : valueLines(from, o.values?.get(from.id));
   lines.push(`  ${tail} -> n${to.id} [label=${htmlLabel(name, shown)}, id="edge-${to.id}-${k}"];`);

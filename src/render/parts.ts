@@ -78,6 +78,16 @@ export function nodeLine(n: Node, labels: ReadonlyMap<number, string>, style: { 
   return `n${n.id} [${attrs(style.grad ? STYLE.gradOp : STYLE.op)}, label=<${glyphOf(n).split("\n").map(esc).join("<br/>")}>${tail}`;
 }
 
+/**
+ * Where the edge into input `k` of `to` starts: its tail node, or for a constant a node of
+ * its own beside this use (its DOT line in `lines`, `extra` appended to its attributes).
+ */
+export function edgeTail(from: Node, to: Node, k: number, labels: ReadonlyMap<number, string>, extra = ""): { tail: string; lines: string[] } {
+  if (!isConst(from)) return { tail: `n${from.id}`, lines: [] };
+  const tail = `c${to.id}_${k}`;
+  return { tail, lines: [`  ${tail} [${attrs(STYLE.const)}, label="${esc(nameOf(from, labels))}"${extra}];`] };
+}
+
 /** The lines of a value's label: its summary (summary.ts), else its type. */
 export function valueLines(n: Node, value: Tensor | undefined): string[] {
   if (value) return summaryLines(value, n.type.dtype);

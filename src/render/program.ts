@@ -6,7 +6,7 @@
  */
 import { ancestors, isConst, isOp, type Graph, type Node } from "../graph/ir.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { attrs, esc, header, htmlLabel, nameOf, nodeLine, terminals, valueLines } from "./parts.js";
+import { attrs, edgeTail, esc, header, htmlLabel, nodeLine, terminals, valueLines } from "./parts.js";
 import { STYLE } from "./style.js";
 
 export interface ProgramOptions {
@@ -53,9 +53,7 @@ export function programDot(g: Graph, o: ProgramOptions): string {
 }
 
 function edgeLines(from: Node, to: Node, k: number, o: ProgramOptions, grad: boolean): string[] {
-  const lines: string[] = [];
-  const tail = isConst(from) ? `c${to.id}_${k}` : `n${from.id}`;
-  if (isConst(from)) lines.push(`  ${tail} [${attrs(STYLE.const)}, label="${esc(nameOf(from, o.labels))}"];`);
+  const { tail, lines } = edgeTail(from, to, k, o.labels);
   const name = isOp(from) ? o.labels.get(from.id) : undefined;
   const value = isConst(from) ? [] : valueLines(from, o.values?.get(from.id));
   const label = grad ? htmlLabel(name, [], value) : htmlLabel(name, value);
