@@ -120,6 +120,8 @@ export async function createTeam(module: CompiledModule, js: string, o: TeamOpti
   const workers = await Promise.all(Array.from({ length: o.threads - 1 }, (_, i) => start(plan, i + 1, memory, js)));
   const me = new Member(plan, 0, memory, module);
   for (const [name, a] of Object.entries(o.params)) me.params[name]!.set(a);
+  // optimizer state starts at 0 unless a resumed run gives it: these bytes may have held a closed team's
+  for (const list of Object.values(me.state)) for (const a of list) a.fill(0);
   for (const [name, list] of o.state ?? []) list.forEach((a, i) => me.state[name]![i]!.set(a));
   const indices = new Int32Array(memory.buffer, plan.at.indices, o.batch);
   return {

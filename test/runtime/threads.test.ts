@@ -95,14 +95,14 @@ describe("training with threads", () => {
 });
 
 describe("teams sharing the gatherer's memory", () => {
-  it("two teams alive at once live apart, a team laid where a closed one was starts afresh, and each steps as if alone (they overlapped; a closed team's STOP word stopped the next one's workers)", { timeout: 120_000 }, async () => {
+  it("two teams alive at once live apart, a team laid where a closed one was starts afresh (its control words and Adam state at 0), and each steps as if alone (they overlapped; a closed team's STOP word stopped the next one's workers)", { timeout: 120_000 }, async () => {
     const mod = await loadCompiled(TWO_LAYER, { simd: true });
     const home = full.train.gatherer?.home;
     expect(home?.shared).toBe(true);
     const make = (threads: number): Promise<Team> => {
       const model = classifier(TWO_LAYER, mod, 4);
       const names = { x: model.x, t: model.t, loss: model.loss, dim: model.dim };
-      return createTeam(mod, moduleText(mod)!, { threads, batch: 50, float: "f32", checkNumerics: false, names, optimizer: { name: "sgd", lr: 0.1 }, params: model.params, steps: 0, labels: full.train.labels, pixels: full.train.pixels, home });
+      return createTeam(mod, moduleText(mod)!, { threads, batch: 50, float: "f32", checkNumerics: false, names, optimizer: { name: "adam", lr: 0.001 }, params: model.params, steps: 0, labels: full.train.labels, pixels: full.train.pixels, home });
     };
     const steps = (team: Team, rng: Random, into: number[]) => {
       for (let i = 0; i < 50; i++) team.indices[i] = rng.int(full.train.count);
