@@ -119,10 +119,7 @@ export async function createTeam(module: CompiledModule, js: string, o: TeamOpti
   Member.fill(memory, plan, o.labels, home ? undefined : o.pixels);
   const workers = await Promise.all(Array.from({ length: o.threads - 1 }, (_, i) => start(plan, i + 1, memory, js)));
   const me = new Member(plan, 0, memory, module);
-  for (const [name, a] of Object.entries(o.params)) me.params[name]!.set(a);
-  // optimizer state starts at 0 unless a resumed run gives it: these bytes may have held a closed team's
-  for (const list of Object.values(me.state)) for (const a of list) a.fill(0);
-  for (const [name, list] of o.state ?? []) list.forEach((a, i) => me.state[name]![i]!.set(a));
+  startFrom(me, o);
   const indices = new Int32Array(memory.buffer, plan.at.indices, o.batch);
   return {
     threads: o.threads,
@@ -149,6 +146,13 @@ export async function createTeam(module: CompiledModule, js: string, o: TeamOpti
       home?.release(first, bytes);
     },
   };
+}
+
+/** The params and optimizer state a run starts from, into the shared memory; the state is 0 unless a resumed run gives it (these bytes may have held a closed team's). */
+function startFrom(me: Member, o: TeamOptions): void {
+  for (const [name, a] of Object.entries(o.params)) me.params[name]!.set(a);
+  for (const list of Object.values(me.state)) for (const a of list) a.fill(0);
+  for (const [name, list] of o.state ?? []) list.forEach((a, i) => me.state[name]![i]!.set(a));
 }
 
 /** The home memory, grown to at least `pages` (views made before keep their bytes; a shared memory's buffer is not detached). */
