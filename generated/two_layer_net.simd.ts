@@ -122,10 +122,72 @@ function align16(bytes: number): number {
  *   (import "env" "list" (global $list i32))
  *   ;; rows: t6 = x @ W1
  *   (func $rows_h (export "rows_h") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
- *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $q i32) (local $mask i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
+ *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $q i32) (local $mask i32) (local $a f32) (local $av v128) (local $qv v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
+ *     (v128.store offset=0 (global.get $list) (v128.const i32x4 -2139062144 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=16 (global.get $list) (v128.const i32x4 50462976 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=32 (global.get $list) (v128.const i32x4 117835012 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=48 (global.get $list) (v128.const i32x4 50462976 117835012 -2139062144 -2139062144))
+ *     (v128.store offset=64 (global.get $list) (v128.const i32x4 185207048 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=80 (global.get $list) (v128.const i32x4 50462976 185207048 -2139062144 -2139062144))
+ *     (v128.store offset=96 (global.get $list) (v128.const i32x4 117835012 185207048 -2139062144 -2139062144))
+ *     (v128.store offset=112 (global.get $list) (v128.const i32x4 50462976 117835012 185207048 -2139062144))
+ *     (v128.store offset=128 (global.get $list) (v128.const i32x4 252579084 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=144 (global.get $list) (v128.const i32x4 50462976 252579084 -2139062144 -2139062144))
+ *     (v128.store offset=160 (global.get $list) (v128.const i32x4 117835012 252579084 -2139062144 -2139062144))
+ *     (v128.store offset=176 (global.get $list) (v128.const i32x4 50462976 117835012 252579084 -2139062144))
+ *     (v128.store offset=192 (global.get $list) (v128.const i32x4 185207048 252579084 -2139062144 -2139062144))
+ *     (v128.store offset=208 (global.get $list) (v128.const i32x4 50462976 185207048 252579084 -2139062144))
+ *     (v128.store offset=224 (global.get $list) (v128.const i32x4 117835012 185207048 252579084 -2139062144))
+ *     (v128.store offset=240 (global.get $list) (v128.const i32x4 50462976 117835012 185207048 252579084))
  *     (local.set $av (v128.const i32x4 0 0 0 0))
+ *     (local.set $s1 (v128.const i32x4 0 0 0 0))
+ *     (local.set $s2 (v128.const i32x4 0 0 0 0))
+ *     (local.set $s3 (v128.const i32x4 0 0 0 0))
  *     (local.set $a (f32.const 0))
  *     (local.set $p (i32.const 0))
+ *     (block $blocks
+ *       (loop $block
+ *         (br_if $blocks (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (i32.const 39200)))
+ *         (local.set $av
+ *           (f32x4.add
+ *             (local.get $av)
+ *             (f32x4.mul
+ *               (v128.load offset=0 (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.const i32x4 0 0 0 0)
+ *             )
+ *           )
+ *         )
+ *         (local.set $s1
+ *           (f32x4.add
+ *             (local.get $s1)
+ *             (f32x4.mul
+ *               (v128.load offset=16 (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.const i32x4 0 0 0 0)
+ *             )
+ *           )
+ *         )
+ *         (local.set $s2
+ *           (f32x4.add
+ *             (local.get $s2)
+ *             (f32x4.mul
+ *               (v128.load offset=32 (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.const i32x4 0 0 0 0)
+ *             )
+ *           )
+ *         )
+ *         (local.set $s3
+ *           (f32x4.add
+ *             (local.get $s3)
+ *             (f32x4.mul
+ *               (v128.load offset=48 (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.const i32x4 0 0 0 0)
+ *             )
+ *           )
+ *         )
+ *         (local.set $p (i32.add (local.get $p) (i32.const 16)))
+ *         (br $block)
+ *       )
+ *     )
  *     (block $vectors
  *       (loop $vector
  *         (br_if $vectors (i32.gt_u (i32.add (local.get $p) (i32.const 4)) (i32.const 39200)))
@@ -133,7 +195,7 @@ function align16(bytes: number): number {
  *           (f32x4.add
  *             (local.get $av)
  *             (f32x4.mul
- *               (v128.load (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.load offset=0 (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
  *               (v128.const i32x4 0 0 0 0)
  *             )
  *           )
@@ -155,6 +217,7 @@ function align16(bytes: number): number {
  *         (br $float)
  *       )
  *     )
+ *     (local.set $av (f32x4.add (f32x4.add (local.get $av) (local.get $s1)) (f32x4.add (local.get $s2) (local.get $s3))))
  *     (local.set $dense
  *       (i32.or
  *         (v128.any_true (f32x4.ne (local.get $av) (v128.const i32x4 0 0 0 0)))
@@ -167,6 +230,7 @@ function align16(bytes: number): number {
  *         (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 3136))))
  *         (local.set $n (i32.const 0))
  *         (local.set $p (i32.const 0))
+ *         (local.set $qv (v128.const i32x4 0 1 2 3))
  *         (block $groups_done
  *           (loop $groups
  *             (br_if $groups_done (i32.ge_u (local.get $p) (i32.const 784)))
@@ -181,21 +245,15 @@ function align16(bytes: number): number {
  *                 (i32.mul (local.get $dense) (i32.const 15))
  *               )
  *             )
- *             (block $lanes
- *               (loop $lane
- *                 (br_if $lanes (i32.eqz (local.get $mask)))
- *                 (local.set $q (i32.add (local.get $p) (i32.ctz (local.get $mask))))
- *                 (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
- *                 (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
- *                 (f32.store (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $a))
- *                 (i32.store offset=3136
- *                   (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
- *                   (i32.mul (local.get $q) (i32.const 200))
- *                 )
- *                 (local.set $n (i32.add (local.get $n) (i32.const 1)))
- *                 (br $lane)
+ *             (v128.store offset=256
+ *               (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
+ *               (i8x16.swizzle
+ *                 (local.get $qv)
+ *                 (v128.load (i32.add (global.get $list) (i32.shl (local.get $mask) (i32.const 4))))
  *               )
  *             )
+ *             (local.set $n (i32.add (local.get $n) (i32.popcnt (local.get $mask))))
+ *             (local.set $qv (i32x4.add (local.get $qv) (v128.const i32x4 4 4 4 4)))
  *             (local.set $p (i32.add (local.get $p) (i32.const 4)))
  *             (br $groups)
  *           )
@@ -203,15 +261,15 @@ function align16(bytes: number): number {
  *         (block $tail_done
  *           (loop $tail
  *             (br_if $tail_done (i32.ge_u (local.get $p) (i32.const 784)))
- *             (local.set $q (local.get $p))
- *             (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
  *             (if
- *               (i32.or (f32.ne (local.get $a) (f32.const 0)) (local.get $dense))
+ *               (i32.or
+ *                 (f32.ne (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))) (f32.const 0))
+ *                 (local.get $dense)
+ *               )
  *               (then
- *                 (f32.store (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $a))
- *                 (i32.store offset=3136
+ *                 (i32.store offset=256
  *                   (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
- *                   (i32.mul (local.get $q) (i32.const 200))
+ *                   (local.get $p)
  *                 )
  *                 (local.set $n (i32.add (local.get $n) (i32.const 1)))
  *               )
@@ -234,17 +292,13 @@ function align16(bytes: number): number {
  *         (local.set $c11 (v128.const i32x4 0 0 0 0))
  *         (local.set $t0 (f32.const 0))
  *         (local.set $t1 (f32.const 0))
- *         (local.set $p (i32.const 0))
  *         (block $empty
  *           (br_if $empty (i32.eqz (local.get $n)))
+ *           (local.set $p (i32.const 0))
  *           (loop $list
- *             (local.set $a (f32.load (i32.add (global.get $list) (i32.shl (local.get $p) (i32.const 2)))))
- *             (local.set $row
- *               (i32.add
- *                 (local.get $B)
- *                 (i32.load offset=3136 (i32.add (global.get $list) (i32.shl (local.get $p) (i32.const 2))))
- *               )
- *             )
+ *             (local.set $q (i32.load offset=256 (i32.add (global.get $list) (i32.shl (local.get $p) (i32.const 2)))))
+ *             (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
+ *             (local.set $row (i32.add (local.get $B) (i32.mul (local.get $q) (i32.const 200))))
  *             (local.set $av (f32x4.splat (local.get $a)))
  *             (local.set $c0
  *               (f32x4.add (local.get $c0) (f32x4.mul (local.get $av) (v128.load offset=0 (local.get $row))))
@@ -309,10 +363,72 @@ function align16(bytes: number): number {
  *   )
  *   ;; rows: t9 = h @ W2
  *   (func $rows_score (export "rows_score") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
- *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $q i32) (local $mask i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $t0 f32) (local $t1 f32)
+ *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $q i32) (local $mask i32) (local $a f32) (local $av v128) (local $qv v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $c0 v128) (local $c1 v128) (local $t0 f32) (local $t1 f32)
+ *     (v128.store offset=0 (global.get $list) (v128.const i32x4 -2139062144 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=16 (global.get $list) (v128.const i32x4 50462976 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=32 (global.get $list) (v128.const i32x4 117835012 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=48 (global.get $list) (v128.const i32x4 50462976 117835012 -2139062144 -2139062144))
+ *     (v128.store offset=64 (global.get $list) (v128.const i32x4 185207048 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=80 (global.get $list) (v128.const i32x4 50462976 185207048 -2139062144 -2139062144))
+ *     (v128.store offset=96 (global.get $list) (v128.const i32x4 117835012 185207048 -2139062144 -2139062144))
+ *     (v128.store offset=112 (global.get $list) (v128.const i32x4 50462976 117835012 185207048 -2139062144))
+ *     (v128.store offset=128 (global.get $list) (v128.const i32x4 252579084 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=144 (global.get $list) (v128.const i32x4 50462976 252579084 -2139062144 -2139062144))
+ *     (v128.store offset=160 (global.get $list) (v128.const i32x4 117835012 252579084 -2139062144 -2139062144))
+ *     (v128.store offset=176 (global.get $list) (v128.const i32x4 50462976 117835012 252579084 -2139062144))
+ *     (v128.store offset=192 (global.get $list) (v128.const i32x4 185207048 252579084 -2139062144 -2139062144))
+ *     (v128.store offset=208 (global.get $list) (v128.const i32x4 50462976 185207048 252579084 -2139062144))
+ *     (v128.store offset=224 (global.get $list) (v128.const i32x4 117835012 185207048 252579084 -2139062144))
+ *     (v128.store offset=240 (global.get $list) (v128.const i32x4 50462976 117835012 185207048 252579084))
  *     (local.set $av (v128.const i32x4 0 0 0 0))
+ *     (local.set $s1 (v128.const i32x4 0 0 0 0))
+ *     (local.set $s2 (v128.const i32x4 0 0 0 0))
+ *     (local.set $s3 (v128.const i32x4 0 0 0 0))
  *     (local.set $a (f32.const 0))
  *     (local.set $p (i32.const 0))
+ *     (block $blocks
+ *       (loop $block
+ *         (br_if $blocks (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (i32.const 500)))
+ *         (local.set $av
+ *           (f32x4.add
+ *             (local.get $av)
+ *             (f32x4.mul
+ *               (v128.load offset=0 (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.const i32x4 0 0 0 0)
+ *             )
+ *           )
+ *         )
+ *         (local.set $s1
+ *           (f32x4.add
+ *             (local.get $s1)
+ *             (f32x4.mul
+ *               (v128.load offset=16 (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.const i32x4 0 0 0 0)
+ *             )
+ *           )
+ *         )
+ *         (local.set $s2
+ *           (f32x4.add
+ *             (local.get $s2)
+ *             (f32x4.mul
+ *               (v128.load offset=32 (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.const i32x4 0 0 0 0)
+ *             )
+ *           )
+ *         )
+ *         (local.set $s3
+ *           (f32x4.add
+ *             (local.get $s3)
+ *             (f32x4.mul
+ *               (v128.load offset=48 (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.const i32x4 0 0 0 0)
+ *             )
+ *           )
+ *         )
+ *         (local.set $p (i32.add (local.get $p) (i32.const 16)))
+ *         (br $block)
+ *       )
+ *     )
  *     (block $vectors
  *       (loop $vector
  *         (br_if $vectors (i32.gt_u (i32.add (local.get $p) (i32.const 4)) (i32.const 500)))
@@ -320,7 +436,7 @@ function align16(bytes: number): number {
  *           (f32x4.add
  *             (local.get $av)
  *             (f32x4.mul
- *               (v128.load (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.load offset=0 (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
  *               (v128.const i32x4 0 0 0 0)
  *             )
  *           )
@@ -342,6 +458,7 @@ function align16(bytes: number): number {
  *         (br $float)
  *       )
  *     )
+ *     (local.set $av (f32x4.add (f32x4.add (local.get $av) (local.get $s1)) (f32x4.add (local.get $s2) (local.get $s3))))
  *     (local.set $dense
  *       (i32.or
  *         (v128.any_true (f32x4.ne (local.get $av) (v128.const i32x4 0 0 0 0)))
@@ -354,6 +471,7 @@ function align16(bytes: number): number {
  *         (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 200))))
  *         (local.set $n (i32.const 0))
  *         (local.set $p (i32.const 0))
+ *         (local.set $qv (v128.const i32x4 0 1 2 3))
  *         (block $groups_done
  *           (loop $groups
  *             (br_if $groups_done (i32.ge_u (local.get $p) (i32.const 48)))
@@ -368,21 +486,15 @@ function align16(bytes: number): number {
  *                 (i32.mul (local.get $dense) (i32.const 15))
  *               )
  *             )
- *             (block $lanes
- *               (loop $lane
- *                 (br_if $lanes (i32.eqz (local.get $mask)))
- *                 (local.set $q (i32.add (local.get $p) (i32.ctz (local.get $mask))))
- *                 (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
- *                 (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
- *                 (f32.store (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $a))
- *                 (i32.store offset=200
- *                   (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
- *                   (i32.mul (local.get $q) (i32.const 40))
- *                 )
- *                 (local.set $n (i32.add (local.get $n) (i32.const 1)))
- *                 (br $lane)
+ *             (v128.store offset=256
+ *               (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
+ *               (i8x16.swizzle
+ *                 (local.get $qv)
+ *                 (v128.load (i32.add (global.get $list) (i32.shl (local.get $mask) (i32.const 4))))
  *               )
  *             )
+ *             (local.set $n (i32.add (local.get $n) (i32.popcnt (local.get $mask))))
+ *             (local.set $qv (i32x4.add (local.get $qv) (v128.const i32x4 4 4 4 4)))
  *             (local.set $p (i32.add (local.get $p) (i32.const 4)))
  *             (br $groups)
  *           )
@@ -390,15 +502,15 @@ function align16(bytes: number): number {
  *         (block $tail_done
  *           (loop $tail
  *             (br_if $tail_done (i32.ge_u (local.get $p) (i32.const 50)))
- *             (local.set $q (local.get $p))
- *             (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
  *             (if
- *               (i32.or (f32.ne (local.get $a) (f32.const 0)) (local.get $dense))
+ *               (i32.or
+ *                 (f32.ne (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))) (f32.const 0))
+ *                 (local.get $dense)
+ *               )
  *               (then
- *                 (f32.store (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $a))
- *                 (i32.store offset=200
+ *                 (i32.store offset=256
  *                   (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
- *                   (i32.mul (local.get $q) (i32.const 40))
+ *                   (local.get $p)
  *                 )
  *                 (local.set $n (i32.add (local.get $n) (i32.const 1)))
  *               )
@@ -411,17 +523,13 @@ function align16(bytes: number): number {
  *         (local.set $c1 (v128.const i32x4 0 0 0 0))
  *         (local.set $t0 (f32.const 0))
  *         (local.set $t1 (f32.const 0))
- *         (local.set $p (i32.const 0))
  *         (block $empty
  *           (br_if $empty (i32.eqz (local.get $n)))
+ *           (local.set $p (i32.const 0))
  *           (loop $list
- *             (local.set $a (f32.load (i32.add (global.get $list) (i32.shl (local.get $p) (i32.const 2)))))
- *             (local.set $row
- *               (i32.add
- *                 (local.get $B)
- *                 (i32.load offset=200 (i32.add (global.get $list) (i32.shl (local.get $p) (i32.const 2))))
- *               )
- *             )
+ *             (local.set $q (i32.load offset=256 (i32.add (global.get $list) (i32.shl (local.get $p) (i32.const 2)))))
+ *             (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
+ *             (local.set $row (i32.add (local.get $B) (i32.mul (local.get $q) (i32.const 40))))
  *             (local.set $av (f32x4.splat (local.get $a)))
  *             (local.set $c0
  *               (f32x4.add (local.get $c0) (f32x4.mul (local.get $av) (v128.load offset=0 (local.get $row))))
@@ -446,10 +554,72 @@ function align16(bytes: number): number {
  *   )
  *   ;; scatter: grad_W2 = hᵀ @ grad_score
  *   (func $scatter_grad_W2 (export "scatter_grad_W2") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
- *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $q i32) (local $mask i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $t0 f32) (local $t1 f32)
+ *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $q i32) (local $mask i32) (local $a f32) (local $av v128) (local $qv v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $c0 v128) (local $c1 v128) (local $t0 f32) (local $t1 f32)
+ *     (v128.store offset=0 (global.get $list) (v128.const i32x4 -2139062144 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=16 (global.get $list) (v128.const i32x4 50462976 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=32 (global.get $list) (v128.const i32x4 117835012 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=48 (global.get $list) (v128.const i32x4 50462976 117835012 -2139062144 -2139062144))
+ *     (v128.store offset=64 (global.get $list) (v128.const i32x4 185207048 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=80 (global.get $list) (v128.const i32x4 50462976 185207048 -2139062144 -2139062144))
+ *     (v128.store offset=96 (global.get $list) (v128.const i32x4 117835012 185207048 -2139062144 -2139062144))
+ *     (v128.store offset=112 (global.get $list) (v128.const i32x4 50462976 117835012 185207048 -2139062144))
+ *     (v128.store offset=128 (global.get $list) (v128.const i32x4 252579084 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=144 (global.get $list) (v128.const i32x4 50462976 252579084 -2139062144 -2139062144))
+ *     (v128.store offset=160 (global.get $list) (v128.const i32x4 117835012 252579084 -2139062144 -2139062144))
+ *     (v128.store offset=176 (global.get $list) (v128.const i32x4 50462976 117835012 252579084 -2139062144))
+ *     (v128.store offset=192 (global.get $list) (v128.const i32x4 185207048 252579084 -2139062144 -2139062144))
+ *     (v128.store offset=208 (global.get $list) (v128.const i32x4 50462976 185207048 252579084 -2139062144))
+ *     (v128.store offset=224 (global.get $list) (v128.const i32x4 117835012 185207048 252579084 -2139062144))
+ *     (v128.store offset=240 (global.get $list) (v128.const i32x4 50462976 117835012 185207048 252579084))
  *     (local.set $av (v128.const i32x4 0 0 0 0))
+ *     (local.set $s1 (v128.const i32x4 0 0 0 0))
+ *     (local.set $s2 (v128.const i32x4 0 0 0 0))
+ *     (local.set $s3 (v128.const i32x4 0 0 0 0))
  *     (local.set $a (f32.const 0))
  *     (local.set $p (i32.const 0))
+ *     (block $blocks
+ *       (loop $block
+ *         (br_if $blocks (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (i32.mul (local.get $m) (i32.const 10))))
+ *         (local.set $av
+ *           (f32x4.add
+ *             (local.get $av)
+ *             (f32x4.mul
+ *               (v128.load offset=0 (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.const i32x4 0 0 0 0)
+ *             )
+ *           )
+ *         )
+ *         (local.set $s1
+ *           (f32x4.add
+ *             (local.get $s1)
+ *             (f32x4.mul
+ *               (v128.load offset=16 (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.const i32x4 0 0 0 0)
+ *             )
+ *           )
+ *         )
+ *         (local.set $s2
+ *           (f32x4.add
+ *             (local.get $s2)
+ *             (f32x4.mul
+ *               (v128.load offset=32 (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.const i32x4 0 0 0 0)
+ *             )
+ *           )
+ *         )
+ *         (local.set $s3
+ *           (f32x4.add
+ *             (local.get $s3)
+ *             (f32x4.mul
+ *               (v128.load offset=48 (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.const i32x4 0 0 0 0)
+ *             )
+ *           )
+ *         )
+ *         (local.set $p (i32.add (local.get $p) (i32.const 16)))
+ *         (br $block)
+ *       )
+ *     )
  *     (block $vectors
  *       (loop $vector
  *         (br_if $vectors (i32.gt_u (i32.add (local.get $p) (i32.const 4)) (i32.mul (local.get $m) (i32.const 10))))
@@ -457,7 +627,7 @@ function align16(bytes: number): number {
  *           (f32x4.add
  *             (local.get $av)
  *             (f32x4.mul
- *               (v128.load (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.load offset=0 (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
  *               (v128.const i32x4 0 0 0 0)
  *             )
  *           )
@@ -479,6 +649,7 @@ function align16(bytes: number): number {
  *         (br $float)
  *       )
  *     )
+ *     (local.set $av (f32x4.add (f32x4.add (local.get $av) (local.get $s1)) (f32x4.add (local.get $s2) (local.get $s3))))
  *     (local.set $dense
  *       (i32.or
  *         (v128.any_true (f32x4.ne (local.get $av) (v128.const i32x4 0 0 0 0)))
@@ -495,7 +666,9 @@ function align16(bytes: number): number {
  *         (local.set $t0 (f32.load offset=32 (local.get $row)))
  *         (local.set $t1 (f32.load offset=36 (local.get $row)))
  *         (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 200))))
+ *         (local.set $n (i32.const 0))
  *         (local.set $p (i32.const 0))
+ *         (local.set $qv (v128.const i32x4 0 1 2 3))
  *         (block $groups_done
  *           (loop $groups
  *             (br_if $groups_done (i32.ge_u (local.get $p) (i32.const 48)))
@@ -510,33 +683,15 @@ function align16(bytes: number): number {
  *                 (i32.mul (local.get $dense) (i32.const 15))
  *               )
  *             )
- *             (block $lanes
- *               (loop $lane
- *                 (br_if $lanes (i32.eqz (local.get $mask)))
- *                 (local.set $q (i32.add (local.get $p) (i32.ctz (local.get $mask))))
- *                 (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
- *                 (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
- *                 (local.set $row (i32.add (local.get $C) (i32.mul (local.get $q) (i32.const 40))))
- *                 (local.set $av (f32x4.splat (local.get $a)))
- *                 (v128.store offset=0
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=0 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c0)))
- *                 )
- *                 (v128.store offset=16
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=16 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c1)))
- *                 )
- *                 (f32.store offset=32
- *                   (local.get $row)
- *                   (f32.add (f32.load offset=32 (local.get $row)) (f32.mul (local.get $a) (local.get $t0)))
- *                 )
- *                 (f32.store offset=36
- *                   (local.get $row)
- *                   (f32.add (f32.load offset=36 (local.get $row)) (f32.mul (local.get $a) (local.get $t1)))
- *                 )
- *                 (br $lane)
+ *             (v128.store offset=256
+ *               (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
+ *               (i8x16.swizzle
+ *                 (local.get $qv)
+ *                 (v128.load (i32.add (global.get $list) (i32.shl (local.get $mask) (i32.const 4))))
  *               )
  *             )
+ *             (local.set $n (i32.add (local.get $n) (i32.popcnt (local.get $mask))))
+ *             (local.set $qv (i32x4.add (local.get $qv) (v128.const i32x4 4 4 4 4)))
  *             (local.set $p (i32.add (local.get $p) (i32.const 4)))
  *             (br $groups)
  *           )
@@ -544,33 +699,48 @@ function align16(bytes: number): number {
  *         (block $tail_done
  *           (loop $tail
  *             (br_if $tail_done (i32.ge_u (local.get $p) (i32.const 50)))
- *             (local.set $q (local.get $p))
- *             (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
  *             (if
- *               (i32.or (f32.ne (local.get $a) (f32.const 0)) (local.get $dense))
+ *               (i32.or
+ *                 (f32.ne (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))) (f32.const 0))
+ *                 (local.get $dense)
+ *               )
  *               (then
- *                 (local.set $row (i32.add (local.get $C) (i32.mul (local.get $q) (i32.const 40))))
- *                 (local.set $av (f32x4.splat (local.get $a)))
- *                 (v128.store offset=0
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=0 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c0)))
+ *                 (i32.store offset=256
+ *                   (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
+ *                   (local.get $p)
  *                 )
- *                 (v128.store offset=16
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=16 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c1)))
- *                 )
- *                 (f32.store offset=32
- *                   (local.get $row)
- *                   (f32.add (f32.load offset=32 (local.get $row)) (f32.mul (local.get $a) (local.get $t0)))
- *                 )
- *                 (f32.store offset=36
- *                   (local.get $row)
- *                   (f32.add (f32.load offset=36 (local.get $row)) (f32.mul (local.get $a) (local.get $t1)))
- *                 )
+ *                 (local.set $n (i32.add (local.get $n) (i32.const 1)))
  *               )
  *             )
  *             (local.set $p (i32.add (local.get $p) (i32.const 1)))
  *             (br $tail)
+ *           )
+ *         )
+ *         (block $empty
+ *           (br_if $empty (i32.eqz (local.get $n)))
+ *           (local.set $p (i32.const 0))
+ *           (loop $list
+ *             (local.set $q (i32.load offset=256 (i32.add (global.get $list) (i32.shl (local.get $p) (i32.const 2)))))
+ *             (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
+ *             (local.set $row (i32.add (local.get $C) (i32.mul (local.get $q) (i32.const 40))))
+ *             (local.set $av (f32x4.splat (local.get $a)))
+ *             (v128.store offset=0
+ *               (local.get $row)
+ *               (f32x4.add (v128.load offset=0 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c0)))
+ *             )
+ *             (v128.store offset=16
+ *               (local.get $row)
+ *               (f32x4.add (v128.load offset=16 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c1)))
+ *             )
+ *             (f32.store offset=32
+ *               (local.get $row)
+ *               (f32.add (f32.load offset=32 (local.get $row)) (f32.mul (local.get $a) (local.get $t0)))
+ *             )
+ *             (f32.store offset=36
+ *               (local.get $row)
+ *               (f32.add (f32.load offset=36 (local.get $row)) (f32.mul (local.get $a) (local.get $t1)))
+ *             )
+ *             (br_if $list (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $n)))
  *           )
  *         )
  *         (local.set $i (i32.add (local.get $i) (i32.const 1)))
@@ -580,10 +750,72 @@ function align16(bytes: number): number {
  *   )
  *   ;; rows: grad_h = grad_score @ W2ᵀ
  *   (func $rows_grad_h_add (export "rows_grad_h_add") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
- *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $q i32) (local $mask i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
+ *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $q i32) (local $mask i32) (local $a f32) (local $av v128) (local $qv v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
+ *     (v128.store offset=0 (global.get $list) (v128.const i32x4 -2139062144 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=16 (global.get $list) (v128.const i32x4 50462976 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=32 (global.get $list) (v128.const i32x4 117835012 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=48 (global.get $list) (v128.const i32x4 50462976 117835012 -2139062144 -2139062144))
+ *     (v128.store offset=64 (global.get $list) (v128.const i32x4 185207048 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=80 (global.get $list) (v128.const i32x4 50462976 185207048 -2139062144 -2139062144))
+ *     (v128.store offset=96 (global.get $list) (v128.const i32x4 117835012 185207048 -2139062144 -2139062144))
+ *     (v128.store offset=112 (global.get $list) (v128.const i32x4 50462976 117835012 185207048 -2139062144))
+ *     (v128.store offset=128 (global.get $list) (v128.const i32x4 252579084 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=144 (global.get $list) (v128.const i32x4 50462976 252579084 -2139062144 -2139062144))
+ *     (v128.store offset=160 (global.get $list) (v128.const i32x4 117835012 252579084 -2139062144 -2139062144))
+ *     (v128.store offset=176 (global.get $list) (v128.const i32x4 50462976 117835012 252579084 -2139062144))
+ *     (v128.store offset=192 (global.get $list) (v128.const i32x4 185207048 252579084 -2139062144 -2139062144))
+ *     (v128.store offset=208 (global.get $list) (v128.const i32x4 50462976 185207048 252579084 -2139062144))
+ *     (v128.store offset=224 (global.get $list) (v128.const i32x4 117835012 185207048 252579084 -2139062144))
+ *     (v128.store offset=240 (global.get $list) (v128.const i32x4 50462976 117835012 185207048 252579084))
  *     (local.set $av (v128.const i32x4 0 0 0 0))
+ *     (local.set $s1 (v128.const i32x4 0 0 0 0))
+ *     (local.set $s2 (v128.const i32x4 0 0 0 0))
+ *     (local.set $s3 (v128.const i32x4 0 0 0 0))
  *     (local.set $a (f32.const 0))
  *     (local.set $p (i32.const 0))
+ *     (block $blocks
+ *       (loop $block
+ *         (br_if $blocks (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (i32.const 500)))
+ *         (local.set $av
+ *           (f32x4.add
+ *             (local.get $av)
+ *             (f32x4.mul
+ *               (v128.load offset=0 (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.const i32x4 0 0 0 0)
+ *             )
+ *           )
+ *         )
+ *         (local.set $s1
+ *           (f32x4.add
+ *             (local.get $s1)
+ *             (f32x4.mul
+ *               (v128.load offset=16 (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.const i32x4 0 0 0 0)
+ *             )
+ *           )
+ *         )
+ *         (local.set $s2
+ *           (f32x4.add
+ *             (local.get $s2)
+ *             (f32x4.mul
+ *               (v128.load offset=32 (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.const i32x4 0 0 0 0)
+ *             )
+ *           )
+ *         )
+ *         (local.set $s3
+ *           (f32x4.add
+ *             (local.get $s3)
+ *             (f32x4.mul
+ *               (v128.load offset=48 (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.const i32x4 0 0 0 0)
+ *             )
+ *           )
+ *         )
+ *         (local.set $p (i32.add (local.get $p) (i32.const 16)))
+ *         (br $block)
+ *       )
+ *     )
  *     (block $vectors
  *       (loop $vector
  *         (br_if $vectors (i32.gt_u (i32.add (local.get $p) (i32.const 4)) (i32.const 500)))
@@ -591,7 +823,7 @@ function align16(bytes: number): number {
  *           (f32x4.add
  *             (local.get $av)
  *             (f32x4.mul
- *               (v128.load (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.load offset=0 (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
  *               (v128.const i32x4 0 0 0 0)
  *             )
  *           )
@@ -613,6 +845,7 @@ function align16(bytes: number): number {
  *         (br $float)
  *       )
  *     )
+ *     (local.set $av (f32x4.add (f32x4.add (local.get $av) (local.get $s1)) (f32x4.add (local.get $s2) (local.get $s3))))
  *     (local.set $dense
  *       (i32.or
  *         (v128.any_true (f32x4.ne (local.get $av) (v128.const i32x4 0 0 0 0)))
@@ -625,6 +858,7 @@ function align16(bytes: number): number {
  *         (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 40))))
  *         (local.set $n (i32.const 0))
  *         (local.set $p (i32.const 0))
+ *         (local.set $qv (v128.const i32x4 0 1 2 3))
  *         (block $groups_done
  *           (loop $groups
  *             (br_if $groups_done (i32.ge_u (local.get $p) (i32.const 8)))
@@ -639,21 +873,15 @@ function align16(bytes: number): number {
  *                 (i32.mul (local.get $dense) (i32.const 15))
  *               )
  *             )
- *             (block $lanes
- *               (loop $lane
- *                 (br_if $lanes (i32.eqz (local.get $mask)))
- *                 (local.set $q (i32.add (local.get $p) (i32.ctz (local.get $mask))))
- *                 (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
- *                 (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
- *                 (f32.store (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $a))
- *                 (i32.store offset=40
- *                   (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
- *                   (i32.mul (local.get $q) (i32.const 200))
- *                 )
- *                 (local.set $n (i32.add (local.get $n) (i32.const 1)))
- *                 (br $lane)
+ *             (v128.store offset=256
+ *               (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
+ *               (i8x16.swizzle
+ *                 (local.get $qv)
+ *                 (v128.load (i32.add (global.get $list) (i32.shl (local.get $mask) (i32.const 4))))
  *               )
  *             )
+ *             (local.set $n (i32.add (local.get $n) (i32.popcnt (local.get $mask))))
+ *             (local.set $qv (i32x4.add (local.get $qv) (v128.const i32x4 4 4 4 4)))
  *             (local.set $p (i32.add (local.get $p) (i32.const 4)))
  *             (br $groups)
  *           )
@@ -661,15 +889,15 @@ function align16(bytes: number): number {
  *         (block $tail_done
  *           (loop $tail
  *             (br_if $tail_done (i32.ge_u (local.get $p) (i32.const 10)))
- *             (local.set $q (local.get $p))
- *             (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
  *             (if
- *               (i32.or (f32.ne (local.get $a) (f32.const 0)) (local.get $dense))
+ *               (i32.or
+ *                 (f32.ne (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))) (f32.const 0))
+ *                 (local.get $dense)
+ *               )
  *               (then
- *                 (f32.store (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $a))
- *                 (i32.store offset=40
+ *                 (i32.store offset=256
  *                   (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
- *                   (i32.mul (local.get $q) (i32.const 200))
+ *                   (local.get $p)
  *                 )
  *                 (local.set $n (i32.add (local.get $n) (i32.const 1)))
  *               )
@@ -692,17 +920,13 @@ function align16(bytes: number): number {
  *         (local.set $c11 (v128.const i32x4 0 0 0 0))
  *         (local.set $t0 (f32.const 0))
  *         (local.set $t1 (f32.const 0))
- *         (local.set $p (i32.const 0))
  *         (block $empty
  *           (br_if $empty (i32.eqz (local.get $n)))
+ *           (local.set $p (i32.const 0))
  *           (loop $list
- *             (local.set $a (f32.load (i32.add (global.get $list) (i32.shl (local.get $p) (i32.const 2)))))
- *             (local.set $row
- *               (i32.add
- *                 (local.get $B)
- *                 (i32.load offset=40 (i32.add (global.get $list) (i32.shl (local.get $p) (i32.const 2))))
- *               )
- *             )
+ *             (local.set $q (i32.load offset=256 (i32.add (global.get $list) (i32.shl (local.get $p) (i32.const 2)))))
+ *             (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
+ *             (local.set $row (i32.add (local.get $B) (i32.mul (local.get $q) (i32.const 200))))
  *             (local.set $av (f32x4.splat (local.get $a)))
  *             (local.set $c0
  *               (f32x4.add (local.get $c0) (f32x4.mul (local.get $av) (v128.load offset=0 (local.get $row))))
@@ -767,10 +991,72 @@ function align16(bytes: number): number {
  *   )
  *   ;; scatter: grad_W1 = xᵀ @ grad_h_add
  *   (func $scatter_grad_W1 (export "scatter_grad_W1") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
- *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $q i32) (local $mask i32) (local $a f32) (local $av v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
+ *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $q i32) (local $mask i32) (local $a f32) (local $av v128) (local $qv v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
+ *     (v128.store offset=0 (global.get $list) (v128.const i32x4 -2139062144 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=16 (global.get $list) (v128.const i32x4 50462976 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=32 (global.get $list) (v128.const i32x4 117835012 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=48 (global.get $list) (v128.const i32x4 50462976 117835012 -2139062144 -2139062144))
+ *     (v128.store offset=64 (global.get $list) (v128.const i32x4 185207048 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=80 (global.get $list) (v128.const i32x4 50462976 185207048 -2139062144 -2139062144))
+ *     (v128.store offset=96 (global.get $list) (v128.const i32x4 117835012 185207048 -2139062144 -2139062144))
+ *     (v128.store offset=112 (global.get $list) (v128.const i32x4 50462976 117835012 185207048 -2139062144))
+ *     (v128.store offset=128 (global.get $list) (v128.const i32x4 252579084 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=144 (global.get $list) (v128.const i32x4 50462976 252579084 -2139062144 -2139062144))
+ *     (v128.store offset=160 (global.get $list) (v128.const i32x4 117835012 252579084 -2139062144 -2139062144))
+ *     (v128.store offset=176 (global.get $list) (v128.const i32x4 50462976 117835012 252579084 -2139062144))
+ *     (v128.store offset=192 (global.get $list) (v128.const i32x4 185207048 252579084 -2139062144 -2139062144))
+ *     (v128.store offset=208 (global.get $list) (v128.const i32x4 50462976 185207048 252579084 -2139062144))
+ *     (v128.store offset=224 (global.get $list) (v128.const i32x4 117835012 185207048 252579084 -2139062144))
+ *     (v128.store offset=240 (global.get $list) (v128.const i32x4 50462976 117835012 185207048 252579084))
  *     (local.set $av (v128.const i32x4 0 0 0 0))
+ *     (local.set $s1 (v128.const i32x4 0 0 0 0))
+ *     (local.set $s2 (v128.const i32x4 0 0 0 0))
+ *     (local.set $s3 (v128.const i32x4 0 0 0 0))
  *     (local.set $a (f32.const 0))
  *     (local.set $p (i32.const 0))
+ *     (block $blocks
+ *       (loop $block
+ *         (br_if $blocks (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (i32.mul (local.get $m) (i32.const 50))))
+ *         (local.set $av
+ *           (f32x4.add
+ *             (local.get $av)
+ *             (f32x4.mul
+ *               (v128.load offset=0 (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.const i32x4 0 0 0 0)
+ *             )
+ *           )
+ *         )
+ *         (local.set $s1
+ *           (f32x4.add
+ *             (local.get $s1)
+ *             (f32x4.mul
+ *               (v128.load offset=16 (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.const i32x4 0 0 0 0)
+ *             )
+ *           )
+ *         )
+ *         (local.set $s2
+ *           (f32x4.add
+ *             (local.get $s2)
+ *             (f32x4.mul
+ *               (v128.load offset=32 (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.const i32x4 0 0 0 0)
+ *             )
+ *           )
+ *         )
+ *         (local.set $s3
+ *           (f32x4.add
+ *             (local.get $s3)
+ *             (f32x4.mul
+ *               (v128.load offset=48 (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.const i32x4 0 0 0 0)
+ *             )
+ *           )
+ *         )
+ *         (local.set $p (i32.add (local.get $p) (i32.const 16)))
+ *         (br $block)
+ *       )
+ *     )
  *     (block $vectors
  *       (loop $vector
  *         (br_if $vectors (i32.gt_u (i32.add (local.get $p) (i32.const 4)) (i32.mul (local.get $m) (i32.const 50))))
@@ -778,7 +1064,7 @@ function align16(bytes: number): number {
  *           (f32x4.add
  *             (local.get $av)
  *             (f32x4.mul
- *               (v128.load (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
+ *               (v128.load offset=0 (i32.add (local.get $B) (i32.shl (local.get $p) (i32.const 2))))
  *               (v128.const i32x4 0 0 0 0)
  *             )
  *           )
@@ -800,6 +1086,7 @@ function align16(bytes: number): number {
  *         (br $float)
  *       )
  *     )
+ *     (local.set $av (f32x4.add (f32x4.add (local.get $av) (local.get $s1)) (f32x4.add (local.get $s2) (local.get $s3))))
  *     (local.set $dense
  *       (i32.or
  *         (v128.any_true (f32x4.ne (local.get $av) (v128.const i32x4 0 0 0 0)))
@@ -826,7 +1113,9 @@ function align16(bytes: number): number {
  *         (local.set $t0 (f32.load offset=192 (local.get $row)))
  *         (local.set $t1 (f32.load offset=196 (local.get $row)))
  *         (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 3136))))
+ *         (local.set $n (i32.const 0))
  *         (local.set $p (i32.const 0))
+ *         (local.set $qv (v128.const i32x4 0 1 2 3))
  *         (block $groups_done
  *           (loop $groups
  *             (br_if $groups_done (i32.ge_u (local.get $p) (i32.const 784)))
@@ -841,73 +1130,15 @@ function align16(bytes: number): number {
  *                 (i32.mul (local.get $dense) (i32.const 15))
  *               )
  *             )
- *             (block $lanes
- *               (loop $lane
- *                 (br_if $lanes (i32.eqz (local.get $mask)))
- *                 (local.set $q (i32.add (local.get $p) (i32.ctz (local.get $mask))))
- *                 (local.set $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))
- *                 (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
- *                 (local.set $row (i32.add (local.get $C) (i32.mul (local.get $q) (i32.const 200))))
- *                 (local.set $av (f32x4.splat (local.get $a)))
- *                 (v128.store offset=0
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=0 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c0)))
- *                 )
- *                 (v128.store offset=16
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=16 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c1)))
- *                 )
- *                 (v128.store offset=32
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=32 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c2)))
- *                 )
- *                 (v128.store offset=48
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=48 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c3)))
- *                 )
- *                 (v128.store offset=64
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=64 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c4)))
- *                 )
- *                 (v128.store offset=80
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=80 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c5)))
- *                 )
- *                 (v128.store offset=96
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=96 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c6)))
- *                 )
- *                 (v128.store offset=112
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=112 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c7)))
- *                 )
- *                 (v128.store offset=128
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=128 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c8)))
- *                 )
- *                 (v128.store offset=144
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=144 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c9)))
- *                 )
- *                 (v128.store offset=160
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=160 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c10)))
- *                 )
- *                 (v128.store offset=176
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=176 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c11)))
- *                 )
- *                 (f32.store offset=192
- *                   (local.get $row)
- *                   (f32.add (f32.load offset=192 (local.get $row)) (f32.mul (local.get $a) (local.get $t0)))
- *                 )
- *                 (f32.store offset=196
- *                   (local.get $row)
- *                   (f32.add (f32.load offset=196 (local.get $row)) (f32.mul (local.get $a) (local.get $t1)))
- *                 )
- *                 (br $lane)
+ *             (v128.store offset=256
+ *               (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
+ *               (i8x16.swizzle
+ *                 (local.get $qv)
+ *                 (v128.load (i32.add (global.get $list) (i32.shl (local.get $mask) (i32.const 4))))
  *               )
  *             )
+ *             (local.set $n (i32.add (local.get $n) (i32.popcnt (local.get $mask))))
+ *             (local.set $qv (i32x4.add (local.get $qv) (v128.const i32x4 4 4 4 4)))
  *             (local.set $p (i32.add (local.get $p) (i32.const 4)))
  *             (br $groups)
  *           )
@@ -915,73 +1146,88 @@ function align16(bytes: number): number {
  *         (block $tail_done
  *           (loop $tail
  *             (br_if $tail_done (i32.ge_u (local.get $p) (i32.const 784)))
- *             (local.set $q (local.get $p))
- *             (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
  *             (if
- *               (i32.or (f32.ne (local.get $a) (f32.const 0)) (local.get $dense))
+ *               (i32.or
+ *                 (f32.ne (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))) (f32.const 0))
+ *                 (local.get $dense)
+ *               )
  *               (then
- *                 (local.set $row (i32.add (local.get $C) (i32.mul (local.get $q) (i32.const 200))))
- *                 (local.set $av (f32x4.splat (local.get $a)))
- *                 (v128.store offset=0
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=0 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c0)))
+ *                 (i32.store offset=256
+ *                   (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
+ *                   (local.get $p)
  *                 )
- *                 (v128.store offset=16
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=16 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c1)))
- *                 )
- *                 (v128.store offset=32
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=32 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c2)))
- *                 )
- *                 (v128.store offset=48
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=48 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c3)))
- *                 )
- *                 (v128.store offset=64
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=64 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c4)))
- *                 )
- *                 (v128.store offset=80
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=80 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c5)))
- *                 )
- *                 (v128.store offset=96
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=96 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c6)))
- *                 )
- *                 (v128.store offset=112
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=112 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c7)))
- *                 )
- *                 (v128.store offset=128
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=128 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c8)))
- *                 )
- *                 (v128.store offset=144
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=144 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c9)))
- *                 )
- *                 (v128.store offset=160
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=160 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c10)))
- *                 )
- *                 (v128.store offset=176
- *                   (local.get $row)
- *                   (f32x4.add (v128.load offset=176 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c11)))
- *                 )
- *                 (f32.store offset=192
- *                   (local.get $row)
- *                   (f32.add (f32.load offset=192 (local.get $row)) (f32.mul (local.get $a) (local.get $t0)))
- *                 )
- *                 (f32.store offset=196
- *                   (local.get $row)
- *                   (f32.add (f32.load offset=196 (local.get $row)) (f32.mul (local.get $a) (local.get $t1)))
- *                 )
+ *                 (local.set $n (i32.add (local.get $n) (i32.const 1)))
  *               )
  *             )
  *             (local.set $p (i32.add (local.get $p) (i32.const 1)))
  *             (br $tail)
+ *           )
+ *         )
+ *         (block $empty
+ *           (br_if $empty (i32.eqz (local.get $n)))
+ *           (local.set $p (i32.const 0))
+ *           (loop $list
+ *             (local.set $q (i32.load offset=256 (i32.add (global.get $list) (i32.shl (local.get $p) (i32.const 2)))))
+ *             (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
+ *             (local.set $row (i32.add (local.get $C) (i32.mul (local.get $q) (i32.const 200))))
+ *             (local.set $av (f32x4.splat (local.get $a)))
+ *             (v128.store offset=0
+ *               (local.get $row)
+ *               (f32x4.add (v128.load offset=0 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c0)))
+ *             )
+ *             (v128.store offset=16
+ *               (local.get $row)
+ *               (f32x4.add (v128.load offset=16 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c1)))
+ *             )
+ *             (v128.store offset=32
+ *               (local.get $row)
+ *               (f32x4.add (v128.load offset=32 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c2)))
+ *             )
+ *             (v128.store offset=48
+ *               (local.get $row)
+ *               (f32x4.add (v128.load offset=48 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c3)))
+ *             )
+ *             (v128.store offset=64
+ *               (local.get $row)
+ *               (f32x4.add (v128.load offset=64 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c4)))
+ *             )
+ *             (v128.store offset=80
+ *               (local.get $row)
+ *               (f32x4.add (v128.load offset=80 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c5)))
+ *             )
+ *             (v128.store offset=96
+ *               (local.get $row)
+ *               (f32x4.add (v128.load offset=96 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c6)))
+ *             )
+ *             (v128.store offset=112
+ *               (local.get $row)
+ *               (f32x4.add (v128.load offset=112 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c7)))
+ *             )
+ *             (v128.store offset=128
+ *               (local.get $row)
+ *               (f32x4.add (v128.load offset=128 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c8)))
+ *             )
+ *             (v128.store offset=144
+ *               (local.get $row)
+ *               (f32x4.add (v128.load offset=144 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c9)))
+ *             )
+ *             (v128.store offset=160
+ *               (local.get $row)
+ *               (f32x4.add (v128.load offset=160 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c10)))
+ *             )
+ *             (v128.store offset=176
+ *               (local.get $row)
+ *               (f32x4.add (v128.load offset=176 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c11)))
+ *             )
+ *             (f32.store offset=192
+ *               (local.get $row)
+ *               (f32.add (f32.load offset=192 (local.get $row)) (f32.mul (local.get $a) (local.get $t0)))
+ *             )
+ *             (f32.store offset=196
+ *               (local.get $row)
+ *               (f32.add (f32.load offset=196 (local.get $row)) (f32.mul (local.get $a) (local.get $t1)))
+ *             )
+ *             (br_if $list (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $n)))
  *           )
  *         )
  *         (local.set $i (i32.add (local.get $i) (i32.const 1)))
@@ -993,72 +1239,112 @@ function align16(bytes: number): number {
  */
 const simdBytes = Uint8Array.from(atob(
     "AGFzbQEAAAABCAFgBH9/f38AAh4CA2VudgZtZW1vcnkCAQCAgAQDZW52BGxpc3QDfwADBgUAAAAAAAdNBQZyb3dzX2gAAApyb3dz" +
-    "X3Njb3JlAAEPc2NhdHRlcl9ncmFkX1cyAAIPcm93c19ncmFkX2hfYWRkAAMPc2NhdHRlcl9ncmFkX1cxAAQKziUFigkECH8BfQ17" +
-    "An39DAAAAAAAAAAAAAAAAAAAAAAhDUMAAAAAIQxBACEFAkADQCAFQQRqQaCyAksNASANIAEgBUECdGr9AAQA/QwAAAAAAAAAAAAA" +
-    "AAAAAAAA/eYB/eQBIQ0gBUEEaiEFDAALCwJAA0AgBUGgsgJPDQEgDCABIAVBAnRqKgIAQwAAAACUkiEMIAVBAWohBQwACwsgDf0M" +
-    "AAAAAAAAAAAAAAAAAAAAAP1C/VMgDEMAAAAAXHIhCQJAA0AgBCADTw0BIAAgBEHAGGxqIQdBACEGQQAhBQJAA0AgBUGQBk8NASAH" +
-    "IAVBAnRq/QAEAP0MAAAAAAAAAAAAAAAAAAAAAP1C/aQBIAlBD2xyIQsCQANAIAtFDQEgBSALaGohCiALIAtBAWtxIQsgByAKQQJ0" +
-    "aioCACEMIwAgBkECdGogDDgCACMAIAZBAnRqIApByAFsNgLAGCAGQQFqIQYMAAsLIAVBBGohBQwACwsCQANAIAVBkAZPDQEgBSEK" +
-    "IAcgCkECdGoqAgAhDCAMQwAAAABcIAlyBEAjACAGQQJ0aiAMOAIAIwAgBkECdGogCkHIAWw2AsAYIAZBAWohBgsgBUEBaiEFDAAL" +
-    "C/0MAAAAAAAAAAAAAAAAAAAAACEO/QwAAAAAAAAAAAAAAAAAAAAAIQ/9DAAAAAAAAAAAAAAAAAAAAAAhEP0MAAAAAAAAAAAAAAAA" +
-    "AAAAACER/QwAAAAAAAAAAAAAAAAAAAAAIRL9DAAAAAAAAAAAAAAAAAAAAAAhE/0MAAAAAAAAAAAAAAAAAAAAACEU/QwAAAAAAAAA" +
-    "AAAAAAAAAAAAIRX9DAAAAAAAAAAAAAAAAAAAAAAhFv0MAAAAAAAAAAAAAAAAAAAAACEX/QwAAAAAAAAAAAAAAAAAAAAAIRj9DAAA" +
-    "AAAAAAAAAAAAAAAAAAAhGUMAAAAAIRpDAAAAACEbQQAhBQJAIAZFDQADQCMAIAVBAnRqKgIAIQwgASMAIAVBAnRqKALAGGohCCAM" +
-    "/RMhDSAOIA0gCP0ABAD95gH95AEhDiAPIA0gCP0ABBD95gH95AEhDyAQIA0gCP0ABCD95gH95AEhECARIA0gCP0ABDD95gH95AEh" +
-    "ESASIA0gCP0ABED95gH95AEhEiATIA0gCP0ABFD95gH95AEhEyAUIA0gCP0ABGD95gH95AEhFCAVIA0gCP0ABHD95gH95AEhFSAW" +
-    "IA0gCP0ABIAB/eYB/eQBIRYgFyANIAj9AASQAf3mAf3kASEXIBggDSAI/QAEoAH95gH95AEhGCAZIA0gCP0ABLAB/eYB/eQBIRkg" +
-    "GiAMIAgqAsABlJIhGiAbIAwgCCoCxAGUkiEbIAVBAWoiBSAGSQ0ACwsgAiAEQcgBbGohCCAIIA79CwQAIAggD/0LBBAgCCAQ/QsE" +
-    "ICAIIBH9CwQwIAggEv0LBEAgCCAT/QsEUCAIIBT9CwRgIAggFf0LBHAgCCAW/QsEgAEgCCAX/QsEkAEgCCAY/QsEoAEgCCAZ/QsE" +
-    "sAEgCCAaOALAASAIIBs4AsQBIARBAWohBAwACwsLqwUECH8BfQN7An39DAAAAAAAAAAAAAAAAAAAAAAhDUMAAAAAIQxBACEFAkAD" +
-    "QCAFQQRqQfQDSw0BIA0gASAFQQJ0av0ABAD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhDSAFQQRqIQUMAAsLAkADQCAFQfQDTw0B" +
-    "IAwgASAFQQJ0aioCAEMAAAAAlJIhDCAFQQFqIQUMAAsLIA39DAAAAAAAAAAAAAAAAAAAAAD9Qv1TIAxDAAAAAFxyIQkCQANAIAQg" +
-    "A08NASAAIARByAFsaiEHQQAhBkEAIQUCQANAIAVBME8NASAHIAVBAnRq/QAEAP0MAAAAAAAAAAAAAAAAAAAAAP1C/aQBIAlBD2xy" +
-    "IQsCQANAIAtFDQEgBSALaGohCiALIAtBAWtxIQsgByAKQQJ0aioCACEMIwAgBkECdGogDDgCACMAIAZBAnRqIApBKGw2AsgBIAZB" +
-    "AWohBgwACwsgBUEEaiEFDAALCwJAA0AgBUEyTw0BIAUhCiAHIApBAnRqKgIAIQwgDEMAAAAAXCAJcgRAIwAgBkECdGogDDgCACMA" +
-    "IAZBAnRqIApBKGw2AsgBIAZBAWohBgsgBUEBaiEFDAALC/0MAAAAAAAAAAAAAAAAAAAAACEO/QwAAAAAAAAAAAAAAAAAAAAAIQ9D" +
-    "AAAAACEQQwAAAAAhEUEAIQUCQCAGRQ0AA0AjACAFQQJ0aioCACEMIAEjACAFQQJ0aigCyAFqIQggDP0TIQ0gDiANIAj9AAQA/eYB" +
-    "/eQBIQ4gDyANIAj9AAQQ/eYB/eQBIQ8gECAMIAgqAiCUkiEQIBEgDCAIKgIklJIhESAFQQFqIgUgBkkNAAsLIAIgBEEobGohCCAI" +
-    "IA79CwQAIAggD/0LBBAgCCAQOAIgIAggETgCJCAEQQFqIQQMAAsLC/AEBAh/AX0DewJ9/QwAAAAAAAAAAAAAAAAAAAAAIQ1DAAAA" +
-    "ACEMQQAhBQJAA0AgBUEEaiADQQpsSw0BIA0gASAFQQJ0av0ABAD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhDSAFQQRqIQUMAAsL" +
-    "AkADQCAFIANBCmxPDQEgDCABIAVBAnRqKgIAQwAAAACUkiEMIAVBAWohBQwACwsgDf0MAAAAAAAAAAAAAAAAAAAAAP1C/VMgDEMA" +
-    "AAAAXHIhCSACQQBB0A/8CwACQANAIAQgA08NASABIARBKGxqIQggCP0ABAAhDiAI/QAEECEPIAgqAiAhECAIKgIkIREgACAEQcgB" +
-    "bGohB0EAIQUCQANAIAVBME8NASAHIAVBAnRq/QAEAP0MAAAAAAAAAAAAAAAAAAAAAP1C/aQBIAlBD2xyIQsCQANAIAtFDQEgBSAL" +
-    "aGohCiALIAtBAWtxIQsgByAKQQJ0aioCACEMIAIgCkEobGohCCAM/RMhDSAIIAj9AAQAIA0gDv3mAf3kAf0LBAAgCCAI/QAEECAN" +
-    "IA/95gH95AH9CwQQIAggCCoCICAMIBCUkjgCICAIIAgqAiQgDCARlJI4AiQMAAsLIAVBBGohBQwACwsCQANAIAVBMk8NASAFIQog" +
-    "ByAKQQJ0aioCACEMIAxDAAAAAFwgCXIEQCACIApBKGxqIQggDP0TIQ0gCCAI/QAEACANIA795gH95AH9CwQAIAggCP0ABBAgDSAP" +
-    "/eYB/eQB/QsEECAIIAgqAiAgDCAQlJI4AiAgCCAIKgIkIAwgEZSSOAIkCyAFQQFqIQUMAAsLIARBAWohBAwACwsLggkECH8BfQ17" +
-    "An39DAAAAAAAAAAAAAAAAAAAAAAhDUMAAAAAIQxBACEFAkADQCAFQQRqQfQDSw0BIA0gASAFQQJ0av0ABAD9DAAAAAAAAAAAAAAA" +
-    "AAAAAAD95gH95AEhDSAFQQRqIQUMAAsLAkADQCAFQfQDTw0BIAwgASAFQQJ0aioCAEMAAAAAlJIhDCAFQQFqIQUMAAsLIA39DAAA" +
-    "AAAAAAAAAAAAAAAAAAD9Qv1TIAxDAAAAAFxyIQkCQANAIAQgA08NASAAIARBKGxqIQdBACEGQQAhBQJAA0AgBUEITw0BIAcgBUEC" +
-    "dGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/UL9pAEgCUEPbHIhCwJAA0AgC0UNASAFIAtoaiEKIAsgC0EBa3EhCyAHIApBAnRqKgIA" +
-    "IQwjACAGQQJ0aiAMOAIAIwAgBkECdGogCkHIAWw2AiggBkEBaiEGDAALCyAFQQRqIQUMAAsLAkADQCAFQQpPDQEgBSEKIAcgCkEC" +
-    "dGoqAgAhDCAMQwAAAABcIAlyBEAjACAGQQJ0aiAMOAIAIwAgBkECdGogCkHIAWw2AiggBkEBaiEGCyAFQQFqIQUMAAsL/QwAAAAA" +
-    "AAAAAAAAAAAAAAAAIQ79DAAAAAAAAAAAAAAAAAAAAAAhD/0MAAAAAAAAAAAAAAAAAAAAACEQ/QwAAAAAAAAAAAAAAAAAAAAAIRH9" +
-    "DAAAAAAAAAAAAAAAAAAAAAAhEv0MAAAAAAAAAAAAAAAAAAAAACET/QwAAAAAAAAAAAAAAAAAAAAAIRT9DAAAAAAAAAAAAAAAAAAA" +
-    "AAAhFf0MAAAAAAAAAAAAAAAAAAAAACEW/QwAAAAAAAAAAAAAAAAAAAAAIRf9DAAAAAAAAAAAAAAAAAAAAAAhGP0MAAAAAAAAAAAA" +
-    "AAAAAAAAACEZQwAAAAAhGkMAAAAAIRtBACEFAkAgBkUNAANAIwAgBUECdGoqAgAhDCABIwAgBUECdGooAihqIQggDP0TIQ0gDiAN" +
-    "IAj9AAQA/eYB/eQBIQ4gDyANIAj9AAQQ/eYB/eQBIQ8gECANIAj9AAQg/eYB/eQBIRAgESANIAj9AAQw/eYB/eQBIREgEiANIAj9" +
-    "AARA/eYB/eQBIRIgEyANIAj9AARQ/eYB/eQBIRMgFCANIAj9AARg/eYB/eQBIRQgFSANIAj9AARw/eYB/eQBIRUgFiANIAj9AASA" +
-    "Af3mAf3kASEWIBcgDSAI/QAEkAH95gH95AEhFyAYIA0gCP0ABKAB/eYB/eQBIRggGSANIAj9AASwAf3mAf3kASEZIBogDCAIKgLA" +
-    "AZSSIRogGyAMIAgqAsQBlJIhGyAFQQFqIgUgBkkNAAsLIAIgBEHIAWxqIQggCCAO/QsEACAIIA/9CwQQIAggEP0LBCAgCCAR/QsE" +
-    "MCAIIBL9CwRAIAggE/0LBFAgCCAU/QsEYCAIIBX9CwRwIAggFv0LBIABIAggF/0LBJABIAggGP0LBKABIAggGf0LBLABIAggGjgC" +
-    "wAEgCCAbOALEASAEQQFqIQQMAAsLC5wJBAh/AX0NewJ9/QwAAAAAAAAAAAAAAAAAAAAAIQ1DAAAAACEMQQAhBQJAA0AgBUEEaiAD" +
-    "QTJsSw0BIA0gASAFQQJ0av0ABAD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhDSAFQQRqIQUMAAsLAkADQCAFIANBMmxPDQEgDCAB" +
-    "IAVBAnRqKgIAQwAAAACUkiEMIAVBAWohBQwACwsgDf0MAAAAAAAAAAAAAAAAAAAAAP1C/VMgDEMAAAAAXHIhCSACQQBBgMkJ/AsA" +
-    "AkADQCAEIANPDQEgASAEQcgBbGohCCAI/QAEACEOIAj9AAQQIQ8gCP0ABCAhECAI/QAEMCERIAj9AARAIRIgCP0ABFAhEyAI/QAE" +
-    "YCEUIAj9AARwIRUgCP0ABIABIRYgCP0ABJABIRcgCP0ABKABIRggCP0ABLABIRkgCCoCwAEhGiAIKgLEASEbIAAgBEHAGGxqIQdB" +
-    "ACEFAkADQCAFQZAGTw0BIAcgBUECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/UL9pAEgCUEPbHIhCwJAA0AgC0UNASAFIAtoaiEK" +
-    "IAsgC0EBa3EhCyAHIApBAnRqKgIAIQwgAiAKQcgBbGohCCAM/RMhDSAIIAj9AAQAIA0gDv3mAf3kAf0LBAAgCCAI/QAEECANIA/9" +
-    "5gH95AH9CwQQIAggCP0ABCAgDSAQ/eYB/eQB/QsEICAIIAj9AAQwIA0gEf3mAf3kAf0LBDAgCCAI/QAEQCANIBL95gH95AH9CwRA" +
-    "IAggCP0ABFAgDSAT/eYB/eQB/QsEUCAIIAj9AARgIA0gFP3mAf3kAf0LBGAgCCAI/QAEcCANIBX95gH95AH9CwRwIAggCP0ABIAB" +
-    "IA0gFv3mAf3kAf0LBIABIAggCP0ABJABIA0gF/3mAf3kAf0LBJABIAggCP0ABKABIA0gGP3mAf3kAf0LBKABIAggCP0ABLABIA0g" +
-    "Gf3mAf3kAf0LBLABIAggCCoCwAEgDCAalJI4AsABIAggCCoCxAEgDCAblJI4AsQBDAALCyAFQQRqIQUMAAsLAkADQCAFQZAGTw0B" +
-    "IAUhCiAHIApBAnRqKgIAIQwgDEMAAAAAXCAJcgRAIAIgCkHIAWxqIQggDP0TIQ0gCCAI/QAEACANIA795gH95AH9CwQAIAggCP0A" +
-    "BBAgDSAP/eYB/eQB/QsEECAIIAj9AAQgIA0gEP3mAf3kAf0LBCAgCCAI/QAEMCANIBH95gH95AH9CwQwIAggCP0ABEAgDSAS/eYB" +
-    "/eQB/QsEQCAIIAj9AARQIA0gE/3mAf3kAf0LBFAgCCAI/QAEYCANIBT95gH95AH9CwRgIAggCP0ABHAgDSAV/eYB/eQB/QsEcCAI" +
-    "IAj9AASAASANIBb95gH95AH9CwSAASAIIAj9AASQASANIBf95gH95AH9CwSQASAIIAj9AASgASANIBj95gH95AH9CwSgASAIIAj9" +
-    "AASwASANIBn95gH95AH9CwSwASAIIAgqAsABIAwgGpSSOALAASAIIAgqAsQBIAwgG5SSOALEAQsgBUEBaiEFDAALCyAEQQFqIQQM" +
-    "AAsLCw==",
+    "X3Njb3JlAAEPc2NhdHRlcl9ncmFkX1cyAAIPcm93c19ncmFkX2hfYWRkAAMPc2NhdHRlcl9ncmFkX1cxAAQKsj0Fiw4ECH8BfRF7" +
+    "An0jAP0MgICAgICAgICAgICAgICAgP0LBAAjAP0MAAECA4CAgICAgICAgICAgP0LBBAjAP0MBAUGB4CAgICAgICAgICAgP0LBCAj" +
+    "AP0MAAECAwQFBgeAgICAgICAgP0LBDAjAP0MCAkKC4CAgICAgICAgICAgP0LBEAjAP0MAAECAwgJCguAgICAgICAgP0LBFAjAP0M" +
+    "BAUGBwgJCguAgICAgICAgP0LBGAjAP0MAAECAwQFBgcICQoLgICAgP0LBHAjAP0MDA0OD4CAgICAgICAgICAgP0LBIABIwD9DAAB" +
+    "AgMMDQ4PgICAgICAgID9CwSQASMA/QwEBQYHDA0OD4CAgICAgICA/QsEoAEjAP0MAAECAwQFBgcMDQ4PgICAgP0LBLABIwD9DAgJ" +
+    "CgsMDQ4PgICAgICAgID9CwTAASMA/QwAAQIDCAkKCwwNDg+AgICA/QsE0AEjAP0MBAUGBwgJCgsMDQ4PgICAgP0LBOABIwD9DAAB" +
+    "AgMEBQYHCAkKCwwNDg/9CwTwAf0MAAAAAAAAAAAAAAAAAAAAACEN/QwAAAAAAAAAAAAAAAAAAAAAIQ/9DAAAAAAAAAAAAAAAAAAA" +
+    "AAAhEP0MAAAAAAAAAAAAAAAAAAAAACERQwAAAAAhDEEAIQUCQANAIAVBEGpBoLICSw0BIA0gASAFQQJ0av0ABAD9DAAAAAAAAAAA" +
+    "AAAAAAAAAAD95gH95AEhDSAPIAEgBUECdGr9AAQQ/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIQ8gECABIAVBAnRq/QAEIP0MAAAA" +
+    "AAAAAAAAAAAAAAAAAP3mAf3kASEQIBEgASAFQQJ0av0ABDD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhESAFQRBqIQUMAAsLAkAD" +
+    "QCAFQQRqQaCyAksNASANIAEgBUECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIQ0gBUEEaiEFDAALCwJAA0AgBUGgsgJP" +
+    "DQEgDCABIAVBAnRqKgIAQwAAAACUkiEMIAVBAWohBQwACwsgDSAP/eQBIBAgEf3kAf3kASENIA39DAAAAAAAAAAAAAAAAAAAAAD9" +
+    "Qv1TIAxDAAAAAFxyIQkCQANAIAQgA08NASAAIARBwBhsaiEHQQAhBkEAIQX9DAAAAAABAAAAAgAAAAMAAAAhDgJAA0AgBUGQBk8N" +
+    "ASAHIAVBAnRq/QAEAP0MAAAAAAAAAAAAAAAAAAAAAP1C/aQBIAlBD2xyIQsjACAGQQJ0aiAOIwAgC0EEdGr9AAQA/Q79CwSAAiAG" +
+    "IAtpaiEGIA79DAQAAAAEAAAABAAAAAQAAAD9rgEhDiAFQQRqIQUMAAsLAkADQCAFQZAGTw0BIAcgBUECdGoqAgBDAAAAAFwgCXIE" +
+    "QCMAIAZBAnRqIAU2AoACIAZBAWohBgsgBUEBaiEFDAALC/0MAAAAAAAAAAAAAAAAAAAAACES/QwAAAAAAAAAAAAAAAAAAAAAIRP9" +
+    "DAAAAAAAAAAAAAAAAAAAAAAhFP0MAAAAAAAAAAAAAAAAAAAAACEV/QwAAAAAAAAAAAAAAAAAAAAAIRb9DAAAAAAAAAAAAAAAAAAA" +
+    "AAAhF/0MAAAAAAAAAAAAAAAAAAAAACEY/QwAAAAAAAAAAAAAAAAAAAAAIRn9DAAAAAAAAAAAAAAAAAAAAAAhGv0MAAAAAAAAAAAA" +
+    "AAAAAAAAACEb/QwAAAAAAAAAAAAAAAAAAAAAIRz9DAAAAAAAAAAAAAAAAAAAAAAhHUMAAAAAIR5DAAAAACEfAkAgBkUNAEEAIQUD" +
+    "QCMAIAVBAnRqKAKAAiEKIAcgCkECdGoqAgAhDCABIApByAFsaiEIIAz9EyENIBIgDSAI/QAEAP3mAf3kASESIBMgDSAI/QAEEP3m" +
+    "Af3kASETIBQgDSAI/QAEIP3mAf3kASEUIBUgDSAI/QAEMP3mAf3kASEVIBYgDSAI/QAEQP3mAf3kASEWIBcgDSAI/QAEUP3mAf3k" +
+    "ASEXIBggDSAI/QAEYP3mAf3kASEYIBkgDSAI/QAEcP3mAf3kASEZIBogDSAI/QAEgAH95gH95AEhGiAbIA0gCP0ABJAB/eYB/eQB" +
+    "IRsgHCANIAj9AASgAf3mAf3kASEcIB0gDSAI/QAEsAH95gH95AEhHSAeIAwgCCoCwAGUkiEeIB8gDCAIKgLEAZSSIR8gBUEBaiIF" +
+    "IAZJDQALCyACIARByAFsaiEIIAggEv0LBAAgCCAT/QsEECAIIBT9CwQgIAggFf0LBDAgCCAW/QsEQCAIIBf9CwRQIAggGP0LBGAg" +
+    "CCAZ/QsEcCAIIBr9CwSAASAIIBv9CwSQASAIIBz9CwSgASAIIB39CwSwASAIIB44AsABIAggHzgCxAEgBEEBaiEEDAALCwusCgQI" +
+    "fwF9B3sCfSMA/QyAgICAgICAgICAgICAgICA/QsEACMA/QwAAQIDgICAgICAgICAgICA/QsEECMA/QwEBQYHgICAgICAgICAgICA" +
+    "/QsEICMA/QwAAQIDBAUGB4CAgICAgICA/QsEMCMA/QwICQoLgICAgICAgICAgICA/QsEQCMA/QwAAQIDCAkKC4CAgICAgICA/QsE" +
+    "UCMA/QwEBQYHCAkKC4CAgICAgICA/QsEYCMA/QwAAQIDBAUGBwgJCguAgICA/QsEcCMA/QwMDQ4PgICAgICAgICAgICA/QsEgAEj" +
+    "AP0MAAECAwwNDg+AgICAgICAgP0LBJABIwD9DAQFBgcMDQ4PgICAgICAgID9CwSgASMA/QwAAQIDBAUGBwwNDg+AgICA/QsEsAEj" +
+    "AP0MCAkKCwwNDg+AgICAgICAgP0LBMABIwD9DAABAgMICQoLDA0OD4CAgID9CwTQASMA/QwEBQYHCAkKCwwNDg+AgICA/QsE4AEj" +
+    "AP0MAAECAwQFBgcICQoLDA0OD/0LBPAB/QwAAAAAAAAAAAAAAAAAAAAAIQ39DAAAAAAAAAAAAAAAAAAAAAAhD/0MAAAAAAAAAAAA" +
+    "AAAAAAAAACEQ/QwAAAAAAAAAAAAAAAAAAAAAIRFDAAAAACEMQQAhBQJAA0AgBUEQakH0A0sNASANIAEgBUECdGr9AAQA/QwAAAAA" +
+    "AAAAAAAAAAAAAAAA/eYB/eQBIQ0gDyABIAVBAnRq/QAEEP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASEPIBAgASAFQQJ0av0ABCD9" +
+    "DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhECARIAEgBUECdGr9AAQw/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIREgBUEQaiEFDAAL" +
+    "CwJAA0AgBUEEakH0A0sNASANIAEgBUECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIQ0gBUEEaiEFDAALCwJAA0AgBUH0" +
+    "A08NASAMIAEgBUECdGoqAgBDAAAAAJSSIQwgBUEBaiEFDAALCyANIA/95AEgECAR/eQB/eQBIQ0gDf0MAAAAAAAAAAAAAAAAAAAA" +
+    "AP1C/VMgDEMAAAAAXHIhCQJAA0AgBCADTw0BIAAgBEHIAWxqIQdBACEGQQAhBf0MAAAAAAEAAAACAAAAAwAAACEOAkADQCAFQTBP" +
+    "DQEgByAFQQJ0av0ABAD9DAAAAAAAAAAAAAAAAAAAAAD9Qv2kASAJQQ9sciELIwAgBkECdGogDiMAIAtBBHRq/QAEAP0O/QsEgAIg" +
+    "BiALaWohBiAO/QwEAAAABAAAAAQAAAAEAAAA/a4BIQ4gBUEEaiEFDAALCwJAA0AgBUEyTw0BIAcgBUECdGoqAgBDAAAAAFwgCXIE" +
+    "QCMAIAZBAnRqIAU2AoACIAZBAWohBgsgBUEBaiEFDAALC/0MAAAAAAAAAAAAAAAAAAAAACES/QwAAAAAAAAAAAAAAAAAAAAAIRND" +
+    "AAAAACEUQwAAAAAhFQJAIAZFDQBBACEFA0AjACAFQQJ0aigCgAIhCiAHIApBAnRqKgIAIQwgASAKQShsaiEIIAz9EyENIBIgDSAI" +
+    "/QAEAP3mAf3kASESIBMgDSAI/QAEEP3mAf3kASETIBQgDCAIKgIglJIhFCAVIAwgCCoCJJSSIRUgBUEBaiIFIAZJDQALCyACIARB" +
+    "KGxqIQggCCAS/QsEACAIIBP9CwQQIAggFDgCICAIIBU4AiQgBEEBaiEEDAALCwuUCgQIfwF9B3sCfSMA/QyAgICAgICAgICAgICA" +
+    "gICA/QsEACMA/QwAAQIDgICAgICAgICAgICA/QsEECMA/QwEBQYHgICAgICAgICAgICA/QsEICMA/QwAAQIDBAUGB4CAgICAgICA" +
+    "/QsEMCMA/QwICQoLgICAgICAgICAgICA/QsEQCMA/QwAAQIDCAkKC4CAgICAgICA/QsEUCMA/QwEBQYHCAkKC4CAgICAgICA/QsE" +
+    "YCMA/QwAAQIDBAUGBwgJCguAgICA/QsEcCMA/QwMDQ4PgICAgICAgICAgICA/QsEgAEjAP0MAAECAwwNDg+AgICAgICAgP0LBJAB" +
+    "IwD9DAQFBgcMDQ4PgICAgICAgID9CwSgASMA/QwAAQIDBAUGBwwNDg+AgICA/QsEsAEjAP0MCAkKCwwNDg+AgICAgICAgP0LBMAB" +
+    "IwD9DAABAgMICQoLDA0OD4CAgID9CwTQASMA/QwEBQYHCAkKCwwNDg+AgICA/QsE4AEjAP0MAAECAwQFBgcICQoLDA0OD/0LBPAB" +
+    "/QwAAAAAAAAAAAAAAAAAAAAAIQ39DAAAAAAAAAAAAAAAAAAAAAAhD/0MAAAAAAAAAAAAAAAAAAAAACEQ/QwAAAAAAAAAAAAAAAAA" +
+    "AAAAIRFDAAAAACEMQQAhBQJAA0AgBUEQaiADQQpsSw0BIA0gASAFQQJ0av0ABAD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhDSAP" +
+    "IAEgBUECdGr9AAQQ/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIQ8gECABIAVBAnRq/QAEIP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3k" +
+    "ASEQIBEgASAFQQJ0av0ABDD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhESAFQRBqIQUMAAsLAkADQCAFQQRqIANBCmxLDQEgDSAB" +
+    "IAVBAnRq/QAEAP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASENIAVBBGohBQwACwsCQANAIAUgA0EKbE8NASAMIAEgBUECdGoqAgBD" +
+    "AAAAAJSSIQwgBUEBaiEFDAALCyANIA/95AEgECAR/eQB/eQBIQ0gDf0MAAAAAAAAAAAAAAAAAAAAAP1C/VMgDEMAAAAAXHIhCSAC" +
+    "QQBB0A/8CwACQANAIAQgA08NASABIARBKGxqIQggCP0ABAAhEiAI/QAEECETIAgqAiAhFCAIKgIkIRUgACAEQcgBbGohB0EAIQZB" +
+    "ACEF/QwAAAAAAQAAAAIAAAADAAAAIQ4CQANAIAVBME8NASAHIAVBAnRq/QAEAP0MAAAAAAAAAAAAAAAAAAAAAP1C/aQBIAlBD2xy" +
+    "IQsjACAGQQJ0aiAOIwAgC0EEdGr9AAQA/Q79CwSAAiAGIAtpaiEGIA79DAQAAAAEAAAABAAAAAQAAAD9rgEhDiAFQQRqIQUMAAsL" +
+    "AkADQCAFQTJPDQEgByAFQQJ0aioCAEMAAAAAXCAJcgRAIwAgBkECdGogBTYCgAIgBkEBaiEGCyAFQQFqIQUMAAsLAkAgBkUNAEEA" +
+    "IQUDQCMAIAVBAnRqKAKAAiEKIAcgCkECdGoqAgAhDCACIApBKGxqIQggDP0TIQ0gCCAI/QAEACANIBL95gH95AH9CwQAIAggCP0A" +
+    "BBAgDSAT/eYB/eQB/QsEECAIIAgqAiAgDCAUlJI4AiAgCCAIKgIkIAwgFZSSOAIkIAVBAWoiBSAGSQ0ACwsgBEEBaiEEDAALCwuF" +
+    "DgQIfwF9EXsCfSMA/QyAgICAgICAgICAgICAgICA/QsEACMA/QwAAQIDgICAgICAgICAgICA/QsEECMA/QwEBQYHgICAgICAgICA" +
+    "gICA/QsEICMA/QwAAQIDBAUGB4CAgICAgICA/QsEMCMA/QwICQoLgICAgICAgICAgICA/QsEQCMA/QwAAQIDCAkKC4CAgICAgICA" +
+    "/QsEUCMA/QwEBQYHCAkKC4CAgICAgICA/QsEYCMA/QwAAQIDBAUGBwgJCguAgICA/QsEcCMA/QwMDQ4PgICAgICAgICAgICA/QsE" +
+    "gAEjAP0MAAECAwwNDg+AgICAgICAgP0LBJABIwD9DAQFBgcMDQ4PgICAgICAgID9CwSgASMA/QwAAQIDBAUGBwwNDg+AgICA/QsE" +
+    "sAEjAP0MCAkKCwwNDg+AgICAgICAgP0LBMABIwD9DAABAgMICQoLDA0OD4CAgID9CwTQASMA/QwEBQYHCAkKCwwNDg+AgICA/QsE" +
+    "4AEjAP0MAAECAwQFBgcICQoLDA0OD/0LBPAB/QwAAAAAAAAAAAAAAAAAAAAAIQ39DAAAAAAAAAAAAAAAAAAAAAAhD/0MAAAAAAAA" +
+    "AAAAAAAAAAAAACEQ/QwAAAAAAAAAAAAAAAAAAAAAIRFDAAAAACEMQQAhBQJAA0AgBUEQakH0A0sNASANIAEgBUECdGr9AAQA/QwA" +
+    "AAAAAAAAAAAAAAAAAAAA/eYB/eQBIQ0gDyABIAVBAnRq/QAEEP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASEPIBAgASAFQQJ0av0A" +
+    "BCD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhECARIAEgBUECdGr9AAQw/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIREgBUEQaiEF" +
+    "DAALCwJAA0AgBUEEakH0A0sNASANIAEgBUECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIQ0gBUEEaiEFDAALCwJAA0Ag" +
+    "BUH0A08NASAMIAEgBUECdGoqAgBDAAAAAJSSIQwgBUEBaiEFDAALCyANIA/95AEgECAR/eQB/eQBIQ0gDf0MAAAAAAAAAAAAAAAA" +
+    "AAAAAP1C/VMgDEMAAAAAXHIhCQJAA0AgBCADTw0BIAAgBEEobGohB0EAIQZBACEF/QwAAAAAAQAAAAIAAAADAAAAIQ4CQANAIAVB" +
+    "CE8NASAHIAVBAnRq/QAEAP0MAAAAAAAAAAAAAAAAAAAAAP1C/aQBIAlBD2xyIQsjACAGQQJ0aiAOIwAgC0EEdGr9AAQA/Q79CwSA" +
+    "AiAGIAtpaiEGIA79DAQAAAAEAAAABAAAAAQAAAD9rgEhDiAFQQRqIQUMAAsLAkADQCAFQQpPDQEgByAFQQJ0aioCAEMAAAAAXCAJ" +
+    "cgRAIwAgBkECdGogBTYCgAIgBkEBaiEGCyAFQQFqIQUMAAsL/QwAAAAAAAAAAAAAAAAAAAAAIRL9DAAAAAAAAAAAAAAAAAAAAAAh" +
+    "E/0MAAAAAAAAAAAAAAAAAAAAACEU/QwAAAAAAAAAAAAAAAAAAAAAIRX9DAAAAAAAAAAAAAAAAAAAAAAhFv0MAAAAAAAAAAAAAAAA" +
+    "AAAAACEX/QwAAAAAAAAAAAAAAAAAAAAAIRj9DAAAAAAAAAAAAAAAAAAAAAAhGf0MAAAAAAAAAAAAAAAAAAAAACEa/QwAAAAAAAAA" +
+    "AAAAAAAAAAAAIRv9DAAAAAAAAAAAAAAAAAAAAAAhHP0MAAAAAAAAAAAAAAAAAAAAACEdQwAAAAAhHkMAAAAAIR8CQCAGRQ0AQQAh" +
+    "BQNAIwAgBUECdGooAoACIQogByAKQQJ0aioCACEMIAEgCkHIAWxqIQggDP0TIQ0gEiANIAj9AAQA/eYB/eQBIRIgEyANIAj9AAQQ" +
+    "/eYB/eQBIRMgFCANIAj9AAQg/eYB/eQBIRQgFSANIAj9AAQw/eYB/eQBIRUgFiANIAj9AARA/eYB/eQBIRYgFyANIAj9AARQ/eYB" +
+    "/eQBIRcgGCANIAj9AARg/eYB/eQBIRggGSANIAj9AARw/eYB/eQBIRkgGiANIAj9AASAAf3mAf3kASEaIBsgDSAI/QAEkAH95gH9" +
+    "5AEhGyAcIA0gCP0ABKAB/eYB/eQBIRwgHSANIAj9AASwAf3mAf3kASEdIB4gDCAIKgLAAZSSIR4gHyAMIAgqAsQBlJIhHyAFQQFq" +
+    "IgUgBkkNAAsLIAIgBEHIAWxqIQggCCAS/QsEACAIIBP9CwQQIAggFP0LBCAgCCAV/QsEMCAIIBb9CwRAIAggF/0LBFAgCCAY/QsE" +
+    "YCAIIBn9CwRwIAggGv0LBIABIAggG/0LBJABIAggHP0LBKABIAggHf0LBLABIAggHjgCwAEgCCAfOALEASAEQQFqIQQMAAsLC9cM" +
+    "BAh/AX0RewJ9IwD9DICAgICAgICAgICAgICAgID9CwQAIwD9DAABAgOAgICAgICAgICAgID9CwQQIwD9DAQFBgeAgICAgICAgICA" +
+    "gID9CwQgIwD9DAABAgMEBQYHgICAgICAgID9CwQwIwD9DAgJCguAgICAgICAgICAgID9CwRAIwD9DAABAgMICQoLgICAgICAgID9" +
+    "CwRQIwD9DAQFBgcICQoLgICAgICAgID9CwRgIwD9DAABAgMEBQYHCAkKC4CAgID9CwRwIwD9DAwNDg+AgICAgICAgICAgID9CwSA" +
+    "ASMA/QwAAQIDDA0OD4CAgICAgICA/QsEkAEjAP0MBAUGBwwNDg+AgICAgICAgP0LBKABIwD9DAABAgMEBQYHDA0OD4CAgID9CwSw" +
+    "ASMA/QwICQoLDA0OD4CAgICAgICA/QsEwAEjAP0MAAECAwgJCgsMDQ4PgICAgP0LBNABIwD9DAQFBgcICQoLDA0OD4CAgID9CwTg" +
+    "ASMA/QwAAQIDBAUGBwgJCgsMDQ4P/QsE8AH9DAAAAAAAAAAAAAAAAAAAAAAhDf0MAAAAAAAAAAAAAAAAAAAAACEP/QwAAAAAAAAA" +
+    "AAAAAAAAAAAAIRD9DAAAAAAAAAAAAAAAAAAAAAAhEUMAAAAAIQxBACEFAkADQCAFQRBqIANBMmxLDQEgDSABIAVBAnRq/QAEAP0M" +
+    "AAAAAAAAAAAAAAAAAAAAAP3mAf3kASENIA8gASAFQQJ0av0ABBD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhDyAQIAEgBUECdGr9" +
+    "AAQg/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIRAgESABIAVBAnRq/QAEMP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASERIAVBEGoh" +
+    "BQwACwsCQANAIAVBBGogA0EybEsNASANIAEgBUECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIQ0gBUEEaiEFDAALCwJA" +
+    "A0AgBSADQTJsTw0BIAwgASAFQQJ0aioCAEMAAAAAlJIhDCAFQQFqIQUMAAsLIA0gD/3kASAQIBH95AH95AEhDSAN/QwAAAAAAAAA" +
+    "AAAAAAAAAAAA/UL9UyAMQwAAAABcciEJIAJBAEGAyQn8CwACQANAIAQgA08NASABIARByAFsaiEIIAj9AAQAIRIgCP0ABBAhEyAI" +
+    "/QAEICEUIAj9AAQwIRUgCP0ABEAhFiAI/QAEUCEXIAj9AARgIRggCP0ABHAhGSAI/QAEgAEhGiAI/QAEkAEhGyAI/QAEoAEhHCAI" +
+    "/QAEsAEhHSAIKgLAASEeIAgqAsQBIR8gACAEQcAYbGohB0EAIQZBACEF/QwAAAAAAQAAAAIAAAADAAAAIQ4CQANAIAVBkAZPDQEg" +
+    "ByAFQQJ0av0ABAD9DAAAAAAAAAAAAAAAAAAAAAD9Qv2kASAJQQ9sciELIwAgBkECdGogDiMAIAtBBHRq/QAEAP0O/QsEgAIgBiAL" +
+    "aWohBiAO/QwEAAAABAAAAAQAAAAEAAAA/a4BIQ4gBUEEaiEFDAALCwJAA0AgBUGQBk8NASAHIAVBAnRqKgIAQwAAAABcIAlyBEAj" +
+    "ACAGQQJ0aiAFNgKAAiAGQQFqIQYLIAVBAWohBQwACwsCQCAGRQ0AQQAhBQNAIwAgBUECdGooAoACIQogByAKQQJ0aioCACEMIAIg" +
+    "CkHIAWxqIQggDP0TIQ0gCCAI/QAEACANIBL95gH95AH9CwQAIAggCP0ABBAgDSAT/eYB/eQB/QsEECAIIAj9AAQgIA0gFP3mAf3k" +
+    "Af0LBCAgCCAI/QAEMCANIBX95gH95AH9CwQwIAggCP0ABEAgDSAW/eYB/eQB/QsEQCAIIAj9AARQIA0gF/3mAf3kAf0LBFAgCCAI" +
+    "/QAEYCANIBj95gH95AH9CwRgIAggCP0ABHAgDSAZ/eYB/eQB/QsEcCAIIAj9AASAASANIBr95gH95AH9CwSAASAIIAj9AASQASAN" +
+    "IBv95gH95AH9CwSQASAIIAj9AASgASANIBz95gH95AH9CwSgASAIIAj9AASwASANIB395gH95AH9CwSwASAIIAgqAsABIAwgHpSS" +
+    "OALAASAIIAgqAsQBIAwgH5SSOALEASAFQQFqIgUgBkkNAAsLIARBAWohBAwACwsL",
   ), (c) => c.charCodeAt(0));
 /** The memory import's limits byte: 1 imports a memory of its own, 3 one shared between threads (`(memory 0 65536 shared)`). */
 const MEMORY_LIMITS_AT = 33;
@@ -1207,8 +1493,8 @@ function matmul_grad_W1(x: Float32Array, grad_h_add: Float32Array, grad_W1: Floa
 export function createWorkspace(dims: Dims, place?: Placement): Workspace {
   const N = dims.N;
   const base = place === undefined ? 0 : place.base;
-  // from base: 6272 bytes for a row's list of non-zeros, then every buffer, 16-byte aligned
-  const at_h = base + 6272;
+  // from base: 3408 bytes for a row's list of non-zeros, then every buffer, 16-byte aligned
+  const at_h = base + 3408;
   const at_score = at_h + align16(N * 200);
   const at_loss = at_score + align16(N * 40);
   const at_grad_score = at_loss + align16(4);
@@ -1271,8 +1557,8 @@ export function createWorkspace(dims: Dims, place?: Placement): Workspace {
 export function workspaceBytes(dims: Dims): number {
   const N = dims.N;
   const base = 0;
-  // from base: 6272 bytes for a row's list of non-zeros, then every buffer, 16-byte aligned
-  const at_h = base + 6272;
+  // from base: 3408 bytes for a row's list of non-zeros, then every buffer, 16-byte aligned
+  const at_h = base + 3408;
   const at_score = at_h + align16(N * 200);
   const at_loss = at_score + align16(N * 40);
   const at_grad_score = at_loss + align16(4);
