@@ -38,14 +38,16 @@ const OPCODES: Record<string, number | readonly [number, number]> = {
   "i32.load": 0x28, "f32.load": 0x2a, "f64.load": 0x2b, "i32.load8_u": 0x2d, "i32.store": 0x36, "f32.store": 0x38,
   "i32.eqz": 0x45, "i32.ne": 0x47, "i32.lt_u": 0x49, "i32.gt_u": 0x4b, "i32.ge_u": 0x4f,
   "f32.eq": 0x5b, "f32.ne": 0x5c,
-  "i32.ctz": 0x68, "i32.popcnt": 0x69, "i32.add": 0x6a, "i32.sub": 0x6b, "i32.mul": 0x6c, "i32.and": 0x71, "i32.or": 0x72, "i32.shl": 0x74,
+  "i32.ctz": 0x68, "i32.popcnt": 0x69, "i32.add": 0x6a, "i32.sub": 0x6b, "i32.mul": 0x6c, "i32.and": 0x71, "i32.or": 0x72, "i32.shl": 0x74, "i32.shr_u": 0x76,
   "f32.add": 0x92, "f32.sub": 0x93, "f32.mul": 0x94,
   "f64.sqrt": 0x9f, "f64.add": 0xa0, "f64.sub": 0xa1, "f64.mul": 0xa2, "f64.div": 0xa3,
   "f32.demote_f64": 0xb6, "f64.promote_f32": 0xbb,
   "br": 0x0c, "br_if": 0x0d,
   "memory.fill": [0xfc, 11],
   "v128.load": [0xfd, 0x00], "v128.store": [0xfd, 0x0b], "v128.const": [0xfd, 0x0c], "i8x16.swizzle": [0xfd, 0x0e],
-  "i32x4.splat": [0xfd, 0x11], "i32x4.add": [0xfd, 0xae],
+  "i32x4.splat": [0xfd, 0x11], "i32x4.add": [0xfd, 0xae], "i8x16.shuffle": [0xfd, 0x0d], "f64x2.splat": [0xfd, 0x14],
+  "f32x4.demote_f64x2_zero": [0xfd, 0x5e], "f64x2.promote_low_f32x4": [0xfd, 0x5f],
+  "f64x2.sqrt": [0xfd, 0xef], "f64x2.add": [0xfd, 0xf0], "f64x2.sub": [0xfd, 0xf1], "f64x2.mul": [0xfd, 0xf2], "f64x2.div": [0xfd, 0xf3],
   "f32x4.splat": [0xfd, 0x13], "f32x4.ne": [0xfd, 0x42], "v128.any_true": [0xfd, 0x53], "i32x4.bitmask": [0xfd, 0xa4], "f32x4.add": [0xfd, 0xe4], "f32x4.sub": [0xfd, 0xe5], "f32x4.mul": [0xfd, 0xe6],
   "f32x4.div": [0xfd, 0xe7], "i16x8.extend_low_i8x16_u": [0xfd, 0x89], "i16x8.extend_high_i8x16_u": [0xfd, 0x8a],
   "i32x4.extend_low_i16x8_u": [0xfd, 0xa9], "i32x4.extend_high_i16x8_u": [0xfd, 0xaa], "f32x4.convert_i32x4_u": [0xfd, 0xfb],
@@ -184,6 +186,7 @@ function immediate(op: string, imm: Imm, locals: ReadonlyMap<string, number>, la
   if (op === "f32.const") return [...new Uint8Array(Float32Array.of(imm as number).buffer)];
   if (op === "f64.const") return [...new Uint8Array(Float64Array.of(imm as number).buffer)];
   if (op === "v128.const") return v128Bytes(imm as string);
+  if (op === "i8x16.shuffle") return [imm as number]; // one lane index per immediate
   return internalError(`${op} takes no immediate ${String(imm)}`);
 }
 

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { SIMD_GLOBALS, simdMatmul } from "../../src/codegen/simd.js";
 import { memoryLimitsAt, wasmBinary, wasmText } from "../../src/codegen/wasm.js";
 import { GATHER_KERNEL } from "../../src/runtime/gather.js";
+import { updateFunctions } from "../../src/runtime/update.js";
 
 describe("the WebAssembly writer", () => {
   const shapes = [
@@ -43,6 +44,17 @@ describe("the WebAssembly writer", () => {
     const theirs = wabt.parseWat("gather.wat", wasmText([GATHER_KERNEL]), { simd: true }).toBinary({}).buffer;
     expect(Buffer.from(ours).toString("hex")).toBe(Buffer.from(theirs).toString("hex"));
     expect(WebAssembly.validate(ours)).toBe(true);
+  });
+
+  it("the optimizers' update kernels (runtime/update.ts, f64x2 lanes over four streams): gradc's bytes are wabt's assembly of its listing", async () => {
+    const wabt = await wabtInit();
+    for (const threads of [1, 2, 3]) {
+      const fns = updateFunctions(threads);
+      const ours = wasmBinary(fns, { shared: true });
+      const listing = wasmText(fns).replace("(memory 0 65536)", "(memory 0 65536 shared)");
+      const theirs = wabt.parseWat("update.wat", listing, { simd: true, threads: true }).toBinary({}).buffer;
+      expect(Buffer.from(ours).toString("hex")).toBe(Buffer.from(theirs).toString("hex"));
+    }
   });
 
   it("runs: rows computes A · B and scatter Aᵀ · B, skipping A's zeros, in float32", () => {
