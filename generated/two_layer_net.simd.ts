@@ -75,8 +75,14 @@ export interface Workspace {
   x_wasm: Float32Array;
   /** W1, copied where the WebAssembly kernels read it */
   W1_wasm: Float32Array;
+  /** b1, copied where the WebAssembly kernels read it */
+  b1_wasm: Float32Array;
   /** W2, copied where the WebAssembly kernels read it */
   W2_wasm: Float32Array;
+  /** b2, copied where the WebAssembly kernels read it */
+  b2_wasm: Float32Array;
+  /** t, copied where the WebAssembly kernels read it */
+  t_wasm: Int32Array;
   /** W2 transposed, copied where the WebAssembly kernels read it */
   W2T_wasm: Float32Array;
 }
@@ -100,13 +106,17 @@ export interface Placement {
   readonly base: number;
 }
 
-/** The WebAssembly kernels: byte offsets of A, B and C in the memory, and the row count. */
+/** The kernels, in WebAssembly: each array by its byte offset in the memory, then the dims and scalars it reads. */
 export interface SimdKernels {
-  rows_h(A: number, B: number, C: number, m: number): void;
-  rows_score(A: number, B: number, C: number, m: number): void;
-  scatter_grad_W2(A: number, B: number, C: number, m: number): void;
-  rows_grad_h_add(A: number, B: number, C: number, m: number): void;
-  scatter_grad_W1(A: number, B: number, C: number, m: number): void;
+  affine_relu_h(x: number, W1: number, b1: number, h: number, simdOut: number, N: number): void;
+  affine_score(h: number, W2: number, b2: number, score: number, simdOut: number, N: number): void;
+  softmax_ce_loss(score: number, t: number, loss: number, N: number): void;
+  softmax_ce_grad_score(score: number, t: number, grad_score: number, N: number): void;
+  sum_grad_b2(grad_score: number, grad_b2: number, scratch: number, N: number): void;
+  matmul_grad_W2(h: number, grad_score: number, grad_W2: number, N: number): void;
+  matmul_relu_backward_grad_h_add(grad_score: number, W2: number, h: number, grad_h_add: number, simdOut: number, N: number): void;
+  sum_grad_b1(grad_h_add: number, grad_b1: number, scratch: number, N: number): void;
+  matmul_grad_W1(x: number, grad_h_add: number, grad_W1: number, N: number): void;
 }
 
 /** Bytes rounded up to a multiple of 16, so every buffer starts on a vector boundary. */
@@ -115,13 +125,15 @@ function align16(bytes: number): number {
 }
 
 /**
- * The WebAssembly kernels (5); their text:
+ * The WebAssembly module: every kernel (9) and the matmuls they call (5); its text:
  *
  * (module
  *   (import "env" "memory" (memory 0 65536))
  *   (import "env" "list" (global $list i32))
+ *   (import "Math" "exp" (func $Math_exp (param f64) (result f64)))
+ *   (import "Math" "log" (func $Math_log (param f64) (result f64)))
  *   ;; rows: t6 = x @ W1
- *   (func $rows_h (export "rows_h") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
+ *   (func $rows_h (param $A i32) (param $B i32) (param $C i32) (param $m i32)
  *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $q i32) (local $mask i32) (local $a f32) (local $av v128) (local $qv v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
  *     (v128.store offset=0 (global.get $list) (v128.const i32x4 -2139062144 -2139062144 -2139062144 -2139062144))
  *     (v128.store offset=16 (global.get $list) (v128.const i32x4 50462976 -2139062144 -2139062144 -2139062144))
@@ -362,7 +374,7 @@ function align16(bytes: number): number {
  *     )
  *   )
  *   ;; rows: t9 = h @ W2
- *   (func $rows_score (export "rows_score") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
+ *   (func $rows_score (param $A i32) (param $B i32) (param $C i32) (param $m i32)
  *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $q i32) (local $mask i32) (local $a f32) (local $av v128) (local $qv v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $c0 v128) (local $c1 v128) (local $t0 f32) (local $t1 f32)
  *     (v128.store offset=0 (global.get $list) (v128.const i32x4 -2139062144 -2139062144 -2139062144 -2139062144))
  *     (v128.store offset=16 (global.get $list) (v128.const i32x4 50462976 -2139062144 -2139062144 -2139062144))
@@ -553,7 +565,7 @@ function align16(bytes: number): number {
  *     )
  *   )
  *   ;; scatter: grad_W2 = hᵀ @ grad_score
- *   (func $scatter_grad_W2 (export "scatter_grad_W2") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
+ *   (func $scatter_grad_W2 (param $A i32) (param $B i32) (param $C i32) (param $m i32)
  *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $q i32) (local $mask i32) (local $a f32) (local $av v128) (local $qv v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $c0 v128) (local $c1 v128) (local $t0 f32) (local $t1 f32)
  *     (v128.store offset=0 (global.get $list) (v128.const i32x4 -2139062144 -2139062144 -2139062144 -2139062144))
  *     (v128.store offset=16 (global.get $list) (v128.const i32x4 50462976 -2139062144 -2139062144 -2139062144))
@@ -749,7 +761,7 @@ function align16(bytes: number): number {
  *     )
  *   )
  *   ;; rows: grad_h = grad_score @ W2ᵀ
- *   (func $rows_grad_h_add (export "rows_grad_h_add") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
+ *   (func $rows_grad_h_add (param $A i32) (param $B i32) (param $C i32) (param $m i32)
  *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $q i32) (local $mask i32) (local $a f32) (local $av v128) (local $qv v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
  *     (v128.store offset=0 (global.get $list) (v128.const i32x4 -2139062144 -2139062144 -2139062144 -2139062144))
  *     (v128.store offset=16 (global.get $list) (v128.const i32x4 50462976 -2139062144 -2139062144 -2139062144))
@@ -990,7 +1002,7 @@ function align16(bytes: number): number {
  *     )
  *   )
  *   ;; scatter: grad_W1 = xᵀ @ grad_h_add
- *   (func $scatter_grad_W1 (export "scatter_grad_W1") (param $A i32) (param $B i32) (param $C i32) (param $m i32)
+ *   (func $scatter_grad_W1 (param $A i32) (param $B i32) (param $C i32) (param $m i32)
  *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $q i32) (local $mask i32) (local $a f32) (local $av v128) (local $qv v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
  *     (v128.store offset=0 (global.get $list) (v128.const i32x4 -2139062144 -2139062144 -2139062144 -2139062144))
  *     (v128.store offset=16 (global.get $list) (v128.const i32x4 50462976 -2139062144 -2139062144 -2139062144))
@@ -1235,119 +1247,547 @@ function align16(bytes: number): number {
  *       )
  *     )
  *   )
+ *   ;; two_layer_net.graph:10  h     = relu(x @ W1 + b1)
+ *   ;; fuses: matmul · add · relu
+ *   (func $affine_relu_h (export "affine_relu_h") (param $x i32) (param $W1 i32) (param $b1 i32) (param $h i32) (param $simdOut i32) (param $N i32)
+ *     (local $o i32) (local $i0 i32) (local $i1 i32) (local $add f64)
+ *     ;; C = x @ W1 in WebAssembly SIMD (rows_h in the listing above): f32x4 lanes, the zeros of x skipped
+ *     (call $rows_h (local.get $x) (local.get $W1) (local.get $simdOut) (local.get $N))
+ *     (local.set $o (i32.const 0))
+ *     (local.set $i0 (i32.const 0))
+ *     (block $done1
+ *       (loop $loop1
+ *         (br_if $done1 (i32.eqz (i32.lt_s (local.get $i0) (local.get $N))))
+ *         (local.set $i1 (i32.const 0))
+ *         (block $done2
+ *           (loop $loop2
+ *             (br_if $done2 (i32.eqz (i32.lt_s (local.get $i1) (i32.const 50))))
+ *             (local.set $add
+ *               (f64.add
+ *                 (f64.promote_f32 (f32.load (i32.add (local.get $simdOut) (i32.shl (local.get $o) (i32.const 2)))))
+ *                 (f64.promote_f32 (f32.load (i32.add (local.get $b1) (i32.shl (local.get $i1) (i32.const 2)))))
+ *               )
+ *             )
+ *             (f32.store
+ *               (i32.add (local.get $h) (i32.shl (local.get $o) (i32.const 2)))
+ *               (f32.demote_f64 (select (local.get $add) (f64.const 0) (f64.gt (local.get $add) (f64.const 0))))
+ *             )
+ *             (local.set $o (i32.add (local.get $o) (i32.const 1)))
+ *             (local.set $i1 (i32.add (local.get $i1) (i32.const 1)))
+ *             (br $loop2)
+ *           )
+ *         )
+ *         (local.set $i0 (i32.add (local.get $i0) (i32.const 1)))
+ *         (br $loop1)
+ *       )
+ *     )
+ *   )
+ *   ;; two_layer_net.graph:11  score = h @ W2 + b2
+ *   ;; fuses: matmul · add
+ *   (func $affine_score (export "affine_score") (param $h i32) (param $W2 i32) (param $b2 i32) (param $score i32) (param $simdOut i32) (param $N i32)
+ *     (local $o i32) (local $i0 i32) (local $i1 i32)
+ *     ;; C = h @ W2 in WebAssembly SIMD (rows_score in the listing above): f32x4 lanes, the zeros of h skipped
+ *     (call $rows_score (local.get $h) (local.get $W2) (local.get $simdOut) (local.get $N))
+ *     (local.set $o (i32.const 0))
+ *     (local.set $i0 (i32.const 0))
+ *     (block $done1
+ *       (loop $loop1
+ *         (br_if $done1 (i32.eqz (i32.lt_s (local.get $i0) (local.get $N))))
+ *         (local.set $i1 (i32.const 0))
+ *         (block $done2
+ *           (loop $loop2
+ *             (br_if $done2 (i32.eqz (i32.lt_s (local.get $i1) (i32.const 10))))
+ *             (f32.store
+ *               (i32.add (local.get $score) (i32.shl (local.get $o) (i32.const 2)))
+ *               (f32.demote_f64
+ *                 (f64.add
+ *                   (f64.promote_f32 (f32.load (i32.add (local.get $simdOut) (i32.shl (local.get $o) (i32.const 2)))))
+ *                   (f64.promote_f32 (f32.load (i32.add (local.get $b2) (i32.shl (local.get $i1) (i32.const 2)))))
+ *                 )
+ *               )
+ *             )
+ *             (local.set $o (i32.add (local.get $o) (i32.const 1)))
+ *             (local.set $i1 (i32.add (local.get $i1) (i32.const 1)))
+ *             (br $loop2)
+ *           )
+ *         )
+ *         (local.set $i0 (i32.add (local.get $i0) (i32.const 1)))
+ *         (br $loop1)
+ *       )
+ *     )
+ *   )
+ *   ;; two_layer_net.graph:12  loss  = softmax_cross_entropy(score, t)
+ *   ;; fuses: softmax_ce
+ *   (func $softmax_ce_loss (export "softmax_ce_loss") (param $score i32) (param $t i32) (param $loss i32) (param $N i32)
+ *     (local $total f64) (local $i i32) (local $row i32) (local $rowMax f64) (local $j i32) (local $expSum f64) (local $j_1 i32)
+ *     (local.set $total (f64.const 0))
+ *     (local.set $i (i32.const 0))
+ *     (block $done1
+ *       (loop $loop1
+ *         (br_if $done1 (i32.eqz (i32.lt_s (local.get $i) (local.get $N))))
+ *         (local.set $row (i32.mul (local.get $i) (i32.const 10)))
+ *         (local.set $rowMax (f64.const -inf))
+ *         (local.set $j (i32.const 0))
+ *         (block $done2
+ *           (loop $loop2
+ *             (br_if $done2 (i32.eqz (i32.lt_s (local.get $j) (i32.const 10))))
+ *             (local.set $rowMax
+ *               (f64.max
+ *                 (local.get $rowMax)
+ *                 (f64.promote_f32
+ *                   (f32.load
+ *                     (i32.add (local.get $score) (i32.shl (i32.add (local.get $row) (local.get $j)) (i32.const 2)))
+ *                   )
+ *                 )
+ *               )
+ *             )
+ *             (local.set $j (i32.add (local.get $j) (i32.const 1)))
+ *             (br $loop2)
+ *           )
+ *         )
+ *         (local.set $expSum (f64.const 0))
+ *         (local.set $j_1 (i32.const 0))
+ *         (block $done3
+ *           (loop $loop3
+ *             (br_if $done3 (i32.eqz (i32.lt_s (local.get $j_1) (i32.const 10))))
+ *             (local.set $expSum
+ *               (f64.add
+ *                 (local.get $expSum)
+ *                 (call $Math_exp
+ *                   (f64.sub
+ *                     (f64.promote_f32
+ *                       (f32.load
+ *                         (i32.add (local.get $score) (i32.shl (i32.add (local.get $row) (local.get $j_1)) (i32.const 2)))
+ *                       )
+ *                     )
+ *                     (local.get $rowMax)
+ *                   )
+ *                 )
+ *               )
+ *             )
+ *             (local.set $j_1 (i32.add (local.get $j_1) (i32.const 1)))
+ *             (br $loop3)
+ *           )
+ *         )
+ *         (local.set $total
+ *           (f64.add
+ *             (local.get $total)
+ *             (f64.sub
+ *               (f64.add (local.get $rowMax) (call $Math_log (local.get $expSum)))
+ *               (f64.promote_f32
+ *                 (f32.load
+ *                   (i32.add
+ *                     (local.get $score)
+ *                     (i32.shl
+ *                       (i32.add
+ *                         (local.get $row)
+ *                         (i32.load (i32.add (local.get $t) (i32.shl (local.get $i) (i32.const 2))))
+ *                       )
+ *                       (i32.const 2)
+ *                     )
+ *                   )
+ *                 )
+ *               )
+ *             )
+ *           )
+ *         )
+ *         (local.set $i (i32.add (local.get $i) (i32.const 1)))
+ *         (br $loop1)
+ *       )
+ *     )
+ *     (f32.store (local.get $loss) (f32.demote_f64 (f64.div (local.get $total) (f64.convert_i32_s (local.get $N)))))
+ *   )
+ *   ;; two_layer_net.graph:12  loss  = softmax_cross_entropy(score, t)
+ *   ;; fuses: softmax_ce_grad
+ *   (func $softmax_ce_grad_score (export "softmax_ce_grad_score") (param $score i32) (param $t i32) (param $grad_score i32) (param $N i32)
+ *     (local $scale f64) (local $i i32) (local $row i32) (local $rowMax f64) (local $j i32) (local $expSum f64) (local $j_1 i32) (local $j_2 i32)
+ *     (local.set $scale (f64.div (f64.const 1) (f64.convert_i32_s (local.get $N))))
+ *     (local.set $i (i32.const 0))
+ *     (block $done1
+ *       (loop $loop1
+ *         (br_if $done1 (i32.eqz (i32.lt_s (local.get $i) (local.get $N))))
+ *         (local.set $row (i32.mul (local.get $i) (i32.const 10)))
+ *         (local.set $rowMax (f64.const -inf))
+ *         (local.set $j (i32.const 0))
+ *         (block $done2
+ *           (loop $loop2
+ *             (br_if $done2 (i32.eqz (i32.lt_s (local.get $j) (i32.const 10))))
+ *             (local.set $rowMax
+ *               (f64.max
+ *                 (local.get $rowMax)
+ *                 (f64.promote_f32
+ *                   (f32.load
+ *                     (i32.add (local.get $score) (i32.shl (i32.add (local.get $row) (local.get $j)) (i32.const 2)))
+ *                   )
+ *                 )
+ *               )
+ *             )
+ *             (local.set $j (i32.add (local.get $j) (i32.const 1)))
+ *             (br $loop2)
+ *           )
+ *         )
+ *         (local.set $expSum (f64.const 0))
+ *         (local.set $j_1 (i32.const 0))
+ *         (block $done3
+ *           (loop $loop3
+ *             (br_if $done3 (i32.eqz (i32.lt_s (local.get $j_1) (i32.const 10))))
+ *             (local.set $expSum
+ *               (f64.add
+ *                 (local.get $expSum)
+ *                 (call $Math_exp
+ *                   (f64.sub
+ *                     (f64.promote_f32
+ *                       (f32.load
+ *                         (i32.add (local.get $score) (i32.shl (i32.add (local.get $row) (local.get $j_1)) (i32.const 2)))
+ *                       )
+ *                     )
+ *                     (local.get $rowMax)
+ *                   )
+ *                 )
+ *               )
+ *             )
+ *             (local.set $j_1 (i32.add (local.get $j_1) (i32.const 1)))
+ *             (br $loop3)
+ *           )
+ *         )
+ *         (local.set $j_2 (i32.const 0))
+ *         (block $done4
+ *           (loop $loop4
+ *             (br_if $done4 (i32.eqz (i32.lt_s (local.get $j_2) (i32.const 10))))
+ *             (f32.store
+ *               (i32.add (local.get $grad_score) (i32.shl (i32.add (local.get $row) (local.get $j_2)) (i32.const 2)))
+ *               (f32.demote_f64
+ *                 (f64.mul
+ *                   (f64.sub
+ *                     (f64.div
+ *                       (call $Math_exp
+ *                         (f64.sub
+ *                           (f64.promote_f32
+ *                             (f32.load
+ *                               (i32.add
+ *                                 (local.get $score)
+ *                                 (i32.shl (i32.add (local.get $row) (local.get $j_2)) (i32.const 2))
+ *                               )
+ *                             )
+ *                           )
+ *                           (local.get $rowMax)
+ *                         )
+ *                       )
+ *                       (local.get $expSum)
+ *                     )
+ *                     (select
+ *                       (f64.const 1)
+ *                       (f64.const 0)
+ *                       (i32.eq
+ *                         (i32.load (i32.add (local.get $t) (i32.shl (local.get $i) (i32.const 2))))
+ *                         (local.get $j_2)
+ *                       )
+ *                     )
+ *                   )
+ *                   (local.get $scale)
+ *                 )
+ *               )
+ *             )
+ *             (local.set $j_2 (i32.add (local.get $j_2) (i32.const 1)))
+ *             (br $loop4)
+ *           )
+ *         )
+ *         (local.set $i (i32.add (local.get $i) (i32.const 1)))
+ *         (br $loop1)
+ *       )
+ *     )
+ *   )
+ *   ;; two_layer_net.graph:11  score = h @ W2 + b2
+ *   ;; fuses: sum
+ *   (func $sum_grad_b2 (export "sum_grad_b2") (param $grad_score i32) (param $grad_b2 i32) (param $scratch i32) (param $N i32)
+ *     (local $o i32) (local $i0 i32) (local $i1 i32) (local $o_1 i32)
+ *     (local.set $o (i32.const 0))
+ *     (block $done1
+ *       (loop $loop1
+ *         (br_if $done1 (i32.eqz (i32.lt_s (local.get $o) (i32.const 10))))
+ *         (f64.store (i32.add (local.get $scratch) (i32.shl (local.get $o) (i32.const 3))) (f64.const 0))
+ *         (local.set $o (i32.add (local.get $o) (i32.const 1)))
+ *         (br $loop1)
+ *       )
+ *     )
+ *     (local.set $i0 (i32.const 0))
+ *     (block $done2
+ *       (loop $loop2
+ *         (br_if $done2 (i32.eqz (i32.lt_s (local.get $i0) (local.get $N))))
+ *         (local.set $i1 (i32.const 0))
+ *         (block $done3
+ *           (loop $loop3
+ *             (br_if $done3 (i32.eqz (i32.lt_s (local.get $i1) (i32.const 10))))
+ *             (f64.store
+ *               (i32.add (local.get $scratch) (i32.shl (local.get $i1) (i32.const 3)))
+ *               (f64.add
+ *                 (f64.load (i32.add (local.get $scratch) (i32.shl (local.get $i1) (i32.const 3))))
+ *                 (f64.promote_f32
+ *                   (f32.load
+ *                     (i32.add
+ *                       (local.get $grad_score)
+ *                       (i32.shl (i32.add (i32.mul (local.get $i0) (i32.const 10)) (local.get $i1)) (i32.const 2))
+ *                     )
+ *                   )
+ *                 )
+ *               )
+ *             )
+ *             (local.set $i1 (i32.add (local.get $i1) (i32.const 1)))
+ *             (br $loop3)
+ *           )
+ *         )
+ *         (local.set $i0 (i32.add (local.get $i0) (i32.const 1)))
+ *         (br $loop2)
+ *       )
+ *     )
+ *     (local.set $o_1 (i32.const 0))
+ *     (block $done4
+ *       (loop $loop4
+ *         (br_if $done4 (i32.eqz (i32.lt_s (local.get $o_1) (i32.const 10))))
+ *         (f32.store
+ *           (i32.add (local.get $grad_b2) (i32.shl (local.get $o_1) (i32.const 2)))
+ *           (f32.demote_f64 (f64.load (i32.add (local.get $scratch) (i32.shl (local.get $o_1) (i32.const 3)))))
+ *         )
+ *         (local.set $o_1 (i32.add (local.get $o_1) (i32.const 1)))
+ *         (br $loop4)
+ *       )
+ *     )
+ *   )
+ *   ;; two_layer_net.graph:11  score = h @ W2 + b2
+ *   ;; fuses: matmul
+ *   (func $matmul_grad_W2 (export "matmul_grad_W2") (param $h i32) (param $grad_score i32) (param $grad_W2 i32) (param $N i32)
+ *     ;; C = hᵀ @ grad_score in WebAssembly SIMD (scatter_grad_W2 in the listing above): f32x4 lanes, the zeros of h skipped
+ *     (call $scatter_grad_W2 (local.get $h) (local.get $grad_score) (local.get $grad_W2) (local.get $N))
+ *   )
+ *   ;; two_layer_net.graph:10  h     = relu(x @ W1 + b1)
+ *   ;; two_layer_net.graph:11  score = h @ W2 + b2
+ *   ;; fuses: matmul · step · mul
+ *   (func $matmul_relu_backward_grad_h_add (export "matmul_relu_backward_grad_h_add") (param $grad_score i32) (param $W2 i32) (param $h i32) (param $grad_h_add i32) (param $simdOut i32) (param $N i32)
+ *     (local $i i32) (local $step i32)
+ *     ;; C = grad_score @ W2ᵀ, from its transposed copy in WebAssembly SIMD (rows_grad_h_add in the listing above): f32x4 lanes, the zeros of grad_score skipped
+ *     (call $rows_grad_h_add (local.get $grad_score) (local.get $W2) (local.get $simdOut) (local.get $N))
+ *     (local.set $i (i32.const 0))
+ *     (block $done1
+ *       (loop $loop1
+ *         (br_if $done1 (i32.eqz (i32.lt_s (local.get $i) (i32.mul (local.get $N) (i32.const 50)))))
+ *         (local.set $step
+ *           (select
+ *             (i32.const 1)
+ *             (i32.const 0)
+ *             (f64.gt
+ *               (f64.promote_f32 (f32.load (i32.add (local.get $h) (i32.shl (local.get $i) (i32.const 2)))))
+ *               (f64.const 0)
+ *             )
+ *           )
+ *         )
+ *         (f32.store
+ *           (i32.add (local.get $grad_h_add) (i32.shl (local.get $i) (i32.const 2)))
+ *           (f32.demote_f64
+ *             (f64.mul
+ *               (f64.promote_f32 (f32.load (i32.add (local.get $simdOut) (i32.shl (local.get $i) (i32.const 2)))))
+ *               (f64.convert_i32_s (local.get $step))
+ *             )
+ *           )
+ *         )
+ *         (local.set $i (i32.add (local.get $i) (i32.const 1)))
+ *         (br $loop1)
+ *       )
+ *     )
+ *   )
+ *   ;; two_layer_net.graph:10  h     = relu(x @ W1 + b1)
+ *   ;; fuses: sum
+ *   (func $sum_grad_b1 (export "sum_grad_b1") (param $grad_h_add i32) (param $grad_b1 i32) (param $scratch i32) (param $N i32)
+ *     (local $o i32) (local $i0 i32) (local $i1 i32) (local $o_1 i32)
+ *     (local.set $o (i32.const 0))
+ *     (block $done1
+ *       (loop $loop1
+ *         (br_if $done1 (i32.eqz (i32.lt_s (local.get $o) (i32.const 50))))
+ *         (f64.store (i32.add (local.get $scratch) (i32.shl (local.get $o) (i32.const 3))) (f64.const 0))
+ *         (local.set $o (i32.add (local.get $o) (i32.const 1)))
+ *         (br $loop1)
+ *       )
+ *     )
+ *     (local.set $i0 (i32.const 0))
+ *     (block $done2
+ *       (loop $loop2
+ *         (br_if $done2 (i32.eqz (i32.lt_s (local.get $i0) (local.get $N))))
+ *         (local.set $i1 (i32.const 0))
+ *         (block $done3
+ *           (loop $loop3
+ *             (br_if $done3 (i32.eqz (i32.lt_s (local.get $i1) (i32.const 50))))
+ *             (f64.store
+ *               (i32.add (local.get $scratch) (i32.shl (local.get $i1) (i32.const 3)))
+ *               (f64.add
+ *                 (f64.load (i32.add (local.get $scratch) (i32.shl (local.get $i1) (i32.const 3))))
+ *                 (f64.promote_f32
+ *                   (f32.load
+ *                     (i32.add
+ *                       (local.get $grad_h_add)
+ *                       (i32.shl (i32.add (i32.mul (local.get $i0) (i32.const 50)) (local.get $i1)) (i32.const 2))
+ *                     )
+ *                   )
+ *                 )
+ *               )
+ *             )
+ *             (local.set $i1 (i32.add (local.get $i1) (i32.const 1)))
+ *             (br $loop3)
+ *           )
+ *         )
+ *         (local.set $i0 (i32.add (local.get $i0) (i32.const 1)))
+ *         (br $loop2)
+ *       )
+ *     )
+ *     (local.set $o_1 (i32.const 0))
+ *     (block $done4
+ *       (loop $loop4
+ *         (br_if $done4 (i32.eqz (i32.lt_s (local.get $o_1) (i32.const 50))))
+ *         (f32.store
+ *           (i32.add (local.get $grad_b1) (i32.shl (local.get $o_1) (i32.const 2)))
+ *           (f32.demote_f64 (f64.load (i32.add (local.get $scratch) (i32.shl (local.get $o_1) (i32.const 3)))))
+ *         )
+ *         (local.set $o_1 (i32.add (local.get $o_1) (i32.const 1)))
+ *         (br $loop4)
+ *       )
+ *     )
+ *   )
+ *   ;; two_layer_net.graph:10  h     = relu(x @ W1 + b1)
+ *   ;; fuses: matmul
+ *   (func $matmul_grad_W1 (export "matmul_grad_W1") (param $x i32) (param $grad_h_add i32) (param $grad_W1 i32) (param $N i32)
+ *     ;; C = xᵀ @ grad_h_add in WebAssembly SIMD (scatter_grad_W1 in the listing above): f32x4 lanes, the zeros of x skipped
+ *     (call $scatter_grad_W1 (local.get $x) (local.get $grad_h_add) (local.get $grad_W1) (local.get $N))
+ *   )
  * )
  */
 const simdBytes = Uint8Array.from(atob(
-    "AGFzbQEAAAABCAFgBH9/f38AAh4CA2VudgZtZW1vcnkCAQCAgAQDZW52BGxpc3QDfwADBgUAAAAAAAdNBQZyb3dzX2gAAApyb3dz" +
-    "X3Njb3JlAAEPc2NhdHRlcl9ncmFkX1cyAAIPcm93c19ncmFkX2hfYWRkAAMPc2NhdHRlcl9ncmFkX1cxAAQKsj0Fiw4ECH8BfRF7" +
-    "An0jAP0MgICAgICAgICAgICAgICAgP0LBAAjAP0MAAECA4CAgICAgICAgICAgP0LBBAjAP0MBAUGB4CAgICAgICAgICAgP0LBCAj" +
-    "AP0MAAECAwQFBgeAgICAgICAgP0LBDAjAP0MCAkKC4CAgICAgICAgICAgP0LBEAjAP0MAAECAwgJCguAgICAgICAgP0LBFAjAP0M" +
-    "BAUGBwgJCguAgICAgICAgP0LBGAjAP0MAAECAwQFBgcICQoLgICAgP0LBHAjAP0MDA0OD4CAgICAgICAgICAgP0LBIABIwD9DAAB" +
-    "AgMMDQ4PgICAgICAgID9CwSQASMA/QwEBQYHDA0OD4CAgICAgICA/QsEoAEjAP0MAAECAwQFBgcMDQ4PgICAgP0LBLABIwD9DAgJ" +
-    "CgsMDQ4PgICAgICAgID9CwTAASMA/QwAAQIDCAkKCwwNDg+AgICA/QsE0AEjAP0MBAUGBwgJCgsMDQ4PgICAgP0LBOABIwD9DAAB" +
-    "AgMEBQYHCAkKCwwNDg/9CwTwAf0MAAAAAAAAAAAAAAAAAAAAACEN/QwAAAAAAAAAAAAAAAAAAAAAIQ/9DAAAAAAAAAAAAAAAAAAA" +
-    "AAAhEP0MAAAAAAAAAAAAAAAAAAAAACERQwAAAAAhDEEAIQUCQANAIAVBEGpBoLICSw0BIA0gASAFQQJ0av0ABAD9DAAAAAAAAAAA" +
-    "AAAAAAAAAAD95gH95AEhDSAPIAEgBUECdGr9AAQQ/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIQ8gECABIAVBAnRq/QAEIP0MAAAA" +
-    "AAAAAAAAAAAAAAAAAP3mAf3kASEQIBEgASAFQQJ0av0ABDD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhESAFQRBqIQUMAAsLAkAD" +
-    "QCAFQQRqQaCyAksNASANIAEgBUECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIQ0gBUEEaiEFDAALCwJAA0AgBUGgsgJP" +
-    "DQEgDCABIAVBAnRqKgIAQwAAAACUkiEMIAVBAWohBQwACwsgDSAP/eQBIBAgEf3kAf3kASENIA39DAAAAAAAAAAAAAAAAAAAAAD9" +
-    "Qv1TIAxDAAAAAFxyIQkCQANAIAQgA08NASAAIARBwBhsaiEHQQAhBkEAIQX9DAAAAAABAAAAAgAAAAMAAAAhDgJAA0AgBUGQBk8N" +
-    "ASAHIAVBAnRq/QAEAP0MAAAAAAAAAAAAAAAAAAAAAP1C/aQBIAlBD2xyIQsjACAGQQJ0aiAOIwAgC0EEdGr9AAQA/Q79CwSAAiAG" +
-    "IAtpaiEGIA79DAQAAAAEAAAABAAAAAQAAAD9rgEhDiAFQQRqIQUMAAsLAkADQCAFQZAGTw0BIAcgBUECdGoqAgBDAAAAAFwgCXIE" +
-    "QCMAIAZBAnRqIAU2AoACIAZBAWohBgsgBUEBaiEFDAALC/0MAAAAAAAAAAAAAAAAAAAAACES/QwAAAAAAAAAAAAAAAAAAAAAIRP9" +
-    "DAAAAAAAAAAAAAAAAAAAAAAhFP0MAAAAAAAAAAAAAAAAAAAAACEV/QwAAAAAAAAAAAAAAAAAAAAAIRb9DAAAAAAAAAAAAAAAAAAA" +
-    "AAAhF/0MAAAAAAAAAAAAAAAAAAAAACEY/QwAAAAAAAAAAAAAAAAAAAAAIRn9DAAAAAAAAAAAAAAAAAAAAAAhGv0MAAAAAAAAAAAA" +
-    "AAAAAAAAACEb/QwAAAAAAAAAAAAAAAAAAAAAIRz9DAAAAAAAAAAAAAAAAAAAAAAhHUMAAAAAIR5DAAAAACEfAkAgBkUNAEEAIQUD" +
-    "QCMAIAVBAnRqKAKAAiEKIAcgCkECdGoqAgAhDCABIApByAFsaiEIIAz9EyENIBIgDSAI/QAEAP3mAf3kASESIBMgDSAI/QAEEP3m" +
-    "Af3kASETIBQgDSAI/QAEIP3mAf3kASEUIBUgDSAI/QAEMP3mAf3kASEVIBYgDSAI/QAEQP3mAf3kASEWIBcgDSAI/QAEUP3mAf3k" +
-    "ASEXIBggDSAI/QAEYP3mAf3kASEYIBkgDSAI/QAEcP3mAf3kASEZIBogDSAI/QAEgAH95gH95AEhGiAbIA0gCP0ABJAB/eYB/eQB" +
-    "IRsgHCANIAj9AASgAf3mAf3kASEcIB0gDSAI/QAEsAH95gH95AEhHSAeIAwgCCoCwAGUkiEeIB8gDCAIKgLEAZSSIR8gBUEBaiIF" +
-    "IAZJDQALCyACIARByAFsaiEIIAggEv0LBAAgCCAT/QsEECAIIBT9CwQgIAggFf0LBDAgCCAW/QsEQCAIIBf9CwRQIAggGP0LBGAg" +
-    "CCAZ/QsEcCAIIBr9CwSAASAIIBv9CwSQASAIIBz9CwSgASAIIB39CwSwASAIIB44AsABIAggHzgCxAEgBEEBaiEEDAALCwusCgQI" +
-    "fwF9B3sCfSMA/QyAgICAgICAgICAgICAgICA/QsEACMA/QwAAQIDgICAgICAgICAgICA/QsEECMA/QwEBQYHgICAgICAgICAgICA" +
-    "/QsEICMA/QwAAQIDBAUGB4CAgICAgICA/QsEMCMA/QwICQoLgICAgICAgICAgICA/QsEQCMA/QwAAQIDCAkKC4CAgICAgICA/QsE" +
-    "UCMA/QwEBQYHCAkKC4CAgICAgICA/QsEYCMA/QwAAQIDBAUGBwgJCguAgICA/QsEcCMA/QwMDQ4PgICAgICAgICAgICA/QsEgAEj" +
-    "AP0MAAECAwwNDg+AgICAgICAgP0LBJABIwD9DAQFBgcMDQ4PgICAgICAgID9CwSgASMA/QwAAQIDBAUGBwwNDg+AgICA/QsEsAEj" +
-    "AP0MCAkKCwwNDg+AgICAgICAgP0LBMABIwD9DAABAgMICQoLDA0OD4CAgID9CwTQASMA/QwEBQYHCAkKCwwNDg+AgICA/QsE4AEj" +
-    "AP0MAAECAwQFBgcICQoLDA0OD/0LBPAB/QwAAAAAAAAAAAAAAAAAAAAAIQ39DAAAAAAAAAAAAAAAAAAAAAAhD/0MAAAAAAAAAAAA" +
-    "AAAAAAAAACEQ/QwAAAAAAAAAAAAAAAAAAAAAIRFDAAAAACEMQQAhBQJAA0AgBUEQakH0A0sNASANIAEgBUECdGr9AAQA/QwAAAAA" +
-    "AAAAAAAAAAAAAAAA/eYB/eQBIQ0gDyABIAVBAnRq/QAEEP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASEPIBAgASAFQQJ0av0ABCD9" +
-    "DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhECARIAEgBUECdGr9AAQw/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIREgBUEQaiEFDAAL" +
-    "CwJAA0AgBUEEakH0A0sNASANIAEgBUECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIQ0gBUEEaiEFDAALCwJAA0AgBUH0" +
-    "A08NASAMIAEgBUECdGoqAgBDAAAAAJSSIQwgBUEBaiEFDAALCyANIA/95AEgECAR/eQB/eQBIQ0gDf0MAAAAAAAAAAAAAAAAAAAA" +
-    "AP1C/VMgDEMAAAAAXHIhCQJAA0AgBCADTw0BIAAgBEHIAWxqIQdBACEGQQAhBf0MAAAAAAEAAAACAAAAAwAAACEOAkADQCAFQTBP" +
-    "DQEgByAFQQJ0av0ABAD9DAAAAAAAAAAAAAAAAAAAAAD9Qv2kASAJQQ9sciELIwAgBkECdGogDiMAIAtBBHRq/QAEAP0O/QsEgAIg" +
-    "BiALaWohBiAO/QwEAAAABAAAAAQAAAAEAAAA/a4BIQ4gBUEEaiEFDAALCwJAA0AgBUEyTw0BIAcgBUECdGoqAgBDAAAAAFwgCXIE" +
-    "QCMAIAZBAnRqIAU2AoACIAZBAWohBgsgBUEBaiEFDAALC/0MAAAAAAAAAAAAAAAAAAAAACES/QwAAAAAAAAAAAAAAAAAAAAAIRND" +
-    "AAAAACEUQwAAAAAhFQJAIAZFDQBBACEFA0AjACAFQQJ0aigCgAIhCiAHIApBAnRqKgIAIQwgASAKQShsaiEIIAz9EyENIBIgDSAI" +
-    "/QAEAP3mAf3kASESIBMgDSAI/QAEEP3mAf3kASETIBQgDCAIKgIglJIhFCAVIAwgCCoCJJSSIRUgBUEBaiIFIAZJDQALCyACIARB" +
-    "KGxqIQggCCAS/QsEACAIIBP9CwQQIAggFDgCICAIIBU4AiQgBEEBaiEEDAALCwuUCgQIfwF9B3sCfSMA/QyAgICAgICAgICAgICA" +
-    "gICA/QsEACMA/QwAAQIDgICAgICAgICAgICA/QsEECMA/QwEBQYHgICAgICAgICAgICA/QsEICMA/QwAAQIDBAUGB4CAgICAgICA" +
-    "/QsEMCMA/QwICQoLgICAgICAgICAgICA/QsEQCMA/QwAAQIDCAkKC4CAgICAgICA/QsEUCMA/QwEBQYHCAkKC4CAgICAgICA/QsE" +
-    "YCMA/QwAAQIDBAUGBwgJCguAgICA/QsEcCMA/QwMDQ4PgICAgICAgICAgICA/QsEgAEjAP0MAAECAwwNDg+AgICAgICAgP0LBJAB" +
-    "IwD9DAQFBgcMDQ4PgICAgICAgID9CwSgASMA/QwAAQIDBAUGBwwNDg+AgICA/QsEsAEjAP0MCAkKCwwNDg+AgICAgICAgP0LBMAB" +
-    "IwD9DAABAgMICQoLDA0OD4CAgID9CwTQASMA/QwEBQYHCAkKCwwNDg+AgICA/QsE4AEjAP0MAAECAwQFBgcICQoLDA0OD/0LBPAB" +
-    "/QwAAAAAAAAAAAAAAAAAAAAAIQ39DAAAAAAAAAAAAAAAAAAAAAAhD/0MAAAAAAAAAAAAAAAAAAAAACEQ/QwAAAAAAAAAAAAAAAAA" +
-    "AAAAIRFDAAAAACEMQQAhBQJAA0AgBUEQaiADQQpsSw0BIA0gASAFQQJ0av0ABAD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhDSAP" +
-    "IAEgBUECdGr9AAQQ/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIQ8gECABIAVBAnRq/QAEIP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3k" +
-    "ASEQIBEgASAFQQJ0av0ABDD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhESAFQRBqIQUMAAsLAkADQCAFQQRqIANBCmxLDQEgDSAB" +
-    "IAVBAnRq/QAEAP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASENIAVBBGohBQwACwsCQANAIAUgA0EKbE8NASAMIAEgBUECdGoqAgBD" +
-    "AAAAAJSSIQwgBUEBaiEFDAALCyANIA/95AEgECAR/eQB/eQBIQ0gDf0MAAAAAAAAAAAAAAAAAAAAAP1C/VMgDEMAAAAAXHIhCSAC" +
-    "QQBB0A/8CwACQANAIAQgA08NASABIARBKGxqIQggCP0ABAAhEiAI/QAEECETIAgqAiAhFCAIKgIkIRUgACAEQcgBbGohB0EAIQZB" +
-    "ACEF/QwAAAAAAQAAAAIAAAADAAAAIQ4CQANAIAVBME8NASAHIAVBAnRq/QAEAP0MAAAAAAAAAAAAAAAAAAAAAP1C/aQBIAlBD2xy" +
-    "IQsjACAGQQJ0aiAOIwAgC0EEdGr9AAQA/Q79CwSAAiAGIAtpaiEGIA79DAQAAAAEAAAABAAAAAQAAAD9rgEhDiAFQQRqIQUMAAsL" +
-    "AkADQCAFQTJPDQEgByAFQQJ0aioCAEMAAAAAXCAJcgRAIwAgBkECdGogBTYCgAIgBkEBaiEGCyAFQQFqIQUMAAsLAkAgBkUNAEEA" +
-    "IQUDQCMAIAVBAnRqKAKAAiEKIAcgCkECdGoqAgAhDCACIApBKGxqIQggDP0TIQ0gCCAI/QAEACANIBL95gH95AH9CwQAIAggCP0A" +
-    "BBAgDSAT/eYB/eQB/QsEECAIIAgqAiAgDCAUlJI4AiAgCCAIKgIkIAwgFZSSOAIkIAVBAWoiBSAGSQ0ACwsgBEEBaiEEDAALCwuF" +
-    "DgQIfwF9EXsCfSMA/QyAgICAgICAgICAgICAgICA/QsEACMA/QwAAQIDgICAgICAgICAgICA/QsEECMA/QwEBQYHgICAgICAgICA" +
-    "gICA/QsEICMA/QwAAQIDBAUGB4CAgICAgICA/QsEMCMA/QwICQoLgICAgICAgICAgICA/QsEQCMA/QwAAQIDCAkKC4CAgICAgICA" +
-    "/QsEUCMA/QwEBQYHCAkKC4CAgICAgICA/QsEYCMA/QwAAQIDBAUGBwgJCguAgICA/QsEcCMA/QwMDQ4PgICAgICAgICAgICA/QsE" +
-    "gAEjAP0MAAECAwwNDg+AgICAgICAgP0LBJABIwD9DAQFBgcMDQ4PgICAgICAgID9CwSgASMA/QwAAQIDBAUGBwwNDg+AgICA/QsE" +
-    "sAEjAP0MCAkKCwwNDg+AgICAgICAgP0LBMABIwD9DAABAgMICQoLDA0OD4CAgID9CwTQASMA/QwEBQYHCAkKCwwNDg+AgICA/QsE" +
-    "4AEjAP0MAAECAwQFBgcICQoLDA0OD/0LBPAB/QwAAAAAAAAAAAAAAAAAAAAAIQ39DAAAAAAAAAAAAAAAAAAAAAAhD/0MAAAAAAAA" +
-    "AAAAAAAAAAAAACEQ/QwAAAAAAAAAAAAAAAAAAAAAIRFDAAAAACEMQQAhBQJAA0AgBUEQakH0A0sNASANIAEgBUECdGr9AAQA/QwA" +
-    "AAAAAAAAAAAAAAAAAAAA/eYB/eQBIQ0gDyABIAVBAnRq/QAEEP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASEPIBAgASAFQQJ0av0A" +
-    "BCD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhECARIAEgBUECdGr9AAQw/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIREgBUEQaiEF" +
-    "DAALCwJAA0AgBUEEakH0A0sNASANIAEgBUECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIQ0gBUEEaiEFDAALCwJAA0Ag" +
-    "BUH0A08NASAMIAEgBUECdGoqAgBDAAAAAJSSIQwgBUEBaiEFDAALCyANIA/95AEgECAR/eQB/eQBIQ0gDf0MAAAAAAAAAAAAAAAA" +
-    "AAAAAP1C/VMgDEMAAAAAXHIhCQJAA0AgBCADTw0BIAAgBEEobGohB0EAIQZBACEF/QwAAAAAAQAAAAIAAAADAAAAIQ4CQANAIAVB" +
-    "CE8NASAHIAVBAnRq/QAEAP0MAAAAAAAAAAAAAAAAAAAAAP1C/aQBIAlBD2xyIQsjACAGQQJ0aiAOIwAgC0EEdGr9AAQA/Q79CwSA" +
-    "AiAGIAtpaiEGIA79DAQAAAAEAAAABAAAAAQAAAD9rgEhDiAFQQRqIQUMAAsLAkADQCAFQQpPDQEgByAFQQJ0aioCAEMAAAAAXCAJ" +
-    "cgRAIwAgBkECdGogBTYCgAIgBkEBaiEGCyAFQQFqIQUMAAsL/QwAAAAAAAAAAAAAAAAAAAAAIRL9DAAAAAAAAAAAAAAAAAAAAAAh" +
-    "E/0MAAAAAAAAAAAAAAAAAAAAACEU/QwAAAAAAAAAAAAAAAAAAAAAIRX9DAAAAAAAAAAAAAAAAAAAAAAhFv0MAAAAAAAAAAAAAAAA" +
-    "AAAAACEX/QwAAAAAAAAAAAAAAAAAAAAAIRj9DAAAAAAAAAAAAAAAAAAAAAAhGf0MAAAAAAAAAAAAAAAAAAAAACEa/QwAAAAAAAAA" +
-    "AAAAAAAAAAAAIRv9DAAAAAAAAAAAAAAAAAAAAAAhHP0MAAAAAAAAAAAAAAAAAAAAACEdQwAAAAAhHkMAAAAAIR8CQCAGRQ0AQQAh" +
-    "BQNAIwAgBUECdGooAoACIQogByAKQQJ0aioCACEMIAEgCkHIAWxqIQggDP0TIQ0gEiANIAj9AAQA/eYB/eQBIRIgEyANIAj9AAQQ" +
-    "/eYB/eQBIRMgFCANIAj9AAQg/eYB/eQBIRQgFSANIAj9AAQw/eYB/eQBIRUgFiANIAj9AARA/eYB/eQBIRYgFyANIAj9AARQ/eYB" +
-    "/eQBIRcgGCANIAj9AARg/eYB/eQBIRggGSANIAj9AARw/eYB/eQBIRkgGiANIAj9AASAAf3mAf3kASEaIBsgDSAI/QAEkAH95gH9" +
-    "5AEhGyAcIA0gCP0ABKAB/eYB/eQBIRwgHSANIAj9AASwAf3mAf3kASEdIB4gDCAIKgLAAZSSIR4gHyAMIAgqAsQBlJIhHyAFQQFq" +
-    "IgUgBkkNAAsLIAIgBEHIAWxqIQggCCAS/QsEACAIIBP9CwQQIAggFP0LBCAgCCAV/QsEMCAIIBb9CwRAIAggF/0LBFAgCCAY/QsE" +
-    "YCAIIBn9CwRwIAggGv0LBIABIAggG/0LBJABIAggHP0LBKABIAggHf0LBLABIAggHjgCwAEgCCAfOALEASAEQQFqIQQMAAsLC9cM" +
-    "BAh/AX0RewJ9IwD9DICAgICAgICAgICAgICAgID9CwQAIwD9DAABAgOAgICAgICAgICAgID9CwQQIwD9DAQFBgeAgICAgICAgICA" +
-    "gID9CwQgIwD9DAABAgMEBQYHgICAgICAgID9CwQwIwD9DAgJCguAgICAgICAgICAgID9CwRAIwD9DAABAgMICQoLgICAgICAgID9" +
-    "CwRQIwD9DAQFBgcICQoLgICAgICAgID9CwRgIwD9DAABAgMEBQYHCAkKC4CAgID9CwRwIwD9DAwNDg+AgICAgICAgICAgID9CwSA" +
-    "ASMA/QwAAQIDDA0OD4CAgICAgICA/QsEkAEjAP0MBAUGBwwNDg+AgICAgICAgP0LBKABIwD9DAABAgMEBQYHDA0OD4CAgID9CwSw" +
-    "ASMA/QwICQoLDA0OD4CAgICAgICA/QsEwAEjAP0MAAECAwgJCgsMDQ4PgICAgP0LBNABIwD9DAQFBgcICQoLDA0OD4CAgID9CwTg" +
-    "ASMA/QwAAQIDBAUGBwgJCgsMDQ4P/QsE8AH9DAAAAAAAAAAAAAAAAAAAAAAhDf0MAAAAAAAAAAAAAAAAAAAAACEP/QwAAAAAAAAA" +
-    "AAAAAAAAAAAAIRD9DAAAAAAAAAAAAAAAAAAAAAAhEUMAAAAAIQxBACEFAkADQCAFQRBqIANBMmxLDQEgDSABIAVBAnRq/QAEAP0M" +
-    "AAAAAAAAAAAAAAAAAAAAAP3mAf3kASENIA8gASAFQQJ0av0ABBD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhDyAQIAEgBUECdGr9" +
-    "AAQg/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIRAgESABIAVBAnRq/QAEMP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASERIAVBEGoh" +
-    "BQwACwsCQANAIAVBBGogA0EybEsNASANIAEgBUECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIQ0gBUEEaiEFDAALCwJA" +
-    "A0AgBSADQTJsTw0BIAwgASAFQQJ0aioCAEMAAAAAlJIhDCAFQQFqIQUMAAsLIA0gD/3kASAQIBH95AH95AEhDSAN/QwAAAAAAAAA" +
-    "AAAAAAAAAAAA/UL9UyAMQwAAAABcciEJIAJBAEGAyQn8CwACQANAIAQgA08NASABIARByAFsaiEIIAj9AAQAIRIgCP0ABBAhEyAI" +
-    "/QAEICEUIAj9AAQwIRUgCP0ABEAhFiAI/QAEUCEXIAj9AARgIRggCP0ABHAhGSAI/QAEgAEhGiAI/QAEkAEhGyAI/QAEoAEhHCAI" +
-    "/QAEsAEhHSAIKgLAASEeIAgqAsQBIR8gACAEQcAYbGohB0EAIQZBACEF/QwAAAAAAQAAAAIAAAADAAAAIQ4CQANAIAVBkAZPDQEg" +
-    "ByAFQQJ0av0ABAD9DAAAAAAAAAAAAAAAAAAAAAD9Qv2kASAJQQ9sciELIwAgBkECdGogDiMAIAtBBHRq/QAEAP0O/QsEgAIgBiAL" +
-    "aWohBiAO/QwEAAAABAAAAAQAAAAEAAAA/a4BIQ4gBUEEaiEFDAALCwJAA0AgBUGQBk8NASAHIAVBAnRqKgIAQwAAAABcIAlyBEAj" +
-    "ACAGQQJ0aiAFNgKAAiAGQQFqIQYLIAVBAWohBQwACwsCQCAGRQ0AQQAhBQNAIwAgBUECdGooAoACIQogByAKQQJ0aioCACEMIAIg" +
-    "CkHIAWxqIQggDP0TIQ0gCCAI/QAEACANIBL95gH95AH9CwQAIAggCP0ABBAgDSAT/eYB/eQB/QsEECAIIAj9AAQgIA0gFP3mAf3k" +
-    "Af0LBCAgCCAI/QAEMCANIBX95gH95AH9CwQwIAggCP0ABEAgDSAW/eYB/eQB/QsEQCAIIAj9AARQIA0gF/3mAf3kAf0LBFAgCCAI" +
-    "/QAEYCANIBj95gH95AH9CwRgIAggCP0ABHAgDSAZ/eYB/eQB/QsEcCAIIAj9AASAASANIBr95gH95AH9CwSAASAIIAj9AASQASAN" +
-    "IBv95gH95AH9CwSQASAIIAj9AASgASANIBz95gH95AH9CwSgASAIIAj9AASwASANIB395gH95AH9CwSwASAIIAgqAsABIAwgHpSS" +
-    "OALAASAIIAgqAsQBIAwgH5SSOALEASAFQQFqIgUgBkkNAAsLIARBAWohBAwACwsL",
+    "AGFzbQEAAAABFgNgAXwBfGAEf39/fwBgBn9/f39/fwACNAQDZW52Bm1lbW9yeQIBAICABANlbnYEbGlzdAN/AARNYXRoA2V4cAAA" +
+    "BE1hdGgDbG9nAAADDw4BAQEBAQICAQEBAQIBAQeqAQkNYWZmaW5lX3JlbHVfaAAHDGFmZmluZV9zY29yZQAID3NvZnRtYXhfY2Vf" +
+    "bG9zcwAJFXNvZnRtYXhfY2VfZ3JhZF9zY29yZQAKC3N1bV9ncmFkX2IyAAsObWF0bXVsX2dyYWRfVzIADB9tYXRtdWxfcmVsdV9i" +
+    "YWNrd2FyZF9ncmFkX2hfYWRkAA0Lc3VtX2dyYWRfYjEADg5tYXRtdWxfZ3JhZF9XMQAPCsxHDosOBAh/AX0RewJ9IwD9DICAgICA" +
+    "gICAgICAgICAgID9CwQAIwD9DAABAgOAgICAgICAgICAgID9CwQQIwD9DAQFBgeAgICAgICAgICAgID9CwQgIwD9DAABAgMEBQYH" +
+    "gICAgICAgID9CwQwIwD9DAgJCguAgICAgICAgICAgID9CwRAIwD9DAABAgMICQoLgICAgICAgID9CwRQIwD9DAQFBgcICQoLgICA" +
+    "gICAgID9CwRgIwD9DAABAgMEBQYHCAkKC4CAgID9CwRwIwD9DAwNDg+AgICAgICAgICAgID9CwSAASMA/QwAAQIDDA0OD4CAgICA" +
+    "gICA/QsEkAEjAP0MBAUGBwwNDg+AgICAgICAgP0LBKABIwD9DAABAgMEBQYHDA0OD4CAgID9CwSwASMA/QwICQoLDA0OD4CAgICA" +
+    "gICA/QsEwAEjAP0MAAECAwgJCgsMDQ4PgICAgP0LBNABIwD9DAQFBgcICQoLDA0OD4CAgID9CwTgASMA/QwAAQIDBAUGBwgJCgsM" +
+    "DQ4P/QsE8AH9DAAAAAAAAAAAAAAAAAAAAAAhDf0MAAAAAAAAAAAAAAAAAAAAACEP/QwAAAAAAAAAAAAAAAAAAAAAIRD9DAAAAAAA" +
+    "AAAAAAAAAAAAAAAhEUMAAAAAIQxBACEFAkADQCAFQRBqQaCyAksNASANIAEgBUECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/eYB" +
+    "/eQBIQ0gDyABIAVBAnRq/QAEEP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASEPIBAgASAFQQJ0av0ABCD9DAAAAAAAAAAAAAAAAAAA" +
+    "AAD95gH95AEhECARIAEgBUECdGr9AAQw/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIREgBUEQaiEFDAALCwJAA0AgBUEEakGgsgJL" +
+    "DQEgDSABIAVBAnRq/QAEAP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASENIAVBBGohBQwACwsCQANAIAVBoLICTw0BIAwgASAFQQJ0" +
+    "aioCAEMAAAAAlJIhDCAFQQFqIQUMAAsLIA0gD/3kASAQIBH95AH95AEhDSAN/QwAAAAAAAAAAAAAAAAAAAAA/UL9UyAMQwAAAABc" +
+    "ciEJAkADQCAEIANPDQEgACAEQcAYbGohB0EAIQZBACEF/QwAAAAAAQAAAAIAAAADAAAAIQ4CQANAIAVBkAZPDQEgByAFQQJ0av0A" +
+    "BAD9DAAAAAAAAAAAAAAAAAAAAAD9Qv2kASAJQQ9sciELIwAgBkECdGogDiMAIAtBBHRq/QAEAP0O/QsEgAIgBiALaWohBiAO/QwE" +
+    "AAAABAAAAAQAAAAEAAAA/a4BIQ4gBUEEaiEFDAALCwJAA0AgBUGQBk8NASAHIAVBAnRqKgIAQwAAAABcIAlyBEAjACAGQQJ0aiAF" +
+    "NgKAAiAGQQFqIQYLIAVBAWohBQwACwv9DAAAAAAAAAAAAAAAAAAAAAAhEv0MAAAAAAAAAAAAAAAAAAAAACET/QwAAAAAAAAAAAAA" +
+    "AAAAAAAAIRT9DAAAAAAAAAAAAAAAAAAAAAAhFf0MAAAAAAAAAAAAAAAAAAAAACEW/QwAAAAAAAAAAAAAAAAAAAAAIRf9DAAAAAAA" +
+    "AAAAAAAAAAAAAAAhGP0MAAAAAAAAAAAAAAAAAAAAACEZ/QwAAAAAAAAAAAAAAAAAAAAAIRr9DAAAAAAAAAAAAAAAAAAAAAAhG/0M" +
+    "AAAAAAAAAAAAAAAAAAAAACEc/QwAAAAAAAAAAAAAAAAAAAAAIR1DAAAAACEeQwAAAAAhHwJAIAZFDQBBACEFA0AjACAFQQJ0aigC" +
+    "gAIhCiAHIApBAnRqKgIAIQwgASAKQcgBbGohCCAM/RMhDSASIA0gCP0ABAD95gH95AEhEiATIA0gCP0ABBD95gH95AEhEyAUIA0g" +
+    "CP0ABCD95gH95AEhFCAVIA0gCP0ABDD95gH95AEhFSAWIA0gCP0ABED95gH95AEhFiAXIA0gCP0ABFD95gH95AEhFyAYIA0gCP0A" +
+    "BGD95gH95AEhGCAZIA0gCP0ABHD95gH95AEhGSAaIA0gCP0ABIAB/eYB/eQBIRogGyANIAj9AASQAf3mAf3kASEbIBwgDSAI/QAE" +
+    "oAH95gH95AEhHCAdIA0gCP0ABLAB/eYB/eQBIR0gHiAMIAgqAsABlJIhHiAfIAwgCCoCxAGUkiEfIAVBAWoiBSAGSQ0ACwsgAiAE" +
+    "QcgBbGohCCAIIBL9CwQAIAggE/0LBBAgCCAU/QsEICAIIBX9CwQwIAggFv0LBEAgCCAX/QsEUCAIIBj9CwRgIAggGf0LBHAgCCAa" +
+    "/QsEgAEgCCAb/QsEkAEgCCAc/QsEoAEgCCAd/QsEsAEgCCAeOALAASAIIB84AsQBIARBAWohBAwACwsLrAoECH8BfQd7An0jAP0M" +
+    "gICAgICAgICAgICAgICAgP0LBAAjAP0MAAECA4CAgICAgICAgICAgP0LBBAjAP0MBAUGB4CAgICAgICAgICAgP0LBCAjAP0MAAEC" +
+    "AwQFBgeAgICAgICAgP0LBDAjAP0MCAkKC4CAgICAgICAgICAgP0LBEAjAP0MAAECAwgJCguAgICAgICAgP0LBFAjAP0MBAUGBwgJ" +
+    "CguAgICAgICAgP0LBGAjAP0MAAECAwQFBgcICQoLgICAgP0LBHAjAP0MDA0OD4CAgICAgICAgICAgP0LBIABIwD9DAABAgMMDQ4P" +
+    "gICAgICAgID9CwSQASMA/QwEBQYHDA0OD4CAgICAgICA/QsEoAEjAP0MAAECAwQFBgcMDQ4PgICAgP0LBLABIwD9DAgJCgsMDQ4P" +
+    "gICAgICAgID9CwTAASMA/QwAAQIDCAkKCwwNDg+AgICA/QsE0AEjAP0MBAUGBwgJCgsMDQ4PgICAgP0LBOABIwD9DAABAgMEBQYH" +
+    "CAkKCwwNDg/9CwTwAf0MAAAAAAAAAAAAAAAAAAAAACEN/QwAAAAAAAAAAAAAAAAAAAAAIQ/9DAAAAAAAAAAAAAAAAAAAAAAhEP0M" +
+    "AAAAAAAAAAAAAAAAAAAAACERQwAAAAAhDEEAIQUCQANAIAVBEGpB9ANLDQEgDSABIAVBAnRq/QAEAP0MAAAAAAAAAAAAAAAAAAAA" +
+    "AP3mAf3kASENIA8gASAFQQJ0av0ABBD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhDyAQIAEgBUECdGr9AAQg/QwAAAAAAAAAAAAA" +
+    "AAAAAAAA/eYB/eQBIRAgESABIAVBAnRq/QAEMP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASERIAVBEGohBQwACwsCQANAIAVBBGpB" +
+    "9ANLDQEgDSABIAVBAnRq/QAEAP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASENIAVBBGohBQwACwsCQANAIAVB9ANPDQEgDCABIAVB" +
+    "AnRqKgIAQwAAAACUkiEMIAVBAWohBQwACwsgDSAP/eQBIBAgEf3kAf3kASENIA39DAAAAAAAAAAAAAAAAAAAAAD9Qv1TIAxDAAAA" +
+    "AFxyIQkCQANAIAQgA08NASAAIARByAFsaiEHQQAhBkEAIQX9DAAAAAABAAAAAgAAAAMAAAAhDgJAA0AgBUEwTw0BIAcgBUECdGr9" +
+    "AAQA/QwAAAAAAAAAAAAAAAAAAAAA/UL9pAEgCUEPbHIhCyMAIAZBAnRqIA4jACALQQR0av0ABAD9Dv0LBIACIAYgC2lqIQYgDv0M" +
+    "BAAAAAQAAAAEAAAABAAAAP2uASEOIAVBBGohBQwACwsCQANAIAVBMk8NASAHIAVBAnRqKgIAQwAAAABcIAlyBEAjACAGQQJ0aiAF" +
+    "NgKAAiAGQQFqIQYLIAVBAWohBQwACwv9DAAAAAAAAAAAAAAAAAAAAAAhEv0MAAAAAAAAAAAAAAAAAAAAACETQwAAAAAhFEMAAAAA" +
+    "IRUCQCAGRQ0AQQAhBQNAIwAgBUECdGooAoACIQogByAKQQJ0aioCACEMIAEgCkEobGohCCAM/RMhDSASIA0gCP0ABAD95gH95AEh" +
+    "EiATIA0gCP0ABBD95gH95AEhEyAUIAwgCCoCIJSSIRQgFSAMIAgqAiSUkiEVIAVBAWoiBSAGSQ0ACwsgAiAEQShsaiEIIAggEv0L" +
+    "BAAgCCAT/QsEECAIIBQ4AiAgCCAVOAIkIARBAWohBAwACwsLlAoECH8BfQd7An0jAP0MgICAgICAgICAgICAgICAgP0LBAAjAP0M" +
+    "AAECA4CAgICAgICAgICAgP0LBBAjAP0MBAUGB4CAgICAgICAgICAgP0LBCAjAP0MAAECAwQFBgeAgICAgICAgP0LBDAjAP0MCAkK" +
+    "C4CAgICAgICAgICAgP0LBEAjAP0MAAECAwgJCguAgICAgICAgP0LBFAjAP0MBAUGBwgJCguAgICAgICAgP0LBGAjAP0MAAECAwQF" +
+    "BgcICQoLgICAgP0LBHAjAP0MDA0OD4CAgICAgICAgICAgP0LBIABIwD9DAABAgMMDQ4PgICAgICAgID9CwSQASMA/QwEBQYHDA0O" +
+    "D4CAgICAgICA/QsEoAEjAP0MAAECAwQFBgcMDQ4PgICAgP0LBLABIwD9DAgJCgsMDQ4PgICAgICAgID9CwTAASMA/QwAAQIDCAkK" +
+    "CwwNDg+AgICA/QsE0AEjAP0MBAUGBwgJCgsMDQ4PgICAgP0LBOABIwD9DAABAgMEBQYHCAkKCwwNDg/9CwTwAf0MAAAAAAAAAAAA" +
+    "AAAAAAAAACEN/QwAAAAAAAAAAAAAAAAAAAAAIQ/9DAAAAAAAAAAAAAAAAAAAAAAhEP0MAAAAAAAAAAAAAAAAAAAAACERQwAAAAAh" +
+    "DEEAIQUCQANAIAVBEGogA0EKbEsNASANIAEgBUECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIQ0gDyABIAVBAnRq/QAE" +
+    "EP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASEPIBAgASAFQQJ0av0ABCD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhECARIAEgBUEC" +
+    "dGr9AAQw/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIREgBUEQaiEFDAALCwJAA0AgBUEEaiADQQpsSw0BIA0gASAFQQJ0av0ABAD9" +
+    "DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhDSAFQQRqIQUMAAsLAkADQCAFIANBCmxPDQEgDCABIAVBAnRqKgIAQwAAAACUkiEMIAVB" +
+    "AWohBQwACwsgDSAP/eQBIBAgEf3kAf3kASENIA39DAAAAAAAAAAAAAAAAAAAAAD9Qv1TIAxDAAAAAFxyIQkgAkEAQdAP/AsAAkAD" +
+    "QCAEIANPDQEgASAEQShsaiEIIAj9AAQAIRIgCP0ABBAhEyAIKgIgIRQgCCoCJCEVIAAgBEHIAWxqIQdBACEGQQAhBf0MAAAAAAEA" +
+    "AAACAAAAAwAAACEOAkADQCAFQTBPDQEgByAFQQJ0av0ABAD9DAAAAAAAAAAAAAAAAAAAAAD9Qv2kASAJQQ9sciELIwAgBkECdGog" +
+    "DiMAIAtBBHRq/QAEAP0O/QsEgAIgBiALaWohBiAO/QwEAAAABAAAAAQAAAAEAAAA/a4BIQ4gBUEEaiEFDAALCwJAA0AgBUEyTw0B" +
+    "IAcgBUECdGoqAgBDAAAAAFwgCXIEQCMAIAZBAnRqIAU2AoACIAZBAWohBgsgBUEBaiEFDAALCwJAIAZFDQBBACEFA0AjACAFQQJ0" +
+    "aigCgAIhCiAHIApBAnRqKgIAIQwgAiAKQShsaiEIIAz9EyENIAggCP0ABAAgDSAS/eYB/eQB/QsEACAIIAj9AAQQIA0gE/3mAf3k" +
+    "Af0LBBAgCCAIKgIgIAwgFJSSOAIgIAggCCoCJCAMIBWUkjgCJCAFQQFqIgUgBkkNAAsLIARBAWohBAwACwsLhQ4ECH8BfRF7An0j" +
+    "AP0MgICAgICAgICAgICAgICAgP0LBAAjAP0MAAECA4CAgICAgICAgICAgP0LBBAjAP0MBAUGB4CAgICAgICAgICAgP0LBCAjAP0M" +
+    "AAECAwQFBgeAgICAgICAgP0LBDAjAP0MCAkKC4CAgICAgICAgICAgP0LBEAjAP0MAAECAwgJCguAgICAgICAgP0LBFAjAP0MBAUG" +
+    "BwgJCguAgICAgICAgP0LBGAjAP0MAAECAwQFBgcICQoLgICAgP0LBHAjAP0MDA0OD4CAgICAgICAgICAgP0LBIABIwD9DAABAgMM" +
+    "DQ4PgICAgICAgID9CwSQASMA/QwEBQYHDA0OD4CAgICAgICA/QsEoAEjAP0MAAECAwQFBgcMDQ4PgICAgP0LBLABIwD9DAgJCgsM" +
+    "DQ4PgICAgICAgID9CwTAASMA/QwAAQIDCAkKCwwNDg+AgICA/QsE0AEjAP0MBAUGBwgJCgsMDQ4PgICAgP0LBOABIwD9DAABAgME" +
+    "BQYHCAkKCwwNDg/9CwTwAf0MAAAAAAAAAAAAAAAAAAAAACEN/QwAAAAAAAAAAAAAAAAAAAAAIQ/9DAAAAAAAAAAAAAAAAAAAAAAh" +
+    "EP0MAAAAAAAAAAAAAAAAAAAAACERQwAAAAAhDEEAIQUCQANAIAVBEGpB9ANLDQEgDSABIAVBAnRq/QAEAP0MAAAAAAAAAAAAAAAA" +
+    "AAAAAP3mAf3kASENIA8gASAFQQJ0av0ABBD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhDyAQIAEgBUECdGr9AAQg/QwAAAAAAAAA" +
+    "AAAAAAAAAAAA/eYB/eQBIRAgESABIAVBAnRq/QAEMP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASERIAVBEGohBQwACwsCQANAIAVB" +
+    "BGpB9ANLDQEgDSABIAVBAnRq/QAEAP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASENIAVBBGohBQwACwsCQANAIAVB9ANPDQEgDCAB" +
+    "IAVBAnRqKgIAQwAAAACUkiEMIAVBAWohBQwACwsgDSAP/eQBIBAgEf3kAf3kASENIA39DAAAAAAAAAAAAAAAAAAAAAD9Qv1TIAxD" +
+    "AAAAAFxyIQkCQANAIAQgA08NASAAIARBKGxqIQdBACEGQQAhBf0MAAAAAAEAAAACAAAAAwAAACEOAkADQCAFQQhPDQEgByAFQQJ0" +
+    "av0ABAD9DAAAAAAAAAAAAAAAAAAAAAD9Qv2kASAJQQ9sciELIwAgBkECdGogDiMAIAtBBHRq/QAEAP0O/QsEgAIgBiALaWohBiAO" +
+    "/QwEAAAABAAAAAQAAAAEAAAA/a4BIQ4gBUEEaiEFDAALCwJAA0AgBUEKTw0BIAcgBUECdGoqAgBDAAAAAFwgCXIEQCMAIAZBAnRq" +
+    "IAU2AoACIAZBAWohBgsgBUEBaiEFDAALC/0MAAAAAAAAAAAAAAAAAAAAACES/QwAAAAAAAAAAAAAAAAAAAAAIRP9DAAAAAAAAAAA" +
+    "AAAAAAAAAAAhFP0MAAAAAAAAAAAAAAAAAAAAACEV/QwAAAAAAAAAAAAAAAAAAAAAIRb9DAAAAAAAAAAAAAAAAAAAAAAhF/0MAAAA" +
+    "AAAAAAAAAAAAAAAAACEY/QwAAAAAAAAAAAAAAAAAAAAAIRn9DAAAAAAAAAAAAAAAAAAAAAAhGv0MAAAAAAAAAAAAAAAAAAAAACEb" +
+    "/QwAAAAAAAAAAAAAAAAAAAAAIRz9DAAAAAAAAAAAAAAAAAAAAAAhHUMAAAAAIR5DAAAAACEfAkAgBkUNAEEAIQUDQCMAIAVBAnRq" +
+    "KAKAAiEKIAcgCkECdGoqAgAhDCABIApByAFsaiEIIAz9EyENIBIgDSAI/QAEAP3mAf3kASESIBMgDSAI/QAEEP3mAf3kASETIBQg" +
+    "DSAI/QAEIP3mAf3kASEUIBUgDSAI/QAEMP3mAf3kASEVIBYgDSAI/QAEQP3mAf3kASEWIBcgDSAI/QAEUP3mAf3kASEXIBggDSAI" +
+    "/QAEYP3mAf3kASEYIBkgDSAI/QAEcP3mAf3kASEZIBogDSAI/QAEgAH95gH95AEhGiAbIA0gCP0ABJAB/eYB/eQBIRsgHCANIAj9" +
+    "AASgAf3mAf3kASEcIB0gDSAI/QAEsAH95gH95AEhHSAeIAwgCCoCwAGUkiEeIB8gDCAIKgLEAZSSIR8gBUEBaiIFIAZJDQALCyAC" +
+    "IARByAFsaiEIIAggEv0LBAAgCCAT/QsEECAIIBT9CwQgIAggFf0LBDAgCCAW/QsEQCAIIBf9CwRQIAggGP0LBGAgCCAZ/QsEcCAI" +
+    "IBr9CwSAASAIIBv9CwSQASAIIBz9CwSgASAIIB39CwSwASAIIB44AsABIAggHzgCxAEgBEEBaiEEDAALCwvXDAQIfwF9EXsCfSMA" +
+    "/QyAgICAgICAgICAgICAgICA/QsEACMA/QwAAQIDgICAgICAgICAgICA/QsEECMA/QwEBQYHgICAgICAgICAgICA/QsEICMA/QwA" +
+    "AQIDBAUGB4CAgICAgICA/QsEMCMA/QwICQoLgICAgICAgICAgICA/QsEQCMA/QwAAQIDCAkKC4CAgICAgICA/QsEUCMA/QwEBQYH" +
+    "CAkKC4CAgICAgICA/QsEYCMA/QwAAQIDBAUGBwgJCguAgICA/QsEcCMA/QwMDQ4PgICAgICAgICAgICA/QsEgAEjAP0MAAECAwwN" +
+    "Dg+AgICAgICAgP0LBJABIwD9DAQFBgcMDQ4PgICAgICAgID9CwSgASMA/QwAAQIDBAUGBwwNDg+AgICA/QsEsAEjAP0MCAkKCwwN" +
+    "Dg+AgICAgICAgP0LBMABIwD9DAABAgMICQoLDA0OD4CAgID9CwTQASMA/QwEBQYHCAkKCwwNDg+AgICA/QsE4AEjAP0MAAECAwQF" +
+    "BgcICQoLDA0OD/0LBPAB/QwAAAAAAAAAAAAAAAAAAAAAIQ39DAAAAAAAAAAAAAAAAAAAAAAhD/0MAAAAAAAAAAAAAAAAAAAAACEQ" +
+    "/QwAAAAAAAAAAAAAAAAAAAAAIRFDAAAAACEMQQAhBQJAA0AgBUEQaiADQTJsSw0BIA0gASAFQQJ0av0ABAD9DAAAAAAAAAAAAAAA" +
+    "AAAAAAD95gH95AEhDSAPIAEgBUECdGr9AAQQ/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIQ8gECABIAVBAnRq/QAEIP0MAAAAAAAA" +
+    "AAAAAAAAAAAAAP3mAf3kASEQIBEgASAFQQJ0av0ABDD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhESAFQRBqIQUMAAsLAkADQCAF" +
+    "QQRqIANBMmxLDQEgDSABIAVBAnRq/QAEAP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASENIAVBBGohBQwACwsCQANAIAUgA0EybE8N" +
+    "ASAMIAEgBUECdGoqAgBDAAAAAJSSIQwgBUEBaiEFDAALCyANIA/95AEgECAR/eQB/eQBIQ0gDf0MAAAAAAAAAAAAAAAAAAAAAP1C" +
+    "/VMgDEMAAAAAXHIhCSACQQBBgMkJ/AsAAkADQCAEIANPDQEgASAEQcgBbGohCCAI/QAEACESIAj9AAQQIRMgCP0ABCAhFCAI/QAE" +
+    "MCEVIAj9AARAIRYgCP0ABFAhFyAI/QAEYCEYIAj9AARwIRkgCP0ABIABIRogCP0ABJABIRsgCP0ABKABIRwgCP0ABLABIR0gCCoC" +
+    "wAEhHiAIKgLEASEfIAAgBEHAGGxqIQdBACEGQQAhBf0MAAAAAAEAAAACAAAAAwAAACEOAkADQCAFQZAGTw0BIAcgBUECdGr9AAQA" +
+    "/QwAAAAAAAAAAAAAAAAAAAAA/UL9pAEgCUEPbHIhCyMAIAZBAnRqIA4jACALQQR0av0ABAD9Dv0LBIACIAYgC2lqIQYgDv0MBAAA" +
+    "AAQAAAAEAAAABAAAAP2uASEOIAVBBGohBQwACwsCQANAIAVBkAZPDQEgByAFQQJ0aioCAEMAAAAAXCAJcgRAIwAgBkECdGogBTYC" +
+    "gAIgBkEBaiEGCyAFQQFqIQUMAAsLAkAgBkUNAEEAIQUDQCMAIAVBAnRqKAKAAiEKIAcgCkECdGoqAgAhDCACIApByAFsaiEIIAz9" +
+    "EyENIAggCP0ABAAgDSAS/eYB/eQB/QsEACAIIAj9AAQQIA0gE/3mAf3kAf0LBBAgCCAI/QAEICANIBT95gH95AH9CwQgIAggCP0A" +
+    "BDAgDSAV/eYB/eQB/QsEMCAIIAj9AARAIA0gFv3mAf3kAf0LBEAgCCAI/QAEUCANIBf95gH95AH9CwRQIAggCP0ABGAgDSAY/eYB" +
+    "/eQB/QsEYCAIIAj9AARwIA0gGf3mAf3kAf0LBHAgCCAI/QAEgAEgDSAa/eYB/eQB/QsEgAEgCCAI/QAEkAEgDSAb/eYB/eQB/QsE" +
+    "kAEgCCAI/QAEoAEgDSAc/eYB/eQB/QsEoAEgCCAI/QAEsAEgDSAd/eYB/eQB/QsEsAEgCCAIKgLAASAMIB6UkjgCwAEgCCAIKgLE" +
+    "ASAMIB+UkjgCxAEgBUEBaiIFIAZJDQALCyAEQQFqIQQMAAsLC5ABAgN/AXwgACABIAQgBRACQQAhBkEAIQcCQANAIAcgBUhFDQFB" +
+    "ACEIAkADQCAIQTJIRQ0BIAQgBkECdGoqAgC7IAIgCEECdGoqAgC7oCEJIAMgBkECdGogCUQAAAAAAAAAACAJRAAAAAAAAAAAZBu2" +
+    "OAIAIAZBAWohBiAIQQFqIQgMAAsLIAdBAWohBwwACwsLdAEDfyAAIAEgBCAFEANBACEGQQAhBwJAA0AgByAFSEUNAUEAIQgCQANA" +
+    "IAhBCkhFDQEgAyAGQQJ0aiAEIAZBAnRqKgIAuyACIAhBAnRqKgIAu6C2OAIAIAZBAWohBiAIQQFqIQgMAAsLIAdBAWohBwwACwsL" +
+    "5QEGAXwCfwF8AX8BfAF/RAAAAAAAAAAAIQRBACEFAkADQCAFIANIRQ0BIAVBCmwhBkQAAAAAAADw/yEHQQAhCAJAA0AgCEEKSEUN" +
+    "ASAHIAAgBiAIakECdGoqAgC7pSEHIAhBAWohCAwACwtEAAAAAAAAAAAhCUEAIQoCQANAIApBCkhFDQEgCSAAIAYgCmpBAnRqKgIA" +
+    "uyAHoRAAoCEJIApBAWohCgwACwsgBCAHIAkQAaAgACAGIAEgBUECdGooAgBqQQJ0aioCALuhoCEEIAVBAWohBQwACwsgAiAEIAO3" +
+    "o7Y4AgALngIGAXwCfwF8AX8BfAJ/RAAAAAAAAPA/IAO3oyEEQQAhBQJAA0AgBSADSEUNASAFQQpsIQZEAAAAAAAA8P8hB0EAIQgC" +
+    "QANAIAhBCkhFDQEgByAAIAYgCGpBAnRqKgIAu6UhByAIQQFqIQgMAAsLRAAAAAAAAAAAIQlBACEKAkADQCAKQQpIRQ0BIAkgACAG" +
+    "IApqQQJ0aioCALsgB6EQAKAhCSAKQQFqIQoMAAsLQQAhCwJAA0AgC0EKSEUNASACIAYgC2pBAnRqIAAgBiALakECdGoqAgC7IAeh" +
+    "EAAgCaNEAAAAAAAA8D9EAAAAAAAAAAAgASAFQQJ0aigCACALRhuhIASitjgCACALQQFqIQsMAAsLIAVBAWohBQwACwsLxAEBBH9B" +
+    "ACEEAkADQCAEQQpIRQ0BIAIgBEEDdGpEAAAAAAAAAAA5AwAgBEEBaiEEDAALC0EAIQUCQANAIAUgA0hFDQFBACEGAkADQCAGQQpI" +
+    "RQ0BIAIgBkEDdGogAiAGQQN0aisDACAAIAVBCmwgBmpBAnRqKgIAu6A5AwAgBkEBaiEGDAALCyAFQQFqIQUMAAsLQQAhBwJAA0Ag" +
+    "B0EKSEUNASABIAdBAnRqIAIgB0EDdGorAwC2OAIAIAdBAWohBwwACwsLDAAgACABIAIgAxAEC2UBAn8gACABIAQgBRAFQQAhBgJA" +
+    "A0AgBiAFQTJsSEUNAUEBQQAgAiAGQQJ0aioCALtEAAAAAAAAAABkGyEHIAMgBkECdGogBCAGQQJ0aioCALsgB7eitjgCACAGQQFq" +
+    "IQYMAAsLC8QBAQR/QQAhBAJAA0AgBEEySEUNASACIARBA3RqRAAAAAAAAAAAOQMAIARBAWohBAwACwtBACEFAkADQCAFIANIRQ0B" +
+    "QQAhBgJAA0AgBkEySEUNASACIAZBA3RqIAIgBkEDdGorAwAgACAFQTJsIAZqQQJ0aioCALugOQMAIAZBAWohBgwACwsgBUEBaiEF" +
+    "DAALC0EAIQcCQANAIAdBMkhFDQEgASAHQQJ0aiACIAdBA3RqKwMAtjgCACAHQQFqIQcMAAsLCwwAIAAgASACIAMQBgs=",
   ), (c) => c.charCodeAt(0));
 /** The memory import's limits byte: 1 imports a memory of its own, 3 one shared between threads (`(memory 0 65536 shared)`). */
-const MEMORY_LIMITS_AT = 33;
+const MEMORY_LIMITS_AT = 47;
 /** The kernels compiled once for each kind of memory: [own, shared]. */
 const simdModules: (object | undefined)[] = [undefined, undefined];
 
@@ -1361,132 +1801,10 @@ function simdModule(shared: boolean): object {
 }
 
 /** The array the WebAssembly kernels read: `a` itself when it lives in their memory, else its copy in `own`. */
-function inMemory(memory: WasmMemory, a: Float32Array, own: Float32Array): Float32Array {
+function inMemory<A extends Float32Array | Float64Array | Int32Array>(memory: WasmMemory, a: A, own: A): A {
   if (a.buffer === memory.buffer) return a;
   own.set(a);
   return own;
-}
-
-/**
- * two_layer_net.graph:10  h     = relu(x @ W1 + b1)
- * fuses: matmul · add · relu
- */
-function affine_relu_h(x: Float32Array, W1: Float32Array, b1: Float32Array, h: Float32Array, simd: SimdKernels, simdOut: Float32Array, N: number): void {
-  // C = x @ W1 in WebAssembly SIMD (rows_h in the listing above): f32x4 lanes, the zeros of x skipped
-  simd.rows_h(x.byteOffset, W1.byteOffset, simdOut.byteOffset, N);
-  let o = 0;
-  for (let i0 = 0; i0 < N; i0++) {
-    for (let i1 = 0; i1 < 50; i1++) {
-      const add = simdOut[o]! + b1[i1]!;
-      h[o] = add > 0 ? add : 0;
-      o++;
-    }
-  }
-}
-
-/**
- * two_layer_net.graph:11  score = h @ W2 + b2
- * fuses: matmul · add
- */
-function affine_score(h: Float32Array, W2: Float32Array, b2: Float32Array, score: Float32Array, simd: SimdKernels, simdOut: Float32Array, N: number): void {
-  // C = h @ W2 in WebAssembly SIMD (rows_score in the listing above): f32x4 lanes, the zeros of h skipped
-  simd.rows_score(h.byteOffset, W2.byteOffset, simdOut.byteOffset, N);
-  let o = 0;
-  for (let i0 = 0; i0 < N; i0++) {
-    for (let i1 = 0; i1 < 10; i1++) {
-      score[o] = simdOut[o]! + b2[i1]!;
-      o++;
-    }
-  }
-}
-
-/**
- * two_layer_net.graph:12  loss  = softmax_cross_entropy(score, t)
- * fuses: softmax_ce
- */
-function softmax_ce_loss(score: Float32Array, t: Int32Array, loss: Float32Array, N: number): void {
-  let total = 0;
-  for (let i = 0; i < N; i++) {
-    const row = i * 10;
-    let rowMax = -Infinity;
-    for (let j = 0; j < 10; j++) rowMax = Math.max(rowMax, score[row + j]!);
-    let expSum = 0;
-    for (let j = 0; j < 10; j++) expSum += Math.exp(score[row + j]! - rowMax);
-    total += rowMax + Math.log(expSum) - score[row + t[i]!]!;
-  }
-  loss[0] = total / N;
-}
-
-/**
- * two_layer_net.graph:12  loss  = softmax_cross_entropy(score, t)
- * fuses: softmax_ce_grad
- */
-function softmax_ce_grad_score(score: Float32Array, t: Int32Array, grad_score: Float32Array, N: number): void {
-  const scale = 1 / N;
-  for (let i = 0; i < N; i++) {
-    const row = i * 10;
-    let rowMax = -Infinity;
-    for (let j = 0; j < 10; j++) rowMax = Math.max(rowMax, score[row + j]!);
-    let expSum = 0;
-    for (let j = 0; j < 10; j++) expSum += Math.exp(score[row + j]! - rowMax);
-    for (let j = 0; j < 10; j++) grad_score[row + j] = (Math.exp(score[row + j]! - rowMax) / expSum - (t[i]! === j ? 1 : 0)) * scale;
-  }
-}
-
-/**
- * two_layer_net.graph:11  score = h @ W2 + b2
- * fuses: sum
- */
-function sum_grad_b2(grad_score: Float32Array, grad_b2: Float32Array, scratch: Float64Array, N: number): void {
-  for (let o = 0; o < 10; o++) scratch[o] = 0;
-  for (let i0 = 0; i0 < N; i0++) {
-    for (let i1 = 0; i1 < 10; i1++) scratch[i1] = scratch[i1]! + grad_score[i0 * 10 + i1]!;
-  }
-  for (let o = 0; o < 10; o++) grad_b2[o] = scratch[o]!;
-}
-
-/**
- * two_layer_net.graph:11  score = h @ W2 + b2
- * fuses: matmul
- */
-function matmul_grad_W2(h: Float32Array, grad_score: Float32Array, grad_W2: Float32Array, simd: SimdKernels, N: number): void {
-  // C = hᵀ @ grad_score in WebAssembly SIMD (scatter_grad_W2 in the listing above): f32x4 lanes, the zeros of h skipped
-  simd.scatter_grad_W2(h.byteOffset, grad_score.byteOffset, grad_W2.byteOffset, N);
-}
-
-/**
- * two_layer_net.graph:10  h     = relu(x @ W1 + b1)
- * two_layer_net.graph:11  score = h @ W2 + b2
- * fuses: matmul · step · mul
- */
-function matmul_relu_backward_grad_h_add(grad_score: Float32Array, W2: Float32Array, h: Float32Array, grad_h_add: Float32Array, simd: SimdKernels, simdOut: Float32Array, N: number): void {
-  // C = grad_score @ W2ᵀ, from its transposed copy in WebAssembly SIMD (rows_grad_h_add in the listing above): f32x4 lanes, the zeros of grad_score skipped
-  simd.rows_grad_h_add(grad_score.byteOffset, W2.byteOffset, simdOut.byteOffset, N);
-  for (let i = 0; i < N * 50; i++) {
-    const step = h[i]! > 0 ? 1 : 0;
-    grad_h_add[i] = simdOut[i]! * step;
-  }
-}
-
-/**
- * two_layer_net.graph:10  h     = relu(x @ W1 + b1)
- * fuses: sum
- */
-function sum_grad_b1(grad_h_add: Float32Array, grad_b1: Float32Array, scratch: Float64Array, N: number): void {
-  for (let o = 0; o < 50; o++) scratch[o] = 0;
-  for (let i0 = 0; i0 < N; i0++) {
-    for (let i1 = 0; i1 < 50; i1++) scratch[i1] = scratch[i1]! + grad_h_add[i0 * 50 + i1]!;
-  }
-  for (let o = 0; o < 50; o++) grad_b1[o] = scratch[o]!;
-}
-
-/**
- * two_layer_net.graph:10  h     = relu(x @ W1 + b1)
- * fuses: matmul
- */
-function matmul_grad_W1(x: Float32Array, grad_h_add: Float32Array, grad_W1: Float32Array, simd: SimdKernels, N: number): void {
-  // C = xᵀ @ grad_h_add in WebAssembly SIMD (scatter_grad_W1 in the listing above): f32x4 lanes, the zeros of x skipped
-  simd.scatter_grad_W1(x.byteOffset, grad_h_add.byteOffset, grad_W1.byteOffset, N);
 }
 
 /** Allocates every buffer once (in a memory of its own, or where `place` says); step and forward then allocate nothing. */
@@ -1505,13 +1823,18 @@ export function createWorkspace(dims: Dims, place?: Placement): Workspace {
   const at_grad_W1 = at_grad_b1 + align16(200);
   const at_x_wasm = at_grad_W1 + align16(156800);
   const at_W1_wasm = at_x_wasm + align16(N * 3136);
-  const at_W2_wasm = at_W1_wasm + align16(156800);
-  const at_W2T_wasm = at_W2_wasm + align16(2000);
+  const at_b1_wasm = at_W1_wasm + align16(156800);
+  const at_W2_wasm = at_b1_wasm + align16(200);
+  const at_b2_wasm = at_W2_wasm + align16(2000);
+  const at_t_wasm = at_b2_wasm + align16(40);
+  const at_W2T_wasm = at_t_wasm + align16(N * 4);
   const at_simdOut = at_W2T_wasm + align16(2000);
-  const end = at_simdOut + align16(Math.max(N * 50, N * 10) * 4);
+  const at_scratch = at_simdOut + align16(Math.max(N * 50, N * 10) * 4);
+  const at_iscratch = at_scratch + align16(400);
+  const end = at_iscratch + align16(0);
   const memory = place === undefined ? new WebAssembly.Memory({ initial: Math.ceil(end / 65536) + 1, maximum: 65536 }) : place.memory;
   const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
-  const simd = new WebAssembly.Instance(simdModule(shared), { env: { memory, list: base } }).exports as unknown as SimdKernels;
+  const simd = new WebAssembly.Instance(simdModule(shared), { env: { memory, list: base }, Math }).exports as unknown as SimdKernels;
   const h = new Float32Array(memory.buffer, at_h, N * 50);
   const score = new Float32Array(memory.buffer, at_score, N * 10);
   const loss = new Float32Array(memory.buffer, at_loss, 1);
@@ -1523,11 +1846,14 @@ export function createWorkspace(dims: Dims, place?: Placement): Workspace {
   const grad_W1 = new Float32Array(memory.buffer, at_grad_W1, 39200);
   const x_wasm = new Float32Array(memory.buffer, at_x_wasm, N * 784);
   const W1_wasm = new Float32Array(memory.buffer, at_W1_wasm, 39200);
+  const b1_wasm = new Float32Array(memory.buffer, at_b1_wasm, 50);
   const W2_wasm = new Float32Array(memory.buffer, at_W2_wasm, 500);
+  const b2_wasm = new Float32Array(memory.buffer, at_b2_wasm, 10);
+  const t_wasm = new Int32Array(memory.buffer, at_t_wasm, N);
   const W2T_wasm = new Float32Array(memory.buffer, at_W2T_wasm, 500);
   const simdOut = new Float32Array(memory.buffer, at_simdOut, Math.max(N * 50, N * 10));
-  const scratch = new Float64Array(50);
-  const iscratch = new Int32Array(0);
+  const scratch = new Float64Array(memory.buffer, at_scratch, 50);
+  const iscratch = new Int32Array(memory.buffer, at_iscratch, 0);
   return {
     dims,
     outputs: { score: score, loss: 0 },
@@ -1548,7 +1874,10 @@ export function createWorkspace(dims: Dims, place?: Placement): Workspace {
     simdOut,
     x_wasm,
     W1_wasm,
+    b1_wasm,
     W2_wasm,
+    b2_wasm,
+    t_wasm,
     W2T_wasm,
   };
 }
@@ -1569,10 +1898,15 @@ export function workspaceBytes(dims: Dims): number {
   const at_grad_W1 = at_grad_b1 + align16(200);
   const at_x_wasm = at_grad_W1 + align16(156800);
   const at_W1_wasm = at_x_wasm + align16(N * 3136);
-  const at_W2_wasm = at_W1_wasm + align16(156800);
-  const at_W2T_wasm = at_W2_wasm + align16(2000);
+  const at_b1_wasm = at_W1_wasm + align16(156800);
+  const at_W2_wasm = at_b1_wasm + align16(200);
+  const at_b2_wasm = at_W2_wasm + align16(2000);
+  const at_t_wasm = at_b2_wasm + align16(40);
+  const at_W2T_wasm = at_t_wasm + align16(N * 4);
   const at_simdOut = at_W2T_wasm + align16(2000);
-  const end = at_simdOut + align16(Math.max(N * 50, N * 10) * 4);
+  const at_scratch = at_simdOut + align16(Math.max(N * 50, N * 10) * 4);
+  const at_iscratch = at_scratch + align16(400);
+  const end = at_iscratch + align16(0);
   return end;
 }
 
@@ -1593,10 +1927,13 @@ export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs 
   if (params.b2.length !== 10) throw new RangeError("param b2 has " + params.b2.length + " elements, but this workspace needs 10");
   const x_in = inMemory(ws.memory, inputs.x, ws.x_wasm);
   const W1_in = inMemory(ws.memory, params.W1, ws.W1_wasm);
+  const b1_in = inMemory(ws.memory, params.b1, ws.b1_wasm);
   const W2_in = inMemory(ws.memory, params.W2, ws.W2_wasm);
-  affine_relu_h(x_in, W1_in, params.b1, ws.h, ws.simd, ws.simdOut, N);
-  affine_score(ws.h, W2_in, params.b2, ws.score, ws.simd, ws.simdOut, N);
-  softmax_ce_loss(ws.score, inputs.t, ws.loss, N);
+  const b2_in = inMemory(ws.memory, params.b2, ws.b2_wasm);
+  const t_in = inMemory(ws.memory, inputs.t, ws.t_wasm);
+  ws.simd.affine_relu_h(x_in.byteOffset, W1_in.byteOffset, b1_in.byteOffset, ws.h.byteOffset, ws.simdOut.byteOffset, N);
+  ws.simd.affine_score(ws.h.byteOffset, W2_in.byteOffset, b2_in.byteOffset, ws.score.byteOffset, ws.simdOut.byteOffset, N);
+  ws.simd.softmax_ce_loss(ws.score.byteOffset, t_in.byteOffset, ws.loss.byteOffset, N);
   ws.outputs.loss = ws.loss[0]!;
   return ws.outputs;
 }
@@ -1612,20 +1949,23 @@ export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
   if (params.b2.length !== 10) throw new RangeError("param b2 has " + params.b2.length + " elements, but this workspace needs 10");
   const x_in = inMemory(ws.memory, inputs.x, ws.x_wasm);
   const W1_in = inMemory(ws.memory, params.W1, ws.W1_wasm);
+  const b1_in = inMemory(ws.memory, params.b1, ws.b1_wasm);
   const W2_in = inMemory(ws.memory, params.W2, ws.W2_wasm);
+  const b2_in = inMemory(ws.memory, params.b2, ws.b2_wasm);
+  const t_in = inMemory(ws.memory, inputs.t, ws.t_wasm);
   for (let i = 0; i < 50; i++) {
     for (let j = 0; j < 10; j++) ws.W2T_wasm[j * 50 + i] = params.W2[i * 10 + j]!;
   }
 
-  affine_relu_h(x_in, W1_in, params.b1, ws.h, ws.simd, ws.simdOut, N);
-  affine_score(ws.h, W2_in, params.b2, ws.score, ws.simd, ws.simdOut, N);
-  softmax_ce_loss(ws.score, inputs.t, ws.loss, N);
-  softmax_ce_grad_score(ws.score, inputs.t, ws.grad_score, N);
-  sum_grad_b2(ws.grad_score, ws.grad_b2, ws.scratch, N);
-  matmul_grad_W2(ws.h, ws.grad_score, ws.grad_W2, ws.simd, N);
-  matmul_relu_backward_grad_h_add(ws.grad_score, ws.W2T_wasm, ws.h, ws.grad_h_add, ws.simd, ws.simdOut, N);
-  sum_grad_b1(ws.grad_h_add, ws.grad_b1, ws.scratch, N);
-  matmul_grad_W1(x_in, ws.grad_h_add, ws.grad_W1, ws.simd, N);
+  ws.simd.affine_relu_h(x_in.byteOffset, W1_in.byteOffset, b1_in.byteOffset, ws.h.byteOffset, ws.simdOut.byteOffset, N);
+  ws.simd.affine_score(ws.h.byteOffset, W2_in.byteOffset, b2_in.byteOffset, ws.score.byteOffset, ws.simdOut.byteOffset, N);
+  ws.simd.softmax_ce_loss(ws.score.byteOffset, t_in.byteOffset, ws.loss.byteOffset, N);
+  ws.simd.softmax_ce_grad_score(ws.score.byteOffset, t_in.byteOffset, ws.grad_score.byteOffset, N);
+  ws.simd.sum_grad_b2(ws.grad_score.byteOffset, ws.grad_b2.byteOffset, ws.scratch.byteOffset, N);
+  ws.simd.matmul_grad_W2(ws.h.byteOffset, ws.grad_score.byteOffset, ws.grad_W2.byteOffset, N);
+  ws.simd.matmul_relu_backward_grad_h_add(ws.grad_score.byteOffset, ws.W2T_wasm.byteOffset, ws.h.byteOffset, ws.grad_h_add.byteOffset, ws.simdOut.byteOffset, N);
+  ws.simd.sum_grad_b1(ws.grad_h_add.byteOffset, ws.grad_b1.byteOffset, ws.scratch.byteOffset, N);
+  ws.simd.matmul_grad_W1(x_in.byteOffset, ws.grad_h_add.byteOffset, ws.grad_W1.byteOffset, N);
   ws.outputs.loss = ws.loss[0]!;
   return ws;
 }

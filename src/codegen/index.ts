@@ -14,16 +14,16 @@ import { formatKernel } from "../kernel/format.js";
 import { lowerKernel, type KernelEnv } from "./kernels.js";
 import { printKernel, Printer, Scope } from "./print-ts.js";
 import { printMeta } from "./meta.js";
-import { printModule, withoutTypes, type EmittedKernel } from "./module.js";
+import { printModule, withoutTypes, type EmittedKernel, type ModuleParts } from "./module.js";
 import { asciiName, commentText, Names } from "./names.js";
 import { argumentOf, dimsOfCode, sizeChecks, valueOf } from "./print-args.js";
 import { kernelDoc, kernelName, labelsOf } from "./naming.js";
 
 import { HEADER_MARK, VERSION } from "./header.js";
-import { listBytes, simdMatmul, type SimdMatmul } from "./simd.js";
-import type { WasmFunction } from "./wasm.js";
+import { WasmKernels, type Mirror } from "./wasm-kernels.js";
 
 export { HEADER_MARK, VERSION };
+export type { Mirror } from "./wasm-kernels.js";
 
 export interface EmitOptions {
   /** store every float tensor in this dtype (default: as declared) */
@@ -62,9 +62,8 @@ export function emitModule(input: Graph, options: EmitOptions = {}): string {
   const value = valueOf(stepPlan.modes, home, (n) => constants.find((c) => c.node.id === n.id)!.name, argument);
   const printed = printModule({
     graph,
-    header: header(source, options, wasm.functions.length),
-    // with no matmul that qualifies, a --simd module is the plain one
-    simd: wasm.functions.length > 0 ? { functions: wasm.functions, mirrors, listBytes: wasm.listBytes } : undefined,
+    header: header(source, options),
+    simd: options.simd ? simdParts(wasm, kernels, constants, mirrors, slotScope) : undefined,
     dims,
     dtypeOf,
     step: stepPlan,
@@ -111,9 +110,18 @@ export function kernelListing(input: Graph, options: EmitOptions = {}): string {
 function lowerKernels(graph: Graph, stepPlan: Plan, parts: Pick<KernelEnv, "dtypeOf" | "label" | "home" | "constant">, simd: boolean, moduleNames: Names) {
   const wasm = new WasmKernels();
   const choices = planBackends(stepPlan.kernels, { modes: stepPlan.modes, home: parts.home, dtypeOf: parts.dtypeOf }, simd);
-  const env: KernelEnv = { ...parts, modes: stepPlan.modes, simd: (m, base) => wasm.add(m, base), simdOf: (k) => choices.get(k) };
+  const env: KernelEnv = { ...parts, modes: stepPlan.modes, simd: (m, base) => wasm.add(m, base), simdOf: (k) => choices.get(k), wasm: simd };
   const kernels = stepPlan.kernels.map((k): EmittedKernel => ({ name: moduleNames.name(kernelName(k, parts.label)), doc: kernelDoc(k, graph), program: lowerKernel(k, env, graph.dims), out: k.out }));
   return { kernels, wasm };
+}
+
+/** A --simd module's WebAssembly: every kernel printed into it, and the constants they read copied into its memory. */
+function simdParts(wasm: WasmKernels, kernels: readonly EmittedKernel[], constants: readonly { node: Node; name: string; buf: K.Buf }[], mirrors: readonly Mirror[], slots: Names): NonNullable<ModuleParts["simd"]> {
+  const { functions, imports, constantsOf } = wasm.printKernels(kernels, constants);
+  const read = new Set([...constantsOf.values()].flat());
+  const constantCopies = constants.filter((c) => read.has(c.name)).map((c) => ({ node: c.node, constant: c.name, name: slots.name(`${c.name}_wasm`) }));
+  const copyOf = new Map(constantCopies.map((c) => [c.constant, c.name]));
+  return { functions, imports, mirrors, listBytes: wasm.listBytes, constants: constantCopies, constantsOf: new Map([...constantsOf].map(([k, cs]) => [k, cs.map((c) => copyOf.get(c)!)])) };
 }
 
 /** The tensor constants: module-level arrays, named in the module's scope. */
@@ -143,9 +151,8 @@ const MODULE_NAMES = ["Dims", "Inputs", "Params", "Outputs", "Grads", "Workspace
 /** The parameters and locals of createWorkspace, dimsOf, forward and step, and the workspace's own fields. */
 const FUNCTION_LOCALS = ["ws", "inputs", "params", "_inputs", "_params", "dims", "outputs", "grads", "scratch", "iscratch", "simd", "simdOut", "memory", "place", "base", "shared", "bytes", "at_list", "end"];
 
-function header(source: string, options: EmitOptions, wasmKernels: number): string {
-  const simd = wasmKernels > 0 ? " (--simd)" : " (--simd: no matmul of f32 arrays with static column counts, so no WebAssembly)";
-  const flags = `${options.dtype ? ` (--dtype ${options.dtype})` : ""}${options.simd ? simd : ""}`;
+function header(source: string, options: EmitOptions): string {
+  const flags = `${options.dtype ? ` (--dtype ${options.dtype})` : ""}${options.simd ? " (--simd)" : ""}`;
   return `${HEADER_MARK} ${VERSION} from ${commentText(source)}${flags}. Do not edit: rerun \`gradc compile\`.`;
 }
 
@@ -156,44 +163,4 @@ function homeOf(modes: ReadonlyMap<number, Mode>): (n: Node) => Node {
     for (let m = modes.get(at.id)!.kind; m === "alias" || m === "folded"; m = modes.get(at.id)!.kind) at = at.inputs[0]!;
     return at;
   };
-}
-
-/**
- * An input or param that a WebAssembly kernel reads: read in place when the caller's array
- * already lives in the kernels' memory, else copied into the workspace's buffer `name`
- * (always copied, transposed, when a kernel reads its transpose).
- */
-export interface Mirror {
-  readonly node: Node;
-  readonly transposed: boolean;
-  /** the workspace's buffer */
-  readonly name: string;
-  /** the runners' local naming the array the kernels read (the caller's, or the buffer) */
-  readonly local: string;
-}
-
-/** The WebAssembly kernels a --simd module registers as its kernels are written. */
-class WasmKernels {
-  readonly functions: WasmFunction[] = [];
-  /** bytes at the start of the memory for the rows kernels' lists of non-zeros */
-  listBytes = 0;
-  private readonly names = new Names(["memory"]);
-
-  add(m: Omit<SimdMatmul, "name">, base: string): string {
-    // export names stay ASCII: they are WAT `$names` in the listing and JavaScript properties
-    const name = this.names.name(`${m.kind}_${asciiName(base)}`);
-    this.functions.push(simdMatmul({ ...m, name }));
-    this.listBytes = Math.max(this.listBytes, listBytes(m));
-    return name;
-  }
-
-  /** The inputs and params a WebAssembly kernel reads: copied (or transposed) into its memory before the kernels run. */
-  mirrors(kernels: readonly EmittedKernel[], name: (n: Node, transposed: boolean) => string, local: (n: Node) => string): Mirror[] {
-    const external = kernels.flatMap((k) => k.program.wasmOperands).filter((o) => isExternal(o.node));
-    const unique = new Map(external.map((o) => [`${o.node.id}${o.transposed ? "T" : ""}`, o]));
-    return [...unique.values()].map((o) => {
-      const buffer = name(o.node, o.transposed);
-      return { ...o, name: buffer, local: o.transposed ? `ws.${buffer}` : local(o.node) };
-    });
-  }
 }

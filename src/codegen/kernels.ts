@@ -32,6 +32,8 @@ export interface KernelEnv {
   simdOf(k: Kernel): SimdChoice | undefined;
   /** registers a WebAssembly matmul and returns its export's name */
   readonly simd: (m: Omit<SimdMatmul, "name">, label: string) => string;
+  /** every kernel runs in WebAssembly (`--simd`): every array it reads lives in the kernels' memory */
+  readonly wasm: boolean;
 }
 
 export interface WasmOperand {
@@ -95,11 +97,17 @@ class KernelWriter {
     // inputs first, the output last: affine_relu_h(x, W1, b1, h)
     const entries = [...this.arrays.values()].sort((a, b) => Number(a.node === this.k.out) - Number(b.node === this.k.out));
     const used = K.dimsIn(body);
+    // a kernel printed as WebAssembly reads every input and param array in its memory (matmul operands as planned)
+    if (this.env.wasm) {
+      for (const e of entries) {
+        if ("buf" in e && this.mode(e.node) === "external" && !this.wasmOperands.some((o) => o.node === e.node)) this.wasmOperands.push({ node: e.node, transposed: false });
+      }
+    }
     const params: KernelParam[] = [
       ...entries.map((e): KernelParam => ("buf" in e ? { kind: "array", buf: e.buf, node: e.node } : { kind: "number", v: e.v, node: e.node })),
       ...(isZero(this.scratchSize) ? [] : [{ kind: "scratch", buf: this.scratch } as const]),
       ...(isZero(this.intScratchSize) ? [] : [{ kind: "iscratch", buf: this.iscratch } as const]),
-      ...(this.wasmOperands.length > 0 ? [{ kind: "simd", v: this.simdKernels } as const] : []),
+      ...(this.env.simdOf(this.k) ? [{ kind: "simd", v: this.simdKernels } as const] : []),
       ...(isZero(this.simdOutSize) ? [] : [{ kind: "simdOut", buf: this.simdOut } as const]),
       ...graphDims.filter((d) => used.has(d)).map((name) => ({ kind: "dim", name }) as const),
     ];

@@ -12,7 +12,7 @@ import * as K from "../kernel/ir.js";
 import type { KernelParam, KernelProgram } from "./kernels.js";
 import { ARRAY, commentText, key, prop, type Names } from "./names.js";
 import { mirrorCopies, simdBuffers, simdBytesNeeded, simdFields, simdStatements } from "./simd-module.js";
-import type { WasmFunction } from "./wasm.js";
+import type { WasmFunction, WasmImport } from "./wasm.js";
 import type { Mirror } from "./index.js";
 
 
@@ -40,8 +40,17 @@ export interface ModuleParts {
   readonly value: (n: Node) => { code: string; scalar: boolean; external: boolean };
   /** code for a kernel's argument: the array (or number, for a scalar input) */
   readonly argument: (n: Node, k?: EmittedKernel) => string;
-  /** with --simd: the WebAssembly kernels, and the inputs and params they read (copied into its memory) */
-  readonly simd?: { readonly functions: readonly WasmFunction[]; readonly mirrors: readonly Mirror[]; readonly listBytes: number };
+  /** with --simd: the WebAssembly module (every kernel is one of its functions), and the inputs, params and constants its kernels read in its memory */
+  readonly simd?: {
+    readonly functions: readonly WasmFunction[];
+    readonly imports: readonly WasmImport[];
+    readonly mirrors: readonly Mirror[];
+    readonly listBytes: number;
+    /** the module's constants the kernels read: copied once into the workspace's buffer `name` */
+    readonly constants: readonly { readonly node: Node; readonly constant: string; readonly name: string }[];
+    /** per kernel: the workspace buffers of the constants it is passed after its parameters */
+    readonly constantsOf: ReadonlyMap<string, readonly string[]>;
+  };
   readonly meta: string;
   readonly sizeChecks: readonly string[];
   readonly dimsOf: { readonly lines: readonly string[]; readonly reads: ReadonlySet<Source> };
@@ -118,7 +127,7 @@ function statements(p: ModuleParts): (string | StatementStructures)[] {
     ...p.memory.slots.map((s, i) => ({ name: p.slotNames[i]!, type: ARRAY[s.dtype], doc: `holds ${s.nodes.map((n) => `${p.label(n)}: ${describe(n)}`).join(", then ")}` })),
     ...(p.simd ? simdFields(p, p.simd) : []),
   ]));
-  if (p.simd) out.push(...simdStatements(p.simd.functions));
+  if (p.simd) out.push(...simdStatements(p.simd));
   for (const c of p.constants) {
     out.push({
       kind: StructureKind.VariableStatement,
@@ -128,7 +137,7 @@ function statements(p: ModuleParts): (string | StatementStructures)[] {
   }
   // the kernels as one printed block: ts-morph inserting one structure per kernel grew
   // superlinearly (20,000 kernels: ~3 s); the text is what it printed for each
-  if (p.kernels.length > 0) {
+  if (p.kernels.length > 0 && !p.simd) {
     // ts-morph sets a text statement after a variable statement without a blank line: add the one it gave functions
     const last = out[out.length - 1];
     const gap = typeof last === "object" && last.kind === StructureKind.VariableStatement ? "\n" : "";
@@ -171,9 +180,10 @@ function createWorkspace(p: ModuleParts, gradsByOf: ReadonlyMap<string, readonly
     statements: [
       ...[...p.dims].map(([d, name]) => `const ${name} = ${prop("dims", d)};`),
       ...(p.simd ? simdBuffers(p, p.simd) : p.memory.slots.map((s, i) => `const ${p.slotNames[i]} = new ${ARRAY[s.dtype]}(${sizeOf(s.shape)});`)),
-      `const scratch = new Float64Array(${p.size(K.maxOf(p.kernels.map((k) => k.program.scratch)))});`,
-      `const iscratch = new Int32Array(${p.size(K.maxOf(p.kernels.map((k) => k.program.intScratch)))});`,
-      `return {\n  dims,\n  outputs: { ${outputs.join(", ")} },\n  grads: { ${grads.join(", ")} },\n  scratch,\n  iscratch,${[...p.slotNames, ...(p.simd ? ["memory", "simd", "simdOut", ...p.simd.mirrors.map((m) => m.name)] : [])].map((n) => `\n  ${n},`).join("")}\n};`,
+      ...(p.simd
+        ? []
+        : [`const scratch = new Float64Array(${p.size(K.maxOf(p.kernels.map((k) => k.program.scratch)))});`, `const iscratch = new Int32Array(${p.size(K.maxOf(p.kernels.map((k) => k.program.intScratch)))});`]),
+      `return {\n  dims,\n  outputs: { ${outputs.join(", ")} },\n  grads: { ${grads.join(", ")} },\n  scratch,\n  iscratch,${[...p.slotNames, ...(p.simd ? ["memory", "simd", "simdOut", ...p.simd.mirrors.map((m) => m.name), ...p.simd.constants.map((c) => c.name)] : [])].map((n) => `\n  ${n},`).join("")}\n};`,
     ].filter((s) => s.length > 0),
   };
 }
@@ -217,7 +227,7 @@ function runner(p: ModuleParts, name: string, doc: string, only: ReadonlySet<num
   for (const k of p.kernels) {
     if (only && !only.has(k.out.id)) continue;
     for (const a of k.program.params) if (a.kind === "array" || a.kind === "number") read(a.node);
-    calls.push(`${k.name}(${k.program.params.map((a) => argumentFor(p, k, a)).join(", ")});`);
+    calls.push(p.simd ? wasmCall(p, k) : `${k.name}(${k.program.params.map((a) => argumentFor(p, k, a)).join(", ")});`);
   }
   const assign = (object: string, name: string, n: Node) => {
     const v = p.value(n);
@@ -245,6 +255,13 @@ function runner(p: ModuleParts, name: string, doc: string, only: ReadonlySet<num
       `return ${value};`,
     ],
   };
+}
+
+/** A kernel of a --simd module, called in WebAssembly: arrays by their byte offsets in its memory, then the constants it reads. */
+function wasmCall(p: ModuleParts, k: EmittedKernel): string {
+  const args = k.program.params.filter((a) => a.kind !== "simd").map((a) => (a.kind === "dim" || a.kind === "number" ? argumentFor(p, k, a) : `${argumentFor(p, k, a)}.byteOffset`));
+  const constants = (p.simd!.constantsOf.get(k.name) ?? []).map((c) => `ws.${c}.byteOffset`);
+  return `${prop("ws.simd", k.name)}(${[...args, ...constants].join(", ")});`;
 }
 
 /** What a runner passes for a kernel's parameter. */

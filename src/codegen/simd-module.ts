@@ -9,7 +9,7 @@ import { StructureKind, VariableDeclarationKind, type StatementStructures } from
 import type { ModuleParts } from "./module.js";
 import type { Shape } from "../tensor/types.js";
 import * as K from "../kernel/ir.js";
-import { ARRAY, prop } from "./names.js";
+import { ARRAY, key, Names, prop } from "./names.js";
 import { SIMD_GLOBALS } from "./simd.js";
 import { MAX_PAGES, memoryLimitsAt, wasmBinary, wasmText, type WasmFunction } from "./wasm.js";
 
@@ -23,6 +23,7 @@ export function simdFields(p: ModuleParts, s: Simd): { name: string; type: strin
     { name: "simd", type: "SimdKernels", doc: "the WebAssembly kernels, over that memory" },
     { name: "simdOut", type: "Float32Array", doc: "WebAssembly matmuls' results that an epilogue reads" },
     ...s.mirrors.map((m) => ({ name: m.name, type: ARRAY[p.dtypeOf(m.node)], doc: `${p.label(m.node)}${m.transposed ? " transposed" : ""}, copied where the WebAssembly kernels read it` })),
+    ...s.constants.map((c) => ({ name: c.name, type: ARRAY[p.dtypeOf(c.node)], doc: `the constant ${c.constant}, where the WebAssembly kernels read it` })),
   ];
 }
 
@@ -46,16 +47,21 @@ export interface Placement {
   readonly base: number;
 }`;
 
-export function simdStatements(functions: readonly WasmFunction[]): (string | StatementStructures)[] {
-  const bytes = Buffer.from(wasmBinary(functions, { globals: SIMD_GLOBALS })).toString("base64");
+export function simdStatements(s: Simd): (string | StatementStructures)[] {
+  const { functions, imports } = s;
+  const bytes = Buffer.from(wasmBinary(functions, { globals: SIMD_GLOBALS, imports })).toString("base64");
+  const exported = functions.filter((f) => f.exported !== false);
   return [
     GLOBALS,
     {
       kind: StructureKind.Interface,
       name: "SimdKernels",
       isExported: true,
-      docs: ["The WebAssembly kernels: byte offsets of A, B and C in the memory, and the row count."],
-      methods: functions.map((f) => ({ name: f.name, parameters: f.params.map(([n]) => ({ name: n.slice(1), type: "number" })), returnType: "void" })),
+      docs: ["The kernels, in WebAssembly: each array by its byte offset in the memory, then the dims and scalars it reads."],
+      methods: exported.map((f) => {
+        const names = new Names();
+        return { name: key(f.name), parameters: f.params.map(([n]) => ({ name: names.name(n.slice(1)), type: "number" })), returnType: "void" };
+      }),
     },
     {
       kind: StructureKind.Function,
@@ -68,11 +74,11 @@ export function simdStatements(functions: readonly WasmFunction[]): (string | St
     {
       kind: StructureKind.VariableStatement,
       declarationKind: VariableDeclarationKind.Const,
-      docs: [`The WebAssembly kernels (${functions.length}); their text:\n\n${wasmText(functions, SIMD_GLOBALS)}`],
+      docs: [`The WebAssembly module: every kernel (${exported.length}) and the matmuls they call (${functions.length - exported.length}); its text:\n\n${wasmText(functions, SIMD_GLOBALS, imports)}`],
       declarations: [{ name: "simdBytes", initializer: `Uint8Array.from(atob(\n  ${chunks(bytes, 100).map((c) => `"${c}"`).join(" +\n  ")},\n), (c) => c.charCodeAt(0))` }],
     },
     `/** The memory import's limits byte: 1 imports a memory of its own, 3 one shared between threads (\`(memory 0 ${MAX_PAGES} shared)\`). */
-const MEMORY_LIMITS_AT = ${memoryLimitsAt(functions, SIMD_GLOBALS)};
+const MEMORY_LIMITS_AT = ${memoryLimitsAt(functions, SIMD_GLOBALS, imports)};
 /** The kernels compiled once for each kind of memory: [own, shared]. */
 const simdModules: (object | undefined)[] = [undefined, undefined];
 
@@ -88,8 +94,9 @@ function simdModule(shared: boolean): object {
       kind: StructureKind.Function,
       name: "inMemory",
       docs: ["The array the WebAssembly kernels read: `a` itself when it lives in their memory, else its copy in `own`."],
-      parameters: [{ name: "memory", type: "WasmMemory" }, { name: "a", type: "Float32Array" }, { name: "own", type: "Float32Array" }],
-      returnType: "Float32Array",
+      typeParameters: [{ name: "A", constraint: "Float32Array | Float64Array | Int32Array" }],
+      parameters: [{ name: "memory", type: "WasmMemory" }, { name: "a", type: "A" }, { name: "own", type: "A" }],
+      returnType: "A",
       statements: ["if (a.buffer === memory.buffer) return a;", "own.set(a);", "return own;"],
     },
   ];
@@ -104,7 +111,10 @@ function buffers(p: ModuleParts, s: Simd) {
   return [
     ...p.memory.slots.map((slot, i) => ({ name: p.slotNames[i]!, array: ARRAY[slot.dtype], size: elements(slot.shape), bytes: BYTES[slot.dtype] })),
     ...s.mirrors.map((m) => ({ name: m.name, array: ARRAY[p.dtypeOf(m.node)], size: elements(m.node.type.shape), bytes: BYTES[p.dtypeOf(m.node)] })),
+    ...s.constants.map((c) => ({ name: c.name, array: ARRAY[p.dtypeOf(c.node)], size: elements(c.node.type.shape), bytes: BYTES[p.dtypeOf(c.node)] })),
     { name: "simdOut", array: "Float32Array", size: K.maxOf(p.kernels.map((k) => k.program.simdOut)), bytes: 4 },
+    { name: "scratch", array: "Float64Array", size: K.maxOf(p.kernels.map((k) => k.program.scratch)), bytes: 8 },
+    { name: "iscratch", array: "Int32Array", size: K.maxOf(p.kernels.map((k) => k.program.intScratch)), bytes: 4 },
   ];
 }
 
@@ -131,8 +141,9 @@ export function simdBuffers(p: ModuleParts, s: Simd): string[] {
     ...lines,
     `const memory = place === undefined ? new WebAssembly.Memory({ initial: Math.ceil(end / 65536) + 1, maximum: ${MAX_PAGES} }) : place.memory;`,
     'const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;',
-    "const simd = new WebAssembly.Instance(simdModule(shared), { env: { memory, list: base } }).exports as unknown as SimdKernels;",
+    `const simd = new WebAssembly.Instance(simdModule(shared), { env: { memory, list: base }${s.imports.length > 0 ? ", Math" : ""} }).exports as unknown as SimdKernels;`,
     ...buffers(p, s).map((b) => `const ${b.name} = new ${b.array}(memory.buffer, ${at.get(b.name)}, ${p.size(b.size)});`),
+    ...s.constants.map((c) => `${c.name}.set(${c.constant});`),
   ];
 }
 

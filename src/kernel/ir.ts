@@ -50,7 +50,8 @@ export type Stmt =
   | { readonly k: "block"; readonly body: readonly Stmt[] }
   | { readonly k: "break" }
   | { readonly k: "continue" }
-  | { readonly k: "fill"; readonly buf: Buf; readonly value: Expr }
+  /** every element of buf (count of them) set to value */
+  | { readonly k: "fill"; readonly buf: Buf; readonly value: Expr; readonly count: Expr }
   /** a call of an exported WebAssembly kernel of the module */
   | { readonly k: "wasm"; readonly via: Local; readonly fn: string; readonly args: readonly Expr[] }
   /** a line for the reader (user text is escaped by the printer) */

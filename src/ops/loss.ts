@@ -195,7 +195,7 @@ export const lossOps = [
         const label = K.local("label");
         const L = K.get(label);
         return [
-          { k: "fill", buf: k.out, value: K.num(0) },
+          { k: "fill", buf: k.out, value: K.num(0), count: K.product(k.outShape) },
           K.loop("i", K.product(k.inShapes[0]!), (i) => [
             K.decl(label, scalar ? k.value(0) : K.load(k.buf(0), i)),
             K.iff(K.bin("&&", K.bin(">=", L, K.num(0)), K.bin("<", L, c)), [K.store(k.out, K.add(K.mul(i, c), L), K.num(1))]),

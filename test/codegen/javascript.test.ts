@@ -28,7 +28,8 @@ describe("the JavaScript flavor", () => {
       const tsCode = emitModule(graph, { simd });
       const jsCode = emitModule(graph, { simd, language: "js" });
       expect(jsCode).not.toMatch(/^\s*(export )?interface |^declare |: (number|Float32Array|Workspace)\b|\]!/m);
-      expect(jsCode).toContain("function affine_relu_h(x, W1, b1, h");
+      // the kernel: a function of the module, or (--simd) one of the WebAssembly module's, called by step
+      expect(jsCode).toContain(simd ? "ws.simd.affine_relu_h(x_in.byteOffset, W1_in.byteOffset, b1_in.byteOffset, ws.h.byteOffset" : "function affine_relu_h(x, W1, b1, h");
       const fromTs = await load(ts.transpileModule(tsCode, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText);
       const fromJs = await load(jsCode);
       const N = 7;
