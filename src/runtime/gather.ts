@@ -16,13 +16,13 @@ const INDICES = 0; // CAPACITY int32
 const OUT = INDICES + 4 * CAPACITY; // CAPACITY images of float32
 const PIXELS = OUT + 4 * IMAGE * CAPACITY;
 
-/** 16 pixels widened to four f32x4 of v / 255, stored at $to + 4·$p (offsets 0, 16, 32, 48). */
-function sixteen(): Instr[] {
-  const at = add(get("$to"), ["i32.shl", get("$p"), i32(2)]);
+/** 16 pixels of one image widened to four f32x4 of v / 255, read at $from{k} + $p, stored at $to{k} + 4·$p (offsets 0, 16, 32, 48). */
+function sixteen(k: number): Instr[] {
+  const at = add(get(`$to${k}`), ["i32.shl", get("$p"), i32(2)]);
   const quotient = (lanes: Instr): Instr => ["f32x4.div", ["f32x4.convert_i32x4_u", lanes], ["f32x4.splat", ["f32.const", 255]]];
   const store = (offset: number, half: Instr): Instr => ["v128.store", { offset }, at, quotient(half)];
   return [
-    set("$v", ["v128.load", add(get("$from"), get("$p"))]),
+    set("$v", ["v128.load", add(get(`$from${k}`), get("$p"))]),
     set("$h", ["i16x8.extend_low_i8x16_u", get("$v")]),
     store(0, ["i32x4.extend_low_i16x8_u", get("$h")]),
     store(16, ["i32x4.extend_high_i16x8_u", get("$h")]),
@@ -32,21 +32,35 @@ function sixteen(): Instr[] {
   ];
 }
 
-/** gather($count, $indices, $out, $pixels): out[b, p] = pixels[indices[b] · 784 + p] / 255 for b < count (byte offsets; 784 = 49 · 16). */
+/** images drawn at once: each starts far from the last in memory, and one image at a time waits for each of its cache lines */
+const WAYS = 4;
+
+/** `$b` images from image `$b` on, `ways` at a time: their addresses, then their pixels sixteen at a time, side by side. */
+function images(ways: number): Instr[] {
+  const ks = Array.from({ length: ways }, (_, k) => k);
+  return [["block", `$done${ways}`, ["loop", `$images${ways}`,
+    ["br_if", `$done${ways}`, ["i32.gt_u", add(get("$b"), i32(ways)), get("$count")]],
+    ...ks.flatMap((k): Instr[] => [
+      set(`$from${k}`, add(get("$pixels"), ["i32.mul", ["i32.load", { offset: 4 * k }, add(get("$indices"), ["i32.shl", get("$b"), i32(2)])], i32(IMAGE)])),
+      set(`$to${k}`, add(get("$out"), ["i32.mul", add(get("$b"), i32(k)), i32(4 * IMAGE)])),
+    ]),
+    set("$p", i32(0)),
+    ["loop", `$pixels${ways}`,
+      ...ks.flatMap((k) => sixteen(k)),
+      ["br_if", `$pixels${ways}`, ["i32.lt_u", ["local.tee", "$p", add(get("$p"), i32(16))], i32(IMAGE)]]],
+    set("$b", add(get("$b"), i32(ways))),
+    ["br", `$images${ways}`]]]];
+}
+
+/**
+ * gather($count, $indices, $out, $pixels): out[b, p] = pixels[indices[b] · 784 + p] / 255 for b < count (byte offsets;
+ * 784 = 49 · 16): four images at a time, so that the memory fetches four of them at once; the last count mod 4 one at a time.
+ */
 const kernel: WasmFunction = {
   name: "gather",
   params: [["$count", "i32"], ["$indices", "i32"], ["$out", "i32"], ["$pixels", "i32"]],
-  locals: [["$b", "i32"], ["$p", "i32"], ["$from", "i32"], ["$to", "i32"], ["$v", "v128"], ["$h", "v128"]],
-  body: [["block", "$done", ["loop", "$images",
-    ["br_if", "$done", ["i32.ge_u", get("$b"), get("$count")]],
-    set("$from", add(get("$pixels"), ["i32.mul", ["i32.load", add(get("$indices"), ["i32.shl", get("$b"), i32(2)])], i32(IMAGE)])),
-    set("$to", add(get("$out"), ["i32.mul", get("$b"), i32(4 * IMAGE)])),
-    set("$p", i32(0)),
-    ["loop", "$pixels",
-      ...sixteen(),
-      ["br_if", "$pixels", ["i32.lt_u", ["local.tee", "$p", add(get("$p"), i32(16))], i32(IMAGE)]]],
-    set("$b", add(get("$b"), i32(1))),
-    ["br", "$images"]]]],
+  locals: [["$b", "i32"], ["$p", "i32"], ...Array.from({ length: WAYS }, (_, k) => [[`$from${k}`, "i32"], [`$to${k}`, "i32"]] as const).flat(), ["$v", "v128"], ["$h", "v128"]],
+  body: [...images(WAYS), ...images(1)],
 };
 
 /** The kernel, for the tests: they assemble its listing with wabt and run it on every byte. */
