@@ -85,6 +85,12 @@ export interface Workspace {
   t_wasm: Int32Array;
   /** W2 transposed, copied where the WebAssembly kernels read it */
   W2T_wasm: Float32Array;
+  /** the non-zeros of x, listed by nonzeros_x for the matmuls that read it */
+  x_nonzeros: Int32Array;
+  /** the non-zeros of h, listed by nonzeros_h for the matmuls that read it */
+  h_nonzeros: Int32Array;
+  /** the non-zeros of grad_score, listed by nonzeros_grad_score for the matmuls that read it */
+  grad_score_nonzeros: Int32Array;
 }
 
 /** A WebAssembly memory: a workspace's own, or one shared between threads (its buffer then a SharedArrayBuffer). */
@@ -108,15 +114,18 @@ export interface Placement {
 
 /** The kernels, in WebAssembly: each array by its byte offset in the memory, then the dims and scalars it reads. */
 export interface SimdKernels {
-  affine_relu_h(x: number, W1: number, b1: number, h: number, simdOut: number, N: number): void;
-  affine_score(h: number, W2: number, b2: number, score: number, simdOut: number, N: number): void;
+  nonzeros_x(A: number, L: number, m: number): void;
+  nonzeros_h(A: number, L: number, m: number): void;
+  nonzeros_grad_score(A: number, L: number, m: number): void;
+  affine_relu_h(x: number, W1: number, b1: number, h: number, simdOut: number, x_nonzeros: number, h_nonzeros: number, N: number): void;
+  affine_score(h: number, W2: number, b2: number, score: number, simdOut: number, h_nonzeros: number, N: number): void;
   softmax_ce_loss(score: number, t: number, loss: number, N: number): void;
-  softmax_ce_grad_score(score: number, t: number, grad_score: number, N: number): void;
+  softmax_ce_grad_score(score: number, t: number, grad_score: number, grad_score_nonzeros: number, N: number): void;
   sum_grad_b2(grad_score: number, grad_b2: number, scratch: number, N: number): void;
-  matmul_grad_W2(h: number, grad_score: number, grad_W2: number, N: number): void;
-  matmul_relu_backward_grad_h_add(grad_score: number, W2: number, h: number, grad_h_add: number, simdOut: number, N: number): void;
+  matmul_grad_W2(h: number, grad_score: number, grad_W2: number, h_nonzeros: number, N: number): void;
+  matmul_relu_backward_grad_h_add(grad_score: number, W2: number, h: number, grad_h_add: number, simdOut: number, grad_score_nonzeros: number, N: number): void;
   sum_grad_b1(grad_h_add: number, grad_b1: number, scratch: number, N: number): void;
-  matmul_grad_W1(x: number, grad_h_add: number, grad_W1: number, N: number): void;
+  matmul_grad_W1(x: number, grad_h_add: number, grad_W1: number, x_nonzeros: number, N: number): void;
 }
 
 /** Bytes rounded up to a multiple of 16, so every buffer starts on a vector boundary. */
@@ -125,7 +134,7 @@ function align16(bytes: number): number {
 }
 
 /**
- * The WebAssembly module: every kernel (9) and the matmuls they call (5); its text:
+ * The WebAssembly module: every kernel (12) and the matmuls they call (5); its text:
  *
  * (module
  *   (import "env" "memory" (memory 0 65536))
@@ -133,24 +142,8 @@ function align16(bytes: number): number {
  *   (import "Math" "exp" (func $Math_exp (param f64) (result f64)))
  *   (import "Math" "log" (func $Math_log (param f64) (result f64)))
  *   ;; rows: t6 = x @ W1
- *   (func $rows_h (param $A i32) (param $B i32) (param $C i32) (param $m i32)
- *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $q i32) (local $mask i32) (local $a f32) (local $av v128) (local $qv v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
- *     (v128.store offset=0 (global.get $list) (v128.const i32x4 -2139062144 -2139062144 -2139062144 -2139062144))
- *     (v128.store offset=16 (global.get $list) (v128.const i32x4 50462976 -2139062144 -2139062144 -2139062144))
- *     (v128.store offset=32 (global.get $list) (v128.const i32x4 117835012 -2139062144 -2139062144 -2139062144))
- *     (v128.store offset=48 (global.get $list) (v128.const i32x4 50462976 117835012 -2139062144 -2139062144))
- *     (v128.store offset=64 (global.get $list) (v128.const i32x4 185207048 -2139062144 -2139062144 -2139062144))
- *     (v128.store offset=80 (global.get $list) (v128.const i32x4 50462976 185207048 -2139062144 -2139062144))
- *     (v128.store offset=96 (global.get $list) (v128.const i32x4 117835012 185207048 -2139062144 -2139062144))
- *     (v128.store offset=112 (global.get $list) (v128.const i32x4 50462976 117835012 185207048 -2139062144))
- *     (v128.store offset=128 (global.get $list) (v128.const i32x4 252579084 -2139062144 -2139062144 -2139062144))
- *     (v128.store offset=144 (global.get $list) (v128.const i32x4 50462976 252579084 -2139062144 -2139062144))
- *     (v128.store offset=160 (global.get $list) (v128.const i32x4 117835012 252579084 -2139062144 -2139062144))
- *     (v128.store offset=176 (global.get $list) (v128.const i32x4 50462976 117835012 252579084 -2139062144))
- *     (v128.store offset=192 (global.get $list) (v128.const i32x4 185207048 252579084 -2139062144 -2139062144))
- *     (v128.store offset=208 (global.get $list) (v128.const i32x4 50462976 185207048 252579084 -2139062144))
- *     (v128.store offset=224 (global.get $list) (v128.const i32x4 117835012 185207048 252579084 -2139062144))
- *     (v128.store offset=240 (global.get $list) (v128.const i32x4 50462976 117835012 185207048 252579084))
+ *   (func $rows_h (param $A i32) (param $B i32) (param $C i32) (param $m i32) (param $L i32)
+ *     (local $i i32) (local $p i32) (local $q i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $Lq i32) (local $S i32) (local $W i32) (local $R i32) (local $at i32) (local $a f32) (local $av v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
  *     (local.set $av (v128.const i32x4 0 0 0 0))
  *     (local.set $s1 (v128.const i32x4 0 0 0 0))
  *     (local.set $s2 (v128.const i32x4 0 0 0 0))
@@ -236,146 +229,206 @@ function align16(bytes: number): number {
  *         (f32.ne (local.get $a) (f32.const 0))
  *       )
  *     )
- *     (block $done
- *       (loop $i_loop
- *         (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
- *         (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 3136))))
- *         (local.set $n (i32.const 0))
- *         (local.set $p (i32.const 0))
- *         (local.set $qv (v128.const i32x4 0 1 2 3))
- *         (block $groups_done
- *           (loop $groups
- *             (br_if $groups_done (i32.ge_u (local.get $p) (i32.const 784)))
- *             (local.set $mask
- *               (i32.or
- *                 (i32x4.bitmask
- *                   (f32x4.ne
- *                     (v128.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2))))
- *                     (v128.const i32x4 0 0 0 0)
+ *     (local.set $Lq (i32.add (local.get $L) (i32.shl (i32.add (local.get $m) (i32.const 1)) (i32.const 2))))
+ *     (if
+ *       (local.get $dense)
+ *       (then
+ *         (local.set $i (i32.const 0))
+ *         (block $i_done
+ *           (loop $i_loop
+ *             (br_if $i_done (i32.ge_u (local.get $i) (local.get $m)))
+ *             (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 3136))))
+ *             (local.set $c0 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c1 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c2 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c3 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c4 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c5 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c6 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c7 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c8 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c9 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c10 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c11 (v128.const i32x4 0 0 0 0))
+ *             (local.set $t0 (f32.const 0))
+ *             (local.set $t1 (f32.const 0))
+ *             (local.set $q (i32.const 0))
+ *             (block $q_done
+ *               (loop $q_loop
+ *                 (br_if $q_done (i32.ge_u (local.get $q) (i32.const 784)))
+ *                 (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
+ *                 (local.set $row (i32.add (local.get $B) (i32.mul (local.get $q) (i32.const 200))))
+ *                 (local.set $av (f32x4.splat (local.get $a)))
+ *                 (local.set $c0
+ *                   (f32x4.add (local.get $c0) (f32x4.mul (local.get $av) (v128.load offset=0 (local.get $row))))
+ *                 )
+ *                 (local.set $c1
+ *                   (f32x4.add (local.get $c1) (f32x4.mul (local.get $av) (v128.load offset=16 (local.get $row))))
+ *                 )
+ *                 (local.set $c2
+ *                   (f32x4.add (local.get $c2) (f32x4.mul (local.get $av) (v128.load offset=32 (local.get $row))))
+ *                 )
+ *                 (local.set $c3
+ *                   (f32x4.add (local.get $c3) (f32x4.mul (local.get $av) (v128.load offset=48 (local.get $row))))
+ *                 )
+ *                 (local.set $c4
+ *                   (f32x4.add (local.get $c4) (f32x4.mul (local.get $av) (v128.load offset=64 (local.get $row))))
+ *                 )
+ *                 (local.set $c5
+ *                   (f32x4.add (local.get $c5) (f32x4.mul (local.get $av) (v128.load offset=80 (local.get $row))))
+ *                 )
+ *                 (local.set $c6
+ *                   (f32x4.add (local.get $c6) (f32x4.mul (local.get $av) (v128.load offset=96 (local.get $row))))
+ *                 )
+ *                 (local.set $c7
+ *                   (f32x4.add (local.get $c7) (f32x4.mul (local.get $av) (v128.load offset=112 (local.get $row))))
+ *                 )
+ *                 (local.set $c8
+ *                   (f32x4.add (local.get $c8) (f32x4.mul (local.get $av) (v128.load offset=128 (local.get $row))))
+ *                 )
+ *                 (local.set $c9
+ *                   (f32x4.add (local.get $c9) (f32x4.mul (local.get $av) (v128.load offset=144 (local.get $row))))
+ *                 )
+ *                 (local.set $c10
+ *                   (f32x4.add (local.get $c10) (f32x4.mul (local.get $av) (v128.load offset=160 (local.get $row))))
+ *                 )
+ *                 (local.set $c11
+ *                   (f32x4.add (local.get $c11) (f32x4.mul (local.get $av) (v128.load offset=176 (local.get $row))))
+ *                 )
+ *                 (local.set $t0
+ *                   (f32.add (local.get $t0) (f32.mul (local.get $a) (f32.load offset=192 (local.get $row))))
+ *                 )
+ *                 (local.set $t1
+ *                   (f32.add (local.get $t1) (f32.mul (local.get $a) (f32.load offset=196 (local.get $row))))
+ *                 )
+ *                 (local.set $q (i32.add (local.get $q) (i32.const 1)))
+ *                 (br $q_loop)
+ *               )
+ *             )
+ *             (local.set $row (i32.add (local.get $C) (i32.mul (local.get $i) (i32.const 200))))
+ *             (v128.store offset=0 (local.get $row) (local.get $c0))
+ *             (v128.store offset=16 (local.get $row) (local.get $c1))
+ *             (v128.store offset=32 (local.get $row) (local.get $c2))
+ *             (v128.store offset=48 (local.get $row) (local.get $c3))
+ *             (v128.store offset=64 (local.get $row) (local.get $c4))
+ *             (v128.store offset=80 (local.get $row) (local.get $c5))
+ *             (v128.store offset=96 (local.get $row) (local.get $c6))
+ *             (v128.store offset=112 (local.get $row) (local.get $c7))
+ *             (v128.store offset=128 (local.get $row) (local.get $c8))
+ *             (v128.store offset=144 (local.get $row) (local.get $c9))
+ *             (v128.store offset=160 (local.get $row) (local.get $c10))
+ *             (v128.store offset=176 (local.get $row) (local.get $c11))
+ *             (f32.store offset=192 (local.get $row) (local.get $t0))
+ *             (f32.store offset=196 (local.get $row) (local.get $t1))
+ *             (local.set $i (i32.add (local.get $i) (i32.const 1)))
+ *             (br $i_loop)
+ *           )
+ *         )
+ *       )
+ *       (else
+ *         (local.set $i (i32.const 0))
+ *         (block $i_done
+ *           (loop $i_loop
+ *             (br_if $i_done (i32.ge_u (local.get $i) (local.get $m)))
+ *             (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 3136))))
+ *             (local.set $c0 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c1 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c2 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c3 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c4 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c5 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c6 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c7 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c8 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c9 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c10 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c11 (v128.const i32x4 0 0 0 0))
+ *             (local.set $t0 (f32.const 0))
+ *             (local.set $t1 (f32.const 0))
+ *             (local.set $p (i32.load (i32.add (local.get $L) (i32.shl (local.get $i) (i32.const 2)))))
+ *             (block $p_done
+ *               (loop $p_loop
+ *                 (br_if $p_done
+ *                   (i32.ge_u
+ *                     (local.get $p)
+ *                     (i32.load offset=4 (i32.add (local.get $L) (i32.shl (local.get $i) (i32.const 2))))
  *                   )
  *                 )
- *                 (i32.mul (local.get $dense) (i32.const 15))
- *               )
- *             )
- *             (v128.store offset=256
- *               (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
- *               (i8x16.swizzle
- *                 (local.get $qv)
- *                 (v128.load (i32.add (global.get $list) (i32.shl (local.get $mask) (i32.const 4))))
- *               )
- *             )
- *             (local.set $n (i32.add (local.get $n) (i32.popcnt (local.get $mask))))
- *             (local.set $qv (i32x4.add (local.get $qv) (v128.const i32x4 4 4 4 4)))
- *             (local.set $p (i32.add (local.get $p) (i32.const 4)))
- *             (br $groups)
- *           )
- *         )
- *         (block $tail_done
- *           (loop $tail
- *             (br_if $tail_done (i32.ge_u (local.get $p) (i32.const 784)))
- *             (if
- *               (i32.or
- *                 (f32.ne (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))) (f32.const 0))
- *                 (local.get $dense)
- *               )
- *               (then
- *                 (i32.store offset=256
- *                   (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
- *                   (local.get $p)
+ *                 (local.set $q (i32.load (i32.add (local.get $Lq) (i32.shl (local.get $p) (i32.const 2)))))
+ *                 (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
+ *                 (local.set $row (i32.add (local.get $B) (i32.mul (local.get $q) (i32.const 200))))
+ *                 (local.set $av (f32x4.splat (local.get $a)))
+ *                 (local.set $c0
+ *                   (f32x4.add (local.get $c0) (f32x4.mul (local.get $av) (v128.load offset=0 (local.get $row))))
  *                 )
- *                 (local.set $n (i32.add (local.get $n) (i32.const 1)))
+ *                 (local.set $c1
+ *                   (f32x4.add (local.get $c1) (f32x4.mul (local.get $av) (v128.load offset=16 (local.get $row))))
+ *                 )
+ *                 (local.set $c2
+ *                   (f32x4.add (local.get $c2) (f32x4.mul (local.get $av) (v128.load offset=32 (local.get $row))))
+ *                 )
+ *                 (local.set $c3
+ *                   (f32x4.add (local.get $c3) (f32x4.mul (local.get $av) (v128.load offset=48 (local.get $row))))
+ *                 )
+ *                 (local.set $c4
+ *                   (f32x4.add (local.get $c4) (f32x4.mul (local.get $av) (v128.load offset=64 (local.get $row))))
+ *                 )
+ *                 (local.set $c5
+ *                   (f32x4.add (local.get $c5) (f32x4.mul (local.get $av) (v128.load offset=80 (local.get $row))))
+ *                 )
+ *                 (local.set $c6
+ *                   (f32x4.add (local.get $c6) (f32x4.mul (local.get $av) (v128.load offset=96 (local.get $row))))
+ *                 )
+ *                 (local.set $c7
+ *                   (f32x4.add (local.get $c7) (f32x4.mul (local.get $av) (v128.load offset=112 (local.get $row))))
+ *                 )
+ *                 (local.set $c8
+ *                   (f32x4.add (local.get $c8) (f32x4.mul (local.get $av) (v128.load offset=128 (local.get $row))))
+ *                 )
+ *                 (local.set $c9
+ *                   (f32x4.add (local.get $c9) (f32x4.mul (local.get $av) (v128.load offset=144 (local.get $row))))
+ *                 )
+ *                 (local.set $c10
+ *                   (f32x4.add (local.get $c10) (f32x4.mul (local.get $av) (v128.load offset=160 (local.get $row))))
+ *                 )
+ *                 (local.set $c11
+ *                   (f32x4.add (local.get $c11) (f32x4.mul (local.get $av) (v128.load offset=176 (local.get $row))))
+ *                 )
+ *                 (local.set $t0
+ *                   (f32.add (local.get $t0) (f32.mul (local.get $a) (f32.load offset=192 (local.get $row))))
+ *                 )
+ *                 (local.set $t1
+ *                   (f32.add (local.get $t1) (f32.mul (local.get $a) (f32.load offset=196 (local.get $row))))
+ *                 )
+ *                 (local.set $p (i32.add (local.get $p) (i32.const 1)))
+ *                 (br $p_loop)
  *               )
  *             )
- *             (local.set $p (i32.add (local.get $p) (i32.const 1)))
- *             (br $tail)
+ *             (local.set $row (i32.add (local.get $C) (i32.mul (local.get $i) (i32.const 200))))
+ *             (v128.store offset=0 (local.get $row) (local.get $c0))
+ *             (v128.store offset=16 (local.get $row) (local.get $c1))
+ *             (v128.store offset=32 (local.get $row) (local.get $c2))
+ *             (v128.store offset=48 (local.get $row) (local.get $c3))
+ *             (v128.store offset=64 (local.get $row) (local.get $c4))
+ *             (v128.store offset=80 (local.get $row) (local.get $c5))
+ *             (v128.store offset=96 (local.get $row) (local.get $c6))
+ *             (v128.store offset=112 (local.get $row) (local.get $c7))
+ *             (v128.store offset=128 (local.get $row) (local.get $c8))
+ *             (v128.store offset=144 (local.get $row) (local.get $c9))
+ *             (v128.store offset=160 (local.get $row) (local.get $c10))
+ *             (v128.store offset=176 (local.get $row) (local.get $c11))
+ *             (f32.store offset=192 (local.get $row) (local.get $t0))
+ *             (f32.store offset=196 (local.get $row) (local.get $t1))
+ *             (local.set $i (i32.add (local.get $i) (i32.const 1)))
+ *             (br $i_loop)
  *           )
  *         )
- *         (local.set $c0 (v128.const i32x4 0 0 0 0))
- *         (local.set $c1 (v128.const i32x4 0 0 0 0))
- *         (local.set $c2 (v128.const i32x4 0 0 0 0))
- *         (local.set $c3 (v128.const i32x4 0 0 0 0))
- *         (local.set $c4 (v128.const i32x4 0 0 0 0))
- *         (local.set $c5 (v128.const i32x4 0 0 0 0))
- *         (local.set $c6 (v128.const i32x4 0 0 0 0))
- *         (local.set $c7 (v128.const i32x4 0 0 0 0))
- *         (local.set $c8 (v128.const i32x4 0 0 0 0))
- *         (local.set $c9 (v128.const i32x4 0 0 0 0))
- *         (local.set $c10 (v128.const i32x4 0 0 0 0))
- *         (local.set $c11 (v128.const i32x4 0 0 0 0))
- *         (local.set $t0 (f32.const 0))
- *         (local.set $t1 (f32.const 0))
- *         (block $empty
- *           (br_if $empty (i32.eqz (local.get $n)))
- *           (local.set $p (i32.const 0))
- *           (loop $list
- *             (local.set $q (i32.load offset=256 (i32.add (global.get $list) (i32.shl (local.get $p) (i32.const 2)))))
- *             (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
- *             (local.set $row (i32.add (local.get $B) (i32.mul (local.get $q) (i32.const 200))))
- *             (local.set $av (f32x4.splat (local.get $a)))
- *             (local.set $c0
- *               (f32x4.add (local.get $c0) (f32x4.mul (local.get $av) (v128.load offset=0 (local.get $row))))
- *             )
- *             (local.set $c1
- *               (f32x4.add (local.get $c1) (f32x4.mul (local.get $av) (v128.load offset=16 (local.get $row))))
- *             )
- *             (local.set $c2
- *               (f32x4.add (local.get $c2) (f32x4.mul (local.get $av) (v128.load offset=32 (local.get $row))))
- *             )
- *             (local.set $c3
- *               (f32x4.add (local.get $c3) (f32x4.mul (local.get $av) (v128.load offset=48 (local.get $row))))
- *             )
- *             (local.set $c4
- *               (f32x4.add (local.get $c4) (f32x4.mul (local.get $av) (v128.load offset=64 (local.get $row))))
- *             )
- *             (local.set $c5
- *               (f32x4.add (local.get $c5) (f32x4.mul (local.get $av) (v128.load offset=80 (local.get $row))))
- *             )
- *             (local.set $c6
- *               (f32x4.add (local.get $c6) (f32x4.mul (local.get $av) (v128.load offset=96 (local.get $row))))
- *             )
- *             (local.set $c7
- *               (f32x4.add (local.get $c7) (f32x4.mul (local.get $av) (v128.load offset=112 (local.get $row))))
- *             )
- *             (local.set $c8
- *               (f32x4.add (local.get $c8) (f32x4.mul (local.get $av) (v128.load offset=128 (local.get $row))))
- *             )
- *             (local.set $c9
- *               (f32x4.add (local.get $c9) (f32x4.mul (local.get $av) (v128.load offset=144 (local.get $row))))
- *             )
- *             (local.set $c10
- *               (f32x4.add (local.get $c10) (f32x4.mul (local.get $av) (v128.load offset=160 (local.get $row))))
- *             )
- *             (local.set $c11
- *               (f32x4.add (local.get $c11) (f32x4.mul (local.get $av) (v128.load offset=176 (local.get $row))))
- *             )
- *             (local.set $t0 (f32.add (local.get $t0) (f32.mul (local.get $a) (f32.load offset=192 (local.get $row)))))
- *             (local.set $t1 (f32.add (local.get $t1) (f32.mul (local.get $a) (f32.load offset=196 (local.get $row)))))
- *             (br_if $list (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $n)))
- *           )
- *         )
- *         (local.set $row (i32.add (local.get $C) (i32.mul (local.get $i) (i32.const 200))))
- *         (v128.store offset=0 (local.get $row) (local.get $c0))
- *         (v128.store offset=16 (local.get $row) (local.get $c1))
- *         (v128.store offset=32 (local.get $row) (local.get $c2))
- *         (v128.store offset=48 (local.get $row) (local.get $c3))
- *         (v128.store offset=64 (local.get $row) (local.get $c4))
- *         (v128.store offset=80 (local.get $row) (local.get $c5))
- *         (v128.store offset=96 (local.get $row) (local.get $c6))
- *         (v128.store offset=112 (local.get $row) (local.get $c7))
- *         (v128.store offset=128 (local.get $row) (local.get $c8))
- *         (v128.store offset=144 (local.get $row) (local.get $c9))
- *         (v128.store offset=160 (local.get $row) (local.get $c10))
- *         (v128.store offset=176 (local.get $row) (local.get $c11))
- *         (f32.store offset=192 (local.get $row) (local.get $t0))
- *         (f32.store offset=196 (local.get $row) (local.get $t1))
- *         (local.set $i (i32.add (local.get $i) (i32.const 1)))
- *         (br $i_loop)
  *       )
  *     )
  *   )
- *   ;; rows: t9 = h @ W2
- *   (func $rows_score (param $A i32) (param $B i32) (param $C i32) (param $m i32)
- *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $q i32) (local $mask i32) (local $a f32) (local $av v128) (local $qv v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $c0 v128) (local $c1 v128) (local $t0 f32) (local $t1 f32)
+ *   ;; the non-zeros of x, listed by rows
+ *   (func $nonzeros_x (export "nonzeros_x") (param $A i32) (param $L i32) (param $m i32)
+ *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $mask i32) (local $Lq i32) (local $qv v128)
  *     (v128.store offset=0 (global.get $list) (v128.const i32x4 -2139062144 -2139062144 -2139062144 -2139062144))
  *     (v128.store offset=16 (global.get $list) (v128.const i32x4 50462976 -2139062144 -2139062144 -2139062144))
  *     (v128.store offset=32 (global.get $list) (v128.const i32x4 117835012 -2139062144 -2139062144 -2139062144))
@@ -392,6 +445,136 @@ function align16(bytes: number): number {
  *     (v128.store offset=208 (global.get $list) (v128.const i32x4 50462976 185207048 252579084 -2139062144))
  *     (v128.store offset=224 (global.get $list) (v128.const i32x4 117835012 185207048 252579084 -2139062144))
  *     (v128.store offset=240 (global.get $list) (v128.const i32x4 50462976 117835012 185207048 252579084))
+ *     (local.set $Lq (i32.add (local.get $L) (i32.shl (i32.add (local.get $m) (i32.const 1)) (i32.const 2))))
+ *     (local.set $n (i32.const 0))
+ *     (local.set $i (i32.const 0))
+ *     (block $i_done
+ *       (loop $i_loop
+ *         (br_if $i_done (i32.ge_u (local.get $i) (local.get $m)))
+ *         (i32.store (i32.add (local.get $L) (i32.shl (local.get $i) (i32.const 2))) (local.get $n))
+ *         (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 3136))))
+ *         (local.set $qv (v128.const i32x4 0 1 2 3))
+ *         (block $groups_done
+ *           (loop $groups
+ *             (br_if $groups_done (i32.ge_u (local.get $p) (i32.const 784)))
+ *             (local.set $mask
+ *               (i32x4.bitmask
+ *                 (f32x4.ne
+ *                   (v128.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2))))
+ *                   (v128.const i32x4 0 0 0 0)
+ *                 )
+ *               )
+ *             )
+ *             (v128.store
+ *               (i32.add (local.get $Lq) (i32.shl (local.get $n) (i32.const 2)))
+ *               (i8x16.swizzle
+ *                 (local.get $qv)
+ *                 (v128.load (i32.add (global.get $list) (i32.shl (local.get $mask) (i32.const 4))))
+ *               )
+ *             )
+ *             (local.set $n (i32.add (local.get $n) (i32.popcnt (local.get $mask))))
+ *             (local.set $qv (i32x4.add (local.get $qv) (v128.const i32x4 4 4 4 4)))
+ *             (local.set $p (i32.add (local.get $p) (i32.const 4)))
+ *             (br $groups)
+ *           )
+ *         )
+ *         (block $tail_done
+ *           (loop $tail
+ *             (br_if $tail_done (i32.ge_u (local.get $p) (i32.const 784)))
+ *             (if
+ *               (f32.ne (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))) (f32.const 0))
+ *               (then
+ *                 (i32.store (i32.add (local.get $Lq) (i32.shl (local.get $n) (i32.const 2))) (local.get $p))
+ *                 (local.set $n (i32.add (local.get $n) (i32.const 1)))
+ *               )
+ *             )
+ *             (local.set $p (i32.add (local.get $p) (i32.const 1)))
+ *             (br $tail)
+ *           )
+ *         )
+ *         (local.set $p (i32.const 0))
+ *         (local.set $i (i32.add (local.get $i) (i32.const 1)))
+ *         (br $i_loop)
+ *       )
+ *     )
+ *     (i32.store (i32.add (local.get $L) (i32.shl (local.get $m) (i32.const 2))) (local.get $n))
+ *   )
+ *   ;; the non-zeros of h, listed by rows
+ *   (func $nonzeros_h (export "nonzeros_h") (param $A i32) (param $L i32) (param $m i32)
+ *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $mask i32) (local $Lq i32) (local $qv v128)
+ *     (v128.store offset=0 (global.get $list) (v128.const i32x4 -2139062144 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=16 (global.get $list) (v128.const i32x4 50462976 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=32 (global.get $list) (v128.const i32x4 117835012 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=48 (global.get $list) (v128.const i32x4 50462976 117835012 -2139062144 -2139062144))
+ *     (v128.store offset=64 (global.get $list) (v128.const i32x4 185207048 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=80 (global.get $list) (v128.const i32x4 50462976 185207048 -2139062144 -2139062144))
+ *     (v128.store offset=96 (global.get $list) (v128.const i32x4 117835012 185207048 -2139062144 -2139062144))
+ *     (v128.store offset=112 (global.get $list) (v128.const i32x4 50462976 117835012 185207048 -2139062144))
+ *     (v128.store offset=128 (global.get $list) (v128.const i32x4 252579084 -2139062144 -2139062144 -2139062144))
+ *     (v128.store offset=144 (global.get $list) (v128.const i32x4 50462976 252579084 -2139062144 -2139062144))
+ *     (v128.store offset=160 (global.get $list) (v128.const i32x4 117835012 252579084 -2139062144 -2139062144))
+ *     (v128.store offset=176 (global.get $list) (v128.const i32x4 50462976 117835012 252579084 -2139062144))
+ *     (v128.store offset=192 (global.get $list) (v128.const i32x4 185207048 252579084 -2139062144 -2139062144))
+ *     (v128.store offset=208 (global.get $list) (v128.const i32x4 50462976 185207048 252579084 -2139062144))
+ *     (v128.store offset=224 (global.get $list) (v128.const i32x4 117835012 185207048 252579084 -2139062144))
+ *     (v128.store offset=240 (global.get $list) (v128.const i32x4 50462976 117835012 185207048 252579084))
+ *     (local.set $Lq (i32.add (local.get $L) (i32.shl (i32.add (local.get $m) (i32.const 1)) (i32.const 2))))
+ *     (local.set $n (i32.const 0))
+ *     (local.set $i (i32.const 0))
+ *     (block $i_done
+ *       (loop $i_loop
+ *         (br_if $i_done (i32.ge_u (local.get $i) (local.get $m)))
+ *         (i32.store (i32.add (local.get $L) (i32.shl (local.get $i) (i32.const 2))) (local.get $n))
+ *         (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 200))))
+ *         (local.set $qv (v128.const i32x4 0 1 2 3))
+ *         (block $groups_done
+ *           (loop $groups
+ *             (br_if $groups_done (i32.ge_u (local.get $p) (i32.const 48)))
+ *             (local.set $mask
+ *               (i32x4.bitmask
+ *                 (f32x4.ne
+ *                   (v128.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2))))
+ *                   (v128.const i32x4 0 0 0 0)
+ *                 )
+ *               )
+ *             )
+ *             (v128.store
+ *               (i32.add (local.get $Lq) (i32.shl (local.get $n) (i32.const 2)))
+ *               (i8x16.swizzle
+ *                 (local.get $qv)
+ *                 (v128.load (i32.add (global.get $list) (i32.shl (local.get $mask) (i32.const 4))))
+ *               )
+ *             )
+ *             (local.set $n (i32.add (local.get $n) (i32.popcnt (local.get $mask))))
+ *             (local.set $qv (i32x4.add (local.get $qv) (v128.const i32x4 4 4 4 4)))
+ *             (local.set $p (i32.add (local.get $p) (i32.const 4)))
+ *             (br $groups)
+ *           )
+ *         )
+ *         (block $tail_done
+ *           (loop $tail
+ *             (br_if $tail_done (i32.ge_u (local.get $p) (i32.const 50)))
+ *             (if
+ *               (f32.ne (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))) (f32.const 0))
+ *               (then
+ *                 (i32.store (i32.add (local.get $Lq) (i32.shl (local.get $n) (i32.const 2))) (local.get $p))
+ *                 (local.set $n (i32.add (local.get $n) (i32.const 1)))
+ *               )
+ *             )
+ *             (local.set $p (i32.add (local.get $p) (i32.const 1)))
+ *             (br $tail)
+ *           )
+ *         )
+ *         (local.set $p (i32.const 0))
+ *         (local.set $i (i32.add (local.get $i) (i32.const 1)))
+ *         (br $i_loop)
+ *       )
+ *     )
+ *     (i32.store (i32.add (local.get $L) (i32.shl (local.get $m) (i32.const 2))) (local.get $n))
+ *   )
+ *   ;; rows: t9 = h @ W2
+ *   (func $rows_score (param $A i32) (param $B i32) (param $C i32) (param $m i32) (param $L i32)
+ *     (local $i i32) (local $p i32) (local $q i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $Lq i32) (local $S i32) (local $W i32) (local $R i32) (local $at i32) (local $a f32) (local $av v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $c0 v128) (local $c1 v128) (local $t0 f32) (local $t1 f32)
  *     (local.set $av (v128.const i32x4 0 0 0 0))
  *     (local.set $s1 (v128.const i32x4 0 0 0 0))
  *     (local.set $s2 (v128.const i32x4 0 0 0 0))
@@ -477,96 +660,98 @@ function align16(bytes: number): number {
  *         (f32.ne (local.get $a) (f32.const 0))
  *       )
  *     )
- *     (block $done
- *       (loop $i_loop
- *         (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
- *         (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 200))))
- *         (local.set $n (i32.const 0))
- *         (local.set $p (i32.const 0))
- *         (local.set $qv (v128.const i32x4 0 1 2 3))
- *         (block $groups_done
- *           (loop $groups
- *             (br_if $groups_done (i32.ge_u (local.get $p) (i32.const 48)))
- *             (local.set $mask
- *               (i32.or
- *                 (i32x4.bitmask
- *                   (f32x4.ne
- *                     (v128.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2))))
- *                     (v128.const i32x4 0 0 0 0)
+ *     (local.set $Lq (i32.add (local.get $L) (i32.shl (i32.add (local.get $m) (i32.const 1)) (i32.const 2))))
+ *     (if
+ *       (local.get $dense)
+ *       (then
+ *         (local.set $i (i32.const 0))
+ *         (block $i_done
+ *           (loop $i_loop
+ *             (br_if $i_done (i32.ge_u (local.get $i) (local.get $m)))
+ *             (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 200))))
+ *             (local.set $c0 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c1 (v128.const i32x4 0 0 0 0))
+ *             (local.set $t0 (f32.const 0))
+ *             (local.set $t1 (f32.const 0))
+ *             (local.set $q (i32.const 0))
+ *             (block $q_done
+ *               (loop $q_loop
+ *                 (br_if $q_done (i32.ge_u (local.get $q) (i32.const 50)))
+ *                 (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
+ *                 (local.set $row (i32.add (local.get $B) (i32.mul (local.get $q) (i32.const 40))))
+ *                 (local.set $av (f32x4.splat (local.get $a)))
+ *                 (local.set $c0
+ *                   (f32x4.add (local.get $c0) (f32x4.mul (local.get $av) (v128.load offset=0 (local.get $row))))
+ *                 )
+ *                 (local.set $c1
+ *                   (f32x4.add (local.get $c1) (f32x4.mul (local.get $av) (v128.load offset=16 (local.get $row))))
+ *                 )
+ *                 (local.set $t0 (f32.add (local.get $t0) (f32.mul (local.get $a) (f32.load offset=32 (local.get $row)))))
+ *                 (local.set $t1 (f32.add (local.get $t1) (f32.mul (local.get $a) (f32.load offset=36 (local.get $row)))))
+ *                 (local.set $q (i32.add (local.get $q) (i32.const 1)))
+ *                 (br $q_loop)
+ *               )
+ *             )
+ *             (local.set $row (i32.add (local.get $C) (i32.mul (local.get $i) (i32.const 40))))
+ *             (v128.store offset=0 (local.get $row) (local.get $c0))
+ *             (v128.store offset=16 (local.get $row) (local.get $c1))
+ *             (f32.store offset=32 (local.get $row) (local.get $t0))
+ *             (f32.store offset=36 (local.get $row) (local.get $t1))
+ *             (local.set $i (i32.add (local.get $i) (i32.const 1)))
+ *             (br $i_loop)
+ *           )
+ *         )
+ *       )
+ *       (else
+ *         (local.set $i (i32.const 0))
+ *         (block $i_done
+ *           (loop $i_loop
+ *             (br_if $i_done (i32.ge_u (local.get $i) (local.get $m)))
+ *             (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 200))))
+ *             (local.set $c0 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c1 (v128.const i32x4 0 0 0 0))
+ *             (local.set $t0 (f32.const 0))
+ *             (local.set $t1 (f32.const 0))
+ *             (local.set $p (i32.load (i32.add (local.get $L) (i32.shl (local.get $i) (i32.const 2)))))
+ *             (block $p_done
+ *               (loop $p_loop
+ *                 (br_if $p_done
+ *                   (i32.ge_u
+ *                     (local.get $p)
+ *                     (i32.load offset=4 (i32.add (local.get $L) (i32.shl (local.get $i) (i32.const 2))))
  *                   )
  *                 )
- *                 (i32.mul (local.get $dense) (i32.const 15))
- *               )
- *             )
- *             (v128.store offset=256
- *               (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
- *               (i8x16.swizzle
- *                 (local.get $qv)
- *                 (v128.load (i32.add (global.get $list) (i32.shl (local.get $mask) (i32.const 4))))
- *               )
- *             )
- *             (local.set $n (i32.add (local.get $n) (i32.popcnt (local.get $mask))))
- *             (local.set $qv (i32x4.add (local.get $qv) (v128.const i32x4 4 4 4 4)))
- *             (local.set $p (i32.add (local.get $p) (i32.const 4)))
- *             (br $groups)
- *           )
- *         )
- *         (block $tail_done
- *           (loop $tail
- *             (br_if $tail_done (i32.ge_u (local.get $p) (i32.const 50)))
- *             (if
- *               (i32.or
- *                 (f32.ne (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))) (f32.const 0))
- *                 (local.get $dense)
- *               )
- *               (then
- *                 (i32.store offset=256
- *                   (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
- *                   (local.get $p)
+ *                 (local.set $q (i32.load (i32.add (local.get $Lq) (i32.shl (local.get $p) (i32.const 2)))))
+ *                 (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
+ *                 (local.set $row (i32.add (local.get $B) (i32.mul (local.get $q) (i32.const 40))))
+ *                 (local.set $av (f32x4.splat (local.get $a)))
+ *                 (local.set $c0
+ *                   (f32x4.add (local.get $c0) (f32x4.mul (local.get $av) (v128.load offset=0 (local.get $row))))
  *                 )
- *                 (local.set $n (i32.add (local.get $n) (i32.const 1)))
+ *                 (local.set $c1
+ *                   (f32x4.add (local.get $c1) (f32x4.mul (local.get $av) (v128.load offset=16 (local.get $row))))
+ *                 )
+ *                 (local.set $t0 (f32.add (local.get $t0) (f32.mul (local.get $a) (f32.load offset=32 (local.get $row)))))
+ *                 (local.set $t1 (f32.add (local.get $t1) (f32.mul (local.get $a) (f32.load offset=36 (local.get $row)))))
+ *                 (local.set $p (i32.add (local.get $p) (i32.const 1)))
+ *                 (br $p_loop)
  *               )
  *             )
- *             (local.set $p (i32.add (local.get $p) (i32.const 1)))
- *             (br $tail)
+ *             (local.set $row (i32.add (local.get $C) (i32.mul (local.get $i) (i32.const 40))))
+ *             (v128.store offset=0 (local.get $row) (local.get $c0))
+ *             (v128.store offset=16 (local.get $row) (local.get $c1))
+ *             (f32.store offset=32 (local.get $row) (local.get $t0))
+ *             (f32.store offset=36 (local.get $row) (local.get $t1))
+ *             (local.set $i (i32.add (local.get $i) (i32.const 1)))
+ *             (br $i_loop)
  *           )
  *         )
- *         (local.set $c0 (v128.const i32x4 0 0 0 0))
- *         (local.set $c1 (v128.const i32x4 0 0 0 0))
- *         (local.set $t0 (f32.const 0))
- *         (local.set $t1 (f32.const 0))
- *         (block $empty
- *           (br_if $empty (i32.eqz (local.get $n)))
- *           (local.set $p (i32.const 0))
- *           (loop $list
- *             (local.set $q (i32.load offset=256 (i32.add (global.get $list) (i32.shl (local.get $p) (i32.const 2)))))
- *             (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
- *             (local.set $row (i32.add (local.get $B) (i32.mul (local.get $q) (i32.const 40))))
- *             (local.set $av (f32x4.splat (local.get $a)))
- *             (local.set $c0
- *               (f32x4.add (local.get $c0) (f32x4.mul (local.get $av) (v128.load offset=0 (local.get $row))))
- *             )
- *             (local.set $c1
- *               (f32x4.add (local.get $c1) (f32x4.mul (local.get $av) (v128.load offset=16 (local.get $row))))
- *             )
- *             (local.set $t0 (f32.add (local.get $t0) (f32.mul (local.get $a) (f32.load offset=32 (local.get $row)))))
- *             (local.set $t1 (f32.add (local.get $t1) (f32.mul (local.get $a) (f32.load offset=36 (local.get $row)))))
- *             (br_if $list (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $n)))
- *           )
- *         )
- *         (local.set $row (i32.add (local.get $C) (i32.mul (local.get $i) (i32.const 40))))
- *         (v128.store offset=0 (local.get $row) (local.get $c0))
- *         (v128.store offset=16 (local.get $row) (local.get $c1))
- *         (f32.store offset=32 (local.get $row) (local.get $t0))
- *         (f32.store offset=36 (local.get $row) (local.get $t1))
- *         (local.set $i (i32.add (local.get $i) (i32.const 1)))
- *         (br $i_loop)
  *       )
  *     )
  *   )
- *   ;; scatter: grad_W2 = hᵀ @ grad_score
- *   (func $scatter_grad_W2 (param $A i32) (param $B i32) (param $C i32) (param $m i32)
- *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $q i32) (local $mask i32) (local $a f32) (local $av v128) (local $qv v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $c0 v128) (local $c1 v128) (local $t0 f32) (local $t1 f32)
+ *   ;; the non-zeros of grad_score, listed by rows
+ *   (func $nonzeros_grad_score (export "nonzeros_grad_score") (param $A i32) (param $L i32) (param $m i32)
+ *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $mask i32) (local $Lq i32) (local $qv v128)
  *     (v128.store offset=0 (global.get $list) (v128.const i32x4 -2139062144 -2139062144 -2139062144 -2139062144))
  *     (v128.store offset=16 (global.get $list) (v128.const i32x4 50462976 -2139062144 -2139062144 -2139062144))
  *     (v128.store offset=32 (global.get $list) (v128.const i32x4 117835012 -2139062144 -2139062144 -2139062144))
@@ -583,6 +768,63 @@ function align16(bytes: number): number {
  *     (v128.store offset=208 (global.get $list) (v128.const i32x4 50462976 185207048 252579084 -2139062144))
  *     (v128.store offset=224 (global.get $list) (v128.const i32x4 117835012 185207048 252579084 -2139062144))
  *     (v128.store offset=240 (global.get $list) (v128.const i32x4 50462976 117835012 185207048 252579084))
+ *     (local.set $Lq (i32.add (local.get $L) (i32.shl (i32.add (local.get $m) (i32.const 1)) (i32.const 2))))
+ *     (local.set $n (i32.const 0))
+ *     (local.set $i (i32.const 0))
+ *     (block $i_done
+ *       (loop $i_loop
+ *         (br_if $i_done (i32.ge_u (local.get $i) (local.get $m)))
+ *         (i32.store (i32.add (local.get $L) (i32.shl (local.get $i) (i32.const 2))) (local.get $n))
+ *         (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 40))))
+ *         (local.set $qv (v128.const i32x4 0 1 2 3))
+ *         (block $groups_done
+ *           (loop $groups
+ *             (br_if $groups_done (i32.ge_u (local.get $p) (i32.const 8)))
+ *             (local.set $mask
+ *               (i32x4.bitmask
+ *                 (f32x4.ne
+ *                   (v128.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2))))
+ *                   (v128.const i32x4 0 0 0 0)
+ *                 )
+ *               )
+ *             )
+ *             (v128.store
+ *               (i32.add (local.get $Lq) (i32.shl (local.get $n) (i32.const 2)))
+ *               (i8x16.swizzle
+ *                 (local.get $qv)
+ *                 (v128.load (i32.add (global.get $list) (i32.shl (local.get $mask) (i32.const 4))))
+ *               )
+ *             )
+ *             (local.set $n (i32.add (local.get $n) (i32.popcnt (local.get $mask))))
+ *             (local.set $qv (i32x4.add (local.get $qv) (v128.const i32x4 4 4 4 4)))
+ *             (local.set $p (i32.add (local.get $p) (i32.const 4)))
+ *             (br $groups)
+ *           )
+ *         )
+ *         (block $tail_done
+ *           (loop $tail
+ *             (br_if $tail_done (i32.ge_u (local.get $p) (i32.const 10)))
+ *             (if
+ *               (f32.ne (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))) (f32.const 0))
+ *               (then
+ *                 (i32.store (i32.add (local.get $Lq) (i32.shl (local.get $n) (i32.const 2))) (local.get $p))
+ *                 (local.set $n (i32.add (local.get $n) (i32.const 1)))
+ *               )
+ *             )
+ *             (local.set $p (i32.add (local.get $p) (i32.const 1)))
+ *             (br $tail)
+ *           )
+ *         )
+ *         (local.set $p (i32.const 0))
+ *         (local.set $i (i32.add (local.get $i) (i32.const 1)))
+ *         (br $i_loop)
+ *       )
+ *     )
+ *     (i32.store (i32.add (local.get $L) (i32.shl (local.get $m) (i32.const 2))) (local.get $n))
+ *   )
+ *   ;; scatter: grad_W2 = hᵀ @ grad_score
+ *   (func $scatter_grad_W2 (param $A i32) (param $B i32) (param $C i32) (param $m i32) (param $L i32)
+ *     (local $i i32) (local $p i32) (local $q i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $Lq i32) (local $S i32) (local $W i32) (local $R i32) (local $at i32) (local $a f32) (local $av v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $c0 v128) (local $c1 v128) (local $t0 f32) (local $t1 f32)
  *     (local.set $av (v128.const i32x4 0 0 0 0))
  *     (local.set $s1 (v128.const i32x4 0 0 0 0))
  *     (local.set $s2 (v128.const i32x4 0 0 0 0))
@@ -668,117 +910,178 @@ function align16(bytes: number): number {
  *         (f32.ne (local.get $a) (f32.const 0))
  *       )
  *     )
- *     (memory.fill (local.get $C) (i32.const 0) (i32.const 2000))
- *     (block $done
- *       (loop $i_loop
- *         (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
- *         (local.set $row (i32.add (local.get $B) (i32.mul (local.get $i) (i32.const 40))))
- *         (local.set $c0 (v128.load offset=0 (local.get $row)))
- *         (local.set $c1 (v128.load offset=16 (local.get $row)))
- *         (local.set $t0 (f32.load offset=32 (local.get $row)))
- *         (local.set $t1 (f32.load offset=36 (local.get $row)))
- *         (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 200))))
- *         (local.set $n (i32.const 0))
+ *     (local.set $Lq (i32.add (local.get $L) (i32.shl (i32.add (local.get $m) (i32.const 1)) (i32.const 2))))
+ *     (if
+ *       (local.get $dense)
+ *       (then
+ *         (memory.fill (local.get $C) (i32.const 0) (i32.const 2000))
+ *         (local.set $i (i32.const 0))
+ *         (block $i_done
+ *           (loop $i_loop
+ *             (br_if $i_done (i32.ge_u (local.get $i) (local.get $m)))
+ *             (local.set $row (i32.add (local.get $B) (i32.mul (local.get $i) (i32.const 40))))
+ *             (local.set $c0 (v128.load offset=0 (local.get $row)))
+ *             (local.set $c1 (v128.load offset=16 (local.get $row)))
+ *             (local.set $t0 (f32.load offset=32 (local.get $row)))
+ *             (local.set $t1 (f32.load offset=36 (local.get $row)))
+ *             (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 200))))
+ *             (local.set $q (i32.const 0))
+ *             (block $q_done
+ *               (loop $q_loop
+ *                 (br_if $q_done (i32.ge_u (local.get $q) (i32.const 50)))
+ *                 (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
+ *                 (local.set $row (i32.add (local.get $C) (i32.mul (local.get $q) (i32.const 40))))
+ *                 (local.set $av (f32x4.splat (local.get $a)))
+ *                 (v128.store offset=0
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=0 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c0)))
+ *                 )
+ *                 (v128.store offset=16
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=16 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c1)))
+ *                 )
+ *                 (f32.store offset=32
+ *                   (local.get $row)
+ *                   (f32.add (f32.load offset=32 (local.get $row)) (f32.mul (local.get $a) (local.get $t0)))
+ *                 )
+ *                 (f32.store offset=36
+ *                   (local.get $row)
+ *                   (f32.add (f32.load offset=36 (local.get $row)) (f32.mul (local.get $a) (local.get $t1)))
+ *                 )
+ *                 (local.set $q (i32.add (local.get $q) (i32.const 1)))
+ *                 (br $q_loop)
+ *               )
+ *             )
+ *             (local.set $i (i32.add (local.get $i) (i32.const 1)))
+ *             (br $i_loop)
+ *           )
+ *         )
+ *       )
+ *       (else
+ *         (local.set $S
+ *           (i32.add
+ *             (local.get $Lq)
+ *             (i32.shl (i32.add (i32.mul (local.get $m) (i32.const 50)) (i32.const 4)) (i32.const 2))
+ *           )
+ *         )
+ *         (local.set $W (i32.add (local.get $S) (i32.const 204)))
+ *         (local.set $R (i32.add (local.get $W) (i32.const 204)))
+ *         (memory.fill (local.get $S) (i32.const 0) (i32.const 204))
  *         (local.set $p (i32.const 0))
- *         (local.set $qv (v128.const i32x4 0 1 2 3))
- *         (block $groups_done
- *           (loop $groups
- *             (br_if $groups_done (i32.ge_u (local.get $p) (i32.const 48)))
- *             (local.set $mask
- *               (i32.or
- *                 (i32x4.bitmask
- *                   (f32x4.ne
- *                     (v128.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2))))
- *                     (v128.const i32x4 0 0 0 0)
+ *         (block $p_done
+ *           (loop $p_loop
+ *             (br_if $p_done
+ *               (i32.ge_u (local.get $p) (i32.load (i32.add (local.get $L) (i32.shl (local.get $m) (i32.const 2)))))
+ *             )
+ *             (local.set $at
+ *               (i32.add
+ *                 (local.get $S)
+ *                 (i32.shl (i32.load (i32.add (local.get $Lq) (i32.shl (local.get $p) (i32.const 2)))) (i32.const 2))
+ *               )
+ *             )
+ *             (i32.store offset=4 (local.get $at) (i32.add (i32.load offset=4 (local.get $at)) (i32.const 1)))
+ *             (local.set $p (i32.add (local.get $p) (i32.const 1)))
+ *             (br $p_loop)
+ *           )
+ *         )
+ *         (local.set $q (i32.const 0))
+ *         (block $q_done
+ *           (loop $q_loop
+ *             (br_if $q_done (i32.ge_u (local.get $q) (i32.const 50)))
+ *             (local.set $at (i32.add (local.get $S) (i32.shl (local.get $q) (i32.const 2))))
+ *             (i32.store offset=4
+ *               (local.get $at)
+ *               (i32.add (i32.load offset=4 (local.get $at)) (i32.load (local.get $at)))
+ *             )
+ *             (i32.store (i32.add (local.get $W) (i32.shl (local.get $q) (i32.const 2))) (i32.load (local.get $at)))
+ *             (local.set $q (i32.add (local.get $q) (i32.const 1)))
+ *             (br $q_loop)
+ *           )
+ *         )
+ *         (local.set $i (i32.const 0))
+ *         (block $i_done
+ *           (loop $i_loop
+ *             (br_if $i_done (i32.ge_u (local.get $i) (local.get $m)))
+ *             (local.set $p (i32.load (i32.add (local.get $L) (i32.shl (local.get $i) (i32.const 2)))))
+ *             (block $p_done
+ *               (loop $p_loop
+ *                 (br_if $p_done
+ *                   (i32.ge_u
+ *                     (local.get $p)
+ *                     (i32.load offset=4 (i32.add (local.get $L) (i32.shl (local.get $i) (i32.const 2))))
  *                   )
  *                 )
- *                 (i32.mul (local.get $dense) (i32.const 15))
- *               )
- *             )
- *             (v128.store offset=256
- *               (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
- *               (i8x16.swizzle
- *                 (local.get $qv)
- *                 (v128.load (i32.add (global.get $list) (i32.shl (local.get $mask) (i32.const 4))))
- *               )
- *             )
- *             (local.set $n (i32.add (local.get $n) (i32.popcnt (local.get $mask))))
- *             (local.set $qv (i32x4.add (local.get $qv) (v128.const i32x4 4 4 4 4)))
- *             (local.set $p (i32.add (local.get $p) (i32.const 4)))
- *             (br $groups)
- *           )
- *         )
- *         (block $tail_done
- *           (loop $tail
- *             (br_if $tail_done (i32.ge_u (local.get $p) (i32.const 50)))
- *             (if
- *               (i32.or
- *                 (f32.ne (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))) (f32.const 0))
- *                 (local.get $dense)
- *               )
- *               (then
- *                 (i32.store offset=256
- *                   (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
- *                   (local.get $p)
+ *                 (local.set $at
+ *                   (i32.add
+ *                     (local.get $W)
+ *                     (i32.shl (i32.load (i32.add (local.get $Lq) (i32.shl (local.get $p) (i32.const 2)))) (i32.const 2))
+ *                   )
  *                 )
- *                 (local.set $n (i32.add (local.get $n) (i32.const 1)))
+ *                 (i32.store (i32.add (local.get $R) (i32.shl (i32.load (local.get $at)) (i32.const 2))) (local.get $i))
+ *                 (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
+ *                 (local.set $p (i32.add (local.get $p) (i32.const 1)))
+ *                 (br $p_loop)
  *               )
  *             )
- *             (local.set $p (i32.add (local.get $p) (i32.const 1)))
- *             (br $tail)
+ *             (local.set $i (i32.add (local.get $i) (i32.const 1)))
+ *             (br $i_loop)
  *           )
  *         )
- *         (block $empty
- *           (br_if $empty (i32.eqz (local.get $n)))
- *           (local.set $p (i32.const 0))
- *           (loop $list
- *             (local.set $q (i32.load offset=256 (i32.add (global.get $list) (i32.shl (local.get $p) (i32.const 2)))))
- *             (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
+ *         (local.set $q (i32.const 0))
+ *         (block $q_done
+ *           (loop $q_loop
+ *             (br_if $q_done (i32.ge_u (local.get $q) (i32.const 50)))
+ *             (local.set $c0 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c1 (v128.const i32x4 0 0 0 0))
+ *             (local.set $t0 (f32.const 0))
+ *             (local.set $t1 (f32.const 0))
+ *             (local.set $p (i32.load (i32.add (local.get $S) (i32.shl (local.get $q) (i32.const 2)))))
+ *             (block $p_done
+ *               (loop $p_loop
+ *                 (br_if $p_done
+ *                   (i32.ge_u
+ *                     (local.get $p)
+ *                     (i32.load offset=4 (i32.add (local.get $S) (i32.shl (local.get $q) (i32.const 2))))
+ *                   )
+ *                 )
+ *                 (local.set $i (i32.load (i32.add (local.get $R) (i32.shl (local.get $p) (i32.const 2)))))
+ *                 (local.set $a
+ *                   (f32.load
+ *                     (i32.add
+ *                       (local.get $A)
+ *                       (i32.shl (i32.add (i32.mul (local.get $i) (i32.const 50)) (local.get $q)) (i32.const 2))
+ *                     )
+ *                   )
+ *                 )
+ *                 (local.set $row (i32.add (local.get $B) (i32.mul (local.get $i) (i32.const 40))))
+ *                 (local.set $av (f32x4.splat (local.get $a)))
+ *                 (local.set $c0
+ *                   (f32x4.add (local.get $c0) (f32x4.mul (local.get $av) (v128.load offset=0 (local.get $row))))
+ *                 )
+ *                 (local.set $c1
+ *                   (f32x4.add (local.get $c1) (f32x4.mul (local.get $av) (v128.load offset=16 (local.get $row))))
+ *                 )
+ *                 (local.set $t0 (f32.add (local.get $t0) (f32.mul (local.get $a) (f32.load offset=32 (local.get $row)))))
+ *                 (local.set $t1 (f32.add (local.get $t1) (f32.mul (local.get $a) (f32.load offset=36 (local.get $row)))))
+ *                 (local.set $p (i32.add (local.get $p) (i32.const 1)))
+ *                 (br $p_loop)
+ *               )
+ *             )
  *             (local.set $row (i32.add (local.get $C) (i32.mul (local.get $q) (i32.const 40))))
- *             (local.set $av (f32x4.splat (local.get $a)))
- *             (v128.store offset=0
- *               (local.get $row)
- *               (f32x4.add (v128.load offset=0 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c0)))
- *             )
- *             (v128.store offset=16
- *               (local.get $row)
- *               (f32x4.add (v128.load offset=16 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c1)))
- *             )
- *             (f32.store offset=32
- *               (local.get $row)
- *               (f32.add (f32.load offset=32 (local.get $row)) (f32.mul (local.get $a) (local.get $t0)))
- *             )
- *             (f32.store offset=36
- *               (local.get $row)
- *               (f32.add (f32.load offset=36 (local.get $row)) (f32.mul (local.get $a) (local.get $t1)))
- *             )
- *             (br_if $list (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $n)))
+ *             (v128.store offset=0 (local.get $row) (local.get $c0))
+ *             (v128.store offset=16 (local.get $row) (local.get $c1))
+ *             (f32.store offset=32 (local.get $row) (local.get $t0))
+ *             (f32.store offset=36 (local.get $row) (local.get $t1))
+ *             (local.set $q (i32.add (local.get $q) (i32.const 1)))
+ *             (br $q_loop)
  *           )
  *         )
- *         (local.set $i (i32.add (local.get $i) (i32.const 1)))
- *         (br $i_loop)
  *       )
  *     )
  *   )
  *   ;; rows: grad_h = grad_score @ W2ᵀ
- *   (func $rows_grad_h_add (param $A i32) (param $B i32) (param $C i32) (param $m i32)
- *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $q i32) (local $mask i32) (local $a f32) (local $av v128) (local $qv v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
- *     (v128.store offset=0 (global.get $list) (v128.const i32x4 -2139062144 -2139062144 -2139062144 -2139062144))
- *     (v128.store offset=16 (global.get $list) (v128.const i32x4 50462976 -2139062144 -2139062144 -2139062144))
- *     (v128.store offset=32 (global.get $list) (v128.const i32x4 117835012 -2139062144 -2139062144 -2139062144))
- *     (v128.store offset=48 (global.get $list) (v128.const i32x4 50462976 117835012 -2139062144 -2139062144))
- *     (v128.store offset=64 (global.get $list) (v128.const i32x4 185207048 -2139062144 -2139062144 -2139062144))
- *     (v128.store offset=80 (global.get $list) (v128.const i32x4 50462976 185207048 -2139062144 -2139062144))
- *     (v128.store offset=96 (global.get $list) (v128.const i32x4 117835012 185207048 -2139062144 -2139062144))
- *     (v128.store offset=112 (global.get $list) (v128.const i32x4 50462976 117835012 185207048 -2139062144))
- *     (v128.store offset=128 (global.get $list) (v128.const i32x4 252579084 -2139062144 -2139062144 -2139062144))
- *     (v128.store offset=144 (global.get $list) (v128.const i32x4 50462976 252579084 -2139062144 -2139062144))
- *     (v128.store offset=160 (global.get $list) (v128.const i32x4 117835012 252579084 -2139062144 -2139062144))
- *     (v128.store offset=176 (global.get $list) (v128.const i32x4 50462976 117835012 252579084 -2139062144))
- *     (v128.store offset=192 (global.get $list) (v128.const i32x4 185207048 252579084 -2139062144 -2139062144))
- *     (v128.store offset=208 (global.get $list) (v128.const i32x4 50462976 185207048 252579084 -2139062144))
- *     (v128.store offset=224 (global.get $list) (v128.const i32x4 117835012 185207048 252579084 -2139062144))
- *     (v128.store offset=240 (global.get $list) (v128.const i32x4 50462976 117835012 185207048 252579084))
+ *   (func $rows_grad_h_add (param $A i32) (param $B i32) (param $C i32) (param $m i32) (param $L i32)
+ *     (local $i i32) (local $p i32) (local $q i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $Lq i32) (local $S i32) (local $W i32) (local $R i32) (local $at i32) (local $a f32) (local $av v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
  *     (local.set $av (v128.const i32x4 0 0 0 0))
  *     (local.set $s1 (v128.const i32x4 0 0 0 0))
  *     (local.set $s2 (v128.const i32x4 0 0 0 0))
@@ -864,162 +1167,206 @@ function align16(bytes: number): number {
  *         (f32.ne (local.get $a) (f32.const 0))
  *       )
  *     )
- *     (block $done
- *       (loop $i_loop
- *         (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
- *         (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 40))))
- *         (local.set $n (i32.const 0))
- *         (local.set $p (i32.const 0))
- *         (local.set $qv (v128.const i32x4 0 1 2 3))
- *         (block $groups_done
- *           (loop $groups
- *             (br_if $groups_done (i32.ge_u (local.get $p) (i32.const 8)))
- *             (local.set $mask
- *               (i32.or
- *                 (i32x4.bitmask
- *                   (f32x4.ne
- *                     (v128.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2))))
- *                     (v128.const i32x4 0 0 0 0)
+ *     (local.set $Lq (i32.add (local.get $L) (i32.shl (i32.add (local.get $m) (i32.const 1)) (i32.const 2))))
+ *     (if
+ *       (local.get $dense)
+ *       (then
+ *         (local.set $i (i32.const 0))
+ *         (block $i_done
+ *           (loop $i_loop
+ *             (br_if $i_done (i32.ge_u (local.get $i) (local.get $m)))
+ *             (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 40))))
+ *             (local.set $c0 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c1 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c2 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c3 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c4 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c5 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c6 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c7 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c8 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c9 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c10 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c11 (v128.const i32x4 0 0 0 0))
+ *             (local.set $t0 (f32.const 0))
+ *             (local.set $t1 (f32.const 0))
+ *             (local.set $q (i32.const 0))
+ *             (block $q_done
+ *               (loop $q_loop
+ *                 (br_if $q_done (i32.ge_u (local.get $q) (i32.const 10)))
+ *                 (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
+ *                 (local.set $row (i32.add (local.get $B) (i32.mul (local.get $q) (i32.const 200))))
+ *                 (local.set $av (f32x4.splat (local.get $a)))
+ *                 (local.set $c0
+ *                   (f32x4.add (local.get $c0) (f32x4.mul (local.get $av) (v128.load offset=0 (local.get $row))))
+ *                 )
+ *                 (local.set $c1
+ *                   (f32x4.add (local.get $c1) (f32x4.mul (local.get $av) (v128.load offset=16 (local.get $row))))
+ *                 )
+ *                 (local.set $c2
+ *                   (f32x4.add (local.get $c2) (f32x4.mul (local.get $av) (v128.load offset=32 (local.get $row))))
+ *                 )
+ *                 (local.set $c3
+ *                   (f32x4.add (local.get $c3) (f32x4.mul (local.get $av) (v128.load offset=48 (local.get $row))))
+ *                 )
+ *                 (local.set $c4
+ *                   (f32x4.add (local.get $c4) (f32x4.mul (local.get $av) (v128.load offset=64 (local.get $row))))
+ *                 )
+ *                 (local.set $c5
+ *                   (f32x4.add (local.get $c5) (f32x4.mul (local.get $av) (v128.load offset=80 (local.get $row))))
+ *                 )
+ *                 (local.set $c6
+ *                   (f32x4.add (local.get $c6) (f32x4.mul (local.get $av) (v128.load offset=96 (local.get $row))))
+ *                 )
+ *                 (local.set $c7
+ *                   (f32x4.add (local.get $c7) (f32x4.mul (local.get $av) (v128.load offset=112 (local.get $row))))
+ *                 )
+ *                 (local.set $c8
+ *                   (f32x4.add (local.get $c8) (f32x4.mul (local.get $av) (v128.load offset=128 (local.get $row))))
+ *                 )
+ *                 (local.set $c9
+ *                   (f32x4.add (local.get $c9) (f32x4.mul (local.get $av) (v128.load offset=144 (local.get $row))))
+ *                 )
+ *                 (local.set $c10
+ *                   (f32x4.add (local.get $c10) (f32x4.mul (local.get $av) (v128.load offset=160 (local.get $row))))
+ *                 )
+ *                 (local.set $c11
+ *                   (f32x4.add (local.get $c11) (f32x4.mul (local.get $av) (v128.load offset=176 (local.get $row))))
+ *                 )
+ *                 (local.set $t0
+ *                   (f32.add (local.get $t0) (f32.mul (local.get $a) (f32.load offset=192 (local.get $row))))
+ *                 )
+ *                 (local.set $t1
+ *                   (f32.add (local.get $t1) (f32.mul (local.get $a) (f32.load offset=196 (local.get $row))))
+ *                 )
+ *                 (local.set $q (i32.add (local.get $q) (i32.const 1)))
+ *                 (br $q_loop)
+ *               )
+ *             )
+ *             (local.set $row (i32.add (local.get $C) (i32.mul (local.get $i) (i32.const 200))))
+ *             (v128.store offset=0 (local.get $row) (local.get $c0))
+ *             (v128.store offset=16 (local.get $row) (local.get $c1))
+ *             (v128.store offset=32 (local.get $row) (local.get $c2))
+ *             (v128.store offset=48 (local.get $row) (local.get $c3))
+ *             (v128.store offset=64 (local.get $row) (local.get $c4))
+ *             (v128.store offset=80 (local.get $row) (local.get $c5))
+ *             (v128.store offset=96 (local.get $row) (local.get $c6))
+ *             (v128.store offset=112 (local.get $row) (local.get $c7))
+ *             (v128.store offset=128 (local.get $row) (local.get $c8))
+ *             (v128.store offset=144 (local.get $row) (local.get $c9))
+ *             (v128.store offset=160 (local.get $row) (local.get $c10))
+ *             (v128.store offset=176 (local.get $row) (local.get $c11))
+ *             (f32.store offset=192 (local.get $row) (local.get $t0))
+ *             (f32.store offset=196 (local.get $row) (local.get $t1))
+ *             (local.set $i (i32.add (local.get $i) (i32.const 1)))
+ *             (br $i_loop)
+ *           )
+ *         )
+ *       )
+ *       (else
+ *         (local.set $i (i32.const 0))
+ *         (block $i_done
+ *           (loop $i_loop
+ *             (br_if $i_done (i32.ge_u (local.get $i) (local.get $m)))
+ *             (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 40))))
+ *             (local.set $c0 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c1 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c2 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c3 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c4 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c5 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c6 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c7 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c8 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c9 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c10 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c11 (v128.const i32x4 0 0 0 0))
+ *             (local.set $t0 (f32.const 0))
+ *             (local.set $t1 (f32.const 0))
+ *             (local.set $p (i32.load (i32.add (local.get $L) (i32.shl (local.get $i) (i32.const 2)))))
+ *             (block $p_done
+ *               (loop $p_loop
+ *                 (br_if $p_done
+ *                   (i32.ge_u
+ *                     (local.get $p)
+ *                     (i32.load offset=4 (i32.add (local.get $L) (i32.shl (local.get $i) (i32.const 2))))
  *                   )
  *                 )
- *                 (i32.mul (local.get $dense) (i32.const 15))
- *               )
- *             )
- *             (v128.store offset=256
- *               (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
- *               (i8x16.swizzle
- *                 (local.get $qv)
- *                 (v128.load (i32.add (global.get $list) (i32.shl (local.get $mask) (i32.const 4))))
- *               )
- *             )
- *             (local.set $n (i32.add (local.get $n) (i32.popcnt (local.get $mask))))
- *             (local.set $qv (i32x4.add (local.get $qv) (v128.const i32x4 4 4 4 4)))
- *             (local.set $p (i32.add (local.get $p) (i32.const 4)))
- *             (br $groups)
- *           )
- *         )
- *         (block $tail_done
- *           (loop $tail
- *             (br_if $tail_done (i32.ge_u (local.get $p) (i32.const 10)))
- *             (if
- *               (i32.or
- *                 (f32.ne (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))) (f32.const 0))
- *                 (local.get $dense)
- *               )
- *               (then
- *                 (i32.store offset=256
- *                   (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
- *                   (local.get $p)
+ *                 (local.set $q (i32.load (i32.add (local.get $Lq) (i32.shl (local.get $p) (i32.const 2)))))
+ *                 (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
+ *                 (local.set $row (i32.add (local.get $B) (i32.mul (local.get $q) (i32.const 200))))
+ *                 (local.set $av (f32x4.splat (local.get $a)))
+ *                 (local.set $c0
+ *                   (f32x4.add (local.get $c0) (f32x4.mul (local.get $av) (v128.load offset=0 (local.get $row))))
  *                 )
- *                 (local.set $n (i32.add (local.get $n) (i32.const 1)))
+ *                 (local.set $c1
+ *                   (f32x4.add (local.get $c1) (f32x4.mul (local.get $av) (v128.load offset=16 (local.get $row))))
+ *                 )
+ *                 (local.set $c2
+ *                   (f32x4.add (local.get $c2) (f32x4.mul (local.get $av) (v128.load offset=32 (local.get $row))))
+ *                 )
+ *                 (local.set $c3
+ *                   (f32x4.add (local.get $c3) (f32x4.mul (local.get $av) (v128.load offset=48 (local.get $row))))
+ *                 )
+ *                 (local.set $c4
+ *                   (f32x4.add (local.get $c4) (f32x4.mul (local.get $av) (v128.load offset=64 (local.get $row))))
+ *                 )
+ *                 (local.set $c5
+ *                   (f32x4.add (local.get $c5) (f32x4.mul (local.get $av) (v128.load offset=80 (local.get $row))))
+ *                 )
+ *                 (local.set $c6
+ *                   (f32x4.add (local.get $c6) (f32x4.mul (local.get $av) (v128.load offset=96 (local.get $row))))
+ *                 )
+ *                 (local.set $c7
+ *                   (f32x4.add (local.get $c7) (f32x4.mul (local.get $av) (v128.load offset=112 (local.get $row))))
+ *                 )
+ *                 (local.set $c8
+ *                   (f32x4.add (local.get $c8) (f32x4.mul (local.get $av) (v128.load offset=128 (local.get $row))))
+ *                 )
+ *                 (local.set $c9
+ *                   (f32x4.add (local.get $c9) (f32x4.mul (local.get $av) (v128.load offset=144 (local.get $row))))
+ *                 )
+ *                 (local.set $c10
+ *                   (f32x4.add (local.get $c10) (f32x4.mul (local.get $av) (v128.load offset=160 (local.get $row))))
+ *                 )
+ *                 (local.set $c11
+ *                   (f32x4.add (local.get $c11) (f32x4.mul (local.get $av) (v128.load offset=176 (local.get $row))))
+ *                 )
+ *                 (local.set $t0
+ *                   (f32.add (local.get $t0) (f32.mul (local.get $a) (f32.load offset=192 (local.get $row))))
+ *                 )
+ *                 (local.set $t1
+ *                   (f32.add (local.get $t1) (f32.mul (local.get $a) (f32.load offset=196 (local.get $row))))
+ *                 )
+ *                 (local.set $p (i32.add (local.get $p) (i32.const 1)))
+ *                 (br $p_loop)
  *               )
  *             )
- *             (local.set $p (i32.add (local.get $p) (i32.const 1)))
- *             (br $tail)
+ *             (local.set $row (i32.add (local.get $C) (i32.mul (local.get $i) (i32.const 200))))
+ *             (v128.store offset=0 (local.get $row) (local.get $c0))
+ *             (v128.store offset=16 (local.get $row) (local.get $c1))
+ *             (v128.store offset=32 (local.get $row) (local.get $c2))
+ *             (v128.store offset=48 (local.get $row) (local.get $c3))
+ *             (v128.store offset=64 (local.get $row) (local.get $c4))
+ *             (v128.store offset=80 (local.get $row) (local.get $c5))
+ *             (v128.store offset=96 (local.get $row) (local.get $c6))
+ *             (v128.store offset=112 (local.get $row) (local.get $c7))
+ *             (v128.store offset=128 (local.get $row) (local.get $c8))
+ *             (v128.store offset=144 (local.get $row) (local.get $c9))
+ *             (v128.store offset=160 (local.get $row) (local.get $c10))
+ *             (v128.store offset=176 (local.get $row) (local.get $c11))
+ *             (f32.store offset=192 (local.get $row) (local.get $t0))
+ *             (f32.store offset=196 (local.get $row) (local.get $t1))
+ *             (local.set $i (i32.add (local.get $i) (i32.const 1)))
+ *             (br $i_loop)
  *           )
  *         )
- *         (local.set $c0 (v128.const i32x4 0 0 0 0))
- *         (local.set $c1 (v128.const i32x4 0 0 0 0))
- *         (local.set $c2 (v128.const i32x4 0 0 0 0))
- *         (local.set $c3 (v128.const i32x4 0 0 0 0))
- *         (local.set $c4 (v128.const i32x4 0 0 0 0))
- *         (local.set $c5 (v128.const i32x4 0 0 0 0))
- *         (local.set $c6 (v128.const i32x4 0 0 0 0))
- *         (local.set $c7 (v128.const i32x4 0 0 0 0))
- *         (local.set $c8 (v128.const i32x4 0 0 0 0))
- *         (local.set $c9 (v128.const i32x4 0 0 0 0))
- *         (local.set $c10 (v128.const i32x4 0 0 0 0))
- *         (local.set $c11 (v128.const i32x4 0 0 0 0))
- *         (local.set $t0 (f32.const 0))
- *         (local.set $t1 (f32.const 0))
- *         (block $empty
- *           (br_if $empty (i32.eqz (local.get $n)))
- *           (local.set $p (i32.const 0))
- *           (loop $list
- *             (local.set $q (i32.load offset=256 (i32.add (global.get $list) (i32.shl (local.get $p) (i32.const 2)))))
- *             (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
- *             (local.set $row (i32.add (local.get $B) (i32.mul (local.get $q) (i32.const 200))))
- *             (local.set $av (f32x4.splat (local.get $a)))
- *             (local.set $c0
- *               (f32x4.add (local.get $c0) (f32x4.mul (local.get $av) (v128.load offset=0 (local.get $row))))
- *             )
- *             (local.set $c1
- *               (f32x4.add (local.get $c1) (f32x4.mul (local.get $av) (v128.load offset=16 (local.get $row))))
- *             )
- *             (local.set $c2
- *               (f32x4.add (local.get $c2) (f32x4.mul (local.get $av) (v128.load offset=32 (local.get $row))))
- *             )
- *             (local.set $c3
- *               (f32x4.add (local.get $c3) (f32x4.mul (local.get $av) (v128.load offset=48 (local.get $row))))
- *             )
- *             (local.set $c4
- *               (f32x4.add (local.get $c4) (f32x4.mul (local.get $av) (v128.load offset=64 (local.get $row))))
- *             )
- *             (local.set $c5
- *               (f32x4.add (local.get $c5) (f32x4.mul (local.get $av) (v128.load offset=80 (local.get $row))))
- *             )
- *             (local.set $c6
- *               (f32x4.add (local.get $c6) (f32x4.mul (local.get $av) (v128.load offset=96 (local.get $row))))
- *             )
- *             (local.set $c7
- *               (f32x4.add (local.get $c7) (f32x4.mul (local.get $av) (v128.load offset=112 (local.get $row))))
- *             )
- *             (local.set $c8
- *               (f32x4.add (local.get $c8) (f32x4.mul (local.get $av) (v128.load offset=128 (local.get $row))))
- *             )
- *             (local.set $c9
- *               (f32x4.add (local.get $c9) (f32x4.mul (local.get $av) (v128.load offset=144 (local.get $row))))
- *             )
- *             (local.set $c10
- *               (f32x4.add (local.get $c10) (f32x4.mul (local.get $av) (v128.load offset=160 (local.get $row))))
- *             )
- *             (local.set $c11
- *               (f32x4.add (local.get $c11) (f32x4.mul (local.get $av) (v128.load offset=176 (local.get $row))))
- *             )
- *             (local.set $t0 (f32.add (local.get $t0) (f32.mul (local.get $a) (f32.load offset=192 (local.get $row)))))
- *             (local.set $t1 (f32.add (local.get $t1) (f32.mul (local.get $a) (f32.load offset=196 (local.get $row)))))
- *             (br_if $list (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $n)))
- *           )
- *         )
- *         (local.set $row (i32.add (local.get $C) (i32.mul (local.get $i) (i32.const 200))))
- *         (v128.store offset=0 (local.get $row) (local.get $c0))
- *         (v128.store offset=16 (local.get $row) (local.get $c1))
- *         (v128.store offset=32 (local.get $row) (local.get $c2))
- *         (v128.store offset=48 (local.get $row) (local.get $c3))
- *         (v128.store offset=64 (local.get $row) (local.get $c4))
- *         (v128.store offset=80 (local.get $row) (local.get $c5))
- *         (v128.store offset=96 (local.get $row) (local.get $c6))
- *         (v128.store offset=112 (local.get $row) (local.get $c7))
- *         (v128.store offset=128 (local.get $row) (local.get $c8))
- *         (v128.store offset=144 (local.get $row) (local.get $c9))
- *         (v128.store offset=160 (local.get $row) (local.get $c10))
- *         (v128.store offset=176 (local.get $row) (local.get $c11))
- *         (f32.store offset=192 (local.get $row) (local.get $t0))
- *         (f32.store offset=196 (local.get $row) (local.get $t1))
- *         (local.set $i (i32.add (local.get $i) (i32.const 1)))
- *         (br $i_loop)
  *       )
  *     )
  *   )
  *   ;; scatter: grad_W1 = xᵀ @ grad_h_add
- *   (func $scatter_grad_W1 (param $A i32) (param $B i32) (param $C i32) (param $m i32)
- *     (local $i i32) (local $p i32) (local $n i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $q i32) (local $mask i32) (local $a f32) (local $av v128) (local $qv v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
- *     (v128.store offset=0 (global.get $list) (v128.const i32x4 -2139062144 -2139062144 -2139062144 -2139062144))
- *     (v128.store offset=16 (global.get $list) (v128.const i32x4 50462976 -2139062144 -2139062144 -2139062144))
- *     (v128.store offset=32 (global.get $list) (v128.const i32x4 117835012 -2139062144 -2139062144 -2139062144))
- *     (v128.store offset=48 (global.get $list) (v128.const i32x4 50462976 117835012 -2139062144 -2139062144))
- *     (v128.store offset=64 (global.get $list) (v128.const i32x4 185207048 -2139062144 -2139062144 -2139062144))
- *     (v128.store offset=80 (global.get $list) (v128.const i32x4 50462976 185207048 -2139062144 -2139062144))
- *     (v128.store offset=96 (global.get $list) (v128.const i32x4 117835012 185207048 -2139062144 -2139062144))
- *     (v128.store offset=112 (global.get $list) (v128.const i32x4 50462976 117835012 185207048 -2139062144))
- *     (v128.store offset=128 (global.get $list) (v128.const i32x4 252579084 -2139062144 -2139062144 -2139062144))
- *     (v128.store offset=144 (global.get $list) (v128.const i32x4 50462976 252579084 -2139062144 -2139062144))
- *     (v128.store offset=160 (global.get $list) (v128.const i32x4 117835012 252579084 -2139062144 -2139062144))
- *     (v128.store offset=176 (global.get $list) (v128.const i32x4 50462976 117835012 252579084 -2139062144))
- *     (v128.store offset=192 (global.get $list) (v128.const i32x4 185207048 252579084 -2139062144 -2139062144))
- *     (v128.store offset=208 (global.get $list) (v128.const i32x4 50462976 185207048 252579084 -2139062144))
- *     (v128.store offset=224 (global.get $list) (v128.const i32x4 117835012 185207048 252579084 -2139062144))
- *     (v128.store offset=240 (global.get $list) (v128.const i32x4 50462976 117835012 185207048 252579084))
+ *   (func $scatter_grad_W1 (param $A i32) (param $B i32) (param $C i32) (param $m i32) (param $L i32)
+ *     (local $i i32) (local $p i32) (local $q i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $Lq i32) (local $S i32) (local $W i32) (local $R i32) (local $at i32) (local $a f32) (local $av v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
  *     (local.set $av (v128.const i32x4 0 0 0 0))
  *     (local.set $s1 (v128.const i32x4 0 0 0 0))
  *     (local.set $s2 (v128.const i32x4 0 0 0 0))
@@ -1105,154 +1452,285 @@ function align16(bytes: number): number {
  *         (f32.ne (local.get $a) (f32.const 0))
  *       )
  *     )
- *     (memory.fill (local.get $C) (i32.const 0) (i32.const 156800))
- *     (block $done
- *       (loop $i_loop
- *         (br_if $done (i32.ge_u (local.get $i) (local.get $m)))
- *         (local.set $row (i32.add (local.get $B) (i32.mul (local.get $i) (i32.const 200))))
- *         (local.set $c0 (v128.load offset=0 (local.get $row)))
- *         (local.set $c1 (v128.load offset=16 (local.get $row)))
- *         (local.set $c2 (v128.load offset=32 (local.get $row)))
- *         (local.set $c3 (v128.load offset=48 (local.get $row)))
- *         (local.set $c4 (v128.load offset=64 (local.get $row)))
- *         (local.set $c5 (v128.load offset=80 (local.get $row)))
- *         (local.set $c6 (v128.load offset=96 (local.get $row)))
- *         (local.set $c7 (v128.load offset=112 (local.get $row)))
- *         (local.set $c8 (v128.load offset=128 (local.get $row)))
- *         (local.set $c9 (v128.load offset=144 (local.get $row)))
- *         (local.set $c10 (v128.load offset=160 (local.get $row)))
- *         (local.set $c11 (v128.load offset=176 (local.get $row)))
- *         (local.set $t0 (f32.load offset=192 (local.get $row)))
- *         (local.set $t1 (f32.load offset=196 (local.get $row)))
- *         (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 3136))))
- *         (local.set $n (i32.const 0))
+ *     (local.set $Lq (i32.add (local.get $L) (i32.shl (i32.add (local.get $m) (i32.const 1)) (i32.const 2))))
+ *     (if
+ *       (local.get $dense)
+ *       (then
+ *         (memory.fill (local.get $C) (i32.const 0) (i32.const 156800))
+ *         (local.set $i (i32.const 0))
+ *         (block $i_done
+ *           (loop $i_loop
+ *             (br_if $i_done (i32.ge_u (local.get $i) (local.get $m)))
+ *             (local.set $row (i32.add (local.get $B) (i32.mul (local.get $i) (i32.const 200))))
+ *             (local.set $c0 (v128.load offset=0 (local.get $row)))
+ *             (local.set $c1 (v128.load offset=16 (local.get $row)))
+ *             (local.set $c2 (v128.load offset=32 (local.get $row)))
+ *             (local.set $c3 (v128.load offset=48 (local.get $row)))
+ *             (local.set $c4 (v128.load offset=64 (local.get $row)))
+ *             (local.set $c5 (v128.load offset=80 (local.get $row)))
+ *             (local.set $c6 (v128.load offset=96 (local.get $row)))
+ *             (local.set $c7 (v128.load offset=112 (local.get $row)))
+ *             (local.set $c8 (v128.load offset=128 (local.get $row)))
+ *             (local.set $c9 (v128.load offset=144 (local.get $row)))
+ *             (local.set $c10 (v128.load offset=160 (local.get $row)))
+ *             (local.set $c11 (v128.load offset=176 (local.get $row)))
+ *             (local.set $t0 (f32.load offset=192 (local.get $row)))
+ *             (local.set $t1 (f32.load offset=196 (local.get $row)))
+ *             (local.set $rowA (i32.add (local.get $A) (i32.mul (local.get $i) (i32.const 3136))))
+ *             (local.set $q (i32.const 0))
+ *             (block $q_done
+ *               (loop $q_loop
+ *                 (br_if $q_done (i32.ge_u (local.get $q) (i32.const 784)))
+ *                 (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
+ *                 (local.set $row (i32.add (local.get $C) (i32.mul (local.get $q) (i32.const 200))))
+ *                 (local.set $av (f32x4.splat (local.get $a)))
+ *                 (v128.store offset=0
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=0 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c0)))
+ *                 )
+ *                 (v128.store offset=16
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=16 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c1)))
+ *                 )
+ *                 (v128.store offset=32
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=32 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c2)))
+ *                 )
+ *                 (v128.store offset=48
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=48 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c3)))
+ *                 )
+ *                 (v128.store offset=64
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=64 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c4)))
+ *                 )
+ *                 (v128.store offset=80
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=80 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c5)))
+ *                 )
+ *                 (v128.store offset=96
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=96 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c6)))
+ *                 )
+ *                 (v128.store offset=112
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=112 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c7)))
+ *                 )
+ *                 (v128.store offset=128
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=128 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c8)))
+ *                 )
+ *                 (v128.store offset=144
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=144 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c9)))
+ *                 )
+ *                 (v128.store offset=160
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=160 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c10)))
+ *                 )
+ *                 (v128.store offset=176
+ *                   (local.get $row)
+ *                   (f32x4.add (v128.load offset=176 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c11)))
+ *                 )
+ *                 (f32.store offset=192
+ *                   (local.get $row)
+ *                   (f32.add (f32.load offset=192 (local.get $row)) (f32.mul (local.get $a) (local.get $t0)))
+ *                 )
+ *                 (f32.store offset=196
+ *                   (local.get $row)
+ *                   (f32.add (f32.load offset=196 (local.get $row)) (f32.mul (local.get $a) (local.get $t1)))
+ *                 )
+ *                 (local.set $q (i32.add (local.get $q) (i32.const 1)))
+ *                 (br $q_loop)
+ *               )
+ *             )
+ *             (local.set $i (i32.add (local.get $i) (i32.const 1)))
+ *             (br $i_loop)
+ *           )
+ *         )
+ *       )
+ *       (else
+ *         (local.set $S
+ *           (i32.add
+ *             (local.get $Lq)
+ *             (i32.shl (i32.add (i32.mul (local.get $m) (i32.const 784)) (i32.const 4)) (i32.const 2))
+ *           )
+ *         )
+ *         (local.set $W (i32.add (local.get $S) (i32.const 3140)))
+ *         (local.set $R (i32.add (local.get $W) (i32.const 3140)))
+ *         (memory.fill (local.get $S) (i32.const 0) (i32.const 3140))
  *         (local.set $p (i32.const 0))
- *         (local.set $qv (v128.const i32x4 0 1 2 3))
- *         (block $groups_done
- *           (loop $groups
- *             (br_if $groups_done (i32.ge_u (local.get $p) (i32.const 784)))
- *             (local.set $mask
- *               (i32.or
- *                 (i32x4.bitmask
- *                   (f32x4.ne
- *                     (v128.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2))))
- *                     (v128.const i32x4 0 0 0 0)
+ *         (block $p_done
+ *           (loop $p_loop
+ *             (br_if $p_done
+ *               (i32.ge_u (local.get $p) (i32.load (i32.add (local.get $L) (i32.shl (local.get $m) (i32.const 2)))))
+ *             )
+ *             (local.set $at
+ *               (i32.add
+ *                 (local.get $S)
+ *                 (i32.shl (i32.load (i32.add (local.get $Lq) (i32.shl (local.get $p) (i32.const 2)))) (i32.const 2))
+ *               )
+ *             )
+ *             (i32.store offset=4 (local.get $at) (i32.add (i32.load offset=4 (local.get $at)) (i32.const 1)))
+ *             (local.set $p (i32.add (local.get $p) (i32.const 1)))
+ *             (br $p_loop)
+ *           )
+ *         )
+ *         (local.set $q (i32.const 0))
+ *         (block $q_done
+ *           (loop $q_loop
+ *             (br_if $q_done (i32.ge_u (local.get $q) (i32.const 784)))
+ *             (local.set $at (i32.add (local.get $S) (i32.shl (local.get $q) (i32.const 2))))
+ *             (i32.store offset=4
+ *               (local.get $at)
+ *               (i32.add (i32.load offset=4 (local.get $at)) (i32.load (local.get $at)))
+ *             )
+ *             (i32.store (i32.add (local.get $W) (i32.shl (local.get $q) (i32.const 2))) (i32.load (local.get $at)))
+ *             (local.set $q (i32.add (local.get $q) (i32.const 1)))
+ *             (br $q_loop)
+ *           )
+ *         )
+ *         (local.set $i (i32.const 0))
+ *         (block $i_done
+ *           (loop $i_loop
+ *             (br_if $i_done (i32.ge_u (local.get $i) (local.get $m)))
+ *             (local.set $p (i32.load (i32.add (local.get $L) (i32.shl (local.get $i) (i32.const 2)))))
+ *             (block $p_done
+ *               (loop $p_loop
+ *                 (br_if $p_done
+ *                   (i32.ge_u
+ *                     (local.get $p)
+ *                     (i32.load offset=4 (i32.add (local.get $L) (i32.shl (local.get $i) (i32.const 2))))
  *                   )
  *                 )
- *                 (i32.mul (local.get $dense) (i32.const 15))
- *               )
- *             )
- *             (v128.store offset=256
- *               (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
- *               (i8x16.swizzle
- *                 (local.get $qv)
- *                 (v128.load (i32.add (global.get $list) (i32.shl (local.get $mask) (i32.const 4))))
- *               )
- *             )
- *             (local.set $n (i32.add (local.get $n) (i32.popcnt (local.get $mask))))
- *             (local.set $qv (i32x4.add (local.get $qv) (v128.const i32x4 4 4 4 4)))
- *             (local.set $p (i32.add (local.get $p) (i32.const 4)))
- *             (br $groups)
- *           )
- *         )
- *         (block $tail_done
- *           (loop $tail
- *             (br_if $tail_done (i32.ge_u (local.get $p) (i32.const 784)))
- *             (if
- *               (i32.or
- *                 (f32.ne (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $p) (i32.const 2)))) (f32.const 0))
- *                 (local.get $dense)
- *               )
- *               (then
- *                 (i32.store offset=256
- *                   (i32.add (global.get $list) (i32.shl (local.get $n) (i32.const 2)))
- *                   (local.get $p)
+ *                 (local.set $at
+ *                   (i32.add
+ *                     (local.get $W)
+ *                     (i32.shl (i32.load (i32.add (local.get $Lq) (i32.shl (local.get $p) (i32.const 2)))) (i32.const 2))
+ *                   )
  *                 )
- *                 (local.set $n (i32.add (local.get $n) (i32.const 1)))
+ *                 (i32.store (i32.add (local.get $R) (i32.shl (i32.load (local.get $at)) (i32.const 2))) (local.get $i))
+ *                 (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
+ *                 (local.set $p (i32.add (local.get $p) (i32.const 1)))
+ *                 (br $p_loop)
  *               )
  *             )
- *             (local.set $p (i32.add (local.get $p) (i32.const 1)))
- *             (br $tail)
+ *             (local.set $i (i32.add (local.get $i) (i32.const 1)))
+ *             (br $i_loop)
  *           )
  *         )
- *         (block $empty
- *           (br_if $empty (i32.eqz (local.get $n)))
- *           (local.set $p (i32.const 0))
- *           (loop $list
- *             (local.set $q (i32.load offset=256 (i32.add (global.get $list) (i32.shl (local.get $p) (i32.const 2)))))
- *             (local.set $a (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $q) (i32.const 2)))))
+ *         (local.set $q (i32.const 0))
+ *         (block $q_done
+ *           (loop $q_loop
+ *             (br_if $q_done (i32.ge_u (local.get $q) (i32.const 784)))
+ *             (local.set $c0 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c1 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c2 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c3 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c4 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c5 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c6 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c7 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c8 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c9 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c10 (v128.const i32x4 0 0 0 0))
+ *             (local.set $c11 (v128.const i32x4 0 0 0 0))
+ *             (local.set $t0 (f32.const 0))
+ *             (local.set $t1 (f32.const 0))
+ *             (local.set $p (i32.load (i32.add (local.get $S) (i32.shl (local.get $q) (i32.const 2)))))
+ *             (block $p_done
+ *               (loop $p_loop
+ *                 (br_if $p_done
+ *                   (i32.ge_u
+ *                     (local.get $p)
+ *                     (i32.load offset=4 (i32.add (local.get $S) (i32.shl (local.get $q) (i32.const 2))))
+ *                   )
+ *                 )
+ *                 (local.set $i (i32.load (i32.add (local.get $R) (i32.shl (local.get $p) (i32.const 2)))))
+ *                 (local.set $a
+ *                   (f32.load
+ *                     (i32.add
+ *                       (local.get $A)
+ *                       (i32.shl (i32.add (i32.mul (local.get $i) (i32.const 784)) (local.get $q)) (i32.const 2))
+ *                     )
+ *                   )
+ *                 )
+ *                 (local.set $row (i32.add (local.get $B) (i32.mul (local.get $i) (i32.const 200))))
+ *                 (local.set $av (f32x4.splat (local.get $a)))
+ *                 (local.set $c0
+ *                   (f32x4.add (local.get $c0) (f32x4.mul (local.get $av) (v128.load offset=0 (local.get $row))))
+ *                 )
+ *                 (local.set $c1
+ *                   (f32x4.add (local.get $c1) (f32x4.mul (local.get $av) (v128.load offset=16 (local.get $row))))
+ *                 )
+ *                 (local.set $c2
+ *                   (f32x4.add (local.get $c2) (f32x4.mul (local.get $av) (v128.load offset=32 (local.get $row))))
+ *                 )
+ *                 (local.set $c3
+ *                   (f32x4.add (local.get $c3) (f32x4.mul (local.get $av) (v128.load offset=48 (local.get $row))))
+ *                 )
+ *                 (local.set $c4
+ *                   (f32x4.add (local.get $c4) (f32x4.mul (local.get $av) (v128.load offset=64 (local.get $row))))
+ *                 )
+ *                 (local.set $c5
+ *                   (f32x4.add (local.get $c5) (f32x4.mul (local.get $av) (v128.load offset=80 (local.get $row))))
+ *                 )
+ *                 (local.set $c6
+ *                   (f32x4.add (local.get $c6) (f32x4.mul (local.get $av) (v128.load offset=96 (local.get $row))))
+ *                 )
+ *                 (local.set $c7
+ *                   (f32x4.add (local.get $c7) (f32x4.mul (local.get $av) (v128.load offset=112 (local.get $row))))
+ *                 )
+ *                 (local.set $c8
+ *                   (f32x4.add (local.get $c8) (f32x4.mul (local.get $av) (v128.load offset=128 (local.get $row))))
+ *                 )
+ *                 (local.set $c9
+ *                   (f32x4.add (local.get $c9) (f32x4.mul (local.get $av) (v128.load offset=144 (local.get $row))))
+ *                 )
+ *                 (local.set $c10
+ *                   (f32x4.add (local.get $c10) (f32x4.mul (local.get $av) (v128.load offset=160 (local.get $row))))
+ *                 )
+ *                 (local.set $c11
+ *                   (f32x4.add (local.get $c11) (f32x4.mul (local.get $av) (v128.load offset=176 (local.get $row))))
+ *                 )
+ *                 (local.set $t0
+ *                   (f32.add (local.get $t0) (f32.mul (local.get $a) (f32.load offset=192 (local.get $row))))
+ *                 )
+ *                 (local.set $t1
+ *                   (f32.add (local.get $t1) (f32.mul (local.get $a) (f32.load offset=196 (local.get $row))))
+ *                 )
+ *                 (local.set $p (i32.add (local.get $p) (i32.const 1)))
+ *                 (br $p_loop)
+ *               )
+ *             )
  *             (local.set $row (i32.add (local.get $C) (i32.mul (local.get $q) (i32.const 200))))
- *             (local.set $av (f32x4.splat (local.get $a)))
- *             (v128.store offset=0
- *               (local.get $row)
- *               (f32x4.add (v128.load offset=0 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c0)))
- *             )
- *             (v128.store offset=16
- *               (local.get $row)
- *               (f32x4.add (v128.load offset=16 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c1)))
- *             )
- *             (v128.store offset=32
- *               (local.get $row)
- *               (f32x4.add (v128.load offset=32 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c2)))
- *             )
- *             (v128.store offset=48
- *               (local.get $row)
- *               (f32x4.add (v128.load offset=48 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c3)))
- *             )
- *             (v128.store offset=64
- *               (local.get $row)
- *               (f32x4.add (v128.load offset=64 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c4)))
- *             )
- *             (v128.store offset=80
- *               (local.get $row)
- *               (f32x4.add (v128.load offset=80 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c5)))
- *             )
- *             (v128.store offset=96
- *               (local.get $row)
- *               (f32x4.add (v128.load offset=96 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c6)))
- *             )
- *             (v128.store offset=112
- *               (local.get $row)
- *               (f32x4.add (v128.load offset=112 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c7)))
- *             )
- *             (v128.store offset=128
- *               (local.get $row)
- *               (f32x4.add (v128.load offset=128 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c8)))
- *             )
- *             (v128.store offset=144
- *               (local.get $row)
- *               (f32x4.add (v128.load offset=144 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c9)))
- *             )
- *             (v128.store offset=160
- *               (local.get $row)
- *               (f32x4.add (v128.load offset=160 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c10)))
- *             )
- *             (v128.store offset=176
- *               (local.get $row)
- *               (f32x4.add (v128.load offset=176 (local.get $row)) (f32x4.mul (local.get $av) (local.get $c11)))
- *             )
- *             (f32.store offset=192
- *               (local.get $row)
- *               (f32.add (f32.load offset=192 (local.get $row)) (f32.mul (local.get $a) (local.get $t0)))
- *             )
- *             (f32.store offset=196
- *               (local.get $row)
- *               (f32.add (f32.load offset=196 (local.get $row)) (f32.mul (local.get $a) (local.get $t1)))
- *             )
- *             (br_if $list (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $n)))
+ *             (v128.store offset=0 (local.get $row) (local.get $c0))
+ *             (v128.store offset=16 (local.get $row) (local.get $c1))
+ *             (v128.store offset=32 (local.get $row) (local.get $c2))
+ *             (v128.store offset=48 (local.get $row) (local.get $c3))
+ *             (v128.store offset=64 (local.get $row) (local.get $c4))
+ *             (v128.store offset=80 (local.get $row) (local.get $c5))
+ *             (v128.store offset=96 (local.get $row) (local.get $c6))
+ *             (v128.store offset=112 (local.get $row) (local.get $c7))
+ *             (v128.store offset=128 (local.get $row) (local.get $c8))
+ *             (v128.store offset=144 (local.get $row) (local.get $c9))
+ *             (v128.store offset=160 (local.get $row) (local.get $c10))
+ *             (v128.store offset=176 (local.get $row) (local.get $c11))
+ *             (f32.store offset=192 (local.get $row) (local.get $t0))
+ *             (f32.store offset=196 (local.get $row) (local.get $t1))
+ *             (local.set $q (i32.add (local.get $q) (i32.const 1)))
+ *             (br $q_loop)
  *           )
  *         )
- *         (local.set $i (i32.add (local.get $i) (i32.const 1)))
- *         (br $i_loop)
  *       )
  *     )
  *   )
  *   ;; two_layer_net.graph:10  h     = relu(x @ W1 + b1)
  *   ;; fuses: matmul · add · relu
- *   (func $affine_relu_h (export "affine_relu_h") (param $x i32) (param $W1 i32) (param $b1 i32) (param $h i32) (param $simdOut i32) (param $N i32)
+ *   (func $affine_relu_h (export "affine_relu_h") (param $x i32) (param $W1 i32) (param $b1 i32) (param $h i32) (param $simdOut i32) (param $x_nonzeros i32) (param $h_nonzeros i32) (param $N i32)
  *     (local $o i32) (local $i0 i32) (local $i1 i32) (local $add f64)
- *     ;; C = x @ W1 in WebAssembly SIMD (rows_h in the listing above): f32x4 lanes, the zeros of x skipped
- *     (call $rows_h (local.get $x) (local.get $W1) (local.get $simdOut) (local.get $N))
+ *     ;; C = x @ W1 in WebAssembly SIMD (rows_h in the listing above): f32x4 lanes, over the listed non-zeros of x
+ *     (call $rows_h (local.get $x) (local.get $W1) (local.get $simdOut) (local.get $N) (local.get $x_nonzeros))
  *     (local.set $o (i32.const 0))
  *     (local.set $i0 (i32.const 0))
  *     (block $done1
@@ -1281,13 +1759,15 @@ function align16(bytes: number): number {
  *         (br $loop1)
  *       )
  *     )
+ *     ;; the non-zeros of h, listed for the matmuls that read it
+ *     (call $nonzeros_h (local.get $h) (local.get $h_nonzeros) (local.get $N))
  *   )
  *   ;; two_layer_net.graph:11  score = h @ W2 + b2
  *   ;; fuses: matmul · add
- *   (func $affine_score (export "affine_score") (param $h i32) (param $W2 i32) (param $b2 i32) (param $score i32) (param $simdOut i32) (param $N i32)
+ *   (func $affine_score (export "affine_score") (param $h i32) (param $W2 i32) (param $b2 i32) (param $score i32) (param $simdOut i32) (param $h_nonzeros i32) (param $N i32)
  *     (local $o i32) (local $i0 i32) (local $i1 i32)
- *     ;; C = h @ W2 in WebAssembly SIMD (rows_score in the listing above): f32x4 lanes, the zeros of h skipped
- *     (call $rows_score (local.get $h) (local.get $W2) (local.get $simdOut) (local.get $N))
+ *     ;; C = h @ W2 in WebAssembly SIMD (rows_score in the listing above): f32x4 lanes, over the listed non-zeros of h
+ *     (call $rows_score (local.get $h) (local.get $W2) (local.get $simdOut) (local.get $N) (local.get $h_nonzeros))
  *     (local.set $o (i32.const 0))
  *     (local.set $i0 (i32.const 0))
  *     (block $done1
@@ -1399,7 +1879,7 @@ function align16(bytes: number): number {
  *   )
  *   ;; two_layer_net.graph:12  loss  = softmax_cross_entropy(score, t)
  *   ;; fuses: softmax_ce_grad
- *   (func $softmax_ce_grad_score (export "softmax_ce_grad_score") (param $score i32) (param $t i32) (param $grad_score i32) (param $N i32)
+ *   (func $softmax_ce_grad_score (export "softmax_ce_grad_score") (param $score i32) (param $t i32) (param $grad_score i32) (param $grad_score_nonzeros i32) (param $N i32)
  *     (local $scale f64) (local $i i32) (local $row i32) (local $rowMax f64) (local $j i32) (local $expSum f64) (local $j_1 i32) (local $j_2 i32)
  *     (local.set $scale (f64.div (f64.const 1) (f64.convert_i32_s (local.get $N))))
  *     (local.set $i (i32.const 0))
@@ -1496,6 +1976,8 @@ function align16(bytes: number): number {
  *         (br $loop1)
  *       )
  *     )
+ *     ;; the non-zeros of grad_score, listed for the matmuls that read it
+ *     (call $nonzeros_grad_score (local.get $grad_score) (local.get $grad_score_nonzeros) (local.get $N))
  *   )
  *   ;; two_layer_net.graph:11  score = h @ W2 + b2
  *   ;; fuses: sum
@@ -1555,17 +2037,29 @@ function align16(bytes: number): number {
  *   )
  *   ;; two_layer_net.graph:11  score = h @ W2 + b2
  *   ;; fuses: matmul
- *   (func $matmul_grad_W2 (export "matmul_grad_W2") (param $h i32) (param $grad_score i32) (param $grad_W2 i32) (param $N i32)
- *     ;; C = hᵀ @ grad_score in WebAssembly SIMD (scatter_grad_W2 in the listing above): f32x4 lanes, the zeros of h skipped
- *     (call $scatter_grad_W2 (local.get $h) (local.get $grad_score) (local.get $grad_W2) (local.get $N))
+ *   (func $matmul_grad_W2 (export "matmul_grad_W2") (param $h i32) (param $grad_score i32) (param $grad_W2 i32) (param $h_nonzeros i32) (param $N i32)
+ *     ;; C = hᵀ @ grad_score in WebAssembly SIMD (scatter_grad_W2 in the listing above): f32x4 lanes, over the listed non-zeros of h
+ *     (call $scatter_grad_W2
+ *       (local.get $h)
+ *       (local.get $grad_score)
+ *       (local.get $grad_W2)
+ *       (local.get $N)
+ *       (local.get $h_nonzeros)
+ *     )
  *   )
  *   ;; two_layer_net.graph:10  h     = relu(x @ W1 + b1)
  *   ;; two_layer_net.graph:11  score = h @ W2 + b2
  *   ;; fuses: matmul · step · mul
- *   (func $matmul_relu_backward_grad_h_add (export "matmul_relu_backward_grad_h_add") (param $grad_score i32) (param $W2 i32) (param $h i32) (param $grad_h_add i32) (param $simdOut i32) (param $N i32)
+ *   (func $matmul_relu_backward_grad_h_add (export "matmul_relu_backward_grad_h_add") (param $grad_score i32) (param $W2 i32) (param $h i32) (param $grad_h_add i32) (param $simdOut i32) (param $grad_score_nonzeros i32) (param $N i32)
  *     (local $i i32) (local $step i32)
- *     ;; C = grad_score @ W2ᵀ, from its transposed copy in WebAssembly SIMD (rows_grad_h_add in the listing above): f32x4 lanes, the zeros of grad_score skipped
- *     (call $rows_grad_h_add (local.get $grad_score) (local.get $W2) (local.get $simdOut) (local.get $N))
+ *     ;; C = grad_score @ W2ᵀ, from its transposed copy in WebAssembly SIMD (rows_grad_h_add in the listing above): f32x4 lanes, over the listed non-zeros of grad_score
+ *     (call $rows_grad_h_add
+ *       (local.get $grad_score)
+ *       (local.get $W2)
+ *       (local.get $simdOut)
+ *       (local.get $N)
+ *       (local.get $grad_score_nonzeros)
+ *     )
  *     (local.set $i (i32.const 0))
  *     (block $done1
  *       (loop $loop1
@@ -1652,142 +2146,182 @@ function align16(bytes: number): number {
  *   )
  *   ;; two_layer_net.graph:10  h     = relu(x @ W1 + b1)
  *   ;; fuses: matmul
- *   (func $matmul_grad_W1 (export "matmul_grad_W1") (param $x i32) (param $grad_h_add i32) (param $grad_W1 i32) (param $N i32)
- *     ;; C = xᵀ @ grad_h_add in WebAssembly SIMD (scatter_grad_W1 in the listing above): f32x4 lanes, the zeros of x skipped
- *     (call $scatter_grad_W1 (local.get $x) (local.get $grad_h_add) (local.get $grad_W1) (local.get $N))
+ *   (func $matmul_grad_W1 (export "matmul_grad_W1") (param $x i32) (param $grad_h_add i32) (param $grad_W1 i32) (param $x_nonzeros i32) (param $N i32)
+ *     ;; C = xᵀ @ grad_h_add in WebAssembly SIMD (scatter_grad_W1 in the listing above): f32x4 lanes, over the listed non-zeros of x
+ *     (call $scatter_grad_W1
+ *       (local.get $x)
+ *       (local.get $grad_h_add)
+ *       (local.get $grad_W1)
+ *       (local.get $N)
+ *       (local.get $x_nonzeros)
+ *     )
  *   )
  * )
  */
 const simdBytes = Uint8Array.from(atob(
-    "AGFzbQEAAAABFgNgAXwBfGAEf39/fwBgBn9/f39/fwACNAQDZW52Bm1lbW9yeQIBAICABANlbnYEbGlzdAN/AARNYXRoA2V4cAAA" +
-    "BE1hdGgDbG9nAAADDw4BAQEBAQICAQEBAQIBAQeqAQkNYWZmaW5lX3JlbHVfaAAHDGFmZmluZV9zY29yZQAID3NvZnRtYXhfY2Vf" +
-    "bG9zcwAJFXNvZnRtYXhfY2VfZ3JhZF9zY29yZQAKC3N1bV9ncmFkX2IyAAsObWF0bXVsX2dyYWRfVzIADB9tYXRtdWxfcmVsdV9i" +
-    "YWNrd2FyZF9ncmFkX2hfYWRkAA0Lc3VtX2dyYWRfYjEADg5tYXRtdWxfZ3JhZF9XMQAPCsxHDosOBAh/AX0RewJ9IwD9DICAgICA" +
+    "AGFzbQEAAAABMAZgAXwBfGAFf39/f38AYAN/f38AYAh/f39/f39/fwBgB39/f39/f38AYAR/f39/AAI0BANlbnYGbWVtb3J5AgEA" +
+    "gIAEA2VudgRsaXN0A38ABE1hdGgDZXhwAAAETWF0aANsb2cAAAMSEQECAgECAQEBAwQFAQUBBAUBB9oBDApub256ZXJvc194AAMK" +
+    "bm9uemVyb3NfaAAEE25vbnplcm9zX2dyYWRfc2NvcmUABg1hZmZpbmVfcmVsdV9oAAoMYWZmaW5lX3Njb3JlAAsPc29mdG1heF9j" +
+    "ZV9sb3NzAAwVc29mdG1heF9jZV9ncmFkX3Njb3JlAA0Lc3VtX2dyYWRfYjIADg5tYXRtdWxfZ3JhZF9XMgAPH21hdG11bF9yZWx1" +
+    "X2JhY2t3YXJkX2dyYWRfaF9hZGQAEAtzdW1fZ3JhZF9iMQARDm1hdG11bF9ncmFkX1cxABIK5loRng8EC38BfRB7An39DAAAAAAA" +
+    "AAAAAAAAAAAAAAAhEf0MAAAAAAAAAAAAAAAAAAAAACES/QwAAAAAAAAAAAAAAAAAAAAAIRP9DAAAAAAAAAAAAAAAAAAAAAAhFEMA" +
+    "AAAAIRBBACEGAkADQCAGQRBqQaCyAksNASARIAEgBkECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIREgEiABIAZBAnRq" +
+    "/QAEEP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASESIBMgASAGQQJ0av0ABCD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhEyAUIAEg" +
+    "BkECdGr9AAQw/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIRQgBkEQaiEGDAALCwJAA0AgBkEEakGgsgJLDQEgESABIAZBAnRq/QAE" +
+    "AP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASERIAZBBGohBgwACwsCQANAIAZBoLICTw0BIBAgASAGQQJ0aioCAEMAAAAAlJIhECAG" +
+    "QQFqIQYMAAsLIBEgEv3kASATIBT95AH95AEhESAR/QwAAAAAAAAAAAAAAAAAAAAA/UL9UyAQQwAAAABcciEKIAQgA0EBakECdGoh" +
+    "CyAKBEBBACEFAkADQCAFIANPDQEgACAFQcAYbGohCP0MAAAAAAAAAAAAAAAAAAAAACEV/QwAAAAAAAAAAAAAAAAAAAAAIRb9DAAA" +
+    "AAAAAAAAAAAAAAAAAAAhF/0MAAAAAAAAAAAAAAAAAAAAACEY/QwAAAAAAAAAAAAAAAAAAAAAIRn9DAAAAAAAAAAAAAAAAAAAAAAh" +
+    "Gv0MAAAAAAAAAAAAAAAAAAAAACEb/QwAAAAAAAAAAAAAAAAAAAAAIRz9DAAAAAAAAAAAAAAAAAAAAAAhHf0MAAAAAAAAAAAAAAAA" +
+    "AAAAACEe/QwAAAAAAAAAAAAAAAAAAAAAIR/9DAAAAAAAAAAAAAAAAAAAAAAhIEMAAAAAISFDAAAAACEiQQAhBwJAA0AgB0GQBk8N" +
+    "ASAIIAdBAnRqKgIAIRAgASAHQcgBbGohCSAQ/RMhESAVIBEgCf0ABAD95gH95AEhFSAWIBEgCf0ABBD95gH95AEhFiAXIBEgCf0A" +
+    "BCD95gH95AEhFyAYIBEgCf0ABDD95gH95AEhGCAZIBEgCf0ABED95gH95AEhGSAaIBEgCf0ABFD95gH95AEhGiAbIBEgCf0ABGD9" +
+    "5gH95AEhGyAcIBEgCf0ABHD95gH95AEhHCAdIBEgCf0ABIAB/eYB/eQBIR0gHiARIAn9AASQAf3mAf3kASEeIB8gESAJ/QAEoAH9" +
+    "5gH95AEhHyAgIBEgCf0ABLAB/eYB/eQBISAgISAQIAkqAsABlJIhISAiIBAgCSoCxAGUkiEiIAdBAWohBwwACwsgAiAFQcgBbGoh" +
+    "CSAJIBX9CwQAIAkgFv0LBBAgCSAX/QsEICAJIBj9CwQwIAkgGf0LBEAgCSAa/QsEUCAJIBv9CwRgIAkgHP0LBHAgCSAd/QsEgAEg" +
+    "CSAe/QsEkAEgCSAf/QsEoAEgCSAg/QsEsAEgCSAhOALAASAJICI4AsQBIAVBAWohBQwACwsFQQAhBQJAA0AgBSADTw0BIAAgBUHA" +
+    "GGxqIQj9DAAAAAAAAAAAAAAAAAAAAAAhFf0MAAAAAAAAAAAAAAAAAAAAACEW/QwAAAAAAAAAAAAAAAAAAAAAIRf9DAAAAAAAAAAA" +
+    "AAAAAAAAAAAhGP0MAAAAAAAAAAAAAAAAAAAAACEZ/QwAAAAAAAAAAAAAAAAAAAAAIRr9DAAAAAAAAAAAAAAAAAAAAAAhG/0MAAAA" +
+    "AAAAAAAAAAAAAAAAACEc/QwAAAAAAAAAAAAAAAAAAAAAIR39DAAAAAAAAAAAAAAAAAAAAAAhHv0MAAAAAAAAAAAAAAAAAAAAACEf" +
+    "/QwAAAAAAAAAAAAAAAAAAAAAISBDAAAAACEhQwAAAAAhIiAEIAVBAnRqKAIAIQYCQANAIAYgBCAFQQJ0aigCBE8NASALIAZBAnRq" +
+    "KAIAIQcgCCAHQQJ0aioCACEQIAEgB0HIAWxqIQkgEP0TIREgFSARIAn9AAQA/eYB/eQBIRUgFiARIAn9AAQQ/eYB/eQBIRYgFyAR" +
+    "IAn9AAQg/eYB/eQBIRcgGCARIAn9AAQw/eYB/eQBIRggGSARIAn9AARA/eYB/eQBIRkgGiARIAn9AARQ/eYB/eQBIRogGyARIAn9" +
+    "AARg/eYB/eQBIRsgHCARIAn9AARw/eYB/eQBIRwgHSARIAn9AASAAf3mAf3kASEdIB4gESAJ/QAEkAH95gH95AEhHiAfIBEgCf0A" +
+    "BKAB/eYB/eQBIR8gICARIAn9AASwAf3mAf3kASEgICEgECAJKgLAAZSSISEgIiAQIAkqAsQBlJIhIiAGQQFqIQYMAAsLIAIgBUHI" +
+    "AWxqIQkgCSAV/QsEACAJIBb9CwQQIAkgF/0LBCAgCSAY/QsEMCAJIBn9CwRAIAkgGv0LBFAgCSAb/QsEYCAJIBz9CwRwIAkgHf0L" +
+    "BIABIAkgHv0LBJABIAkgH/0LBKABIAkgIP0LBLABIAkgITgCwAEgCSAiOALEASAFQQFqIQUMAAsLCwuuBQIGfwF7IwD9DICAgICA" +
     "gICAgICAgICAgID9CwQAIwD9DAABAgOAgICAgICAgICAgID9CwQQIwD9DAQFBgeAgICAgICAgICAgID9CwQgIwD9DAABAgMEBQYH" +
     "gICAgICAgID9CwQwIwD9DAgJCguAgICAgICAgICAgID9CwRAIwD9DAABAgMICQoLgICAgICAgID9CwRQIwD9DAQFBgcICQoLgICA" +
     "gICAgID9CwRgIwD9DAABAgMEBQYHCAkKC4CAgID9CwRwIwD9DAwNDg+AgICAgICAgICAgID9CwSAASMA/QwAAQIDDA0OD4CAgICA" +
     "gICA/QsEkAEjAP0MBAUGBwwNDg+AgICAgICAgP0LBKABIwD9DAABAgMEBQYHDA0OD4CAgID9CwSwASMA/QwICQoLDA0OD4CAgICA" +
     "gICA/QsEwAEjAP0MAAECAwgJCgsMDQ4PgICAgP0LBNABIwD9DAQFBgcICQoLDA0OD4CAgID9CwTgASMA/QwAAQIDBAUGBwgJCgsM" +
-    "DQ4P/QsE8AH9DAAAAAAAAAAAAAAAAAAAAAAhDf0MAAAAAAAAAAAAAAAAAAAAACEP/QwAAAAAAAAAAAAAAAAAAAAAIRD9DAAAAAAA" +
-    "AAAAAAAAAAAAAAAhEUMAAAAAIQxBACEFAkADQCAFQRBqQaCyAksNASANIAEgBUECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/eYB" +
-    "/eQBIQ0gDyABIAVBAnRq/QAEEP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASEPIBAgASAFQQJ0av0ABCD9DAAAAAAAAAAAAAAAAAAA" +
-    "AAD95gH95AEhECARIAEgBUECdGr9AAQw/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIREgBUEQaiEFDAALCwJAA0AgBUEEakGgsgJL" +
-    "DQEgDSABIAVBAnRq/QAEAP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASENIAVBBGohBQwACwsCQANAIAVBoLICTw0BIAwgASAFQQJ0" +
-    "aioCAEMAAAAAlJIhDCAFQQFqIQUMAAsLIA0gD/3kASAQIBH95AH95AEhDSAN/QwAAAAAAAAAAAAAAAAAAAAA/UL9UyAMQwAAAABc" +
-    "ciEJAkADQCAEIANPDQEgACAEQcAYbGohB0EAIQZBACEF/QwAAAAAAQAAAAIAAAADAAAAIQ4CQANAIAVBkAZPDQEgByAFQQJ0av0A" +
-    "BAD9DAAAAAAAAAAAAAAAAAAAAAD9Qv2kASAJQQ9sciELIwAgBkECdGogDiMAIAtBBHRq/QAEAP0O/QsEgAIgBiALaWohBiAO/QwE" +
-    "AAAABAAAAAQAAAAEAAAA/a4BIQ4gBUEEaiEFDAALCwJAA0AgBUGQBk8NASAHIAVBAnRqKgIAQwAAAABcIAlyBEAjACAGQQJ0aiAF" +
-    "NgKAAiAGQQFqIQYLIAVBAWohBQwACwv9DAAAAAAAAAAAAAAAAAAAAAAhEv0MAAAAAAAAAAAAAAAAAAAAACET/QwAAAAAAAAAAAAA" +
-    "AAAAAAAAIRT9DAAAAAAAAAAAAAAAAAAAAAAhFf0MAAAAAAAAAAAAAAAAAAAAACEW/QwAAAAAAAAAAAAAAAAAAAAAIRf9DAAAAAAA" +
-    "AAAAAAAAAAAAAAAhGP0MAAAAAAAAAAAAAAAAAAAAACEZ/QwAAAAAAAAAAAAAAAAAAAAAIRr9DAAAAAAAAAAAAAAAAAAAAAAhG/0M" +
-    "AAAAAAAAAAAAAAAAAAAAACEc/QwAAAAAAAAAAAAAAAAAAAAAIR1DAAAAACEeQwAAAAAhHwJAIAZFDQBBACEFA0AjACAFQQJ0aigC" +
-    "gAIhCiAHIApBAnRqKgIAIQwgASAKQcgBbGohCCAM/RMhDSASIA0gCP0ABAD95gH95AEhEiATIA0gCP0ABBD95gH95AEhEyAUIA0g" +
-    "CP0ABCD95gH95AEhFCAVIA0gCP0ABDD95gH95AEhFSAWIA0gCP0ABED95gH95AEhFiAXIA0gCP0ABFD95gH95AEhFyAYIA0gCP0A" +
-    "BGD95gH95AEhGCAZIA0gCP0ABHD95gH95AEhGSAaIA0gCP0ABIAB/eYB/eQBIRogGyANIAj9AASQAf3mAf3kASEbIBwgDSAI/QAE" +
-    "oAH95gH95AEhHCAdIA0gCP0ABLAB/eYB/eQBIR0gHiAMIAgqAsABlJIhHiAfIAwgCCoCxAGUkiEfIAVBAWoiBSAGSQ0ACwsgAiAE" +
-    "QcgBbGohCCAIIBL9CwQAIAggE/0LBBAgCCAU/QsEICAIIBX9CwQwIAggFv0LBEAgCCAX/QsEUCAIIBj9CwRgIAggGf0LBHAgCCAa" +
-    "/QsEgAEgCCAb/QsEkAEgCCAc/QsEoAEgCCAd/QsEsAEgCCAeOALAASAIIB84AsQBIARBAWohBAwACwsLrAoECH8BfQd7An0jAP0M" +
-    "gICAgICAgICAgICAgICAgP0LBAAjAP0MAAECA4CAgICAgICAgICAgP0LBBAjAP0MBAUGB4CAgICAgICAgICAgP0LBCAjAP0MAAEC" +
-    "AwQFBgeAgICAgICAgP0LBDAjAP0MCAkKC4CAgICAgICAgICAgP0LBEAjAP0MAAECAwgJCguAgICAgICAgP0LBFAjAP0MBAUGBwgJ" +
-    "CguAgICAgICAgP0LBGAjAP0MAAECAwQFBgcICQoLgICAgP0LBHAjAP0MDA0OD4CAgICAgICAgICAgP0LBIABIwD9DAABAgMMDQ4P" +
-    "gICAgICAgID9CwSQASMA/QwEBQYHDA0OD4CAgICAgICA/QsEoAEjAP0MAAECAwQFBgcMDQ4PgICAgP0LBLABIwD9DAgJCgsMDQ4P" +
-    "gICAgICAgID9CwTAASMA/QwAAQIDCAkKCwwNDg+AgICA/QsE0AEjAP0MBAUGBwgJCgsMDQ4PgICAgP0LBOABIwD9DAABAgMEBQYH" +
-    "CAkKCwwNDg/9CwTwAf0MAAAAAAAAAAAAAAAAAAAAACEN/QwAAAAAAAAAAAAAAAAAAAAAIQ/9DAAAAAAAAAAAAAAAAAAAAAAhEP0M" +
-    "AAAAAAAAAAAAAAAAAAAAACERQwAAAAAhDEEAIQUCQANAIAVBEGpB9ANLDQEgDSABIAVBAnRq/QAEAP0MAAAAAAAAAAAAAAAAAAAA" +
-    "AP3mAf3kASENIA8gASAFQQJ0av0ABBD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhDyAQIAEgBUECdGr9AAQg/QwAAAAAAAAAAAAA" +
-    "AAAAAAAA/eYB/eQBIRAgESABIAVBAnRq/QAEMP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASERIAVBEGohBQwACwsCQANAIAVBBGpB" +
-    "9ANLDQEgDSABIAVBAnRq/QAEAP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASENIAVBBGohBQwACwsCQANAIAVB9ANPDQEgDCABIAVB" +
-    "AnRqKgIAQwAAAACUkiEMIAVBAWohBQwACwsgDSAP/eQBIBAgEf3kAf3kASENIA39DAAAAAAAAAAAAAAAAAAAAAD9Qv1TIAxDAAAA" +
-    "AFxyIQkCQANAIAQgA08NASAAIARByAFsaiEHQQAhBkEAIQX9DAAAAAABAAAAAgAAAAMAAAAhDgJAA0AgBUEwTw0BIAcgBUECdGr9" +
-    "AAQA/QwAAAAAAAAAAAAAAAAAAAAA/UL9pAEgCUEPbHIhCyMAIAZBAnRqIA4jACALQQR0av0ABAD9Dv0LBIACIAYgC2lqIQYgDv0M" +
-    "BAAAAAQAAAAEAAAABAAAAP2uASEOIAVBBGohBQwACwsCQANAIAVBMk8NASAHIAVBAnRqKgIAQwAAAABcIAlyBEAjACAGQQJ0aiAF" +
-    "NgKAAiAGQQFqIQYLIAVBAWohBQwACwv9DAAAAAAAAAAAAAAAAAAAAAAhEv0MAAAAAAAAAAAAAAAAAAAAACETQwAAAAAhFEMAAAAA" +
-    "IRUCQCAGRQ0AQQAhBQNAIwAgBUECdGooAoACIQogByAKQQJ0aioCACEMIAEgCkEobGohCCAM/RMhDSASIA0gCP0ABAD95gH95AEh" +
-    "EiATIA0gCP0ABBD95gH95AEhEyAUIAwgCCoCIJSSIRQgFSAMIAgqAiSUkiEVIAVBAWoiBSAGSQ0ACwsgAiAEQShsaiEIIAggEv0L" +
-    "BAAgCCAT/QsEECAIIBQ4AiAgCCAVOAIkIARBAWohBAwACwsLlAoECH8BfQd7An0jAP0MgICAgICAgICAgICAgICAgP0LBAAjAP0M" +
-    "AAECA4CAgICAgICAgICAgP0LBBAjAP0MBAUGB4CAgICAgICAgICAgP0LBCAjAP0MAAECAwQFBgeAgICAgICAgP0LBDAjAP0MCAkK" +
-    "C4CAgICAgICAgICAgP0LBEAjAP0MAAECAwgJCguAgICAgICAgP0LBFAjAP0MBAUGBwgJCguAgICAgICAgP0LBGAjAP0MAAECAwQF" +
-    "BgcICQoLgICAgP0LBHAjAP0MDA0OD4CAgICAgICAgICAgP0LBIABIwD9DAABAgMMDQ4PgICAgICAgID9CwSQASMA/QwEBQYHDA0O" +
-    "D4CAgICAgICA/QsEoAEjAP0MAAECAwQFBgcMDQ4PgICAgP0LBLABIwD9DAgJCgsMDQ4PgICAgICAgID9CwTAASMA/QwAAQIDCAkK" +
-    "CwwNDg+AgICA/QsE0AEjAP0MBAUGBwgJCgsMDQ4PgICAgP0LBOABIwD9DAABAgMEBQYHCAkKCwwNDg/9CwTwAf0MAAAAAAAAAAAA" +
-    "AAAAAAAAACEN/QwAAAAAAAAAAAAAAAAAAAAAIQ/9DAAAAAAAAAAAAAAAAAAAAAAhEP0MAAAAAAAAAAAAAAAAAAAAACERQwAAAAAh" +
-    "DEEAIQUCQANAIAVBEGogA0EKbEsNASANIAEgBUECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIQ0gDyABIAVBAnRq/QAE" +
-    "EP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASEPIBAgASAFQQJ0av0ABCD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhECARIAEgBUEC" +
-    "dGr9AAQw/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIREgBUEQaiEFDAALCwJAA0AgBUEEaiADQQpsSw0BIA0gASAFQQJ0av0ABAD9" +
-    "DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhDSAFQQRqIQUMAAsLAkADQCAFIANBCmxPDQEgDCABIAVBAnRqKgIAQwAAAACUkiEMIAVB" +
-    "AWohBQwACwsgDSAP/eQBIBAgEf3kAf3kASENIA39DAAAAAAAAAAAAAAAAAAAAAD9Qv1TIAxDAAAAAFxyIQkgAkEAQdAP/AsAAkAD" +
-    "QCAEIANPDQEgASAEQShsaiEIIAj9AAQAIRIgCP0ABBAhEyAIKgIgIRQgCCoCJCEVIAAgBEHIAWxqIQdBACEGQQAhBf0MAAAAAAEA" +
-    "AAACAAAAAwAAACEOAkADQCAFQTBPDQEgByAFQQJ0av0ABAD9DAAAAAAAAAAAAAAAAAAAAAD9Qv2kASAJQQ9sciELIwAgBkECdGog" +
-    "DiMAIAtBBHRq/QAEAP0O/QsEgAIgBiALaWohBiAO/QwEAAAABAAAAAQAAAAEAAAA/a4BIQ4gBUEEaiEFDAALCwJAA0AgBUEyTw0B" +
-    "IAcgBUECdGoqAgBDAAAAAFwgCXIEQCMAIAZBAnRqIAU2AoACIAZBAWohBgsgBUEBaiEFDAALCwJAIAZFDQBBACEFA0AjACAFQQJ0" +
-    "aigCgAIhCiAHIApBAnRqKgIAIQwgAiAKQShsaiEIIAz9EyENIAggCP0ABAAgDSAS/eYB/eQB/QsEACAIIAj9AAQQIA0gE/3mAf3k" +
-    "Af0LBBAgCCAIKgIgIAwgFJSSOAIgIAggCCoCJCAMIBWUkjgCJCAFQQFqIgUgBkkNAAsLIARBAWohBAwACwsLhQ4ECH8BfRF7An0j" +
-    "AP0MgICAgICAgICAgICAgICAgP0LBAAjAP0MAAECA4CAgICAgICAgICAgP0LBBAjAP0MBAUGB4CAgICAgICAgICAgP0LBCAjAP0M" +
-    "AAECAwQFBgeAgICAgICAgP0LBDAjAP0MCAkKC4CAgICAgICAgICAgP0LBEAjAP0MAAECAwgJCguAgICAgICAgP0LBFAjAP0MBAUG" +
-    "BwgJCguAgICAgICAgP0LBGAjAP0MAAECAwQFBgcICQoLgICAgP0LBHAjAP0MDA0OD4CAgICAgICAgICAgP0LBIABIwD9DAABAgMM" +
-    "DQ4PgICAgICAgID9CwSQASMA/QwEBQYHDA0OD4CAgICAgICA/QsEoAEjAP0MAAECAwQFBgcMDQ4PgICAgP0LBLABIwD9DAgJCgsM" +
-    "DQ4PgICAgICAgID9CwTAASMA/QwAAQIDCAkKCwwNDg+AgICA/QsE0AEjAP0MBAUGBwgJCgsMDQ4PgICAgP0LBOABIwD9DAABAgME" +
-    "BQYHCAkKCwwNDg/9CwTwAf0MAAAAAAAAAAAAAAAAAAAAACEN/QwAAAAAAAAAAAAAAAAAAAAAIQ/9DAAAAAAAAAAAAAAAAAAAAAAh" +
-    "EP0MAAAAAAAAAAAAAAAAAAAAACERQwAAAAAhDEEAIQUCQANAIAVBEGpB9ANLDQEgDSABIAVBAnRq/QAEAP0MAAAAAAAAAAAAAAAA" +
-    "AAAAAP3mAf3kASENIA8gASAFQQJ0av0ABBD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhDyAQIAEgBUECdGr9AAQg/QwAAAAAAAAA" +
-    "AAAAAAAAAAAA/eYB/eQBIRAgESABIAVBAnRq/QAEMP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASERIAVBEGohBQwACwsCQANAIAVB" +
-    "BGpB9ANLDQEgDSABIAVBAnRq/QAEAP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASENIAVBBGohBQwACwsCQANAIAVB9ANPDQEgDCAB" +
-    "IAVBAnRqKgIAQwAAAACUkiEMIAVBAWohBQwACwsgDSAP/eQBIBAgEf3kAf3kASENIA39DAAAAAAAAAAAAAAAAAAAAAD9Qv1TIAxD" +
-    "AAAAAFxyIQkCQANAIAQgA08NASAAIARBKGxqIQdBACEGQQAhBf0MAAAAAAEAAAACAAAAAwAAACEOAkADQCAFQQhPDQEgByAFQQJ0" +
-    "av0ABAD9DAAAAAAAAAAAAAAAAAAAAAD9Qv2kASAJQQ9sciELIwAgBkECdGogDiMAIAtBBHRq/QAEAP0O/QsEgAIgBiALaWohBiAO" +
-    "/QwEAAAABAAAAAQAAAAEAAAA/a4BIQ4gBUEEaiEFDAALCwJAA0AgBUEKTw0BIAcgBUECdGoqAgBDAAAAAFwgCXIEQCMAIAZBAnRq" +
-    "IAU2AoACIAZBAWohBgsgBUEBaiEFDAALC/0MAAAAAAAAAAAAAAAAAAAAACES/QwAAAAAAAAAAAAAAAAAAAAAIRP9DAAAAAAAAAAA" +
-    "AAAAAAAAAAAhFP0MAAAAAAAAAAAAAAAAAAAAACEV/QwAAAAAAAAAAAAAAAAAAAAAIRb9DAAAAAAAAAAAAAAAAAAAAAAhF/0MAAAA" +
+    "DQ4P/QsE8AEgASACQQFqQQJ0aiEIQQAhBUEAIQMCQANAIAMgAk8NASABIANBAnRqIAU2AgAgACADQcAYbGohBv0MAAAAAAEAAAAC" +
+    "AAAAAwAAACEJAkADQCAEQZAGTw0BIAYgBEECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/UL9pAEhByAIIAVBAnRqIAkjACAHQQR0" +
+    "av0ABAD9Dv0LBAAgBSAHaWohBSAJ/QwEAAAABAAAAAQAAAAEAAAA/a4BIQkgBEEEaiEEDAALCwJAA0AgBEGQBk8NASAGIARBAnRq" +
+    "KgIAQwAAAABcBEAgCCAFQQJ0aiAENgIAIAVBAWohBQsgBEEBaiEEDAALC0EAIQQgA0EBaiEDDAALCyABIAJBAnRqIAU2AgALrAUC" +
+    "Bn8BeyMA/QyAgICAgICAgICAgICAgICA/QsEACMA/QwAAQIDgICAgICAgICAgICA/QsEECMA/QwEBQYHgICAgICAgICAgICA/QsE" +
+    "ICMA/QwAAQIDBAUGB4CAgICAgICA/QsEMCMA/QwICQoLgICAgICAgICAgICA/QsEQCMA/QwAAQIDCAkKC4CAgICAgICA/QsEUCMA" +
+    "/QwEBQYHCAkKC4CAgICAgICA/QsEYCMA/QwAAQIDBAUGBwgJCguAgICA/QsEcCMA/QwMDQ4PgICAgICAgICAgICA/QsEgAEjAP0M" +
+    "AAECAwwNDg+AgICAgICAgP0LBJABIwD9DAQFBgcMDQ4PgICAgICAgID9CwSgASMA/QwAAQIDBAUGBwwNDg+AgICA/QsEsAEjAP0M" +
+    "CAkKCwwNDg+AgICAgICAgP0LBMABIwD9DAABAgMICQoLDA0OD4CAgID9CwTQASMA/QwEBQYHCAkKCwwNDg+AgICA/QsE4AEjAP0M" +
+    "AAECAwQFBgcICQoLDA0OD/0LBPABIAEgAkEBakECdGohCEEAIQVBACEDAkADQCADIAJPDQEgASADQQJ0aiAFNgIAIAAgA0HIAWxq" +
+    "IQb9DAAAAAABAAAAAgAAAAMAAAAhCQJAA0AgBEEwTw0BIAYgBEECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/UL9pAEhByAIIAVB" +
+    "AnRqIAkjACAHQQR0av0ABAD9Dv0LBAAgBSAHaWohBSAJ/QwEAAAABAAAAAQAAAAEAAAA/a4BIQkgBEEEaiEEDAALCwJAA0AgBEEy" +
+    "Tw0BIAYgBEECdGoqAgBDAAAAAFwEQCAIIAVBAnRqIAQ2AgAgBUEBaiEFCyAEQQFqIQQMAAsLQQAhBCADQQFqIQMMAAsLIAEgAkEC" +
+    "dGogBTYCAAvmBwQLfwF9BnsCff0MAAAAAAAAAAAAAAAAAAAAACER/QwAAAAAAAAAAAAAAAAAAAAAIRL9DAAAAAAAAAAAAAAAAAAA" +
+    "AAAhE/0MAAAAAAAAAAAAAAAAAAAAACEUQwAAAAAhEEEAIQYCQANAIAZBEGpB9ANLDQEgESABIAZBAnRq/QAEAP0MAAAAAAAAAAAA" +
+    "AAAAAAAAAP3mAf3kASERIBIgASAGQQJ0av0ABBD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhEiATIAEgBkECdGr9AAQg/QwAAAAA" +
+    "AAAAAAAAAAAAAAAA/eYB/eQBIRMgFCABIAZBAnRq/QAEMP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASEUIAZBEGohBgwACwsCQANA" +
+    "IAZBBGpB9ANLDQEgESABIAZBAnRq/QAEAP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASERIAZBBGohBgwACwsCQANAIAZB9ANPDQEg" +
+    "ECABIAZBAnRqKgIAQwAAAACUkiEQIAZBAWohBgwACwsgESAS/eQBIBMgFP3kAf3kASERIBH9DAAAAAAAAAAAAAAAAAAAAAD9Qv1T" +
+    "IBBDAAAAAFxyIQogBCADQQFqQQJ0aiELIAoEQEEAIQUCQANAIAUgA08NASAAIAVByAFsaiEI/QwAAAAAAAAAAAAAAAAAAAAAIRX9" +
+    "DAAAAAAAAAAAAAAAAAAAAAAhFkMAAAAAIRdDAAAAACEYQQAhBwJAA0AgB0EyTw0BIAggB0ECdGoqAgAhECABIAdBKGxqIQkgEP0T" +
+    "IREgFSARIAn9AAQA/eYB/eQBIRUgFiARIAn9AAQQ/eYB/eQBIRYgFyAQIAkqAiCUkiEXIBggECAJKgIklJIhGCAHQQFqIQcMAAsL" +
+    "IAIgBUEobGohCSAJIBX9CwQAIAkgFv0LBBAgCSAXOAIgIAkgGDgCJCAFQQFqIQUMAAsLBUEAIQUCQANAIAUgA08NASAAIAVByAFs" +
+    "aiEI/QwAAAAAAAAAAAAAAAAAAAAAIRX9DAAAAAAAAAAAAAAAAAAAAAAhFkMAAAAAIRdDAAAAACEYIAQgBUECdGooAgAhBgJAA0Ag" +
+    "BiAEIAVBAnRqKAIETw0BIAsgBkECdGooAgAhByAIIAdBAnRqKgIAIRAgASAHQShsaiEJIBD9EyERIBUgESAJ/QAEAP3mAf3kASEV" +
+    "IBYgESAJ/QAEEP3mAf3kASEWIBcgECAJKgIglJIhFyAYIBAgCSoCJJSSIRggBkEBaiEGDAALCyACIAVBKGxqIQkgCSAV/QsEACAJ" +
+    "IBb9CwQQIAkgFzgCICAJIBg4AiQgBUEBaiEFDAALCwsLqwUCBn8BeyMA/QyAgICAgICAgICAgICAgICA/QsEACMA/QwAAQIDgICA" +
+    "gICAgICAgICA/QsEECMA/QwEBQYHgICAgICAgICAgICA/QsEICMA/QwAAQIDBAUGB4CAgICAgICA/QsEMCMA/QwICQoLgICAgICA" +
+    "gICAgICA/QsEQCMA/QwAAQIDCAkKC4CAgICAgICA/QsEUCMA/QwEBQYHCAkKC4CAgICAgICA/QsEYCMA/QwAAQIDBAUGBwgJCguA" +
+    "gICA/QsEcCMA/QwMDQ4PgICAgICAgICAgICA/QsEgAEjAP0MAAECAwwNDg+AgICAgICAgP0LBJABIwD9DAQFBgcMDQ4PgICAgICA" +
+    "gID9CwSgASMA/QwAAQIDBAUGBwwNDg+AgICA/QsEsAEjAP0MCAkKCwwNDg+AgICAgICAgP0LBMABIwD9DAABAgMICQoLDA0OD4CA" +
+    "gID9CwTQASMA/QwEBQYHCAkKCwwNDg+AgICA/QsE4AEjAP0MAAECAwQFBgcICQoLDA0OD/0LBPABIAEgAkEBakECdGohCEEAIQVB" +
+    "ACEDAkADQCADIAJPDQEgASADQQJ0aiAFNgIAIAAgA0EobGohBv0MAAAAAAEAAAACAAAAAwAAACEJAkADQCAEQQhPDQEgBiAEQQJ0" +
+    "av0ABAD9DAAAAAAAAAAAAAAAAAAAAAD9Qv2kASEHIAggBUECdGogCSMAIAdBBHRq/QAEAP0O/QsEACAFIAdpaiEFIAn9DAQAAAAE" +
+    "AAAABAAAAAQAAAD9rgEhCSAEQQRqIQQMAAsLAkADQCAEQQpPDQEgBiAEQQJ0aioCAEMAAAAAXARAIAggBUECdGogBDYCACAFQQFq" +
+    "IQULIARBAWohBAwACwtBACEEIANBAWohAwwACwsgASACQQJ0aiAFNgIAC/AJBAt/AX0GewJ9/QwAAAAAAAAAAAAAAAAAAAAAIRH9" +
+    "DAAAAAAAAAAAAAAAAAAAAAAhEv0MAAAAAAAAAAAAAAAAAAAAACET/QwAAAAAAAAAAAAAAAAAAAAAIRRDAAAAACEQQQAhBgJAA0Ag" +
+    "BkEQaiADQQpsSw0BIBEgASAGQQJ0av0ABAD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhESASIAEgBkECdGr9AAQQ/QwAAAAAAAAA" +
+    "AAAAAAAAAAAA/eYB/eQBIRIgEyABIAZBAnRq/QAEIP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASETIBQgASAGQQJ0av0ABDD9DAAA" +
+    "AAAAAAAAAAAAAAAAAAD95gH95AEhFCAGQRBqIQYMAAsLAkADQCAGQQRqIANBCmxLDQEgESABIAZBAnRq/QAEAP0MAAAAAAAAAAAA" +
+    "AAAAAAAAAP3mAf3kASERIAZBBGohBgwACwsCQANAIAYgA0EKbE8NASAQIAEgBkECdGoqAgBDAAAAAJSSIRAgBkEBaiEGDAALCyAR" +
+    "IBL95AEgEyAU/eQB/eQBIREgEf0MAAAAAAAAAAAAAAAAAAAAAP1C/VMgEEMAAAAAXHIhCiAEIANBAWpBAnRqIQsgCgRAIAJBAEHQ" +
+    "D/wLAEEAIQUCQANAIAUgA08NASABIAVBKGxqIQkgCf0ABAAhFSAJ/QAEECEWIAkqAiAhFyAJKgIkIRggACAFQcgBbGohCEEAIQcC" +
+    "QANAIAdBMk8NASAIIAdBAnRqKgIAIRAgAiAHQShsaiEJIBD9EyERIAkgCf0ABAAgESAV/eYB/eQB/QsEACAJIAn9AAQQIBEgFv3m" +
+    "Af3kAf0LBBAgCSAJKgIgIBAgF5SSOAIgIAkgCSoCJCAQIBiUkjgCJCAHQQFqIQcMAAsLIAVBAWohBQwACwsFIAsgA0EybEEEakEC" +
+    "dGohDCAMQcwBaiENIA1BzAFqIQ4gDEEAQcwB/AsAQQAhBgJAA0AgBiAEIANBAnRqKAIATw0BIAwgCyAGQQJ0aigCAEECdGohDyAP" +
+    "IA8oAgRBAWo2AgQgBkEBaiEGDAALC0EAIQcCQANAIAdBMk8NASAMIAdBAnRqIQ8gDyAPKAIEIA8oAgBqNgIEIA0gB0ECdGogDygC" +
+    "ADYCACAHQQFqIQcMAAsLQQAhBQJAA0AgBSADTw0BIAQgBUECdGooAgAhBgJAA0AgBiAEIAVBAnRqKAIETw0BIA0gCyAGQQJ0aigC" +
+    "AEECdGohDyAOIA8oAgBBAnRqIAU2AgAgDyAPKAIAQQFqNgIAIAZBAWohBgwACwsgBUEBaiEFDAALC0EAIQcCQANAIAdBMk8NAf0M" +
+    "AAAAAAAAAAAAAAAAAAAAACEV/QwAAAAAAAAAAAAAAAAAAAAAIRZDAAAAACEXQwAAAAAhGCAMIAdBAnRqKAIAIQYCQANAIAYgDCAH" +
+    "QQJ0aigCBE8NASAOIAZBAnRqKAIAIQUgACAFQTJsIAdqQQJ0aioCACEQIAEgBUEobGohCSAQ/RMhESAVIBEgCf0ABAD95gH95AEh" +
+    "FSAWIBEgCf0ABBD95gH95AEhFiAXIBAgCSoCIJSSIRcgGCAQIAkqAiSUkiEYIAZBAWohBgwACwsgAiAHQShsaiEJIAkgFf0LBAAg" +
+    "CSAW/QsEECAJIBc4AiAgCSAYOAIkIAdBAWohBwwACwsLC5gPBAt/AX0QewJ9/QwAAAAAAAAAAAAAAAAAAAAAIRH9DAAAAAAAAAAA" +
+    "AAAAAAAAAAAhEv0MAAAAAAAAAAAAAAAAAAAAACET/QwAAAAAAAAAAAAAAAAAAAAAIRRDAAAAACEQQQAhBgJAA0AgBkEQakH0A0sN" +
+    "ASARIAEgBkECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIREgEiABIAZBAnRq/QAEEP0MAAAAAAAAAAAAAAAAAAAAAP3m" +
+    "Af3kASESIBMgASAGQQJ0av0ABCD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhEyAUIAEgBkECdGr9AAQw/QwAAAAAAAAAAAAAAAAA" +
+    "AAAA/eYB/eQBIRQgBkEQaiEGDAALCwJAA0AgBkEEakH0A0sNASARIAEgBkECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQB" +
+    "IREgBkEEaiEGDAALCwJAA0AgBkH0A08NASAQIAEgBkECdGoqAgBDAAAAAJSSIRAgBkEBaiEGDAALCyARIBL95AEgEyAU/eQB/eQB" +
+    "IREgEf0MAAAAAAAAAAAAAAAAAAAAAP1C/VMgEEMAAAAAXHIhCiAEIANBAWpBAnRqIQsgCgRAQQAhBQJAA0AgBSADTw0BIAAgBUEo" +
+    "bGohCP0MAAAAAAAAAAAAAAAAAAAAACEV/QwAAAAAAAAAAAAAAAAAAAAAIRb9DAAAAAAAAAAAAAAAAAAAAAAhF/0MAAAAAAAAAAAA" +
+    "AAAAAAAAACEY/QwAAAAAAAAAAAAAAAAAAAAAIRn9DAAAAAAAAAAAAAAAAAAAAAAhGv0MAAAAAAAAAAAAAAAAAAAAACEb/QwAAAAA" +
+    "AAAAAAAAAAAAAAAAIRz9DAAAAAAAAAAAAAAAAAAAAAAhHf0MAAAAAAAAAAAAAAAAAAAAACEe/QwAAAAAAAAAAAAAAAAAAAAAIR/9" +
+    "DAAAAAAAAAAAAAAAAAAAAAAhIEMAAAAAISFDAAAAACEiQQAhBwJAA0AgB0EKTw0BIAggB0ECdGoqAgAhECABIAdByAFsaiEJIBD9" +
+    "EyERIBUgESAJ/QAEAP3mAf3kASEVIBYgESAJ/QAEEP3mAf3kASEWIBcgESAJ/QAEIP3mAf3kASEXIBggESAJ/QAEMP3mAf3kASEY" +
+    "IBkgESAJ/QAEQP3mAf3kASEZIBogESAJ/QAEUP3mAf3kASEaIBsgESAJ/QAEYP3mAf3kASEbIBwgESAJ/QAEcP3mAf3kASEcIB0g" +
+    "ESAJ/QAEgAH95gH95AEhHSAeIBEgCf0ABJAB/eYB/eQBIR4gHyARIAn9AASgAf3mAf3kASEfICAgESAJ/QAEsAH95gH95AEhICAh" +
+    "IBAgCSoCwAGUkiEhICIgECAJKgLEAZSSISIgB0EBaiEHDAALCyACIAVByAFsaiEJIAkgFf0LBAAgCSAW/QsEECAJIBf9CwQgIAkg" +
+    "GP0LBDAgCSAZ/QsEQCAJIBr9CwRQIAkgG/0LBGAgCSAc/QsEcCAJIB39CwSAASAJIB79CwSQASAJIB/9CwSgASAJICD9CwSwASAJ" +
+    "ICE4AsABIAkgIjgCxAEgBUEBaiEFDAALCwVBACEFAkADQCAFIANPDQEgACAFQShsaiEI/QwAAAAAAAAAAAAAAAAAAAAAIRX9DAAA" +
+    "AAAAAAAAAAAAAAAAAAAhFv0MAAAAAAAAAAAAAAAAAAAAACEX/QwAAAAAAAAAAAAAAAAAAAAAIRj9DAAAAAAAAAAAAAAAAAAAAAAh" +
+    "Gf0MAAAAAAAAAAAAAAAAAAAAACEa/QwAAAAAAAAAAAAAAAAAAAAAIRv9DAAAAAAAAAAAAAAAAAAAAAAhHP0MAAAAAAAAAAAAAAAA" +
+    "AAAAACEd/QwAAAAAAAAAAAAAAAAAAAAAIR79DAAAAAAAAAAAAAAAAAAAAAAhH/0MAAAAAAAAAAAAAAAAAAAAACEgQwAAAAAhIUMA" +
+    "AAAAISIgBCAFQQJ0aigCACEGAkADQCAGIAQgBUECdGooAgRPDQEgCyAGQQJ0aigCACEHIAggB0ECdGoqAgAhECABIAdByAFsaiEJ" +
+    "IBD9EyERIBUgESAJ/QAEAP3mAf3kASEVIBYgESAJ/QAEEP3mAf3kASEWIBcgESAJ/QAEIP3mAf3kASEXIBggESAJ/QAEMP3mAf3k" +
+    "ASEYIBkgESAJ/QAEQP3mAf3kASEZIBogESAJ/QAEUP3mAf3kASEaIBsgESAJ/QAEYP3mAf3kASEbIBwgESAJ/QAEcP3mAf3kASEc" +
+    "IB0gESAJ/QAEgAH95gH95AEhHSAeIBEgCf0ABJAB/eYB/eQBIR4gHyARIAn9AASgAf3mAf3kASEfICAgESAJ/QAEsAH95gH95AEh" +
+    "ICAhIBAgCSoCwAGUkiEhICIgECAJKgLEAZSSISIgBkEBaiEGDAALCyACIAVByAFsaiEJIAkgFf0LBAAgCSAW/QsEECAJIBf9CwQg" +
+    "IAkgGP0LBDAgCSAZ/QsEQCAJIBr9CwRQIAkgG/0LBGAgCSAc/QsEcCAJIB39CwSAASAJIB79CwSQASAJIB/9CwSgASAJICD9CwSw" +
+    "ASAJICE4AsABIAkgIjgCxAEgBUEBaiEFDAALCwsLkBAEC38BfRB7An39DAAAAAAAAAAAAAAAAAAAAAAhEf0MAAAAAAAAAAAAAAAA" +
+    "AAAAACES/QwAAAAAAAAAAAAAAAAAAAAAIRP9DAAAAAAAAAAAAAAAAAAAAAAhFEMAAAAAIRBBACEGAkADQCAGQRBqIANBMmxLDQEg" +
+    "ESABIAZBAnRq/QAEAP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASERIBIgASAGQQJ0av0ABBD9DAAAAAAAAAAAAAAAAAAAAAD95gH9" +
+    "5AEhEiATIAEgBkECdGr9AAQg/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIRMgFCABIAZBAnRq/QAEMP0MAAAAAAAAAAAAAAAAAAAA" +
+    "AP3mAf3kASEUIAZBEGohBgwACwsCQANAIAZBBGogA0EybEsNASARIAEgBkECdGr9AAQA/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQB" +
+    "IREgBkEEaiEGDAALCwJAA0AgBiADQTJsTw0BIBAgASAGQQJ0aioCAEMAAAAAlJIhECAGQQFqIQYMAAsLIBEgEv3kASATIBT95AH9" +
+    "5AEhESAR/QwAAAAAAAAAAAAAAAAAAAAA/UL9UyAQQwAAAABcciEKIAQgA0EBakECdGohCyAKBEAgAkEAQYDJCfwLAEEAIQUCQANA" +
+    "IAUgA08NASABIAVByAFsaiEJIAn9AAQAIRUgCf0ABBAhFiAJ/QAEICEXIAn9AAQwIRggCf0ABEAhGSAJ/QAEUCEaIAn9AARgIRsg" +
+    "Cf0ABHAhHCAJ/QAEgAEhHSAJ/QAEkAEhHiAJ/QAEoAEhHyAJ/QAEsAEhICAJKgLAASEhIAkqAsQBISIgACAFQcAYbGohCEEAIQcC" +
+    "QANAIAdBkAZPDQEgCCAHQQJ0aioCACEQIAIgB0HIAWxqIQkgEP0TIREgCSAJ/QAEACARIBX95gH95AH9CwQAIAkgCf0ABBAgESAW" +
+    "/eYB/eQB/QsEECAJIAn9AAQgIBEgF/3mAf3kAf0LBCAgCSAJ/QAEMCARIBj95gH95AH9CwQwIAkgCf0ABEAgESAZ/eYB/eQB/QsE" +
+    "QCAJIAn9AARQIBEgGv3mAf3kAf0LBFAgCSAJ/QAEYCARIBv95gH95AH9CwRgIAkgCf0ABHAgESAc/eYB/eQB/QsEcCAJIAn9AASA" +
+    "ASARIB395gH95AH9CwSAASAJIAn9AASQASARIB795gH95AH9CwSQASAJIAn9AASgASARIB/95gH95AH9CwSgASAJIAn9AASwASAR" +
+    "ICD95gH95AH9CwSwASAJIAkqAsABIBAgIZSSOALAASAJIAkqAsQBIBAgIpSSOALEASAHQQFqIQcMAAsLIAVBAWohBQwACwsFIAsg" +
+    "A0GQBmxBBGpBAnRqIQwgDEHEGGohDSANQcQYaiEOIAxBAEHEGPwLAEEAIQYCQANAIAYgBCADQQJ0aigCAE8NASAMIAsgBkECdGoo" +
+    "AgBBAnRqIQ8gDyAPKAIEQQFqNgIEIAZBAWohBgwACwtBACEHAkADQCAHQZAGTw0BIAwgB0ECdGohDyAPIA8oAgQgDygCAGo2AgQg" +
+    "DSAHQQJ0aiAPKAIANgIAIAdBAWohBwwACwtBACEFAkADQCAFIANPDQEgBCAFQQJ0aigCACEGAkADQCAGIAQgBUECdGooAgRPDQEg" +
+    "DSALIAZBAnRqKAIAQQJ0aiEPIA4gDygCAEECdGogBTYCACAPIA8oAgBBAWo2AgAgBkEBaiEGDAALCyAFQQFqIQUMAAsLQQAhBwJA" +
+    "A0AgB0GQBk8NAf0MAAAAAAAAAAAAAAAAAAAAACEV/QwAAAAAAAAAAAAAAAAAAAAAIRb9DAAAAAAAAAAAAAAAAAAAAAAhF/0MAAAA" +
     "AAAAAAAAAAAAAAAAACEY/QwAAAAAAAAAAAAAAAAAAAAAIRn9DAAAAAAAAAAAAAAAAAAAAAAhGv0MAAAAAAAAAAAAAAAAAAAAACEb" +
-    "/QwAAAAAAAAAAAAAAAAAAAAAIRz9DAAAAAAAAAAAAAAAAAAAAAAhHUMAAAAAIR5DAAAAACEfAkAgBkUNAEEAIQUDQCMAIAVBAnRq" +
-    "KAKAAiEKIAcgCkECdGoqAgAhDCABIApByAFsaiEIIAz9EyENIBIgDSAI/QAEAP3mAf3kASESIBMgDSAI/QAEEP3mAf3kASETIBQg" +
-    "DSAI/QAEIP3mAf3kASEUIBUgDSAI/QAEMP3mAf3kASEVIBYgDSAI/QAEQP3mAf3kASEWIBcgDSAI/QAEUP3mAf3kASEXIBggDSAI" +
-    "/QAEYP3mAf3kASEYIBkgDSAI/QAEcP3mAf3kASEZIBogDSAI/QAEgAH95gH95AEhGiAbIA0gCP0ABJAB/eYB/eQBIRsgHCANIAj9" +
-    "AASgAf3mAf3kASEcIB0gDSAI/QAEsAH95gH95AEhHSAeIAwgCCoCwAGUkiEeIB8gDCAIKgLEAZSSIR8gBUEBaiIFIAZJDQALCyAC" +
-    "IARByAFsaiEIIAggEv0LBAAgCCAT/QsEECAIIBT9CwQgIAggFf0LBDAgCCAW/QsEQCAIIBf9CwRQIAggGP0LBGAgCCAZ/QsEcCAI" +
-    "IBr9CwSAASAIIBv9CwSQASAIIBz9CwSgASAIIB39CwSwASAIIB44AsABIAggHzgCxAEgBEEBaiEEDAALCwvXDAQIfwF9EXsCfSMA" +
-    "/QyAgICAgICAgICAgICAgICA/QsEACMA/QwAAQIDgICAgICAgICAgICA/QsEECMA/QwEBQYHgICAgICAgICAgICA/QsEICMA/QwA" +
-    "AQIDBAUGB4CAgICAgICA/QsEMCMA/QwICQoLgICAgICAgICAgICA/QsEQCMA/QwAAQIDCAkKC4CAgICAgICA/QsEUCMA/QwEBQYH" +
-    "CAkKC4CAgICAgICA/QsEYCMA/QwAAQIDBAUGBwgJCguAgICA/QsEcCMA/QwMDQ4PgICAgICAgICAgICA/QsEgAEjAP0MAAECAwwN" +
-    "Dg+AgICAgICAgP0LBJABIwD9DAQFBgcMDQ4PgICAgICAgID9CwSgASMA/QwAAQIDBAUGBwwNDg+AgICA/QsEsAEjAP0MCAkKCwwN" +
-    "Dg+AgICAgICAgP0LBMABIwD9DAABAgMICQoLDA0OD4CAgID9CwTQASMA/QwEBQYHCAkKCwwNDg+AgICA/QsE4AEjAP0MAAECAwQF" +
-    "BgcICQoLDA0OD/0LBPAB/QwAAAAAAAAAAAAAAAAAAAAAIQ39DAAAAAAAAAAAAAAAAAAAAAAhD/0MAAAAAAAAAAAAAAAAAAAAACEQ" +
-    "/QwAAAAAAAAAAAAAAAAAAAAAIRFDAAAAACEMQQAhBQJAA0AgBUEQaiADQTJsSw0BIA0gASAFQQJ0av0ABAD9DAAAAAAAAAAAAAAA" +
-    "AAAAAAD95gH95AEhDSAPIAEgBUECdGr9AAQQ/QwAAAAAAAAAAAAAAAAAAAAA/eYB/eQBIQ8gECABIAVBAnRq/QAEIP0MAAAAAAAA" +
-    "AAAAAAAAAAAAAP3mAf3kASEQIBEgASAFQQJ0av0ABDD9DAAAAAAAAAAAAAAAAAAAAAD95gH95AEhESAFQRBqIQUMAAsLAkADQCAF" +
-    "QQRqIANBMmxLDQEgDSABIAVBAnRq/QAEAP0MAAAAAAAAAAAAAAAAAAAAAP3mAf3kASENIAVBBGohBQwACwsCQANAIAUgA0EybE8N" +
-    "ASAMIAEgBUECdGoqAgBDAAAAAJSSIQwgBUEBaiEFDAALCyANIA/95AEgECAR/eQB/eQBIQ0gDf0MAAAAAAAAAAAAAAAAAAAAAP1C" +
-    "/VMgDEMAAAAAXHIhCSACQQBBgMkJ/AsAAkADQCAEIANPDQEgASAEQcgBbGohCCAI/QAEACESIAj9AAQQIRMgCP0ABCAhFCAI/QAE" +
-    "MCEVIAj9AARAIRYgCP0ABFAhFyAI/QAEYCEYIAj9AARwIRkgCP0ABIABIRogCP0ABJABIRsgCP0ABKABIRwgCP0ABLABIR0gCCoC" +
-    "wAEhHiAIKgLEASEfIAAgBEHAGGxqIQdBACEGQQAhBf0MAAAAAAEAAAACAAAAAwAAACEOAkADQCAFQZAGTw0BIAcgBUECdGr9AAQA" +
-    "/QwAAAAAAAAAAAAAAAAAAAAA/UL9pAEgCUEPbHIhCyMAIAZBAnRqIA4jACALQQR0av0ABAD9Dv0LBIACIAYgC2lqIQYgDv0MBAAA" +
-    "AAQAAAAEAAAABAAAAP2uASEOIAVBBGohBQwACwsCQANAIAVBkAZPDQEgByAFQQJ0aioCAEMAAAAAXCAJcgRAIwAgBkECdGogBTYC" +
-    "gAIgBkEBaiEGCyAFQQFqIQUMAAsLAkAgBkUNAEEAIQUDQCMAIAVBAnRqKAKAAiEKIAcgCkECdGoqAgAhDCACIApByAFsaiEIIAz9" +
-    "EyENIAggCP0ABAAgDSAS/eYB/eQB/QsEACAIIAj9AAQQIA0gE/3mAf3kAf0LBBAgCCAI/QAEICANIBT95gH95AH9CwQgIAggCP0A" +
-    "BDAgDSAV/eYB/eQB/QsEMCAIIAj9AARAIA0gFv3mAf3kAf0LBEAgCCAI/QAEUCANIBf95gH95AH9CwRQIAggCP0ABGAgDSAY/eYB" +
-    "/eQB/QsEYCAIIAj9AARwIA0gGf3mAf3kAf0LBHAgCCAI/QAEgAEgDSAa/eYB/eQB/QsEgAEgCCAI/QAEkAEgDSAb/eYB/eQB/QsE" +
-    "kAEgCCAI/QAEoAEgDSAc/eYB/eQB/QsEoAEgCCAI/QAEsAEgDSAd/eYB/eQB/QsEsAEgCCAIKgLAASAMIB6UkjgCwAEgCCAIKgLE" +
-    "ASAMIB+UkjgCxAEgBUEBaiIFIAZJDQALCyAEQQFqIQQMAAsLC5ABAgN/AXwgACABIAQgBRACQQAhBkEAIQcCQANAIAcgBUhFDQFB" +
-    "ACEIAkADQCAIQTJIRQ0BIAQgBkECdGoqAgC7IAIgCEECdGoqAgC7oCEJIAMgBkECdGogCUQAAAAAAAAAACAJRAAAAAAAAAAAZBu2" +
-    "OAIAIAZBAWohBiAIQQFqIQgMAAsLIAdBAWohBwwACwsLdAEDfyAAIAEgBCAFEANBACEGQQAhBwJAA0AgByAFSEUNAUEAIQgCQANA" +
-    "IAhBCkhFDQEgAyAGQQJ0aiAEIAZBAnRqKgIAuyACIAhBAnRqKgIAu6C2OAIAIAZBAWohBiAIQQFqIQgMAAsLIAdBAWohBwwACwsL" +
-    "5QEGAXwCfwF8AX8BfAF/RAAAAAAAAAAAIQRBACEFAkADQCAFIANIRQ0BIAVBCmwhBkQAAAAAAADw/yEHQQAhCAJAA0AgCEEKSEUN" +
-    "ASAHIAAgBiAIakECdGoqAgC7pSEHIAhBAWohCAwACwtEAAAAAAAAAAAhCUEAIQoCQANAIApBCkhFDQEgCSAAIAYgCmpBAnRqKgIA" +
-    "uyAHoRAAoCEJIApBAWohCgwACwsgBCAHIAkQAaAgACAGIAEgBUECdGooAgBqQQJ0aioCALuhoCEEIAVBAWohBQwACwsgAiAEIAO3" +
-    "o7Y4AgALngIGAXwCfwF8AX8BfAJ/RAAAAAAAAPA/IAO3oyEEQQAhBQJAA0AgBSADSEUNASAFQQpsIQZEAAAAAAAA8P8hB0EAIQgC" +
-    "QANAIAhBCkhFDQEgByAAIAYgCGpBAnRqKgIAu6UhByAIQQFqIQgMAAsLRAAAAAAAAAAAIQlBACEKAkADQCAKQQpIRQ0BIAkgACAG" +
-    "IApqQQJ0aioCALsgB6EQAKAhCSAKQQFqIQoMAAsLQQAhCwJAA0AgC0EKSEUNASACIAYgC2pBAnRqIAAgBiALakECdGoqAgC7IAeh" +
-    "EAAgCaNEAAAAAAAA8D9EAAAAAAAAAAAgASAFQQJ0aigCACALRhuhIASitjgCACALQQFqIQsMAAsLIAVBAWohBQwACwsLxAEBBH9B" +
-    "ACEEAkADQCAEQQpIRQ0BIAIgBEEDdGpEAAAAAAAAAAA5AwAgBEEBaiEEDAALC0EAIQUCQANAIAUgA0hFDQFBACEGAkADQCAGQQpI" +
-    "RQ0BIAIgBkEDdGogAiAGQQN0aisDACAAIAVBCmwgBmpBAnRqKgIAu6A5AwAgBkEBaiEGDAALCyAFQQFqIQUMAAsLQQAhBwJAA0Ag" +
-    "B0EKSEUNASABIAdBAnRqIAIgB0EDdGorAwC2OAIAIAdBAWohBwwACwsLDAAgACABIAIgAxAEC2UBAn8gACABIAQgBRAFQQAhBgJA" +
-    "A0AgBiAFQTJsSEUNAUEBQQAgAiAGQQJ0aioCALtEAAAAAAAAAABkGyEHIAMgBkECdGogBCAGQQJ0aioCALsgB7eitjgCACAGQQFq" +
-    "IQYMAAsLC8QBAQR/QQAhBAJAA0AgBEEySEUNASACIARBA3RqRAAAAAAAAAAAOQMAIARBAWohBAwACwtBACEFAkADQCAFIANIRQ0B" +
-    "QQAhBgJAA0AgBkEySEUNASACIAZBA3RqIAIgBkEDdGorAwAgACAFQTJsIAZqQQJ0aioCALugOQMAIAZBAWohBgwACwsgBUEBaiEF" +
-    "DAALC0EAIQcCQANAIAdBMkhFDQEgASAHQQJ0aiACIAdBA3RqKwMAtjgCACAHQQFqIQcMAAsLCwwAIAAgASACIAMQBgs=",
+    "/QwAAAAAAAAAAAAAAAAAAAAAIRz9DAAAAAAAAAAAAAAAAAAAAAAhHf0MAAAAAAAAAAAAAAAAAAAAACEe/QwAAAAAAAAAAAAAAAAA" +
+    "AAAAIR/9DAAAAAAAAAAAAAAAAAAAAAAhIEMAAAAAISFDAAAAACEiIAwgB0ECdGooAgAhBgJAA0AgBiAMIAdBAnRqKAIETw0BIA4g" +
+    "BkECdGooAgAhBSAAIAVBkAZsIAdqQQJ0aioCACEQIAEgBUHIAWxqIQkgEP0TIREgFSARIAn9AAQA/eYB/eQBIRUgFiARIAn9AAQQ" +
+    "/eYB/eQBIRYgFyARIAn9AAQg/eYB/eQBIRcgGCARIAn9AAQw/eYB/eQBIRggGSARIAn9AARA/eYB/eQBIRkgGiARIAn9AARQ/eYB" +
+    "/eQBIRogGyARIAn9AARg/eYB/eQBIRsgHCARIAn9AARw/eYB/eQBIRwgHSARIAn9AASAAf3mAf3kASEdIB4gESAJ/QAEkAH95gH9" +
+    "5AEhHiAfIBEgCf0ABKAB/eYB/eQBIR8gICARIAn9AASwAf3mAf3kASEgICEgECAJKgLAAZSSISEgIiAQIAkqAsQBlJIhIiAGQQFq" +
+    "IQYMAAsLIAIgB0HIAWxqIQkgCSAV/QsEACAJIBb9CwQQIAkgF/0LBCAgCSAY/QsEMCAJIBn9CwRAIAkgGv0LBFAgCSAb/QsEYCAJ" +
+    "IBz9CwRwIAkgHf0LBIABIAkgHv0LBJABIAkgH/0LBKABIAkgIP0LBLABIAkgITgCwAEgCSAiOALEASAHQQFqIQcMAAsLCwuaAQID" +
+    "fwF8IAAgASAEIAcgBRACQQAhCEEAIQkCQANAIAkgB0hFDQFBACEKAkADQCAKQTJIRQ0BIAQgCEECdGoqAgC7IAIgCkECdGoqAgC7" +
+    "oCELIAMgCEECdGogC0QAAAAAAAAAACALRAAAAAAAAAAAZBu2OAIAIAhBAWohCCAKQQFqIQoMAAsLIAlBAWohCQwACwsgAyAGIAcQ" +
+    "BAt2AQN/IAAgASAEIAYgBRAFQQAhB0EAIQgCQANAIAggBkhFDQFBACEJAkADQCAJQQpIRQ0BIAMgB0ECdGogBCAHQQJ0aioCALsg" +
+    "AiAJQQJ0aioCALugtjgCACAHQQFqIQcgCUEBaiEJDAALCyAIQQFqIQgMAAsLC+UBBgF8An8BfAF/AXwBf0QAAAAAAAAAACEEQQAh" +
+    "BQJAA0AgBSADSEUNASAFQQpsIQZEAAAAAAAA8P8hB0EAIQgCQANAIAhBCkhFDQEgByAAIAYgCGpBAnRqKgIAu6UhByAIQQFqIQgM" +
+    "AAsLRAAAAAAAAAAAIQlBACEKAkADQCAKQQpIRQ0BIAkgACAGIApqQQJ0aioCALsgB6EQAKAhCSAKQQFqIQoMAAsLIAQgByAJEAGg" +
+    "IAAgBiABIAVBAnRqKAIAakECdGoqAgC7oaAhBCAFQQFqIQUMAAsLIAIgBCADt6O2OAIAC6YCBgF8An8BfAF/AXwCf0QAAAAAAADw" +
+    "PyAEt6MhBUEAIQYCQANAIAYgBEhFDQEgBkEKbCEHRAAAAAAAAPD/IQhBACEJAkADQCAJQQpIRQ0BIAggACAHIAlqQQJ0aioCALul" +
+    "IQggCUEBaiEJDAALC0QAAAAAAAAAACEKQQAhCwJAA0AgC0EKSEUNASAKIAAgByALakECdGoqAgC7IAihEACgIQogC0EBaiELDAAL" +
+    "C0EAIQwCQANAIAxBCkhFDQEgAiAHIAxqQQJ0aiAAIAcgDGpBAnRqKgIAuyAIoRAAIAqjRAAAAAAAAPA/RAAAAAAAAAAAIAEgBkEC" +
+    "dGooAgAgDEYboSAForY4AgAgDEEBaiEMDAALCyAGQQFqIQYMAAsLIAIgAyAEEAYLxAEBBH9BACEEAkADQCAEQQpIRQ0BIAIgBEED" +
+    "dGpEAAAAAAAAAAA5AwAgBEEBaiEEDAALC0EAIQUCQANAIAUgA0hFDQFBACEGAkADQCAGQQpIRQ0BIAIgBkEDdGogAiAGQQN0aisD" +
+    "ACAAIAVBCmwgBmpBAnRqKgIAu6A5AwAgBkEBaiEGDAALCyAFQQFqIQUMAAsLQQAhBwJAA0AgB0EKSEUNASABIAdBAnRqIAIgB0ED" +
+    "dGorAwC2OAIAIAdBAWohBwwACwsLDgAgACABIAIgBCADEAcLZwECfyAAIAEgBCAGIAUQCEEAIQcCQANAIAcgBkEybEhFDQFBAUEA" +
+    "IAIgB0ECdGoqAgC7RAAAAAAAAAAAZBshCCADIAdBAnRqIAQgB0ECdGoqAgC7IAi3orY4AgAgB0EBaiEHDAALCwvEAQEEf0EAIQQC" +
+    "QANAIARBMkhFDQEgAiAEQQN0akQAAAAAAAAAADkDACAEQQFqIQQMAAsLQQAhBQJAA0AgBSADSEUNAUEAIQYCQANAIAZBMkhFDQEg" +
+    "AiAGQQN0aiACIAZBA3RqKwMAIAAgBUEybCAGakECdGoqAgC7oDkDACAGQQFqIQYMAAsLIAVBAWohBQwACwtBACEHAkADQCAHQTJI" +
+    "RQ0BIAEgB0ECdGogAiAHQQN0aisDALY4AgAgB0EBaiEHDAALCwsOACAAIAEgAiAEIAMQCQs=",
   ), (c) => c.charCodeAt(0));
 /** The memory import's limits byte: 1 imports a memory of its own, 3 one shared between threads (`(memory 0 65536 shared)`). */
-const MEMORY_LIMITS_AT = 47;
+const MEMORY_LIMITS_AT = 73;
 /** The kernels compiled once for each kind of memory: [own, shared]. */
 const simdModules: (object | undefined)[] = [undefined, undefined];
 
@@ -1811,8 +2345,8 @@ function inMemory<A extends Float32Array | Float64Array | Int32Array>(memory: Wa
 export function createWorkspace(dims: Dims, place?: Placement): Workspace {
   const N = dims.N;
   const base = place === undefined ? 0 : place.base;
-  // from base: 3408 bytes for a row's list of non-zeros, then every buffer, 16-byte aligned
-  const at_h = base + 3408;
+  // from base: 256 bytes for a row's list of non-zeros, then every buffer, 16-byte aligned
+  const at_h = base + 256;
   const at_score = at_h + align16(N * 200);
   const at_loss = at_score + align16(N * 40);
   const at_grad_score = at_loss + align16(4);
@@ -1828,7 +2362,10 @@ export function createWorkspace(dims: Dims, place?: Placement): Workspace {
   const at_b2_wasm = at_W2_wasm + align16(2000);
   const at_t_wasm = at_b2_wasm + align16(40);
   const at_W2T_wasm = at_t_wasm + align16(N * 4);
-  const at_simdOut = at_W2T_wasm + align16(2000);
+  const at_x_nonzeros = at_W2T_wasm + align16(2000);
+  const at_h_nonzeros = at_x_nonzeros + align16((N * 1568 + N + 1575) * 4);
+  const at_grad_score_nonzeros = at_h_nonzeros + align16((N * 100 + N + 107) * 4);
+  const at_simdOut = at_grad_score_nonzeros + align16((N * 20 + N + 27) * 4);
   const at_scratch = at_simdOut + align16(Math.max(N * 50, N * 10) * 4);
   const at_iscratch = at_scratch + align16(400);
   const end = at_iscratch + align16(0);
@@ -1851,6 +2388,9 @@ export function createWorkspace(dims: Dims, place?: Placement): Workspace {
   const b2_wasm = new Float32Array(memory.buffer, at_b2_wasm, 10);
   const t_wasm = new Int32Array(memory.buffer, at_t_wasm, N);
   const W2T_wasm = new Float32Array(memory.buffer, at_W2T_wasm, 500);
+  const x_nonzeros = new Int32Array(memory.buffer, at_x_nonzeros, N * 1568 + N + 1575);
+  const h_nonzeros = new Int32Array(memory.buffer, at_h_nonzeros, N * 100 + N + 107);
+  const grad_score_nonzeros = new Int32Array(memory.buffer, at_grad_score_nonzeros, N * 20 + N + 27);
   const simdOut = new Float32Array(memory.buffer, at_simdOut, Math.max(N * 50, N * 10));
   const scratch = new Float64Array(memory.buffer, at_scratch, 50);
   const iscratch = new Int32Array(memory.buffer, at_iscratch, 0);
@@ -1879,6 +2419,9 @@ export function createWorkspace(dims: Dims, place?: Placement): Workspace {
     b2_wasm,
     t_wasm,
     W2T_wasm,
+    x_nonzeros,
+    h_nonzeros,
+    grad_score_nonzeros,
   };
 }
 
@@ -1886,8 +2429,8 @@ export function createWorkspace(dims: Dims, place?: Placement): Workspace {
 export function workspaceBytes(dims: Dims): number {
   const N = dims.N;
   const base = 0;
-  // from base: 3408 bytes for a row's list of non-zeros, then every buffer, 16-byte aligned
-  const at_h = base + 3408;
+  // from base: 256 bytes for a row's list of non-zeros, then every buffer, 16-byte aligned
+  const at_h = base + 256;
   const at_score = at_h + align16(N * 200);
   const at_loss = at_score + align16(N * 40);
   const at_grad_score = at_loss + align16(4);
@@ -1903,7 +2446,10 @@ export function workspaceBytes(dims: Dims): number {
   const at_b2_wasm = at_W2_wasm + align16(2000);
   const at_t_wasm = at_b2_wasm + align16(40);
   const at_W2T_wasm = at_t_wasm + align16(N * 4);
-  const at_simdOut = at_W2T_wasm + align16(2000);
+  const at_x_nonzeros = at_W2T_wasm + align16(2000);
+  const at_h_nonzeros = at_x_nonzeros + align16((N * 1568 + N + 1575) * 4);
+  const at_grad_score_nonzeros = at_h_nonzeros + align16((N * 100 + N + 107) * 4);
+  const at_simdOut = at_grad_score_nonzeros + align16((N * 20 + N + 27) * 4);
   const at_scratch = at_simdOut + align16(Math.max(N * 50, N * 10) * 4);
   const at_iscratch = at_scratch + align16(400);
   const end = at_iscratch + align16(0);
@@ -1931,8 +2477,9 @@ export function forward(ws: Workspace, inputs: Inputs, params: Params): Outputs 
   const W2_in = inMemory(ws.memory, params.W2, ws.W2_wasm);
   const b2_in = inMemory(ws.memory, params.b2, ws.b2_wasm);
   const t_in = inMemory(ws.memory, inputs.t, ws.t_wasm);
-  ws.simd.affine_relu_h(x_in.byteOffset, W1_in.byteOffset, b1_in.byteOffset, ws.h.byteOffset, ws.simdOut.byteOffset, N);
-  ws.simd.affine_score(ws.h.byteOffset, W2_in.byteOffset, b2_in.byteOffset, ws.score.byteOffset, ws.simdOut.byteOffset, N);
+  ws.simd.nonzeros_x(x_in.byteOffset, ws.x_nonzeros.byteOffset, N);
+  ws.simd.affine_relu_h(x_in.byteOffset, W1_in.byteOffset, b1_in.byteOffset, ws.h.byteOffset, ws.simdOut.byteOffset, ws.x_nonzeros.byteOffset, ws.h_nonzeros.byteOffset, N);
+  ws.simd.affine_score(ws.h.byteOffset, W2_in.byteOffset, b2_in.byteOffset, ws.score.byteOffset, ws.simdOut.byteOffset, ws.h_nonzeros.byteOffset, N);
   ws.simd.softmax_ce_loss(ws.score.byteOffset, t_in.byteOffset, ws.loss.byteOffset, N);
   ws.outputs.loss = ws.loss[0]!;
   return ws.outputs;
@@ -1957,15 +2504,16 @@ export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
     for (let j = 0; j < 10; j++) ws.W2T_wasm[j * 50 + i] = params.W2[i * 10 + j]!;
   }
 
-  ws.simd.affine_relu_h(x_in.byteOffset, W1_in.byteOffset, b1_in.byteOffset, ws.h.byteOffset, ws.simdOut.byteOffset, N);
-  ws.simd.affine_score(ws.h.byteOffset, W2_in.byteOffset, b2_in.byteOffset, ws.score.byteOffset, ws.simdOut.byteOffset, N);
+  ws.simd.nonzeros_x(x_in.byteOffset, ws.x_nonzeros.byteOffset, N);
+  ws.simd.affine_relu_h(x_in.byteOffset, W1_in.byteOffset, b1_in.byteOffset, ws.h.byteOffset, ws.simdOut.byteOffset, ws.x_nonzeros.byteOffset, ws.h_nonzeros.byteOffset, N);
+  ws.simd.affine_score(ws.h.byteOffset, W2_in.byteOffset, b2_in.byteOffset, ws.score.byteOffset, ws.simdOut.byteOffset, ws.h_nonzeros.byteOffset, N);
   ws.simd.softmax_ce_loss(ws.score.byteOffset, t_in.byteOffset, ws.loss.byteOffset, N);
-  ws.simd.softmax_ce_grad_score(ws.score.byteOffset, t_in.byteOffset, ws.grad_score.byteOffset, N);
+  ws.simd.softmax_ce_grad_score(ws.score.byteOffset, t_in.byteOffset, ws.grad_score.byteOffset, ws.grad_score_nonzeros.byteOffset, N);
   ws.simd.sum_grad_b2(ws.grad_score.byteOffset, ws.grad_b2.byteOffset, ws.scratch.byteOffset, N);
-  ws.simd.matmul_grad_W2(ws.h.byteOffset, ws.grad_score.byteOffset, ws.grad_W2.byteOffset, N);
-  ws.simd.matmul_relu_backward_grad_h_add(ws.grad_score.byteOffset, ws.W2T_wasm.byteOffset, ws.h.byteOffset, ws.grad_h_add.byteOffset, ws.simdOut.byteOffset, N);
+  ws.simd.matmul_grad_W2(ws.h.byteOffset, ws.grad_score.byteOffset, ws.grad_W2.byteOffset, ws.h_nonzeros.byteOffset, N);
+  ws.simd.matmul_relu_backward_grad_h_add(ws.grad_score.byteOffset, ws.W2T_wasm.byteOffset, ws.h.byteOffset, ws.grad_h_add.byteOffset, ws.simdOut.byteOffset, ws.grad_score_nonzeros.byteOffset, N);
   ws.simd.sum_grad_b1(ws.grad_h_add.byteOffset, ws.grad_b1.byteOffset, ws.scratch.byteOffset, N);
-  ws.simd.matmul_grad_W1(x_in.byteOffset, ws.grad_h_add.byteOffset, ws.grad_W1.byteOffset, N);
+  ws.simd.matmul_grad_W1(x_in.byteOffset, ws.grad_h_add.byteOffset, ws.grad_W1.byteOffset, ws.x_nonzeros.byteOffset, N);
   ws.outputs.loss = ws.loss[0]!;
   return ws;
 }

@@ -16,6 +16,8 @@ export interface SimdChoice {
   readonly N: number;
   /** A and B as the WebAssembly memory must hold them (a transposed B, as its transposed copy) */
   readonly operands: [WasmOperand, WasmOperand];
+  /** the array A is read from: its non-zeros are listed once, where it is made, for every matmul reading it */
+  readonly list: Node;
 }
 
 export interface BackendEnv {
@@ -53,5 +55,5 @@ function simdChoice(k: Kernel, env: BackendEnv): SimdChoice | undefined {
   const inner = aT ? M : K;
   const cols = b.type.shape[1]!;
   if (typeof inner !== "number" || typeof cols !== "number" || cols < 4) return undefined;
-  return { kind: aT ? "scatter" : "rows", K: inner, N: cols, operands: [{ node: homes[0], transposed: false }, { node: bHome, transposed: bT }] };
+  return { kind: aT ? "scatter" : "rows", K: inner, N: cols, operands: [{ node: homes[0], transposed: false }, { node: bHome, transposed: bT }], list: homes[0] };
 }

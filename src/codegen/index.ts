@@ -110,7 +110,13 @@ export function kernelListing(input: Graph, options: EmitOptions = {}): string {
 function lowerKernels(graph: Graph, stepPlan: Plan, parts: Pick<KernelEnv, "dtypeOf" | "label" | "home" | "constant">, simd: boolean, moduleNames: Names) {
   const wasm = new WasmKernels();
   const choices = planBackends(stepPlan.kernels, { modes: stepPlan.modes, home: parts.home, dtypeOf: parts.dtypeOf }, simd);
-  const env: KernelEnv = { ...parts, modes: stepPlan.modes, simd: (m, base) => wasm.add(m, base), simdOf: (k) => choices.get(k), wasm: simd };
+  // a node SIMD matmuls read as A: its non-zeros are listed once, where it is made
+  const listed = new Map([...choices.values()].map((c) => [c.list, c.K]));
+  const listOf = (n: Node) => {
+    const K = listed.get(n);
+    return K === undefined ? undefined : wasm.list(n, parts.label(n), K);
+  };
+  const env: KernelEnv = { ...parts, modes: stepPlan.modes, simd: (m, base) => wasm.add(m, base), simdOf: (k) => choices.get(k), wasm: simd, listOf };
   const kernels = stepPlan.kernels.map((k): EmittedKernel => ({ name: moduleNames.name(kernelName(k, parts.label)), doc: kernelDoc(k, graph), program: lowerKernel(k, env, graph.dims), out: k.out }));
   return { kernels, wasm };
 }
@@ -121,7 +127,8 @@ function simdParts(wasm: WasmKernels, kernels: readonly EmittedKernel[], constan
   const read = new Set([...constantsOf.values()].flat());
   const constantCopies = constants.filter((c) => read.has(c.name)).map((c) => ({ node: c.node, constant: c.name, name: slots.name(`${c.name}_wasm`) }));
   const copyOf = new Map(constantCopies.map((c) => [c.constant, c.name]));
-  return { functions, imports, mirrors, listBytes: wasm.listBytes, constants: constantCopies, constantsOf: new Map([...constantsOf].map(([k, cs]) => [k, cs.map((c) => copyOf.get(c)!)])) };
+  const lists = wasm.lists.map((l) => ({ ...l, name: slots.name(l.buf.hint) }));
+  return { functions, imports, mirrors, listBytes: wasm.listBytes, constants: constantCopies, constantsOf: new Map([...constantsOf].map(([k, cs]) => [k, cs.map((c) => copyOf.get(c)!)])), lists };
 }
 
 /** The tensor constants: module-level arrays, named in the module's scope. */

@@ -34,6 +34,8 @@ export interface KernelEnv {
   readonly simd: (m: Omit<SimdMatmul, "name">, label: string) => string;
   /** every kernel runs in WebAssembly (`--simd`): every array it reads lives in the kernels' memory */
   readonly wasm: boolean;
+  /** the list of a node's non-zeros, when SIMD matmuls read it: the workspace's buffer, and the kernel that writes it */
+  listOf(n: Node): { readonly buf: K.Buf; readonly fn: string } | undefined;
 }
 
 export interface WasmOperand {
@@ -48,6 +50,8 @@ export type KernelParam =
   | { readonly kind: "number"; readonly v: K.Local; readonly node: Node }
   | { readonly kind: "scratch" | "iscratch" | "simdOut"; readonly buf: K.Buf }
   | { readonly kind: "simd"; readonly v: K.Local }
+  /** the list of a node's non-zeros (simd.ts), a workspace buffer */
+  | { readonly kind: "nonzeros"; readonly buf: K.Buf; readonly node: Node }
   | { readonly kind: "dim"; readonly name: string };
 
 export interface KernelProgram {
@@ -79,6 +83,7 @@ class KernelWriter {
   private intScratchSize: K.Expr = none;
   private simdOutSize: K.Expr = none;
   private wasmOperands: WasmOperand[] = [];
+  private readonly lists = new Map<Node, K.Buf>();
   private readonly scratch = K.buffer("scratch", "f64");
   private readonly iscratch = K.buffer("iscratch", "i32");
   private readonly simdOut = K.buffer("simdOut", "f32");
@@ -93,7 +98,8 @@ class KernelWriter {
   }
 
   write(graphDims: readonly string[]): KernelProgram {
-    const body = this.k.kind === "map" ? this.map() : this.k.kind === "reduce" ? this.reduce() : this.k.kind === "matmul" ? this.matmul() : this.loop();
+    const computed = this.k.kind === "map" ? this.map() : this.k.kind === "reduce" ? this.reduce() : this.k.kind === "matmul" ? this.matmul() : this.loop();
+    const body = [...computed, ...this.listOut()];
     // inputs first, the output last: affine_relu_h(x, W1, b1, h)
     const entries = [...this.arrays.values()].sort((a, b) => Number(a.node === this.k.out) - Number(b.node === this.k.out));
     const used = K.dimsIn(body);
@@ -109,9 +115,27 @@ class KernelWriter {
       ...(isZero(this.intScratchSize) ? [] : [{ kind: "iscratch", buf: this.iscratch } as const]),
       ...(this.env.simdOf(this.k) ? [{ kind: "simd", v: this.simdKernels } as const] : []),
       ...(isZero(this.simdOutSize) ? [] : [{ kind: "simdOut", buf: this.simdOut } as const]),
+      ...[...this.lists].map(([node, buf]) => ({ kind: "nonzeros", buf, node }) as const),
       ...graphDims.filter((d) => used.has(d)).map((name) => ({ kind: "dim", name }) as const),
     ];
     return { params, body, scratch: this.scratchSize, intScratch: this.intScratchSize, simdOut: this.simdOutSize, wasmOperands: this.wasmOperands };
+  }
+
+  /** The list of a node's non-zeros, a parameter of this kernel. */
+  private list(n: Node): { buf: K.Buf; fn: string } {
+    const l = this.env.listOf(n);
+    if (!l) throw new Error(`internal error: no list of the non-zeros of ${this.env.label(n)}`);
+    this.lists.set(n, l.buf);
+    return l;
+  }
+
+  /** After the kernel made its output: its non-zeros listed, when SIMD matmuls read them. */
+  private listOut(): K.Stmt[] {
+    const out = this.k.out;
+    if (!this.env.listOf(out) || this.mode(out) !== "buffer") return [];
+    const { buf, fn } = this.list(out);
+    const [rows] = this.shape(out);
+    return [K.comment(`the non-zeros of ${this.env.label(out)}, listed for the matmuls that read it`), { k: "wasm", via: this.simdKernels, fn, args: [K.byteOffset(this.out), K.byteOffset(buf), rows!] }];
   }
 
   private shape(n: Node): K.Expr[] {
@@ -268,10 +292,11 @@ class KernelWriter {
       this.wasmOperands = choice.operands;
       const target = this.k.matmul ? this.simdOut : this.out;
       if (this.k.matmul) this.simdOutSize = K.mul(M, N);
-      const call: K.Stmt = { k: "wasm", via: this.simdKernels, fn: name, args: [K.byteOffset(A.buf), K.byteOffset(B.buf), K.byteOffset(target), A.transposed ? Kd : M] };
+      const list = this.list(choice.list);
+      const call: K.Stmt = { k: "wasm", via: this.simdKernels, fn: name, args: [K.byteOffset(A.buf), K.byteOffset(B.buf), K.byteOffset(target), A.transposed ? Kd : M, K.byteOffset(list.buf)] };
       const aText = A.transposed ? `${A.label}ᵀ` : A.label;
       const bText = B.transposed ? `${B.label}ᵀ, from its transposed copy` : B.label;
-      const comment = K.comment(`C = ${aText} @ ${bText} in WebAssembly SIMD (${name} in the listing above): f32x4 lanes, the zeros of ${A.label} skipped`);
+      const comment = K.comment(`C = ${aText} @ ${bText} in WebAssembly SIMD (${name} in the listing above): f32x4 lanes, over the listed non-zeros of ${A.label}`);
       return this.k.matmul ? [comment, call, ...epilogue(this.simdOut)] : [comment, call];
     }
     const mmp = matmulProgram({ a: A.buf, b: B.buf, aLabel: A.label, bLabel: B.label, aTransposed: A.transposed, bTransposed: B.transposed, M, K: Kd, N, scratch: this.scratch, iscratch: this.iscratch });

@@ -11,7 +11,7 @@ import type { MemoryPlan } from "../optimize/memory.js";
 import * as K from "../kernel/ir.js";
 import type { KernelParam, KernelProgram } from "./kernels.js";
 import { ARRAY, commentText, key, prop, type Names } from "./names.js";
-import { mirrorCopies, simdBuffers, simdBytesNeeded, simdFields, simdStatements } from "./simd-module.js";
+import { inputLists, mirrorCopies, simdBuffers, simdBytesNeeded, simdFields, simdStatements } from "./simd-module.js";
 import type { WasmFunction, WasmImport } from "./wasm.js";
 import type { Mirror } from "./index.js";
 
@@ -50,6 +50,8 @@ export interface ModuleParts {
     readonly constants: readonly { readonly node: Node; readonly constant: string; readonly name: string }[];
     /** per kernel: the workspace buffers of the constants it is passed after its parameters */
     readonly constantsOf: ReadonlyMap<string, readonly string[]>;
+    /** the lists of non-zeros the SIMD matmuls read: the workspace's buffer `name`, written by the export `fn` */
+    readonly lists: readonly { readonly node: Node; readonly name: string; readonly fn: string; readonly rows: K.Expr; readonly K: number }[];
   };
   readonly meta: string;
   readonly sizeChecks: readonly string[];
@@ -183,7 +185,7 @@ function createWorkspace(p: ModuleParts, gradsByOf: ReadonlyMap<string, readonly
       ...(p.simd
         ? []
         : [`const scratch = new Float64Array(${p.size(K.maxOf(p.kernels.map((k) => k.program.scratch)))});`, `const iscratch = new Int32Array(${p.size(K.maxOf(p.kernels.map((k) => k.program.intScratch)))});`]),
-      `return {\n  dims,\n  outputs: { ${outputs.join(", ")} },\n  grads: { ${grads.join(", ")} },\n  scratch,\n  iscratch,${[...p.slotNames, ...(p.simd ? ["memory", "simd", "simdOut", ...p.simd.mirrors.map((m) => m.name), ...p.simd.constants.map((c) => c.name)] : [])].map((n) => `\n  ${n},`).join("")}\n};`,
+      `return {\n  dims,\n  outputs: { ${outputs.join(", ")} },\n  grads: { ${grads.join(", ")} },\n  scratch,\n  iscratch,${[...p.slotNames, ...(p.simd ? ["memory", "simd", "simdOut", ...p.simd.mirrors.map((m) => m.name), ...p.simd.constants.map((c) => c.name), ...p.simd.lists.map((l) => l.name)] : [])].map((n) => `\n  ${n},`).join("")}\n};`,
     ].filter((s) => s.length > 0),
   };
 }
@@ -250,6 +252,7 @@ function runner(p: ModuleParts, name: string, doc: string, only: ReadonlySet<num
       ...[...p.dims].map(([d, name]) => `const ${name} = ${prop("ws.dims", d)};`),
       ...p.sizeChecks,
       ...mirrorCopies(p, only),
+      ...inputLists(p, only),
       ...calls,
       ...results,
       `return ${value};`,
@@ -267,6 +270,8 @@ function wasmCall(p: ModuleParts, k: EmittedKernel): string {
 /** What a runner passes for a kernel's parameter. */
 function argumentFor(p: ModuleParts, k: EmittedKernel, a: KernelParam): string {
   switch (a.kind) {
+    case "nonzeros":
+      return `ws.${p.simd!.lists.find((l) => l.node === a.node)!.name}`;
     case "array":
     case "number":
       return p.argument(a.node, k);

@@ -8,9 +8,10 @@
 import { StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
 import type { ModuleParts } from "./module.js";
 import type { Shape } from "../tensor/types.js";
+import type { Node } from "../graph/ir.js";
 import * as K from "../kernel/ir.js";
 import { ARRAY, key, Names, prop } from "./names.js";
-import { SIMD_GLOBALS } from "./simd.js";
+import { listInts, SIMD_GLOBALS } from "./simd.js";
 import { MAX_PAGES, memoryLimitsAt, wasmBinary, wasmText, type WasmFunction } from "./wasm.js";
 
 type Simd = NonNullable<ModuleParts["simd"]>;
@@ -24,6 +25,7 @@ export function simdFields(p: ModuleParts, s: Simd): { name: string; type: strin
     { name: "simdOut", type: "Float32Array", doc: "WebAssembly matmuls' results that an epilogue reads" },
     ...s.mirrors.map((m) => ({ name: m.name, type: ARRAY[p.dtypeOf(m.node)], doc: `${p.label(m.node)}${m.transposed ? " transposed" : ""}, copied where the WebAssembly kernels read it` })),
     ...s.constants.map((c) => ({ name: c.name, type: ARRAY[p.dtypeOf(c.node)], doc: `the constant ${c.constant}, where the WebAssembly kernels read it` })),
+    ...s.lists.map((l) => ({ name: l.name, type: "Int32Array", doc: `the non-zeros of ${p.label(l.node)}, listed by ${l.fn} for the matmuls that read it` })),
   ];
 }
 
@@ -112,6 +114,7 @@ function buffers(p: ModuleParts, s: Simd) {
     ...p.memory.slots.map((slot, i) => ({ name: p.slotNames[i]!, array: ARRAY[slot.dtype], size: elements(slot.shape), bytes: BYTES[slot.dtype] })),
     ...s.mirrors.map((m) => ({ name: m.name, array: ARRAY[p.dtypeOf(m.node)], size: elements(m.node.type.shape), bytes: BYTES[p.dtypeOf(m.node)] })),
     ...s.constants.map((c) => ({ name: c.name, array: ARRAY[p.dtypeOf(c.node)], size: elements(c.node.type.shape), bytes: BYTES[p.dtypeOf(c.node)] })),
+    ...s.lists.map((l) => ({ name: l.name, array: "Int32Array", size: listInts(l.rows, l.K), bytes: 4 })),
     { name: "simdOut", array: "Float32Array", size: K.maxOf(p.kernels.map((k) => k.program.simdOut)), bytes: 4 },
     { name: "scratch", array: "Float64Array", size: K.maxOf(p.kernels.map((k) => k.program.scratch)), bytes: 8 },
     { name: "iscratch", array: "Int32Array", size: K.maxOf(p.kernels.map((k) => k.program.intScratch)), bytes: 4 },
@@ -170,4 +173,18 @@ export function mirrorCopies(p: ModuleParts, only: ReadonlySet<number> | undefin
     const [r, c] = m.node.type.shape as [number, number];
     return `for (let i = 0; i < ${r}; i++) {\n  for (let j = 0; j < ${c}; j++) ${to}[j * ${r} + i] = ${from}[i * ${c} + j]!;\n}`;
   });
+}
+
+/**
+ * `ws.simd.nonzeros_x(x_in.byteOffset, ws.x_nonzeros.byteOffset, N);` for each input or param whose
+ * non-zeros a kernel of this runner reads: listed once, before the kernels run (a node a kernel
+ * computes is listed by that kernel).
+ */
+export function inputLists(p: ModuleParts, only: ReadonlySet<number> | undefined): string[] {
+  if (!p.simd) return [];
+  const read = new Set(p.kernels.filter((k) => !only || only.has(k.out.id)).flatMap((k) => k.program.params.flatMap((a) => (a.kind === "nonzeros" ? [a.node] : []))));
+  const local = (n: Node) => p.simd!.mirrors.find((m) => m.node === n && !m.transposed)?.local;
+  return p.simd.lists
+    .filter((l) => read.has(l.node) && local(l.node) !== undefined)
+    .map((l) => `${prop("ws.simd", l.fn)}(${local(l.node)}.byteOffset, ws.${l.name}.byteOffset, ${p.size(l.rows)});`);
 }

@@ -5,11 +5,11 @@
  * kernels read in the kernels' memory.
  */
 import { isExternal, type Node } from "../graph/ir.js";
-import type * as K from "../kernel/ir.js";
+import * as K from "../kernel/ir.js";
 import type { EmittedKernel } from "./module.js";
 import { asciiName, Names } from "./names.js";
 import { MATH_IMPORTS, printWasmKernel } from "./print-wasm.js";
-import { listBytes, simdMatmul, type SimdMatmul } from "./simd.js";
+import { LIST_BYTES, nonzerosKernel, simdMatmul, type SimdMatmul } from "./simd.js";
 import type { WasmFunction, WasmImport } from "./wasm.js";
 
 /**
@@ -26,10 +26,22 @@ export interface Mirror {
   readonly local: string;
 }
 
+/** The list of a node's non-zeros that SIMD matmuls read: a workspace buffer, and the kernel that writes it. */
+export interface NonZeroList {
+  readonly node: Node;
+  readonly buf: K.Buf;
+  /** the nonzeros kernel's export */
+  readonly fn: string;
+  /** its rows, and its row length */
+  readonly rows: K.Expr;
+  readonly K: number;
+}
+
 /** The WebAssembly kernels a --simd module registers as its kernels are written. */
 export class WasmKernels {
   readonly functions: WasmFunction[] = [];
-  /** bytes at the start of the memory for the rows kernels' lists of non-zeros */
+  readonly lists: NonZeroList[] = [];
+  /** bytes at the start of the memory for the instance's swizzle table */
   listBytes = 0;
   private readonly names = new Names(["memory"]);
 
@@ -37,8 +49,20 @@ export class WasmKernels {
     // their names stay ASCII: they are WAT `$names` in the listing; only other kernels call them
     const name = this.names.name(`${m.kind}_${asciiName(base)}`);
     this.functions.push({ ...simdMatmul({ ...m, name }), exported: false });
-    this.listBytes = Math.max(this.listBytes, listBytes(m));
+    this.listBytes = LIST_BYTES;
     return name;
+  }
+
+  /** The list of the non-zeros of `node` (stored [rows, K]), registered with its kernel on first use. */
+  list(node: Node, label: string, width: number): NonZeroList {
+    const known = this.lists.find((l) => l.node === node);
+    if (known) return known;
+    const fn = this.names.name(`nonzeros_${asciiName(label)}`);
+    this.functions.push(nonzerosKernel(fn, width, `the non-zeros of ${label}, listed by rows`));
+    this.listBytes = LIST_BYTES;
+    const list = { node, buf: K.buffer(`${label}_nonzeros`, "i32"), fn, rows: K.dimExpr(node.type.shape[0]!), K: width };
+    this.lists.push(list);
+    return list;
   }
 
   /** The inputs and params a WebAssembly kernel reads: copied (or transposed) into its memory before the kernels run. */

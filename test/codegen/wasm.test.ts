@@ -5,7 +5,7 @@
  */
 import wabtInit from "wabt";
 import { describe, expect, it } from "vitest";
-import { SIMD_GLOBALS, simdMatmul } from "../../src/codegen/simd.js";
+import { nonzerosKernel, SIMD_GLOBALS, simdMatmul } from "../../src/codegen/simd.js";
 import { memoryLimitsAt, wasmBinary, wasmText } from "../../src/codegen/wasm.js";
 import { GATHER_KERNEL } from "../../src/runtime/gather.js";
 import { updateFunctions } from "../../src/runtime/update.js";
@@ -21,7 +21,7 @@ describe("the WebAssembly writer", () => {
   for (const [K, N] of shapes) {
     it(`rows and scatter kernels for K=${K}, N=${N}: gradc's bytes are wabt's assembly of gradc's listing`, async () => {
       const wabt = await wabtInit();
-      const fns = [simdMatmul({ name: "rows_k", kind: "rows", K, N, doc: "rows" }), simdMatmul({ name: "scatter_k", kind: "scatter", K, N, doc: "scatter" })];
+      const fns = [nonzerosKernel("nonzeros_k", K, "list"), simdMatmul({ name: "rows_k", kind: "rows", K, N, doc: "rows" }), simdMatmul({ name: "scatter_k", kind: "scatter", K, N, doc: "scatter" })];
       const ours = wasmBinary(fns, { globals: SIMD_GLOBALS });
       const listing = wasmText(fns, SIMD_GLOBALS);
       const theirs = wabt.parseWat("kernels.wat", listing, { simd: true, bulk_memory: true }).toBinary({}).buffer;
@@ -57,34 +57,47 @@ describe("the WebAssembly writer", () => {
     }
   });
 
-  it("runs: rows computes A · B and scatter Aᵀ · B, skipping A's zeros, in float32", () => {
+  it("runs: nonzeros lists A's non-zeros, rows computes A · B and scatter Aᵀ · B over the list, in float32; dense loops with B not finite", () => {
     const [K, N, M] = [5, 6, 3];
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
-    const fns = [simdMatmul({ name: "rows", kind: "rows", K, N, doc: "" }), simdMatmul({ name: "scatter", kind: "scatter", K, N, doc: "" })];
-    const k = new WebAssembly.Instance(new WebAssembly.Module(wasmBinary(fns, { globals: SIMD_GLOBALS })), { env: { memory, list: 0 } }).exports as unknown as Record<string, (a: number, b: number, c: number, m: number) => void>;
+    const fns = [nonzerosKernel("nonzeros", K, ""), simdMatmul({ name: "rows", kind: "rows", K, N, doc: "" }), simdMatmul({ name: "scatter", kind: "scatter", K, N, doc: "" })];
+    type Kernel = (...args: number[]) => void;
+    const k = new WebAssembly.Instance(new WebAssembly.Module(wasmBinary(fns, { globals: SIMD_GLOBALS })), { env: { memory, list: 0 } }).exports as unknown as Record<string, Kernel>;
     // views of the kernels' memory, filled in place
     const view = (at: number, n: number, f: (i: number) => number) => {
       const v = new Float32Array(memory.buffer, at, n);
       v.forEach((_, i) => (v[i] = f(i)));
       return v;
     };
-    // bytes [0, 8K) hold the rows kernel's list of non-zeros ($list = 0)
+    // bytes [0, 256) hold the swizzle table ($list = 0); the list of A's non-zeros at 8192
+    const L = 8192;
     const A = view(4096, M * K, (i) => (i % 3 === 0 ? 0 : i - 4));
-    const B = view(256, K * N, (i) => i * 0.5 - 3);
-    const C = new Float32Array(memory.buffer, 512, M * N);
-    k["rows"]!(4096, 256, 512, M);
-    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
-      let s = 0;
-      for (let p = 0; p < K; p++) s += A[i * K + p]! * B[p * N + j]!;
-      expect(C[i * N + j]).toBeCloseTo(s, 4);
+    k["nonzeros"]!(4096, L, M);
+    const starts = new Int32Array(memory.buffer, L, M + 1);
+    const columns = new Int32Array(memory.buffer, L + 4 * (M + 1), M * K);
+    for (let i = 0; i < M; i++) {
+      const want = [...Array(K).keys()].filter((q) => A[i * K + q] !== 0);
+      expect(Array.from(columns.subarray(starts[i]!, starts[i + 1]!))).toEqual(want);
     }
-    const G = view(1024, M * N, (i) => 1 - i * 0.25);
-    const D = view(1536, K * N, () => 99); // scatter clears its output first
-    k["scatter"]!(4096, 1024, 1536, M);
-    for (let p = 0; p < K; p++) for (let j = 0; j < N; j++) {
-      let s = 0;
-      for (let i = 0; i < M; i++) s += A[i * K + p]! * G[i * N + j]!;
-      expect(D[p * N + j]).toBeCloseTo(s, 4);
+    for (const infinite of [false, true]) {
+      const B = view(256, K * N, (i) => (infinite && i === 7 ? Infinity : i * 0.5 - 3));
+      const C = new Float32Array(memory.buffer, 512, M * N);
+      k["rows"]!(4096, 256, 512, M, L);
+      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
+        let s = 0;
+        for (let p = 0; p < K; p++) s += A[i * K + p]! * B[p * N + j]!;
+        if (Number.isNaN(s)) expect(C[i * N + j]).toBeNaN();
+        else expect(C[i * N + j]).toBeCloseTo(s, 4);
+      }
+      const G = view(1024, M * N, (i) => (infinite && i === 4 ? NaN : 1 - i * 0.25));
+      const D = view(1536, K * N, () => 99); // every row of C is written, those of empty columns as zeros
+      k["scatter"]!(4096, 1024, 1536, M, L);
+      for (let p = 0; p < K; p++) for (let j = 0; j < N; j++) {
+        let s = 0;
+        for (let i = 0; i < M; i++) s += A[i * K + p]! * G[i * N + j]!;
+        if (Number.isNaN(s)) expect(D[p * N + j]).toBeNaN();
+        else expect(D[p * N + j]).toBeCloseTo(s, 4);
+      }
     }
   });
 });
