@@ -42,7 +42,7 @@ export interface TeamPlan {
   };
   readonly count: number;
   readonly params: readonly { readonly name: string; readonly at: number; readonly length: number; readonly state: readonly number[] }[];
-  /** per thread: its workspace's base, its x and t, where its gradient of each param is (in the order of params), and its update tables (ENTRY · threads bytes per param) */
+  /** per thread: its workspace's base, its x and t, where its gradient of each param is (in the order of params), and its update tables (ENTRY · threads bytes per param, then the rates: update.ts SCALARS) */
   readonly members: readonly { readonly base: number; readonly x: number; readonly t: number; readonly grads: readonly number[]; readonly tables: number }[];
 }
 
@@ -82,6 +82,8 @@ export class Member {
   /** float32 params are updated in WebAssembly (update.ts), float64 ones by the loops below */
   private readonly kernels: UpdateKernels | undefined;
   private readonly weights: Float64Array;
+  /** the update kernels' rates: lr, Adam's lrT, 1 − β1, 1 − β2 */
+  private readonly scalars: Float64Array;
   private steps = 0;
 
   constructor(
@@ -121,6 +123,8 @@ export class Member {
       });
     }
     this.kernels = plan.float === "f32" ? updateKernels(plan.threads, memory) : undefined;
+    this.scalars = new Float64Array(buf, me.tables + ENTRY * plan.threads * plan.params.length, 4);
+    this.scalars.set([plan.optimizer.lr, 0, 1 - 0.9, 1 - 0.999]);
   }
 
   /** Clears the control words; writes the labels, and the pixels the gatherer reads unless they are there already (once, by the thread that makes the memory). */
@@ -203,13 +207,14 @@ export class Member {
     const { name, lr } = this.plan.optimizer;
     const k = this.kernels;
     if (k) {
-      const lrT = name === "adam" ? adamRate(lr, this.steps) : 0;
+      if (name === "adam") this.scalars[1] = adamRate(lr, this.steps);
+      const rates = this.scalars.byteOffset;
       for (const w of this.work) {
         const at = w.p.byteOffset + 4 * w.lo;
         const n = w.hi - w.lo;
-        if (name === "sgd") k.sgd(at, n, lr, w.table);
-        else if (name === "momentum") k.momentum(at, w.state[0]!.byteOffset + 4 * w.lo, n, lr, w.table);
-        else k.adam(at, w.state[0]!.byteOffset + 4 * w.lo, w.state[1]!.byteOffset + 4 * w.lo, n, lrT, 1 - 0.9, 1 - 0.999, w.table);
+        if (name === "sgd") k.sgd(at, n, w.table, rates);
+        else if (name === "momentum") k.momentum(at, w.state[0]!.byteOffset + 4 * w.lo, n, w.table, rates);
+        else k.adam(at, w.state[0]!.byteOffset + 4 * w.lo, w.state[1]!.byteOffset + 4 * w.lo, n, w.table, rates);
       }
       return;
     }

@@ -11,7 +11,7 @@ import { MAX_PAGES } from "../codegen/wasm.js";
 import type { CompiledModule } from "./load.js";
 import type { FloatArray, OptimizerName } from "./optimizers.js";
 import { CONTROL_BYTES, Member, type TeamPlan } from "./parallel.js";
-import { ENTRY } from "./update.js";
+import { ENTRY, SCALARS } from "./update.js";
 import type { Home } from "./gather.js";
 
 export interface TeamOptions {
@@ -82,7 +82,7 @@ function layout(o: TeamOptions, home: Home | undefined, workspaceBytes: (rows: n
     const bytes = workspaceBytes(n);
     // a workspace outside the shared memory copies its gradients here after each step
     const grads = bytes > 0 ? [] : params.map((p) => take(width * p.length));
-    const tables = take(ENTRY * o.threads * params.length);
+    const tables = take(ENTRY * o.threads * params.length + SCALARS);
     return { base: bytes > 0 ? take(bytes) : 0, x, t, grads, tables };
   });
   const plan = { steps: o.steps, threads: o.threads, rows, batch: o.batch, names: o.names, float: o.float, optimizer: o.optimizer, checkNumerics: o.checkNumerics, placed: false, at: { control, losses, indices, labels, pixels }, count, params };

@@ -4,7 +4,10 @@
  * thread order — the same float64 arithmetic as parallel.ts's loops (values read from
  * float32, rounded back to float32 where the loops store), so the bits are the same as
  * theirs. A thread's table holds, per thread j, where its gradient of the param starts
- * (i32 at 16j) and its weight (f64 at 16j + 8).
+ * (i32 at 16j) and its weight (f64 at 16j + 8); its scalars (SCALARS bytes) the rates as
+ * float64: lr, Adam's lrT (set each step), 1 − β1, 1 − β2. Every argument is an int32 (a
+ * float argument is boxed when the call is not inlined: 16 bytes a call, per param, per
+ * iteration, once two teams' kernels shared a call site).
  *
  * Four elements at a time in f64x2 lanes (IEEE arithmetic lane by lane: the same bits as one
  * element at a time), over four streams of the range at once: the other threads' gradients
@@ -17,6 +20,9 @@ import { add, get, i32, set, wasmBinary, type Instr, type WasmFunction } from ".
 
 /** bytes of one thread's entry in a table */
 export const ENTRY = 16;
+/** bytes of a thread's scalars: lr, lrT, c1, c2 (float64) */
+export const SCALARS = 32;
+const SCALAR_AT: Record<string, number> = { $lr: 0, $lrT: 8, $c1: 16, $c2: 24 };
 
 /** streams of the range updated at once, each four elements a step */
 const STREAMS = 4;
@@ -135,9 +141,10 @@ function kernel(name: string, state: string[], scalars: string[], threads: numbe
   const vectorLocals = Array.from({ length: STREAMS }, (_, s) => [[`$g${s}_0`, "v128"], [`$g${s}_1`, "v128"]] as const).flat();
   return {
     name,
-    params: [["$p", "i32"], ...state.map((s) => [s, "i32"] as const), ["$n", "i32"], ...scalars.map((s) => [s, "f64"] as const), ["$table", "i32"]],
-    locals: [["$i", "i32"], ["$q", "i32"], ["$g", "f64"], ...Array.from({ length: threads }, (_, j) => [[`$G${j}`, "i32"], [`$w${j}`, "f64"]] as const).flat(), ...vectorLocals],
+    params: [["$p", "i32"], ...state.map((s) => [s, "i32"] as const), ["$n", "i32"], ["$table", "i32"], ["$scalars", "i32"]],
+    locals: [["$i", "i32"], ["$q", "i32"], ["$g", "f64"], ...scalars.map((s) => [s, "f64"] as const), ...Array.from({ length: threads }, (_, j) => [[`$G${j}`, "i32"], [`$w${j}`, "f64"]] as const).flat(), ...vectorLocals],
     body: [
+      ...scalars.map((s) => set(s, ["f64.load", { offset: SCALAR_AT[s]! }, get("$scalars")])),
       ...gradients(threads),
       // $q: each stream's length, a multiple of 4; the streams cover [0, 4·$q)
       set("$q", ["i32.shl", ["i32.shr_u", get("$n"), i32(4)], i32(2)]),
@@ -157,10 +164,11 @@ function kernel(name: string, state: string[], scalars: string[], threads: numbe
   };
 }
 
+/** Byte offsets and counts only: the rates are read from the scalars. */
 export interface UpdateKernels {
-  sgd(p: number, n: number, lr: number, table: number): void;
-  momentum(p: number, v: number, n: number, lr: number, table: number): void;
-  adam(p: number, m: number, v: number, n: number, lrT: number, c1: number, c2: number, table: number): void;
+  sgd(p: number, n: number, table: number, scalars: number): void;
+  momentum(p: number, v: number, n: number, table: number, scalars: number): void;
+  adam(p: number, m: number, v: number, n: number, table: number, scalars: number): void;
 }
 
 /** The three kernels for a team of `threads` (exported for the writer's tests). */

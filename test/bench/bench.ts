@@ -8,21 +8,18 @@
  * Writes the tables into docs/performance.md; the last line printed is one JSON object.
  * BENCH_QUICK=1 skips the end-to-end runs and the scaling table.
  */
+import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { Session } from "node:inspector/promises";
 import { emitModule } from "../../src/codegen/index.js";
 import { compileText, loadGraph } from "../../src/index.js";
 import { optimize } from "../../src/optimize/pipeline.js";
-import { loadCompiled, moduleText } from "../../src/runtime/load.js";
-import { defaultDataDir, fillBatch, loadMnist } from "../../src/runtime/mnist.js";
-import { batch, classifier } from "../../src/runtime/model.js";
-import { createOptimizer, type FloatArray } from "../../src/runtime/optimizers.js";
-import { createTeam } from "../../src/runtime/pool.js";
+import { loadCompiled } from "../../src/runtime/load.js";
+import { defaultDataDir, loadMnist } from "../../src/runtime/mnist.js";
 import { train } from "../../src/runtime/train.js";
-import { Random } from "../../src/tensor/random.js";
 import { jaxjs, numpy, tfjs, torch, type Outcome, type Runner, type Shape } from "./peers.js";
+import { gradc } from "./runners.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const QUICK = process.env["BENCH_QUICK"] === "1";
@@ -36,68 +33,20 @@ const mflop = (s: Shape) => (6 * s.batch * (784 * s.hidden + s.hidden * 10)) / 1
 
 /** chains of this many statements optimize to about 1,000 and 10,000 nodes with their gradients (measured: 7 nodes a statement) */
 const CHAINS = [143, 1430];
-const netText = (hidden: number) => readFileSync(`${ROOT}graphs/two_layer_net.graph`, "utf8").replaceAll("50]", `${hidden}]`).replace("[50,", `[${hidden},`);
-
-/** gradc's whole iteration: the team (runtime/pool.ts) for --simd or threads > 1, else the module's step and the optimizer. */
-async function gradc(simd: boolean, threads: number, s: Shape): Promise<{ run: Runner; close: () => Promise<void> }> {
-  const g = compileText(netText(s.hidden), "graphs/two_layer_net.graph");
-  const mod = await loadCompiled(g, simd ? { simd: true } : {});
-  const model = classifier(g, mod, 1);
-  const rng = new Random(2);
-  if (simd || threads > 1) {
-    const team = await createTeam(mod, moduleText(mod)!, { threads, batch: s.batch, float: "f32", checkNumerics: false, names: { x: model.x, t: model.t, loss: model.loss, dim: model.dim }, optimizer: { name: "sgd", lr: 0.1 }, params: model.params, steps: 0, labels: data.train.labels, pixels: data.train.pixels, home: data.train.gatherer?.home });
-    const iteration = () => {
-      for (let i = 0; i < s.batch; i++) team.indices[i] = rng.int(data.train.count);
-      team.iterate();
-      team.update();
-    };
-    return { run: warmed(iteration), close: () => team.close() };
-  }
-  const b = batch(model, s.batch);
-  const opt = createOptimizer("sgd", 0.1, model.params);
-  const iteration = () => {
-    for (let i = 0; i < s.batch; i++) b.indices[i] = rng.int(data.train.count);
-    fillBatch(data.train, b.indices, b.x, b.t);
-    const ws = mod.step(b.ws, b.inputs, model.params);
-    opt.update(model.params, ws.grads[model.loss] as Record<string, FloatArray>);
-  };
-  return { run: warmed(iteration), close: async () => {} };
-}
-
-function warmed(iteration: () => void): Runner {
-  for (let i = 0; i < 200; i++) iteration();
-  return (n) => {
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) iteration();
-    return (performance.now() - t0) / n;
-  };
-}
-
-interface ProfileNode {
-  readonly callFrame: { readonly url: string };
-  readonly selfSize: number;
-  readonly children: readonly ProfileNode[];
-}
 
 /**
- * Bytes allocated per iteration: V8's sampling heap profiler (a sample every 64 bytes on
- * average, objects that collections freed counted too) over `n` iterations, counting what
- * was allocated under this file's frames — the iteration, not the profiler's own messages.
+ * Bytes a training iteration allocates, each configuration alone in a child process
+ * (alloc.ts: the young generation's growth per iteration), the median of its pairs of windows.
  */
-async function allocated(run: Runner, n: number): Promise<number> {
-  const session = new Session();
-  session.connect();
-  await session.post("HeapProfiler.enable");
-  await session.post("HeapProfiler.startSampling", { samplingInterval: 64, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-  run(n);
-  const { profile } = (await session.post("HeapProfiler.stopSampling")) as { profile: { head: ProfileNode } };
-  session.disconnect();
-  const here = fileURLToPath(import.meta.url);
-  const sum = (node: ProfileNode, inside: boolean): number => {
-    const under = inside || fileURLToPath(node.callFrame.url.startsWith("file:") ? node.callFrame.url : "file:///") === here;
-    return (under ? node.selfSize : 0) + node.children.reduce((acc, c) => acc + sum(c, under), 0);
-  };
-  return sum(profile.head, false) / n;
+function allocations(): string {
+  return ([[true, THREADS], [true, 1], [false, THREADS], [false, 1]] as const)
+    .map(([simd, threads]) => {
+      const r = spawnSync(process.execPath, ["--import", "tsx", `${ROOT}test/bench/alloc.ts`, simd ? "simd" : "ts", String(threads)], { encoding: "utf8", cwd: ROOT });
+      const windows = (JSON.parse(r.stdout.trim().split("\n").at(-1) || "{}") as { windows?: number[] }).windows ?? [];
+      const key = `gradc_${simd ? "simd" : "ts"}_${threads}`;
+      return windows.length === 0 ? `${key} not measured (${r.stderr.trim().split("\n").at(-1)})` : `${key} ${median(windows).toFixed(2)} bytes`;
+    })
+    .join(", ");
 }
 
 interface Row {
@@ -111,17 +60,13 @@ interface Row {
 const median = (a: readonly number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] ?? NaN;
 
 /** One measurement per round of every peer, in the same order each round; Python peers run as subprocesses. */
-async function rounds(): Promise<{ rows: Row[]; bytes: Map<string, number> }> {
+async function rounds(): Promise<{ rows: Row[] }> {
   const inProcess: [Row, Runner, number][] = [];
   const closers: (() => Promise<void>)[] = [];
-  const bytes = new Map<string, number>();
   for (const [simd, threads] of [[true, THREADS], [true, 1], [false, THREADS], [false, 1]] as const) {
     const key = `gradc_${simd ? "simd" : "ts"}_${threads}`;
-    const g = await gradc(simd, threads, TEXTBOOK);
+    const g = await gradc(data, simd, threads, TEXTBOOK);
     closers.push(g.close);
-    // counted once V8 has optimized the iteration: right after the 200 warm-up iterations its compilers still allocate under these frames
-    g.run(simd ? 3000 : 300);
-    bytes.set(key, await allocated(g.run, simd ? 10_000 : 1000));
     inProcess.push([{ key, name: `gradc ${simd ? "`--simd` (WebAssembly SIMD)" : "TypeScript backend"}, ${threads} thread${threads > 1 ? "s" : ""}`, ms: [] }, g.run, simd ? 2000 : 400]);
   }
   inProcess.push([{ key: "tfjs_wasm", name: "TensorFlow.js 4.22, wasm backend", ms: [] }, await tfjs("wasm", data, TEXTBOOK), 150]);
@@ -148,7 +93,7 @@ async function rounds(): Promise<{ rows: Row[]; bytes: Map<string, number> }> {
   const cpuRun = await tfjs("cpu", data, TEXTBOOK);
   for (let r = 0; r < ROUNDS; r++) cpu.ms.push(cpuRun(30));
   for (const c of closers) await c();
-  return { rows: [...inProcess.map(([row]) => row), ...py.map(([row]) => row), cpu], bytes };
+  return { rows: [...inProcess.map(([row]) => row), ...py.map(([row]) => row), cpu] };
 }
 
 /** gradc (--simd, all threads) against NumPy and TensorFlow.js wasm as the layer and the batch grow. */
@@ -158,7 +103,7 @@ async function scaling(): Promise<string[]> {
     for (const b of [100, 1000]) {
       const s = { hidden, batch: b };
       const n = Math.max(20, Math.round(400 / (mflop(s) / 16)));
-      const g = await gradc(true, THREADS, s);
+      const g = await gradc(data, true, THREADS, s);
       const ours = median([g.run(n), g.run(n), g.run(n)]);
       await g.close();
       const [a, b1] = [numpy(s, Math.max(200, n)), numpy(s, Math.max(200, n), 1)];
@@ -202,7 +147,7 @@ async function endToEnd(): Promise<string> {
 
 async function main(): Promise<void> {
   log(`benchmarking a training iteration of the TwoLayerNet (784-50-10, batch 100, SGD), ${ROUNDS} interleaved rounds …`);
-  const { rows, bytes } = await rounds();
+  const { rows } = await rounds();
   const ms = (key: string) => {
     const r = rows.find((x) => x.key === key);
     return r && !r.skipped ? median(r.ms) : NaN;
@@ -216,7 +161,7 @@ async function main(): Promise<void> {
   const scale = QUICK ? ["(skipped: BENCH_QUICK=1)"] : await scaling();
   const notes = [
     ...compileTimes(),
-    `- bytes allocated per training iteration (V8's sampling heap profiler, freed objects included; 10,000 iterations after 3,200, 1,000 after 500 for TypeScript): ${[...bytes].map(([k, b]) => `${k} ${b.toFixed(1)} bytes`).join(", ")}`,
+    `- bytes allocated per training iteration (the growth of V8's young generation over 40,000 iterations less that over 10,000, divided by 30,000 — 4,000 and 1,000 for TypeScript — median of 5 such pairs, each configuration alone in a process: test/bench/alloc.ts): ${allocations()}`,
     `- peak RSS of this benchmark process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
     `- end-to-end textbook recipe (10,000 iterations + 17 evaluations on 70,000 images): ${await endToEnd()}`,
   ];

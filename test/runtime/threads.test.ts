@@ -256,9 +256,12 @@ describe("the update in WebAssembly (runtime/update.ts) is the loops' arithmetic
           else if (name === "momentum") momentum(w, weights, 0.01);
           else adam(w, weights, 0.001, 7);
           const at = (a: Float32Array) => a.byteOffset + 4 * lo;
-          if (name === "sgd") k.sgd(at(p), hi - lo, 0.1, table);
-          else if (name === "momentum") k.momentum(at(p), at(v), hi - lo, 0.01, table);
-          else k.adam(at(p), at(m), at(v), hi - lo, (0.001 * Math.sqrt(1 - 0.999 ** 7)) / (1 - 0.9 ** 7), 1 - 0.9, 1 - 0.999, table);
+          // the rates, where the kernels read them: lr, Adam's lrT, 1 − β1, 1 − β2
+          const scalars = 120_000;
+          new Float64Array(memory.buffer, scalars, 4).set([name === "sgd" ? 0.1 : 0.01, (0.001 * Math.sqrt(1 - 0.999 ** 7)) / (1 - 0.9 ** 7), 1 - 0.9, 1 - 0.999]);
+          if (name === "sgd") k.sgd(at(p), hi - lo, table, scalars);
+          else if (name === "momentum") k.momentum(at(p), at(v), hi - lo, table, scalars);
+          else k.adam(at(p), at(m), at(v), hi - lo, table, scalars);
           const bits = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("hex");
           expect(bits(Float32Array.from(p)), name).toBe(bits(copies[0]!));
           expect(bits(Float32Array.from(v)), name).toBe(bits(copies[2]!));
