@@ -77,7 +77,7 @@ export async function buildPlayground(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const result = await build({
     metafile: true,
-    entryPoints: { main: join(SRC, "main.ts"), "train-worker": join(SRC, "train/worker.ts"), "graphviz-worker": join(SRC, "graphviz-worker.ts") },
+    entryPoints: { main: join(SRC, "main.ts"), "train-worker": join(SRC, "train/worker.ts"), "train-member": join(SRC, "train/member.ts"), "graphviz-worker": join(SRC, "graphviz-worker.ts") },
     bundle: true,
     splitting: true,
     format: "esm",

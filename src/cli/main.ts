@@ -51,7 +51,7 @@ function evaluationCommands(program: Command): void {
     .option("--seed <n>", "seed for random inputs and initializers", (v: string) => parseSeed(v))
     .option("--json", "print one JSON object: {outputs, grads}")
     .option("--interpret", "evaluate with the float64 reference interpreter instead of the compiled module")
-    .option("--simd", "run the module compiled with --simd: its f32 matmuls in WebAssembly SIMD")
+    .option("--simd", "run the module compiled with --simd: every kernel in WebAssembly, its f32 matmuls in SIMD lanes")
     .action(async (file: string, opts) => (await import("./run.js")).runCommand(file, opts));
 
   program
@@ -87,7 +87,7 @@ function evaluationCommands(program: Command): void {
     .option("--backward", "include the gradient nodes")
     .option("--optimized", "after the optimization passes (dce, fold, simplify, cse)")
     .option("--kernels", "the kernel program of each fused kernel, before the printers write code")
-    .option("--simd", "with --kernels: the matmuls the WebAssembly back end takes")
+    .option("--simd", "with --kernels: the programs as the WebAssembly back end takes them (its f32 matmuls in SIMD kernels)")
     .action(async (file: string, opts) => (await import("./ir.js")).irCommand(file, opts));
 }
 
@@ -114,7 +114,7 @@ function buildCommands(program: Command): void {
     .argument("<files...>", ".graph files")
     .option("-o, --output <file.ts>", "where to write it (default generated/NAME.ts, or generated/NAME.simd.ts with --simd)")
     .addOption(new Option("--dtype <dtype>", "store every float tensor as f32 or f64").choices(["f32", "f64"]))
-    .option("--simd", "matmuls of f32 arrays as WebAssembly SIMD kernels inside the module (a second backend; the default stays plain TypeScript)")
+    .option("--simd", "every kernel as a function of one WebAssembly module inside the generated module, f32 matmuls as SIMD kernels over the zeros they skip (a second backend; the default stays plain TypeScript)")
     .option("--force", "overwrite a file that gradc did not write (never one of the command's inputs)")
     .option("--watch", "recompile on every save; errors are printed, not fatal")
     .action(async (files: string[], opts) => (await import("./compile.js")).compileCommand(files, opts));
@@ -150,7 +150,7 @@ function modelCommands(program: Command): void {
     .option("--force", "replace the results of an earlier run in the results folder")
     .addOption(new Option("--eval-limit <n>", "evaluate on the first n images of each split").argParser(positiveInteger("--eval-limit", 70_000, "MNIST has 70,000 images")))
     .option("--check-numerics", "stop at the first loss that is not finite")
-    .option("--simd", "compile the matmuls to WebAssembly SIMD kernels (see gradc compile --simd)")
+    .option("--simd", "compile every kernel to WebAssembly, the matmuls to SIMD kernels (see gradc compile --simd)")
     .addOption(new Option("--threads <n>", "threads sharing each step, the batch's rows split between them (default: the machine's cores, when the step splits by rows)").argParser(positiveInteger("--threads", 64, "more threads than that share no step usefully")))
     .action(async (file: string, opts) => (await import("./train.js")).trainCommand(file, opts));
 

@@ -51,7 +51,7 @@ export interface Placement {
 
 export function simdStatements(s: Simd): (string | StatementStructures)[] {
   const { functions, imports } = s;
-  const bytes = Buffer.from(wasmBinary(functions, { globals: SIMD_GLOBALS, imports })).toString("base64");
+  const bytes = base64(wasmBinary(functions, { globals: SIMD_GLOBALS, imports }));
   const exported = functions.filter((f) => f.exported !== false);
   return [
     GLOBALS,
@@ -102,6 +102,13 @@ function simdModule(shared: boolean): object {
       statements: ["if (a.buffer === memory.buffer) return a;", "own.set(a);", "return own;"],
     },
   ];
+}
+
+/** Bytes as base64, with what every engine has (btoa; no Node Buffer: the playground emits modules in the page). */
+function base64(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
 }
 
 function chunks(s: string, n: number): string[] {

@@ -118,7 +118,7 @@ export interface WasmModuleOptions {
 const signature = (params: readonly ValType[], result?: ValType): number[] => [0x60, ...vec(params.map((t) => [VALTYPE[t]])), ...vec(result ? [[VALTYPE[result]]] : [])];
 
 /** The binary of a module that imports its memory as env.memory (at most MAX_PAGES), and its globals, and exports each function. */
-export function wasmBinary(fns: readonly WasmFunction[], o: WasmModuleOptions = {}): Uint8Array {
+export function wasmBinary(fns: readonly WasmFunction[], o: WasmModuleOptions = {}): Uint8Array<ArrayBuffer> {
   const shared = o.shared === true;
   const globals = o.globals ?? [];
   const imports = o.imports ?? [];

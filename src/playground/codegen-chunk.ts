@@ -6,7 +6,7 @@
 import { emitModule } from "../codegen/index.js";
 import type { Graph } from "../graph/ir.js";
 
-/** The graph's compiled module as plain JavaScript (`gradc compile -o NAME.mjs`). */
-export function emitJs(graph: Graph): string {
-  return emitModule(graph, { language: "js" });
+/** The graph's compiled module as plain JavaScript (`gradc compile -o NAME.mjs`; with simd, `--simd`: every kernel in WebAssembly). */
+export function emitJs(graph: Graph, simd = false): string {
+  return emitModule(graph, { language: "js", simd });
 }

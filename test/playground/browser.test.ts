@@ -171,12 +171,28 @@ describe("the playground in chromium", () => {
     const lit = await Promise.all((await page.locator("#code .kernel.lit").all()).map((k) => k.getAttribute("data-kernel")));
     expect(lit).toContain("softmax_ce_loss");
     await page.fill("#iters", "300");
+    await page.fill("#threads", "1");
     await page.click("#train");
     await page.waitForSelector("#train-status[data-test-accuracy]", { timeout: 100_000 });
     const accuracy = Number(await page.locator("#train-status").getAttribute("data-test-accuracy"));
     await page.screenshot({ path: shotPath("training.png"), fullPage: true });
     expect(accuracy).toBeGreaterThan(0.8);
+    expect(await page.locator("#train-status").getAttribute("data-threads")).toBe("1");
     expect(await page.locator("#digits figure").count()).toBeGreaterThan(0);
+    await page.close();
+  });
+
+  it("trains with two threads: a team of Web Workers over one shared WebAssembly memory (the page is cross-origin isolated), every kernel in WebAssembly, to the same accuracy", { timeout: 120_000 }, async () => {
+    const page = await open("/?example=two_layer_net");
+    expect(await page.evaluate(() => (globalThis as unknown as { crossOriginIsolated: boolean }).crossOriginIsolated)).toBe(true);
+    await page.fill("#iters", "300");
+    await page.fill("#threads", "2");
+    await page.click("#train");
+    await page.waitForSelector("#train-status[data-test-accuracy]", { timeout: 100_000 });
+    const status = page.locator("#train-status");
+    expect(await status.getAttribute("data-threads")).toBe("2");
+    expect(await status.textContent()).toContain("2 threads, every kernel in WebAssembly");
+    expect(Number(await status.getAttribute("data-test-accuracy"))).toBeGreaterThan(0.8);
     await page.close();
   });
 

@@ -25,6 +25,8 @@ export function setupTraining(fallback: { text: string; file: string } | undefin
   const button = $("train") as HTMLButtonElement;
   const status = $("train-status");
   const number = (id: string) => Number(($(id) as HTMLInputElement).value);
+  // as many threads as the machine has cores, by default (gradc train's default too)
+  ($("threads") as HTMLInputElement).value = String(Math.max(1, navigator.hardwareConcurrency || 1));
   button.addEventListener("click", () => {
     if (worker) {
       worker.terminate();
@@ -34,9 +36,10 @@ export function setupTraining(fallback: { text: string; file: string } | undefin
       return;
     }
     if (!graph) return void (status.textContent = "no graph to train");
-    const req: TrainRequest = { kind: "train", text: graph.text, file: graph.file, iters: number("iters"), batch: number("batch"), lr: number("lr"), seed: 1, data: new URL("mnist/", document.baseURI).href };
+    const req: TrainRequest = { kind: "train", text: graph.text, file: graph.file, iters: number("iters"), batch: number("batch"), lr: number("lr"), seed: 1, data: new URL("mnist/", document.baseURI).href, threads: Math.max(1, Math.floor(number("threads"))) };
     const points: Point[] = [];
     delete status.dataset["testAccuracy"];
+    delete status.dataset["threads"];
     worker = new Worker(new URL("train-worker.js", document.baseURI), { type: "module" });
     button.textContent = "stop";
     status.textContent = `starting (${graph.file})…`;
@@ -47,12 +50,13 @@ export function setupTraining(fallback: { text: string; file: string } | undefin
         points.push(m);
         drawCurves(points, req.iters);
         const acc = points.findLast((p) => p.testAccuracy !== undefined)?.testAccuracy;
-        status.textContent = `iteration ${m.iter} of ${req.iters} · loss ${m.loss.toFixed(3)}${acc !== undefined ? ` · test accuracy ${acc.toFixed(3)} (1000 images)` : ""} · ${(m.ms / 1000).toFixed(1)} s`;
+        status.textContent = `iteration ${m.iter} of ${req.iters} · loss ${m.loss.toFixed(3)}${acc !== undefined ? ` · test accuracy ${acc.toFixed(3)} (1000 images)` : ""} · ${(m.ms / 1000).toFixed(1)} s · ${threadsText(m.threads)}`;
       } else if (m.kind === "done") {
         points.push({ iter: m.iter, loss: points.at(-1)?.loss ?? NaN, testAccuracy: m.testAccuracy });
         drawCurves(points, req.iters);
-        status.textContent = `done: ${m.iter} iterations in ${(m.ms / 1000).toFixed(1)} s · test accuracy ${m.testAccuracy.toFixed(4)} on ${m.tested} test images`;
+        status.textContent = `done: ${m.iter} iterations in ${(m.ms / 1000).toFixed(1)} s (${threadsText(m.threads)}) · test accuracy ${m.testAccuracy.toFixed(4)} on ${m.tested} test images`;
         status.dataset["testAccuracy"] = String(m.testAccuracy);
+        status.dataset["threads"] = String(m.threads);
         drawDigits(m.digits);
       } else status.textContent = `training failed: ${m.text}`;
       if (m.kind === "done" || m.kind === "error") {
@@ -69,6 +73,9 @@ export function setupTraining(fallback: { text: string; file: string } | undefin
     },
   };
 }
+
+/** How the step ran: one thread (compiled TypeScript), or a team of WebAssembly threads. */
+const threadsText = (n: number) => (n > 1 ? `${n} threads, every kernel in WebAssembly` : "1 thread");
 
 function drawCurves(points: readonly Point[], iters: number): void {
   const c = $("curves") as HTMLCanvasElement;
