@@ -123,15 +123,19 @@ function softmax_ce_loss(a: Float64Array, t: Int32Array, loss: Float64Array, N: 
  * softmax_with_loss.graph:8  loss = softmax_cross_entropy(a, t)
  * fuses: softmax_ce_grad
  */
-function softmax_ce_grad_a(a: Float64Array, t: Int32Array, grad_a: Float64Array, N: number): void {
+function softmax_ce_grad_a(a: Float64Array, t: Int32Array, grad_a: Float64Array, scratch: Float64Array, N: number): void {
   const scale = 1 / N;
   for (let i = 0; i < N; i++) {
     const row = i * 3;
     let rowMax = -Infinity;
     for (let j = 0; j < 3; j++) rowMax = Math.max(rowMax, a[row + j]!);
     let expSum = 0;
-    for (let j = 0; j < 3; j++) expSum += Math.exp(a[row + j]! - rowMax);
-    for (let j = 0; j < 3; j++) grad_a[row + j] = (Math.exp(a[row + j]! - rowMax) / expSum - (t[i]! === j ? 1 : 0)) * scale;
+    for (let j = 0; j < 3; j++) {
+      const e = Math.exp(a[row + j]! - rowMax);
+      scratch[j] = e;
+      expSum += e;
+    }
+    for (let j = 0; j < 3; j++) grad_a[row + j] = (scratch[j]! / expSum - (t[i]! === j ? 1 : 0)) * scale;
   }
 }
 
@@ -142,7 +146,7 @@ export function createWorkspace(dims: Dims): Workspace {
   const t4_buf = new Float64Array(N * 3);
   const y = new Float64Array(N * 3);
   const loss = new Float64Array(1);
-  const scratch = new Float64Array(N);
+  const scratch = new Float64Array(Math.max(N, 3));
   const iscratch = new Int32Array(0);
   return {
     dims,
@@ -187,7 +191,7 @@ export function step(ws: Workspace, inputs: Inputs, _params: Params): Workspace 
   sum_t5(ws.t4_buf, ws.t2_buf, ws.scratch, N);
   div_y(ws.t4_buf, ws.t2_buf, ws.y, N);
   softmax_ce_loss(inputs.a, inputs.t, ws.loss, N);
-  softmax_ce_grad_a(inputs.a, inputs.t, ws.t4_buf, N);
+  softmax_ce_grad_a(inputs.a, inputs.t, ws.t4_buf, ws.scratch, N);
   ws.outputs.loss = ws.loss[0]!;
   return ws;
 }

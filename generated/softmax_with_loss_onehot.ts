@@ -130,17 +130,21 @@ function softmax_ce_loss(a: Float64Array, t: Float64Array, loss: Float64Array, N
  * softmax_with_loss_onehot.graph:7  loss = softmax_cross_entropy(a, t)
  * fuses: softmax_ce_grad
  */
-function softmax_ce_grad_a(a: Float64Array, t: Float64Array, grad_a: Float64Array, N: number): void {
+function softmax_ce_grad_a(a: Float64Array, t: Float64Array, grad_a: Float64Array, scratch: Float64Array, N: number): void {
   const scale = 1 / N;
   for (let i = 0; i < N; i++) {
     const row = i * 3;
     let rowMax = -Infinity;
     for (let j = 0; j < 3; j++) rowMax = Math.max(rowMax, a[row + j]!);
     let expSum = 0;
-    for (let j = 0; j < 3; j++) expSum += Math.exp(a[row + j]! - rowMax);
+    for (let j = 0; j < 3; j++) {
+      const e = Math.exp(a[row + j]! - rowMax);
+      scratch[j] = e;
+      expSum += e;
+    }
     let total = 0;
     for (let j = 0; j < 3; j++) total += t[row + j]!;
-    for (let j = 0; j < 3; j++) grad_a[row + j] = (Math.exp(a[row + j]! - rowMax) / expSum * total - t[row + j]!) * scale;
+    for (let j = 0; j < 3; j++) grad_a[row + j] = (scratch[j]! / expSum * total - t[row + j]!) * scale;
   }
 }
 
@@ -217,7 +221,7 @@ export function createWorkspace(dims: Dims): Workspace {
   const t11 = new Float64Array(N * 3);
   const t14 = new Float64Array(N);
   const grad_t = new Float64Array(N * 3);
-  const scratch = new Float64Array(N);
+  const scratch = new Float64Array(Math.max(N, 3));
   const iscratch = new Int32Array(0);
   return {
     dims,
@@ -265,7 +269,7 @@ export function step(ws: Workspace, inputs: Inputs, _params: Params): Workspace 
   sum_t5(ws.t4_buf, ws.t2_buf, ws.scratch, N);
   div_y(ws.t4_buf, ws.t2_buf, ws.y, N);
   softmax_ce_loss(inputs.a, inputs.t, ws.loss, N);
-  softmax_ce_grad_a(inputs.a, inputs.t, ws.t4_buf, N);
+  softmax_ce_grad_a(inputs.a, inputs.t, ws.t4_buf, ws.scratch, N);
   max_t10(inputs.a, ws.t2_buf, ws.scratch, N);
   sub_t11(inputs.a, ws.t2_buf, ws.t11, N);
   sum_t13(ws.t11, ws.t2_buf, ws.scratch, N);

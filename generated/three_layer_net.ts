@@ -282,15 +282,19 @@ function softmax_ce_loss(score: Float32Array, t: Int32Array, loss: Float32Array,
  * three_layer_net.graph:16  loss  = softmax_cross_entropy(score, t)
  * fuses: softmax_ce_grad
  */
-function softmax_ce_grad_score(score: Float32Array, t: Int32Array, grad_score: Float32Array, N: number): void {
+function softmax_ce_grad_score(score: Float32Array, t: Int32Array, grad_score: Float32Array, scratch: Float64Array, N: number): void {
   const scale = 1 / N;
   for (let i = 0; i < N; i++) {
     const row = i * 10;
     let rowMax = -Infinity;
     for (let j = 0; j < 10; j++) rowMax = Math.max(rowMax, score[row + j]!);
     let expSum = 0;
-    for (let j = 0; j < 10; j++) expSum += Math.exp(score[row + j]! - rowMax);
-    for (let j = 0; j < 10; j++) grad_score[row + j] = (Math.exp(score[row + j]! - rowMax) / expSum - (t[i]! === j ? 1 : 0)) * scale;
+    for (let j = 0; j < 10; j++) {
+      const e = Math.exp(score[row + j]! - rowMax);
+      scratch[j] = e;
+      expSum += e;
+    }
+    for (let j = 0; j < 10; j++) grad_score[row + j] = (scratch[j]! / expSum - (t[i]! === j ? 1 : 0)) * scale;
   }
 }
 
@@ -714,7 +718,7 @@ export function step(ws: Workspace, inputs: Inputs, params: Params): Workspace {
   affine_relu_h2(ws.h1, params.W2, params.b2, ws.h2, ws.scratch, ws.iscratch, N);
   affine_score(ws.h2, params.W3, params.b3, ws.score, ws.scratch, ws.iscratch, N);
   softmax_ce_loss(ws.score, inputs.t, ws.loss, N);
-  softmax_ce_grad_score(ws.score, inputs.t, ws.grad_score, N);
+  softmax_ce_grad_score(ws.score, inputs.t, ws.grad_score, ws.scratch, N);
   sum_grad_b3(ws.grad_score, ws.grad_b3, ws.scratch, N);
   matmul_grad_W3(ws.h2, ws.grad_score, ws.grad_W3, ws.scratch, ws.iscratch, N);
   matmul_relu_backward_grad_h2_add(ws.grad_score, params.W3, ws.h2, ws.grad_h2_add, ws.scratch, ws.iscratch, N);

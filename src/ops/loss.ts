@@ -145,7 +145,8 @@ export const lossOps = [
       }
       return r;
     },
-    kernel: { kind: "loop", write: (k) => rowLoop(k, "grad") },
+    // the row's exponentials kept in the scratch: each computed once, for the sum and the softmax
+    kernel: { kind: "loop", write: (k) => rowLoop(k, "grad"), scratch: (k) => k.inShapes[0]!.at(-1)! },
     onnx: (o) => {
       const shape = o.inTypes[0]!.shape;
       const t = onnxTargets(o);
@@ -252,7 +253,8 @@ export const lossComposites = [
 
 /**
  * One pass per row of logits: the max, the sum of exponentials, then either the
- * cross-entropy (averaged over rows) or the gradient (softmax - t) · g / rows.
+ * cross-entropy (averaged over rows) or the gradient (softmax - t) · g / rows — the
+ * gradient keeps each exponential in the scratch as it sums them, and divides those.
  */
 function rowLoop(k: LoopContext, what: "loss" | "grad"): K.Stmt[] {
   const x = k.buf(0);
@@ -260,14 +262,16 @@ function rowLoop(k: LoopContext, what: "loss" | "grad"): K.Stmt[] {
   const c = shape[shape.length - 1]!;
   const rows = K.product(shape.slice(0, -1));
   const index = k.inTypes[1]!.dtype === "i32";
-  const [row, rowMax, expSum, total, lse, scale] = ["row", "rowMax", "expSum", "total", "lse", "scale"].map(K.local) as [K.Local, K.Local, K.Local, K.Local, K.Local, K.Local];
+  const [row, rowMax, expSum, total, lse, scale, e] = ["row", "rowMax", "expSum", "total", "lse", "scale", "e"].map(K.local) as [K.Local, K.Local, K.Local, K.Local, K.Local, K.Local, K.Local];
   const R = K.get(row);
   const xAt = (j: K.Expr) => K.load(x, K.add(R, j));
   const tAt = (j: K.Expr) => K.load(k.buf(1), K.add(R, j));
-  const softmax = (j: K.Expr) => K.bin("/", K.math("exp", K.bin("-", xAt(j), K.get(rowMax))), K.get(expSum));
+  const exp = (j: K.Expr) => K.math("exp", K.bin("-", xAt(j), K.get(rowMax)));
+  const softmax = (j: K.Expr) => K.bin("/", K.load(k.scratch, j), K.get(expSum));
   // the rows loop: its variable is made here, so a label array can be read at it
   const i = K.local("i");
   const label = k.inShapes[1]!.length === 0 ? k.value(1) : K.load(k.buf(1), K.get(i));
+  const sum = (j: K.Expr): K.Stmt[] => (what === "grad" ? [K.decl(e, exp(j)), K.store(k.scratch, j, K.get(e)), K.set(expSum, K.get(e), "+=")] : [K.set(expSum, exp(j), "+=")]);
   const rowsLoop = (body: readonly K.Stmt[]): K.Stmt => ({
     k: "for",
     v: i,
@@ -279,7 +283,7 @@ function rowLoop(k: LoopContext, what: "loss" | "grad"): K.Stmt[] {
       K.declLet(rowMax, K.num(-Infinity)),
       K.loop("j", c, (j) => [K.set(rowMax, K.math("max", K.get(rowMax), xAt(j)))]),
       K.declLet(expSum, K.num(0)),
-      K.loop("j", c, (j) => [K.set(expSum, K.math("exp", K.bin("-", xAt(j), K.get(rowMax))), "+=")]),
+      K.loop("j", c, sum),
       ...body,
     ],
   });
