@@ -2,15 +2,17 @@
  * A training iteration shared by T threads over one WebAssembly memory (a SharedArrayBuffer):
  * the batch's rows are split between the threads; each draws its rows (the WebAssembly
  * gatherer), runs the compiled step on them in a workspace of its own, laid in the shared
- * memory (createWorkspace(dims, place)), and the threads then update the params together,
- * each over its share of the elements, from the gradients of every thread weighted by its
- * share of the rows, summed in thread order. Every element is computed by the same
- * arithmetic whichever thread computes it, so a seed and a thread count give the same bits
- * every run. Params, optimizer state, pixels and labels live in the same memory: nothing is
- * copied per iteration. graph/batch.ts checks that a graph's step may be split so.
+ * memory (createWorkspace(dims, place)); then each thread updates its own replica of the
+ * params (and of the optimizer's state), all of it, from the gradients of every thread
+ * weighted by its share of the rows, summed in thread order. Every replica is computed by
+ * the same arithmetic, so they stay equal bit for bit and a seed and a thread count give the
+ * same bits every run; only the gradients cross between cores, not the params. Params,
+ * optimizer state, pixels and labels live in the same memory: nothing is copied per
+ * iteration. graph/batch.ts checks that a graph's step may be split so.
  *
- * This file is what every thread runs, the main one included; pool.ts (Node) makes the
- * memory and the worker threads. It uses only WebAssembly and Atomics.
+ * This file is what every thread runs, the main one included; team.ts makes the memory and
+ * starts the workers (pool.ts in Node, playground/train/threads.ts in a browser). It uses
+ * only WebAssembly and Atomics.
  */
 /// <reference path="../webassembly.d.ts" />
 import { gatherModule, type GatherFn } from "./gather.js";
@@ -41,7 +43,8 @@ export interface TeamPlan {
     readonly pixels: number;
   };
   readonly count: number;
-  readonly params: readonly { readonly name: string; readonly at: number; readonly length: number; readonly state: readonly number[] }[];
+  /** each param, with a replica per thread: where thread k keeps its copy and its optimizer state */
+  readonly params: readonly { readonly name: string; readonly length: number; readonly replicas: readonly { readonly at: number; readonly state: readonly number[] }[] }[];
   /** per thread: its workspace's base, its x and t, where its gradient of each param is (in the order of params), and its update tables (ENTRY · threads bytes per param, then the rates: update.ts SCALARS) */
   readonly members: readonly { readonly base: number; readonly x: number; readonly t: number; readonly grads: readonly number[]; readonly tables: number }[];
 }
@@ -110,11 +113,12 @@ export class Member {
     this.weights = Float64Array.from(plan.rows, ([, n]) => n / plan.batch);
     this.steps = plan.steps;
     for (const [i, p] of plan.params.entries()) {
-      const view = new F(buf, p.at, p.length);
+      // this thread's replica: it updates all of it from every thread's gradient, as each thread does its own
+      const mine = p.replicas[k]!;
+      const view = new F(buf, mine.at, p.length);
       this.params[p.name] = view;
-      this.state[p.name] = p.state.map((at) => new F(buf, at, p.length));
-      const lo = Math.floor((p.length * k) / plan.threads);
-      const hi = Math.floor((p.length * (k + 1)) / plan.threads);
+      this.state[p.name] = mine.state.map((at) => new F(buf, at, p.length));
+      const [lo, hi] = [0, p.length];
       const table = me.tables + i * ENTRY * plan.threads;
       this.work.push({ name: p.name, p: view, state: this.state[p.name]!, grads: plan.members.map((m) => new F(buf, m.grads[i]!, p.length)), lo, hi, table });
       plan.members.forEach((m, j) => {

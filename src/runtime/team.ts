@@ -1,7 +1,8 @@
 /**
  * A team of threads over one shared WebAssembly memory, on any platform: lays out the
- * memory — control words, the batch's indices, the split's labels and pixels, the params and
- * the optimizer's state, then per thread its rows of x and t and its workspace — starts
+ * memory — control words, the batch's indices, the split's labels and pixels, each thread's
+ * replica of the params and the optimizer's state, then per thread its rows of x and t and
+ * its workspace — starts
  * threads − 1 workers through the platform's `Spawn` (pool.ts: Node's worker_threads; the
  * playground: Web Workers), and runs thread 0 itself (parallel.ts is what each runs). The
  * generated module imports nothing: each worker imports its text.
@@ -31,7 +32,7 @@ export interface TeamOptions {
   readonly home?: Home;
 }
 
-/** A team of threads stepping together; params and state are views of the shared memory. */
+/** A team of threads stepping together; params and state are views of the shared memory (thread 0's replica: all are equal). */
 export interface Team {
   readonly threads: number;
   readonly params: Record<string, FloatArray>;
@@ -41,7 +42,7 @@ export interface Team {
   /** every thread steps on its rows; then loss[0] is the batch's loss */
   iterate(): void;
   readonly loss: Float64Array;
-  /** every thread updates its share of the params */
+  /** every thread updates its replica of the params from every thread's gradients */
   update(): void;
   /** optimizer steps taken */
   readonly steps: number;
@@ -68,8 +69,11 @@ function layout(o: TeamOptions, home: Home | undefined, workspaceBytes: (rows: n
   const count = o.labels.length;
   const labels = take(count);
   const pixels = home ? home.pixels : take(count * 784);
-  const params = Object.entries(o.params).map(([name, a]) => ({ name, at: take(width * a.length), length: a.length, state: [] as number[] }));
-  for (const p of params) for (let s = 0; s < STATE[o.optimizer.name]; s++) p.state.push(take(width * p.length));
+  // each thread's replica of every param and its optimizer state, side by side
+  const params = Object.entries(o.params).map(([name, a]) => ({ name, length: a.length, replicas: [] as { at: number; state: number[] }[] }));
+  for (let k = 0; k < o.threads; k++) {
+    for (const p of params) p.replicas.push({ at: take(width * p.length), state: Array.from({ length: STATE[o.optimizer.name] }, () => take(width * p.length)) });
+  }
   const rows: [number, number][] = [];
   for (let k = 0, first = 0; k < o.threads; k++) {
     const n = Math.floor(o.batch / o.threads) + (k < o.batch % o.threads ? 1 : 0);
@@ -127,7 +131,7 @@ export async function createTeam(module: CompiledModule, js: string, o: TeamOpti
   Member.fill(memory, plan, o.labels, home ? undefined : o.pixels);
   const workers = await Promise.all(Array.from({ length: o.threads - 1 }, (_, i) => spawn(plan, i + 1, memory, js)));
   const me = new Member(plan, 0, memory, module);
-  startFrom(me, o);
+  startFrom(memory, plan, o);
   const indices = new Int32Array(memory.buffer, plan.at.indices, o.batch);
   return {
     threads: o.threads,
@@ -156,11 +160,20 @@ export async function createTeam(module: CompiledModule, js: string, o: TeamOpti
   };
 }
 
-/** The params and optimizer state a run starts from, into the shared memory; the state is 0 unless a resumed run gives it (these bytes may have held a closed team's). */
-function startFrom(me: Member, o: TeamOptions): void {
-  for (const [name, a] of Object.entries(o.params)) me.params[name]!.set(a);
-  for (const list of Object.values(me.state)) for (const a of list) a.fill(0);
-  for (const [name, list] of o.state ?? []) list.forEach((a, i) => me.state[name]![i]!.set(a));
+/** The params and optimizer state a run starts from, into every thread's replica; the state is 0 unless a resumed run gives it (these bytes may have held a closed team's). */
+function startFrom(memory: WebAssembly.Memory, plan: TeamPlan, o: TeamOptions): void {
+  const F = o.float === "f32" ? Float32Array : Float64Array;
+  for (const p of plan.params) {
+    for (const r of p.replicas) {
+      new F(memory.buffer, r.at, p.length).set(o.params[p.name]!);
+      r.state.forEach((at, i) => {
+        const s = new F(memory.buffer, at, p.length);
+        const given = o.state?.get(p.name)?.[i];
+        if (given) s.set(given);
+        else s.fill(0);
+      });
+    }
+  }
 }
 
 /** The home memory, grown to at least `pages` (views made before keep their bytes; a shared memory's buffer is not detached). */
