@@ -141,7 +141,7 @@ function align16(bytes: number): number {
  *   (import "env" "list" (global $list i32))
  *   (import "Math" "exp" (func $Math_exp (param f64) (result f64)))
  *   (import "Math" "log" (func $Math_log (param f64) (result f64)))
- *   ;; rows: t6 = x @ W1
+ *   ;; rows: x @ W1, for the kernel that computes h
  *   (func $rows_h (param $A i32) (param $B i32) (param $C i32) (param $m i32) (param $L i32)
  *     (local $i i32) (local $p i32) (local $q i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $Lq i32) (local $S i32) (local $W i32) (local $R i32) (local $at i32) (local $a f32) (local $av v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
  *     (local.set $av (v128.const i32x4 0 0 0 0))
@@ -572,7 +572,7 @@ function align16(bytes: number): number {
  *     )
  *     (i32.store (i32.add (local.get $L) (i32.shl (local.get $m) (i32.const 2))) (local.get $n))
  *   )
- *   ;; rows: t9 = h @ W2
+ *   ;; rows: h @ W2, for the kernel that computes score
  *   (func $rows_score (param $A i32) (param $B i32) (param $C i32) (param $m i32) (param $L i32)
  *     (local $i i32) (local $p i32) (local $q i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $Lq i32) (local $S i32) (local $W i32) (local $R i32) (local $at i32) (local $a f32) (local $av v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $c0 v128) (local $c1 v128) (local $t0 f32) (local $t1 f32)
  *     (local.set $av (v128.const i32x4 0 0 0 0))
@@ -822,7 +822,7 @@ function align16(bytes: number): number {
  *     )
  *     (i32.store (i32.add (local.get $L) (i32.shl (local.get $m) (i32.const 2))) (local.get $n))
  *   )
- *   ;; scatter: grad_W2 = hᵀ @ grad_score
+ *   ;; scatter: hᵀ @ grad_score, for the kernel that computes grad_W2
  *   (func $scatter_grad_W2 (param $A i32) (param $B i32) (param $C i32) (param $m i32) (param $L i32)
  *     (local $i i32) (local $p i32) (local $q i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $Lq i32) (local $S i32) (local $W i32) (local $R i32) (local $at i32) (local $a f32) (local $av v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $c0 v128) (local $c1 v128) (local $t0 f32) (local $t1 f32)
  *     (local.set $av (v128.const i32x4 0 0 0 0))
@@ -1079,7 +1079,7 @@ function align16(bytes: number): number {
  *       )
  *     )
  *   )
- *   ;; rows: grad_h = grad_score @ W2ᵀ
+ *   ;; rows: grad_score @ W2ᵀ, for the kernel that computes grad_h_add
  *   (func $rows_grad_h_add (param $A i32) (param $B i32) (param $C i32) (param $m i32) (param $L i32)
  *     (local $i i32) (local $p i32) (local $q i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $Lq i32) (local $S i32) (local $W i32) (local $R i32) (local $at i32) (local $a f32) (local $av v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
  *     (local.set $av (v128.const i32x4 0 0 0 0))
@@ -1364,7 +1364,7 @@ function align16(bytes: number): number {
  *       )
  *     )
  *   )
- *   ;; scatter: grad_W1 = xᵀ @ grad_h_add
+ *   ;; scatter: xᵀ @ grad_h_add, for the kernel that computes grad_W1
  *   (func $scatter_grad_W1 (param $A i32) (param $B i32) (param $C i32) (param $m i32) (param $L i32)
  *     (local $i i32) (local $p i32) (local $q i32) (local $rowA i32) (local $row i32) (local $dense i32) (local $Lq i32) (local $S i32) (local $W i32) (local $R i32) (local $at i32) (local $a f32) (local $av v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $t0 f32) (local $t1 f32)
  *     (local.set $av (v128.const i32x4 0 0 0 0))

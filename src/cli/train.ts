@@ -68,7 +68,7 @@ export async function trainCommand(file: string | undefined, f: TrainFlags): Pro
   const optimizer = resumed ? resumed.optimizer.name : f.optimizer;
   const lr = resumed ? resumed.optimizer.lr : (f.lr ?? DEFAULT_LR[f.optimizer as OptimizerName]);
   const from = resumed ? `resuming ${dir} at iteration ${resumed.iteration} · ` : "";
-  process.stdout.write(`training ${path} on MNIST (${data.train.count} train, ${data.test.count} test images) · ${from}${f.simd ? "WebAssembly SIMD matmuls · " : ""}${threads > 1 ? `${threads} threads · ` : ""}${optimizer}, lr ${lr}, batch ${f.batch}, ${f.iters} iterations, seed ${f.seed}\n`);
+  process.stdout.write(`training ${path} on MNIST (${data.train.count} train, ${data.test.count} test images) · ${from}${f.simd ? "every kernel in WebAssembly (--simd) · " : ""}${threads > 1 ? `${threads} threads · ` : ""}${optimizer}, lr ${lr}, batch ${f.batch}, ${f.iters} iterations, seed ${f.seed}\n`);
   if (resumed && (f.optimizer !== optimizer || (f.lr !== undefined && f.lr !== lr))) {
     process.stdout.write(`(--resume continues with the checkpoint's ${optimizer}, lr ${lr}; --optimizer and --lr apply to new runs)\n`);
   }
@@ -87,7 +87,7 @@ export async function trainCommand(file: string | undefined, f: TrainFlags): Pro
     return;
   }
   process.stdout.write(`train acc ${result.trainAcc.toFixed(4)}  test acc ${result.testAcc.toFixed(4)}  ${result.seconds.toFixed(1)} s\n`);
-  process.stdout.write(`wrote ${checkpoint}, ${metrics}, ${join(dir, "curves.svg")}\n`);
+  process.stdout.write(`wrote ${checkpoint}, ${metrics}, ${join(dir, "losses.f32")}, ${join(dir, "curves.svg")}\n`);
 }
 
 /**

@@ -288,7 +288,9 @@ class KernelWriter {
     const epilogue = (from: K.Buf) => this.map(new Map([[mm.id, (at: K.Expr) => K.load(from, at)]]), this.k.nodes.filter((n) => n !== mm));
     const choice = this.env.simdOf(this.k);
     if (choice) {
-      const name = this.env.simd({ kind: choice.kind, K: choice.K, N: choice.N, doc: `${choice.kind}: ${this.env.label(mm)} = ${A.transposed ? `${A.label}ᵀ` : A.label} @ ${B.label}${B.transposed ? "ᵀ" : ""}` }, this.env.label(this.k.out));
+      // its doc names the operands and the kernel that calls it, whose doc quotes the .graph lines
+      const product = `${A.transposed ? `${A.label}ᵀ` : A.label} @ ${B.label}${B.transposed ? "ᵀ" : ""}`;
+      const name = this.env.simd({ kind: choice.kind, K: choice.K, N: choice.N, doc: `${choice.kind}: ${product}, for the kernel that computes ${this.env.label(this.k.out)}` }, this.env.label(this.k.out));
       this.wasmOperands = choice.operands;
       const target = this.k.matmul ? this.simdOut : this.out;
       if (this.k.matmul) this.simdOutSize = K.mul(M, N);

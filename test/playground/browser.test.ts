@@ -178,6 +178,7 @@ describe("the playground in chromium", () => {
     await page.screenshot({ path: shotPath("training.png"), fullPage: true });
     expect(accuracy).toBeGreaterThan(0.8);
     expect(await page.locator("#train-status").getAttribute("data-threads")).toBe("1");
+    expect(await page.locator("#train-status").textContent()).toContain("1 thread, every kernel in WebAssembly");
     expect(await page.locator("#digits figure").count()).toBeGreaterThan(0);
     await page.close();
   });

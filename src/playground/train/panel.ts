@@ -25,8 +25,8 @@ export function setupTraining(fallback: { text: string; file: string } | undefin
   const button = $("train") as HTMLButtonElement;
   const status = $("train-status");
   const number = (id: string) => Number(($(id) as HTMLInputElement).value);
-  // as many threads as the machine has cores, by default (gradc train's default too)
-  ($("threads") as HTMLInputElement).value = String(Math.max(1, navigator.hardwareConcurrency || 1));
+  // one thread by default: in a page the browser's own processes share the cores, and on 2 cores two threads were slower (docs/playground.md)
+  ($("threads") as HTMLInputElement).max = String(Math.max(1, navigator.hardwareConcurrency || 1));
   button.addEventListener("click", () => {
     if (worker) {
       worker.terminate();
@@ -50,11 +50,11 @@ export function setupTraining(fallback: { text: string; file: string } | undefin
         points.push(m);
         drawCurves(points, req.iters);
         const acc = points.findLast((p) => p.testAccuracy !== undefined)?.testAccuracy;
-        status.textContent = `iteration ${m.iter} of ${req.iters} · loss ${m.loss.toFixed(3)}${acc !== undefined ? ` · test accuracy ${acc.toFixed(3)} (1000 images)` : ""} · ${(m.ms / 1000).toFixed(1)} s · ${threadsText(m.threads)}`;
+        status.textContent = `iteration ${m.iter} of ${req.iters} · loss ${m.loss.toFixed(3)}${acc !== undefined ? ` · test accuracy ${acc.toFixed(3)} (1000 images)` : ""} · ${(m.ms / 1000).toFixed(1)} s · ${threadsText(m.threads, m.wasm)}`;
       } else if (m.kind === "done") {
         points.push({ iter: m.iter, loss: points.at(-1)?.loss ?? NaN, testAccuracy: m.testAccuracy });
         drawCurves(points, req.iters);
-        status.textContent = `done: ${m.iter} iterations in ${(m.ms / 1000).toFixed(1)} s (${threadsText(m.threads)}) · test accuracy ${m.testAccuracy.toFixed(4)} on ${m.tested} test images`;
+        status.textContent = `done: ${m.iter} iterations in ${(m.ms / 1000).toFixed(1)} s (${threadsText(m.threads, m.wasm)}) · test accuracy ${m.testAccuracy.toFixed(4)} on ${m.tested} test images`;
         status.dataset["testAccuracy"] = String(m.testAccuracy);
         status.dataset["threads"] = String(m.threads);
         drawDigits(m.digits);
@@ -74,8 +74,8 @@ export function setupTraining(fallback: { text: string; file: string } | undefin
   };
 }
 
-/** How the step ran: one thread (compiled TypeScript), or a team of WebAssembly threads. */
-const threadsText = (n: number) => (n > 1 ? `${n} threads, every kernel in WebAssembly` : "1 thread");
+/** How the step ran: a team of threads, every kernel in WebAssembly, or the TypeScript module on one thread. */
+const threadsText = (n: number, wasm: boolean) => `${n} thread${n > 1 ? "s" : ""}, ${wasm ? "every kernel in WebAssembly" : "the TypeScript module"}`;
 
 function drawCurves(points: readonly Point[], iters: number): void {
   const c = $("curves") as HTMLCanvasElement;

@@ -11,7 +11,7 @@ export interface TrainRequest {
   readonly seed: number;
   /** the folder of the MNIST IDX files, as a URL */
   readonly data: string;
-  /** threads sharing each step (a team of Web Workers over one memory, when the page may share memory and the step splits by rows) */
+  /** threads sharing each step (a team of Web Workers over one memory, every kernel in WebAssembly, when the page may share memory and the step splits by rows; else one thread of TypeScript) */
   readonly threads: number;
 }
 
@@ -23,6 +23,6 @@ export interface Digit {
 
 export type TrainMessage =
   | { readonly kind: "status"; readonly text: string }
-  | { readonly kind: "progress"; readonly iter: number; readonly loss: number; readonly testAccuracy?: number; readonly ms: number; readonly threads: number }
-  | { readonly kind: "done"; readonly iter: number; readonly testAccuracy: number; readonly tested: number; readonly ms: number; readonly threads: number; readonly digits: readonly Digit[] }
+  | { readonly kind: "progress"; readonly iter: number; readonly loss: number; readonly testAccuracy?: number; readonly ms: number; readonly threads: number; readonly wasm: boolean }
+  | { readonly kind: "done"; readonly iter: number; readonly testAccuracy: number; readonly tested: number; readonly ms: number; readonly threads: number; readonly wasm: boolean; readonly digits: readonly Digit[] }
   | { readonly kind: "error"; readonly text: string };

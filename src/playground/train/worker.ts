@@ -43,7 +43,7 @@ async function load(req: TrainRequest) {
   const shape = mnistShape(c.graph);
   if (!shape) throw new Error("this graph has no MNIST-shaped input x: [N, 784], labels t, a loss and an [N, 10] output");
   const team = teamFits(req, c.graph, shape);
-  post({ kind: "status", text: team ? `compiling the module (every kernel in WebAssembly, for ${req.threads} threads)…` : "compiling the module…" });
+  post({ kind: "status", text: team ? `compiling the module (every kernel in WebAssembly, for ${req.threads} thread${req.threads > 1 ? "s" : ""})…` : "compiling the module…" });
   const js = emitJs(c.graph, team);
   const url = URL.createObjectURL(new Blob([js], { type: "text/javascript" }));
   const mod = (await import(/* @vite-ignore */ url)) as Module;
@@ -63,15 +63,17 @@ async function load(req: TrainRequest) {
   return { mod, js, team, shape, params, train, trainLabels, test, testLabels };
 }
 
-/** Whether a team of threads can share each step: memory the threads can share, a step that splits by rows, f32 pixels, class indices. */
+/** Whether a team (of one thread or more) can run each step: memory threads can share, a step that splits by rows, f32 pixels, class indices. */
 function teamFits(req: TrainRequest, g: Graph, shape: MnistShape): boolean {
   const loss = g.losses.find((l) => l.name === shape.loss)?.node;
-  return req.threads > 1 && canShare() && !shape.oneHot && shape.x.node.type.dtype === "f32" && loss !== undefined && batchSplit(g, shape.dim, loss).ok;
+  return req.threads >= 1 && canShare() && !shape.oneHot && shape.x.node.type.dtype === "f32" && loss !== undefined && batchSplit(g, shape.dim, loss).ok;
 }
 
 /** One iteration at a time: draws a batch, steps, updates; says the loss. */
 interface Stepper {
   readonly threads: number;
+  /** every kernel in WebAssembly (a team), or the TypeScript module */
+  readonly wasm: boolean;
   readonly params: Arrays;
   iterate(rng: Random): number;
   close(): Promise<void>;
@@ -84,6 +86,7 @@ function plainStepper(mod: Module, shape: MnistShape, params: Arrays, req: Train
   const rows = new Int32Array(req.batch);
   return {
     threads: 1,
+    wasm: false,
     params,
     iterate(rng) {
       for (let r = 0; r < req.batch; r++) rows[r] = rng.int(train.count);
@@ -108,6 +111,7 @@ async function teamStepper(loaded: Awaited<ReturnType<typeof load>>, req: TrainR
   });
   return {
     threads: team.threads,
+    wasm: true,
     params: team.params,
     iterate(rng) {
       for (let r = 0; r < req.batch; r++) team.indices[r] = rng.int(train.count);
@@ -171,13 +175,13 @@ async function train(req: TrainRequest): Promise<void> {
   for (let iter = 1; iter <= req.iters; iter++) {
     const loss = stepper.iterate(rng);
     const testAccuracy = iter % TEST_EVERY === 0 ? evaluate(mod, shape, stepper.params, test, testLabels, QUICK_TEST).accuracy : undefined;
-    if (iter % 10 === 0 || iter === 1 || testAccuracy !== undefined) post({ kind: "progress", iter, loss, testAccuracy, ms: performance.now() - started, threads: stepper.threads });
+    if (iter % 10 === 0 || iter === 1 || testAccuracy !== undefined) post({ kind: "progress", iter, loss, testAccuracy, ms: performance.now() - started, threads: stepper.threads, wasm: stepper.wasm });
   }
   const ms = performance.now() - started;
   const final = evaluate(mod, shape, stepper.params, test, testLabels, test.count);
   await stepper.close();
   const digits: Digit[] = final.predicted.map((predicted, i) => ({ pixels: test.pixels.slice(i * 784, (i + 1) * 784), label: testLabels[i]!, predicted }));
-  post({ kind: "done", iter: req.iters, testAccuracy: final.accuracy, tested: Math.floor(test.count / QUICK_TEST) * QUICK_TEST, ms, threads: stepper.threads, digits });
+  post({ kind: "done", iter: req.iters, testAccuracy: final.accuracy, tested: Math.floor(test.count / QUICK_TEST) * QUICK_TEST, ms, threads: stepper.threads, wasm: stepper.wasm, digits });
 }
 
 self.addEventListener("message", (e: MessageEvent<TrainRequest>) => {
