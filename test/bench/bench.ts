@@ -23,7 +23,7 @@ import { gradc } from "./runners.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const QUICK = process.env["BENCH_QUICK"] === "1";
-const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 3);
+const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 5);
 const data = loadMnist(defaultDataDir());
 const log = (s: string) => process.stdout.write(s + "\n");
 const THREADS = availableParallelism();
