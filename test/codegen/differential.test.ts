@@ -115,7 +115,8 @@ function matmulGraph(seed: number, hostile = false): string {
 function plainMatmulGraph(seed: number): string {
   let s = seed * 7919;
   const pick = (n: number) => ((s = (s * 48271) % 2147483647) % n);
-  const [K, N, B] = [1 + pick(40), 4 + pick(37), 1 + pick(9)];
+  // one in four has a row of C wider than the registers hold
+  const [K, N, B] = [1 + pick(40), pick(4) === 0 ? 57 + pick(80) : 4 + pick(37), 1 + pick(9)];
   const a = ["a", "relu(a - 0.5)", "relu(a) * (a - 0.7)"][pick(3)]!;
   const epilogue = ["", " + c", " * c", ""][pick(4)]!;
   const act = ["tanh", "relu", ""][pick(3)]!;
