@@ -5,7 +5,7 @@ import { bind } from "../runtime/bind.js";
 import { runCompiled } from "../runtime/compiled.js";
 import { loadCompiled } from "../runtime/load.js";
 import { formatNumber } from "./format.js";
-import { givenValues, type ValueOptions } from "./options.js";
+import { givenValues, sayRandom, type ValueOptions } from "./options.js";
 
 export async function checkCommand(file: string, opts: ValueOptions & { tol: number; sample: number; interpret?: boolean }): Promise<void> {
   const graph = requireResults(loadGraph(file));
@@ -13,7 +13,9 @@ export async function checkCommand(file: string, opts: ValueOptions & { tol: num
     process.stdout.write(`${file} has no gradients to check: add 'loss NAME' or 'grad NAME wrt X'\n`);
     return;
   }
-  const env = bind(graph, { given: givenValues(opts), seed: opts.seed });
+  const given = givenValues(opts);
+  const env = bind(graph, { given, seed: opts.seed });
+  sayRandom(graph, given, opts.seed);
   // --sample is a positive count or Infinity ('all'), checked by its option parser
   const sample = opts.sample;
   // the compiled module's float64 gradients, against central differences of the interpreter

@@ -1,6 +1,8 @@
 /** Options shared by the commands that evaluate a graph: --set, --inputs, --seed. */
 import { readFileSync } from "node:fs";
 import * as errors from "../diagnostics/errors.js";
+import type { Graph } from "../graph/ir.js";
+import { DEFAULT_DIM, DEFAULT_SEED } from "../runtime/bind.js";
 import { fromNested, type Tensor } from "../tensor/tensor.js";
 
 export interface ValueOptions {
@@ -154,4 +156,19 @@ export function countOrAll(flag: string): (value: string) => number {
     if (!Number.isInteger(n) || n < 1) errors.needsCountOrAll({ flag, value });
     return count(value);
   };
+}
+
+/** What a run's values were not given: inputs drawn at random and dims bound to 3 — said under a figure, and by run and check on stderr. */
+export function drawnAtRandom(graph: Graph, given: ReadonlyMap<string, unknown>, seed: number | undefined): string | undefined {
+  const random = graph.inputs.filter((i) => !given.has(i.name) && !i.default).map((i) => i.name);
+  if (random.length === 0) return undefined;
+  const dims = graph.dims.filter((d) => !graph.inputs.some((i) => (given.has(i.name) || i.default) && i.node.type.shape.includes(d)));
+  const bound = dims.length > 0 ? `, ${dims.map((d) => `${d} = ${DEFAULT_DIM}`).join(", ")}` : "";
+  return `${random.join(", ")}: random values (seed ${seed ?? DEFAULT_SEED}${bound}); --set or --inputs give your own`;
+}
+
+/** Says on stderr which inputs run and check drew at random (stdout keeps the results, and run --json's one object). */
+export function sayRandom(graph: Graph, given: ReadonlyMap<string, unknown>, seed: number | undefined): void {
+  const note = drawnAtRandom(graph, given, seed);
+  if (note) process.stderr.write(`note: ${note}\n`);
 }

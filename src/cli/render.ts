@@ -3,10 +3,10 @@ import { basename, join } from "node:path";
 import type { Graph } from "../graph/ir.js";
 import { loadGraph } from "../pipeline.js";
 import { renderDot as dotOf } from "../render/index.js";
-import { bind, DEFAULT_DIM, DEFAULT_SEED } from "../runtime/bind.js";
+import { bind } from "../runtime/bind.js";
 import { VERSION } from "../codegen/header.js";
 import { MARKS, markSvg, writeOutput } from "../runtime/files.js";
-import { givenValues, type ValueOptions } from "./options.js";
+import { drawnAtRandom, givenValues, type ValueOptions } from "./options.js";
 
 export interface RenderFlags extends ValueOptions {
   readonly output?: string;
@@ -38,13 +38,4 @@ export function renderDot(graph: Graph, f: RenderFlags): string {
   const given = givenValues(f);
   const values = f.values ? bind(graph, { given, seed: f.seed }) : undefined;
   return dotOf(graph, { backward: f.backward, optimized: f.optimized, values, caption: values ? drawnAtRandom(graph, given, f.seed) : undefined });
-}
-
-/** What the figure's values were not given: inputs drawn at random and dims bound to 3, said under the figure. */
-function drawnAtRandom(graph: Graph, given: ReadonlyMap<string, unknown>, seed: number | undefined): string | undefined {
-  const random = graph.inputs.filter((i) => !given.has(i.name) && !i.default).map((i) => i.name);
-  if (random.length === 0) return undefined;
-  const dims = graph.dims.filter((d) => !graph.inputs.some((i) => (given.has(i.name) || i.default) && i.node.type.shape.includes(d)));
-  const bound = dims.length > 0 ? `, ${dims.map((d) => `${d} = ${DEFAULT_DIM}`).join(", ")}` : "";
-  return `${random.join(", ")}: random values (seed ${seed ?? DEFAULT_SEED}${bound}); --set or --inputs give your own`;
 }

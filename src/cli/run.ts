@@ -7,11 +7,13 @@ import { runCompiled } from "../runtime/compiled.js";
 import { loadCompiled } from "../runtime/load.js";
 import * as errors from "../diagnostics/errors.js";
 import { formatTensor, toJson } from "./format.js";
-import { givenValues, type ValueOptions } from "./options.js";
+import { givenValues, sayRandom, type ValueOptions } from "./options.js";
 
 export async function runCommand(file: string, opts: ValueOptions & { json?: boolean; interpret?: boolean; simd?: boolean }): Promise<void> {
   const graph = requireResults(loadGraph(file));
-  const env = bind(graph, { given: givenValues(opts), seed: opts.seed });
+  const given = givenValues(opts);
+  const env = bind(graph, { given, seed: opts.seed });
+  sayRandom(graph, given, opts.seed);
   // the compiled module computes (with --simd, the WebAssembly back end's); the interpreter (--interpret) is the reference
   if (opts.interpret && opts.simd) errors.interpretWithSimd();
   const { outputs, grads } = opts.interpret ? run(graph, env) : runCompiled(await loadCompiled(graph, { simd: opts.simd === true }), graph, env);

@@ -65,3 +65,18 @@ describe("--inputs and --set", () => {
     }
   });
 });
+
+describe("inputs nobody gave", () => {
+  it("run and check say on stderr which inputs were drawn at random, with the seed and the dims bound; given ones are not named", () => {
+    const g = file("random.graph", "dim N\ninput x: f64[N, 2]\nparam w: f64[2] = 1\ny = sum(x * w)\noutput y\nloss y\n");
+    const r = gradc(["run", g, "--json", "--seed", "7"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("note: x: random values (seed 7, N = 3); --set or --inputs give your own\n");
+    expect(Object.keys((JSON.parse(r.stdout) as { outputs: object }).outputs)).toEqual(["y"]);
+    const c = gradc(["check", g]);
+    expect(c.stderr).toBe("note: x: random values (seed 1, N = 3); --set or --inputs give your own\n");
+    const given = gradc(["run", g, "--set", "x=[[1, 2]]"]);
+    expect(given.stderr).toBe("");
+    expect(given.stdout).toMatch(/^y = 3\n/);
+  });
+});
