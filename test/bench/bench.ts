@@ -84,7 +84,7 @@ async function rounds(): Promise<{ rows: Row[] }> {
       if ("skipped" in o) row.skipped = o.skipped;
       else {
         row.ms.push(o.ms);
-        if (o.acc !== undefined) row.note = `test acc ${o.acc.toFixed(4)}`;
+        if (o.acc !== undefined) row.note = `test accuracy ${o.acc.toFixed(4)} after its ${n.toLocaleString("en-US")} timed iterations`;
       }
     }
     log(`round ${r + 1}: ${[...inProcess.map(([row]) => row), ...py.map(([row]) => row)].map((row) => `${row.key} ${row.skipped ? "skipped" : row.ms.at(-1)!.toFixed(3)}`).join(" · ")}`);
@@ -154,9 +154,9 @@ async function main(): Promise<void> {
   };
   const best = ms(`gradc_simd_${THREADS}`);
   const table = [
-    `| implementation | ms / iteration (median of ${ROUNDS}) | GFLOP/s | gradc \`--simd\` ${THREADS} threads is faster by |`,
-    "|---|---|---|---|",
-    ...rows.map((r) => (r.skipped ? `| ${r.name} | skipped: ${r.skipped} | | |` : `| ${r.name} | ${median(r.ms).toFixed(3)} | ${(mflop(TEXTBOOK) / median(r.ms)).toFixed(2)} | ${(median(r.ms) / best).toFixed(2)}× |${r.note ? ` ${r.note}` : ""}`)),
+    `| implementation | ms / iteration (median of ${ROUNDS}) | GFLOP/s | gradc \`--simd\` ${THREADS} threads is faster by | note |`,
+    "|---|---|---|---|---|",
+    ...rows.map((r) => (r.skipped ? `| ${r.name} | skipped: ${r.skipped} | | | |` : `| ${r.name} | ${median(r.ms).toFixed(3)} | ${(mflop(TEXTBOOK) / median(r.ms)).toFixed(2)} | ${(median(r.ms) / best).toFixed(2)}× | ${r.note ?? ""} |`)),
   ];
   const scale = QUICK ? ["(skipped: BENCH_QUICK=1)"] : await scaling();
   const notes = [
