@@ -34,6 +34,30 @@ function safeChecks(b: Backprop, c: Compiled): ReadonlyMap<number, NodeCheck> {
   }
 }
 
+/** The smallest scale a diagram is shrunk to: below it its labels would be too small to read, so a wider one keeps its size and scrolls. */
+const MIN_SCALE = 0.6;
+
+/**
+ * Shrinks a diagram a little wider than its box to the box's width, if it fits at MIN_SCALE or more
+ * (the SVG's viewBox keeps its proportions); one wider still keeps Graphviz's size and scrolls, since
+ * shrinking it would not spare the scrolling. Graphviz's size is kept in data attributes, so a
+ * resized window refits.
+ */
+export function fitDiagram(box: HTMLElement): void {
+  const svg = box.querySelector("svg");
+  if (!svg) return;
+  svg.dataset["width"] ??= String(svg.width.baseVal.value);
+  svg.dataset["height"] ??= String(svg.height.baseVal.value);
+  const width = Number(svg.dataset["width"]);
+  const height = Number(svg.dataset["height"]);
+  const room = box.clientWidth;
+  const fits = width > 0 && room > 0 ? room / width : 1;
+  const scale = fits >= MIN_SCALE && fits < 1 ? fits : 1;
+  svg.setAttribute("width", `${width * scale}px`);
+  svg.setAttribute("height", `${height * scale}px`);
+  box.dataset["scale"] = scale.toFixed(2);
+}
+
 export class App {
   file = "graph.graph";
   example: string | undefined;
@@ -145,6 +169,7 @@ export class App {
     if (ticket !== this.drawing) return;
     const diagram = $("diagram");
     diagram.innerHTML = svg;
+    fitDiagram(diagram);
     diagram.classList.remove("stale");
     diagram.dataset["step"] = String(this.step);
     diagram.dataset["steps"] = String(b?.steps.length ?? 0);

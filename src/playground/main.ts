@@ -3,7 +3,7 @@
  * the diagram with values and the step-through backward pass, the generated code and
  * training on MNIST in a worker. `?example=NAME&step=K` opens an example K steps in.
  */
-import { App } from "./app.js";
+import { App, fitDiagram } from "./app.js";
 import { preloadGraphviz } from "./graphviz.js";
 import { mathjsLoaded } from "./platform/mathjs.js";
 import { createEditor, lightLines, setText, showDiagnostic } from "./editor.js";
@@ -43,6 +43,7 @@ async function boot(): Promise<void> {
   const asked = findExample(examples, params.get("example"));
   const first = asked ?? examples[0]!;
   const app = new App();
+  window.addEventListener("resize", () => fitDiagram($("diagram")));
   app.example = first.name;
   app.file = `${first.name}.graph`;
   app.step = Number(params.get("step") ?? 0);

@@ -153,6 +153,33 @@ describe("the playground in chromium", () => {
     await page.close();
   });
 
+  it("shrinks a diagram a little wider than its box to fit (down to 60%), keeps a far wider one's size and scrolls; a resized window refits", { timeout: 60_000 }, async () => {
+    const page = await browser.newPage({ viewport: { width: 900, height: 900 } });
+    page.on("pageerror", (e) => console.error(`page error: ${e.message}`));
+    await page.goto(served.url + "/?example=apple");
+    await page.waitForSelector("body[data-ready=true]", { timeout: 30_000 });
+    const size = () => page.evaluate(`(() => { const box = document.getElementById("diagram"); const svg = box.querySelector("svg"); return { room: box.clientWidth, width: svg.getBoundingClientRect().width, natural: Number(svg.dataset.width), scroll: box.scrollWidth, scale: Number(box.dataset.scale) }; })()`) as Promise<{ room: number; width: number; natural: number; scroll: number; scale: number }>;
+    const narrow = await size();
+    expect(narrow.natural).toBeGreaterThan(narrow.room); // Graphviz drew apple wider than this window's box
+    expect(narrow.scale).toBeLessThan(1);
+    expect(narrow.scale).toBeGreaterThanOrEqual(0.6);
+    expect(narrow.width).toBeLessThanOrEqual(narrow.room + 0.5);
+    expect(narrow.scroll).toBeLessThanOrEqual(narrow.room + 1); // nothing to scroll
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.waitForFunction(`Number(document.getElementById("diagram").dataset.scale) === 1`, undefined, { timeout: 5_000 });
+    expect((await size()).width).toBeCloseTo(narrow.natural, 0);
+    // the TwoLayerNet's is far wider: shrunk to fit, its labels would be unreadable, so it keeps its size and the box scrolls
+    await page.setViewportSize({ width: 900, height: 900 });
+    await page.goto(served.url + "/?example=two_layer_net&step=3");
+    await page.waitForSelector("body[data-ready=true]", { timeout: 30_000 });
+    const wide = await size();
+    expect(wide.natural * 0.6).toBeGreaterThan(wide.room);
+    expect(wide.scale).toBe(1);
+    expect(wide.width).toBeCloseTo(wide.natural, 0);
+    expect(wide.scroll).toBeGreaterThan(wide.room);
+    await page.close();
+  });
+
   it("differentiates a user function with mathjs, loaded after the page is drawn (softplus: sigmoid(z) in red)", { timeout: 60_000 }, async () => {
     const page = await open("/?example=softplus&step=2");
     await atStep(page, 2);
