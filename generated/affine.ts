@@ -320,12 +320,12 @@ export const meta = {
     W: {
       dtype: "f64",
       shape: [3, 2],
-      init: { kind: "value" },
+      init: { kind: "value", value: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6] },
     },
     B: {
       dtype: "f64",
       shape: [2],
-      init: { kind: "value" },
+      init: { kind: "value", value: [1, 2] },
     },
   },
   outputs: {

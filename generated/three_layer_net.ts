@@ -748,7 +748,7 @@ export const meta = {
     b1: {
       dtype: "f32",
       shape: [100],
-      init: { kind: "value" },
+      init: { kind: "value", value: 0 },
     },
     W2: {
       dtype: "f32",
@@ -758,7 +758,7 @@ export const meta = {
     b2: {
       dtype: "f32",
       shape: [50],
-      init: { kind: "value" },
+      init: { kind: "value", value: 0 },
     },
     W3: {
       dtype: "f32",
@@ -768,7 +768,7 @@ export const meta = {
     b3: {
       dtype: "f32",
       shape: [10],
-      init: { kind: "value" },
+      init: { kind: "value", value: 0 },
     },
   },
   outputs: {

@@ -525,7 +525,7 @@ export const meta = {
     b1: {
       dtype: "f32",
       shape: [50],
-      init: { kind: "value" },
+      init: { kind: "value", value: 0 },
     },
     W2: {
       dtype: "f32",
@@ -535,7 +535,7 @@ export const meta = {
     b2: {
       dtype: "f32",
       shape: [10],
-      init: { kind: "value" },
+      init: { kind: "value", value: 0 },
     },
   },
   outputs: {

@@ -5,9 +5,19 @@ import { key, stringLiteral } from "./names.js";
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 
+/**
+ * A constant initial value as the module's reader needs it: one number when every element is
+ * that number (the usual `= 0`), else the elements in row-major order (the shape is beside it).
+ */
+function initialValue(data: ArrayLike<number>): Json {
+  const first = data[0] ?? 0;
+  const same = (x: number) => Object.is(x, first);
+  return Array.prototype.every.call(data, same) ? first : Array.from(data);
+}
+
 export function printMeta(graph: Graph, source: string, dtypeOf: (n: Node) => DType): string {
   const type = (n: Node): Json => ({ dtype: dtypeOf(n), shape: n.type.shape.map((d) => d) });
-  const init = (i: InitSpec): Json => (i.kind === "value" ? { kind: "value" } : { ...i });
+  const init = (i: InitSpec): Json => (i.kind === "value" ? { kind: "value", value: initialValue(i.value.data) } : { ...i });
   const grads: { [k: string]: Json } = {};
   for (const g of graph.grads) grads[g.of] = { ...((grads[g.of] as { [k: string]: Json }) ?? {}), [g.wrt]: type(g.node!) };
   const value: Json = {
@@ -31,5 +41,14 @@ function print(v: Json, indent: string): string {
     const entries = Object.entries(v).map(([k, x]) => `${inner}${key(k)}: ${print(x, inner)},`);
     return entries.length === 0 ? "{}" : `{\n${entries.join("\n")}\n${indent}}`;
   }
+  if (typeof v === "number") return numberLiteral(v);
   return typeof v === "string" ? stringLiteral(v) : JSON.stringify(v);
+}
+
+/** A number as TypeScript source: JSON has no NaN, infinities or -0 (and a graph may name a value `NaN`, so no identifier is used). */
+function numberLiteral(x: number): string {
+  if (Number.isNaN(x)) return "0 / 0";
+  if (x === Infinity) return "1 / 0";
+  if (x === -Infinity) return "-1 / 0";
+  return Object.is(x, -0) ? "-0" : String(x);
 }

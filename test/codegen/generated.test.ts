@@ -94,6 +94,19 @@ describe("two_layer_net.ts reads like the textbook's layers", () => {
     ]);
   });
 
+  it("meta holds each param's initializer, a constant value too: one number when every element is it, else the elements", async () => {
+    type Init = { kind: string; value?: number | number[]; mean?: number; std?: number };
+    const two = (await import(`${ROOT}generated/two_layer_net.ts`)) as { meta: { params: Record<string, { init: Init }> } };
+    expect(two.meta.params["W1"]!.init).toEqual({ kind: "normal", mean: 0, std: 0.01 });
+    expect(two.meta.params["b1"]!.init).toEqual({ kind: "value", value: 0 });
+    const affine = (await import(`${ROOT}generated/affine.ts`)) as typeof two;
+    expect(affine.meta.params["W"]!.init).toEqual({ kind: "value", value: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6] });
+    expect(affine.meta.params["B"]!.init).toEqual({ kind: "value", value: [1, 2] });
+    // -0 keeps its sign (JSON would print 0)
+    const text = emitModule(compileText("param w: f64[2] = [-0.0, -0.0]\ny = sum(w)\noutput y\n", "z.graph"), { source: "z.graph" });
+    expect(text).toContain('init: { kind: "value", value: -0 }');
+  });
+
   it("puts the .graph line over each kernel", () => {
     expect(code).toContain("/**\n * two_layer_net.graph:10  h     = relu(x @ W1 + b1)\n * fuses: matmul · add · relu\n */\nfunction affine_relu_h(");
   });
