@@ -24,6 +24,14 @@ export function commandLine(): Command {
   for (const c of program.commands) {
     if (!["grad", "examples", "reference", "playground"].includes(c.name())) c.option("--verify", "check the IR after every optimizer pass (a broken invariant is gradc's own bug, exit 2)");
   }
+  // commander's own messages (a bad flag, a missing argument) read like gradc's: "gradc: error: …",
+  // and an unknown option it has no near match for says where the options are listed
+  for (const c of [program, ...program.commands]) {
+    const help = c === program ? "gradc --help" : `gradc ${c.name()} --help`;
+    c.configureOutput({
+      outputError: (text, write) => write(`gradc: ${text}${/^error: unknown option/.test(text) && !text.includes("Did you mean") ? `(${help} lists the options)\n` : ""}`),
+    });
+  }
   program.hook("preAction", (_program, action) => {
     if (action.opts()["verify"]) process.env["GRADC_VERIFY"] = "1";
   });

@@ -109,6 +109,10 @@ describe("errors", () => {
     expectReported(missing, "cannot_read");
     const flag = gradc(["run", "graphs/apple.graph", "--frobnicate"]);
     expect(flag.code).toBe(1);
-    expect(flag.stderr).toContain("unknown option '--frobnicate'");
+    expect(flag.stderr).toBe("gradc: error: unknown option '--frobnicate'\n(gradc run --help lists the options)\n");
+    // commander's messages read like gradc's own, its suggestion kept
+    expect(gradc(["train", "--iter", "5"]).stderr).toBe("gradc: error: unknown option '--iter'\n(Did you mean --iters?)\n");
+    expect(gradc(["compile", "graphs/apple.graph", "--dtype", "f16"]).stderr).toBe("gradc: error: option '--dtype <dtype>' argument 'f16' is invalid. Allowed choices are f32, f64.\n");
+    expect(gradc(["run"]).stderr).toBe("gradc: error: missing required argument 'file'\n");
   });
 });

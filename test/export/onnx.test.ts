@@ -109,7 +109,7 @@ describe("gradc export", () => {
 
   it("asks for --onnx, and names a checkpoint it cannot read", () => {
     const r = gradc(["export", "graphs/apple.graph"]);
-    expect([r.code, r.stderr]).toEqual([1, "error: required option '--onnx <out.onnx>' not specified\n"]);
+    expect([r.code, r.stderr]).toEqual([1, "gradc: error: required option '--onnx <out.onnx>' not specified\n"]);
     const bad = gradc(["export", "graphs/two_layer_net.graph", "--onnx", join(tmpdir(), "x.onnx"), "--checkpoint", "nope.bin"]);
     expect([bad.code, bad.stderr]).toEqual([1, "gradc: error: cannot read checkpoint nope.bin\n"]);
     expectReported(bad, "cannot_read_checkpoint");
