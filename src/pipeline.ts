@@ -8,6 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import * as errors from "./diagnostics/errors.js";
+import { reason } from "./runtime/files.js";
 import { parse } from "./dsl/parser.js";
 import type { Program } from "./dsl/ast.js";
 import type { Graph } from "./graph/ir.js";
@@ -30,7 +31,7 @@ export function loadGraph(path: string): Graph {
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
+    const why = reason(e);
     return errors.cannotRead({ path, why });
   }
   // a byte-order mark is not part of the program (columns would be off by one)

@@ -89,11 +89,11 @@ let runs = 0;
  * Runs the gradc command; returns stdout, stderr, the exit code, and the id and code of the
  * error it reported, if any (from GRADC_DIAGNOSTICS_LOG: stderr does not show them).
  */
-export function gradc(args: string[], input?: string) {
+export function gradc(args: string[], input?: string, cwd = ROOT) {
   logs ??= mkdtempSync(join(tmpdir(), "gradc-diagnostics-"));
   const log = join(logs, `${process.pid}-${runs++}.jsonl`);
   const env = { ...process.env, GRADC_DIAGNOSTICS_LOG: log };
-  const r = spawnSync(process.execPath, [`${ROOT}bin/gradc.js`, ...args], { cwd: ROOT, encoding: "utf8", input, env, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [`${ROOT}bin/gradc.js`, ...args], { cwd, encoding: "utf8", input, env, timeout: 60_000 });
   const reported = existsSync(log) ? (JSON.parse(readFileSync(log, "utf8").trim().split("\n")[0]!) as { id: string; code: string }) : undefined;
   rmSync(log, { force: true });
   return { stdout: r.stdout, stderr: r.stderr, code: r.status, id: reported?.id, errorCode: reported?.code };

@@ -166,7 +166,7 @@ function modelCommands(program: Command): void {
     .command("predict")
     .description("a trained checkpoint's accuracy on the MNIST test set, and a few test images with its guesses")
     .argument("[file]", ".graph file (default: the TwoLayerNet that ships with gradc)", defaultGraph())
-    .option("--checkpoint <file>", "default runs/NAME/checkpoint.bin")
+    .option("--checkpoint <file>", "default: the newest run's, runs/NAME/checkpoint.bin or runs/NAME-K/checkpoint.bin")
     .option("--data <dir>", "a folder with the four MNIST IDX files")
     .addOption(new Option("--show <n>", "how many test images to draw").argParser(nonNegativeInteger("--show", 10_000, "the MNIST test set has 10,000 images")).default(8))
     .action(async (file: string, opts) => (await import("./predict.js")).predictCommand(file, opts));

@@ -1,6 +1,7 @@
 /** Options shared by the commands that evaluate a graph: --set, --inputs, --seed. */
 import { readFileSync } from "node:fs";
 import * as errors from "../diagnostics/errors.js";
+import { reason } from "../runtime/files.js";
 import type { Graph } from "../graph/ir.js";
 import { DEFAULT_DIM, DEFAULT_SEED } from "../runtime/bind.js";
 import { fromNested, type Tensor } from "../tensor/tensor.js";
@@ -18,7 +19,7 @@ export function givenValues(opts: ValueOptions): Map<string, Tensor> {
     try {
       text = readFileSync(opts.inputs, "utf8");
     } catch (e) {
-      const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
+      const why = reason(e);
       return errors.cannotReadInputs({ path: opts.inputs, why });
     }
     // a byte-order mark (some editors write one) is not part of the JSON

@@ -2,6 +2,7 @@
  * `gradc predict [FILE]`: a checkpoint's accuracy on the MNIST test set, and a few
  * test images drawn in the terminal with the network's guess beside the truth.
  */
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { loadGraph } from "../pipeline.js";
 import { loadCheckpoint } from "../runtime/checkpoint.js";
@@ -18,8 +19,8 @@ export interface PredictFlags {
 
 export async function predictCommand(file: string, f: PredictFlags): Promise<void> {
   const graph = loadGraph(file);
-  const path = f.checkpoint ?? join("runs", basename(file).replace(/\.graph$/, ""), "checkpoint.bin");
-  const saved = loadCheckpoint(path, graph);
+  const path = f.checkpoint ?? newestRun(basename(file).replace(/\.graph$/, ""));
+  const saved = loadCheckpoint(path, graph, f.checkpoint ? undefined : `train it first (gradc train ${file})`);
   const model = classifier(graph, await loadCompiled(graph), 0);
   for (const [n, a] of Object.entries(saved.params)) model.params[n]!.set(a);
   const data = loadMnist(f.data ?? defaultDataDir());
@@ -42,6 +43,17 @@ export async function predictCommand(file: string, f: PredictFlags): Promise<voi
     const group = pictures.slice(start, start + 4);
     for (let line = 0; line < group[0]!.length; line++) process.stdout.write(group.map((p) => p[line]!.padEnd(30)).join("").trimEnd() + "\n");
   }
+}
+
+/**
+ * The checkpoint of the newest run of a graph: train writes runs/NAME, then runs/NAME-2,
+ * runs/NAME-3 … beside earlier runs, and --resume rewrites one; the most recently written wins.
+ */
+export function newestRun(name: string, root = "runs"): string {
+  const runs = existsSync(root) ? readdirSync(root).filter((d) => d === name || (d.startsWith(`${name}-`) && /^\d+$/.test(d.slice(name.length + 1)))) : [];
+  const written = runs.map((d) => join(root, d, "checkpoint.bin")).filter((p) => existsSync(p)).map((p) => ({ p, t: statSync(p).mtimeMs }));
+  written.sort((a, b) => b.t - a.t || b.p.localeCompare(a.p));
+  return written[0]?.p ?? join(root, name, "checkpoint.bin");
 }
 
 /** A 28×28 digit as 14 lines of 28 characters, two pixel rows per line. */

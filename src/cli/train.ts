@@ -52,7 +52,7 @@ export async function trainCommand(file: string | undefined, f: TrainFlags): Pro
   const dir = runFolder(path, f);
   if (!f.force) guardRunFiles(dir);
   const checkpoint = join(dir, "checkpoint.bin");
-  const resumed = f.resume ? loadCheckpoint(checkpoint, graph) : undefined;
+  const resumed = f.resume ? loadCheckpoint(checkpoint, graph, `nothing to resume in ${dir} (gradc train ${path} without --resume starts a run)`) : undefined;
   if (resumed && resumed.iteration >= f.iters) {
     process.stdout.write(`${dir} is already at iteration ${resumed.iteration} of ${f.iters}: nothing to do (ask for more with --iters)\n`);
     return;

@@ -14,7 +14,7 @@ import { readFileSync } from "node:fs";
 import * as errors from "../diagnostics/errors.js";
 import type { Graph } from "../graph/ir.js";
 import type { Shape } from "../tensor/types.js";
-import { writeAtomic } from "./files.js";
+import { reason, writeAtomic } from "./files.js";
 import type { FloatArray } from "./optimizers.js";
 import { decodeSafetensors, encodeSafetensors, startsWithMetadata, type SafeTensor } from "./safetensors.js";
 
@@ -88,12 +88,14 @@ export function isCheckpointHead(head: string): boolean {
   return head.startsWith(MAGIC) || startsWithMetadata(Buffer.from(head, "latin1"), "format", "gradc");
 }
 
-export function loadCheckpoint(path: string, g: Graph): Checkpoint {
+/** `ifMissing` says what to do when there is no file at `path` (train first, …), after the cause. */
+export function loadCheckpoint(path: string, g: Graph, ifMissing?: string): Checkpoint {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
-  } catch {
-    return errors.cannotReadCheckpoint({ path });
+  } catch (e) {
+    const missing = (e as NodeJS.ErrnoException).code === "ENOENT" && ifMissing !== undefined;
+    return errors.cannotReadCheckpoint({ path, why: missing ? `${reason(e)}: ${ifMissing}` : reason(e) });
   }
   const bad = (why: string): never => errors.checkpointUnusable({ path, why });
   // another graph's checkpoint says so first, before its arrays are checked against this graph

@@ -111,7 +111,7 @@ const CAUSES: Record<string, string> = {
   EPERM: "operation not permitted",
   EISDIR: "it is a directory",
   ENOTDIR: "a part of the path is a file, not a directory",
-  ENOENT: "no such file or directory",
+  ENOENT: "no such file",
   EROFS: "read-only file system",
   ENOSPC: "no space left on the device",
   EEXIST: "a file is in the way",

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import * as errors from "../diagnostics/errors.js";
+import { reason } from "./files.js";
 
 export const IMAGES_MAGIC = 2051;
 export const LABELS_MAGIC = 2049;
@@ -30,7 +31,7 @@ function read(path: string): Uint8Array {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
+    const why = reason(e);
     return errors.cannotRead({ path, why });
   }
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {

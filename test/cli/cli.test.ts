@@ -1,8 +1,9 @@
 /** The command line as a user meets it: outputs, JSON, exit codes, errors without stack traces. */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { newestRun } from "../../src/cli/predict.js";
 import { expectReported, gradc } from "../helpers.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "gradc-cli-"));
@@ -114,5 +115,43 @@ describe("errors", () => {
     expect(gradc(["train", "--iter", "5"]).stderr).toBe("gradc: error: unknown option '--iter'\n(Did you mean --iters?)\n");
     expect(gradc(["compile", "graphs/apple.graph", "--dtype", "f16"]).stderr).toBe("gradc: error: option '--dtype <dtype>' argument 'f16' is invalid. Allowed choices are f32, f64.\n");
     expect(gradc(["run"]).stderr).toBe("gradc: error: missing required argument 'file'\n");
+  });
+});
+
+describe("files that are not there, or not files", () => {
+  it("a folder given as a graph or as --inputs says it is a directory, in words", () => {
+    expect(gradc(["run", tmp]).stderr).toBe(`gradc: error: cannot read ${tmp}: it is a directory\n`);
+    expect(gradc(["run", "graphs/apple.graph", "--inputs", tmp]).stderr).toMatch(/: it is a directory\n$/);
+  });
+
+  it("predict and train --resume with no checkpoint say what to do instead", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "gradc-nockpt-"));
+    const net = join(process.cwd(), "graphs/two_layer_net.graph");
+    const p = gradc(["predict", net], undefined, cwd);
+    expect(p.code).toBe(1);
+    expect(p.stderr).toBe(`gradc: error: cannot read checkpoint runs/two_layer_net/checkpoint.bin: no such file: train it first (gradc train ${net})\n`);
+    const r = gradc(["train", net, "--resume", "--out", "mine", "--iters", "1"], undefined, cwd);
+    expect(r.stderr).toBe(`gradc: error: cannot read checkpoint mine/checkpoint.bin: no such file: nothing to resume in mine (gradc train ${net} without --resume starts a run)\n`);
+  });
+});
+
+describe("predict's default checkpoint", () => {
+  it("is the newest run's: runs/NAME, runs/NAME-K, whichever was written last (--resume rewrites an old one)", () => {
+    const root = mkdtempSync(join(tmpdir(), "gradc-runs-"));
+    expect(newestRun("net", root)).toBe(join(root, "net", "checkpoint.bin"));
+    const run = (dir: string, seconds: number) => {
+      mkdirSync(join(root, dir), { recursive: true });
+      writeFileSync(join(root, dir, "checkpoint.bin"), "x");
+      utimesSync(join(root, dir, "checkpoint.bin"), seconds, seconds);
+    };
+    run("net", 1000);
+    run("net-2", 2000);
+    run("net-3", 3000);
+    run("net-old", 9000); // not a run of net: its suffix is not a number
+    run("network", 9000);
+    mkdirSync(join(root, "net-4")); // a folder with no checkpoint
+    expect(newestRun("net", root)).toBe(join(root, "net-3", "checkpoint.bin"));
+    run("net", 4000);
+    expect(newestRun("net", root)).toBe(join(root, "net", "checkpoint.bin"));
   });
 });

@@ -111,7 +111,7 @@ describe("gradc export", () => {
     const r = gradc(["export", "graphs/apple.graph"]);
     expect([r.code, r.stderr]).toEqual([1, "gradc: error: required option '--onnx <out.onnx>' not specified\n"]);
     const bad = gradc(["export", "graphs/two_layer_net.graph", "--onnx", join(tmpdir(), "x.onnx"), "--checkpoint", "nope.bin"]);
-    expect([bad.code, bad.stderr]).toEqual([1, "gradc: error: cannot read checkpoint nope.bin\n"]);
+    expect([bad.code, bad.stderr]).toEqual([1, "gradc: error: cannot read checkpoint nope.bin: no such file\n"]);
     expectReported(bad, "cannot_read_checkpoint");
   });
 });

@@ -162,7 +162,11 @@ export const checkpointShapeMismatch: Plain<{ name: string; length: number; shap
   { name: "W1", length: 10, shape: ["784", "50"] },
 );
 
-export const cannotReadCheckpoint: Plain<{ path: string }> = plain(I, "cannot_read_checkpoint", (a) => `cannot read checkpoint ${a.path}`, { path: "nope.bin" });
+/** `why` is the file system's cause, and for a missing file what to do instead (train first, or train without --resume). */
+export const cannotReadCheckpoint: Plain<{ path: string; why: string }> = plain(I, "cannot_read_checkpoint", (a) => `cannot read checkpoint ${a.path}: ${a.why}`, {
+  path: "runs/two_layer_net/checkpoint.bin",
+  why: "no such file: train first (gradc train graphs/two_layer_net.graph)",
+});
 
 /** `why` is what the reader found wrong: its header is damaged, it is truncated (W1), … */
 export const checkpointUnusable: Plain<{ path: string; why: string }> = plain(I, "checkpoint_unusable", (a) => `${a.path}: not a usable gradc checkpoint: ${a.why}`, {
