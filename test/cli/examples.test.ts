@@ -17,6 +17,15 @@ describe("gradc examples", () => {
     expect(r.stdout).toContain(`${shipped.length} examples in`);
   });
 
+  it("each example's first line is whole: the listing shows it alone, so the next comment line does not continue its sentence", () => {
+    for (const name of shipped) {
+      const [first, second] = readFileSync(`${ROOT}graphs/${name}`, "utf8").split("\n");
+      expect(first, name).toMatch(new RegExp(`^# ${name.replace(".", "\\.")} — \\S`));
+      expect(first, name).not.toMatch(/\b(with|and|or|the|a|of|to|by|in|;|,)$/);
+      if (second?.startsWith("#")) expect(second, `${name}: ${second}`).toMatch(/^#\s*([^a-z]|$)/);
+    }
+  });
+
   it("copies them into a folder, and refuses to replace an edited one without --force", () => {
     const dir = join(mkdtempSync(join(tmpdir(), "gradc-examples-")), "mine");
     expect(gradc(["examples", "--copy", dir]).stdout).toBe(`copied ${shipped.length} of ${shipped.length} examples into ${dir}\n`);
