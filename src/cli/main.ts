@@ -5,7 +5,7 @@
  * "internal error" and exits 2.
  */
 import { appendFileSync } from "node:fs";
-import { Command, CommanderError, Option } from "commander";
+import { Argument, Command, CommanderError, Option } from "commander";
 import { GradcError, formatDiagnostic, type Diagnostic } from "../diagnostics/index.js";
 import { defaultGraph } from "./examples.js";
 import { countOrAll, nonNegativeInteger, parseSeed, positiveInteger, positiveNumber } from "./options.js";
@@ -146,7 +146,7 @@ function modelCommands(program: Command): void {
   program
     .command("train")
     .description("train a compiled classifier on MNIST (default: the textbook's TwoLayerNet and recipe)")
-    .argument("[file]", ".graph file (default: the TwoLayerNet that ships with gradc)", defaultGraph())
+    .addArgument(new Argument("[file]", ".graph file").default(defaultGraph(), "the TwoLayerNet that ships with gradc"))
     .addOption(new Option("--iters <n>", "iterations").argParser(positiveInteger("--iters", 10_000_000, "a run keeps every iteration's loss")).default(10000))
     .addOption(new Option("--batch <n>", "batch size").argParser(positiveInteger("--batch", 60_000, "MNIST has 60,000 training images")).default(100))
     .addOption(new Option("--lr <rate>", "learning rate (default: 0.1 sgd, 0.01 momentum, 0.001 adam)").argParser(positiveNumber("--lr")))
@@ -165,7 +165,7 @@ function modelCommands(program: Command): void {
   program
     .command("predict")
     .description("a trained checkpoint's accuracy on the MNIST test set, and a few test images with its guesses")
-    .argument("[file]", ".graph file (default: the TwoLayerNet that ships with gradc)", defaultGraph())
+    .addArgument(new Argument("[file]", ".graph file").default(defaultGraph(), "the TwoLayerNet that ships with gradc"))
     .option("--checkpoint <file>", "default: the newest run's, runs/NAME/checkpoint.bin or runs/NAME-K/checkpoint.bin")
     .option("--data <dir>", "a folder with the four MNIST IDX files")
     .addOption(new Option("--show <n>", "how many test images to draw").argParser(nonNegativeInteger("--show", 10_000, "the MNIST test set has 10,000 images")).default(8))

@@ -103,7 +103,8 @@ export async function cliReference(): Promise<string> {
   for (const c of commands) {
     lines.push("", `## gradc ${c.name()}`, "", "```", `gradc ${c.name()} ${c.usage()}`, "```", "", sentence(c.description()), "");
     const args = c.registeredArguments.map((a) => {
-      const dflt = a.defaultValue === undefined ? "" : ` (default \`${String(a.defaultValue)}\`)`;
+      // a described default (the TwoLayerNet that ships with gradc) reads as words; its path depends on where gradc is installed
+      const dflt = a.defaultValueDescription ? ` (default: ${a.defaultValueDescription})` : a.defaultValue === undefined ? "" : ` (default \`${String(a.defaultValue)}\`)`;
       return `| \`${a.name()}${a.variadic ? "..." : ""}\` | ${a.required ? "required" : "optional"}: ${cell(a.description)}${dflt} |`;
     });
     const opts = c.options.map((o) => {
