@@ -7,7 +7,7 @@
  * File-system failures are one-line errors naming the path and the cause.
  */
 import { closeSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, extname, resolve } from "node:path";
 import { HEADER_MARK, VERSION } from "../codegen/header.js";
 import * as errors from "../diagnostics/errors.js";
 
@@ -40,11 +40,32 @@ export interface WriteOptions {
   readonly inputs?: readonly string[];
 }
 
+/** Each kind of output: what it is called, and the extensions that name it. */
+const FORMATS: Record<OutputKind, { readonly name: string; readonly exts: readonly string[]; readonly want: string }> = {
+  module: { name: "a module", exts: ["ts", "mts", "cts", "js", "mjs", "cjs"], want: ".ts, or .js / .mjs for JavaScript" },
+  svg: { name: "SVG", exts: ["svg"], want: ".svg" },
+  dot: { name: "DOT text", exts: ["dot", "gv"], want: ".dot or .gv" },
+  onnx: { name: "an ONNX model", exts: ["onnx"], want: ".onnx" },
+};
+/** Extensions of formats gradc never writes: a file named so would not hold what its name says. */
+const OTHER_FORMATS = ["png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff", "pdf", "eps", "ps", "html", "json", "graph", "bin", "safetensors", "pb", "pt", "npy"];
+
+/** A name whose extension belongs to another format is refused; an unknown extension, or none, is the user's choice. */
+function checkExtension(path: string, kind: OutputKind): void {
+  const ext = extname(path).slice(1).toLowerCase();
+  const { name, exts, want } = FORMATS[kind];
+  if (!ext || exts.includes(ext)) return;
+  const known = OTHER_FORMATS.includes(ext) || Object.values(FORMATS).some((f) => f.exts.includes(ext));
+  if (known) errors.wrongExtension({ path, writes: name, ext, want });
+}
+
 /** Writes `content` to `path` if gradc may; otherwise a clear refusal that names the file and the flag. */
 export function writeOutput(path: string, content: string | Uint8Array, o: WriteOptions): void {
+  // one of the command's inputs is named as such first, whatever its extension
   for (const input of o.inputs ?? []) {
     if (samePath(path, input)) errors.refuseToWriteInput({ path, input });
   }
+  checkExtension(path, o.kind);
   const existing = statOf(path);
   if (existing) {
     if (existing.isDirectory()) errors.cannotWriteDirectory({ path });

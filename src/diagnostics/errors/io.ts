@@ -25,6 +25,14 @@ export const cannotWriteDirectory: Plain<{ path: string }> = plain(I, "cannot_wr
   path: "generated",
 });
 
+/** `writes` is the format the command writes (SVG, DOT text, …); `ext` the file's other format's extension; `want` the extensions that fit. */
+export const wrongExtension: Plain<{ path: string; writes: string; ext: string; want: string }> = plain(
+  I,
+  "wrong_extension",
+  (a) => `cannot write ${a.path}: this writes ${a.writes}, and .${a.ext} names another format (name it ${a.want})`,
+  { path: "apple.png", writes: "SVG", ext: "png", want: ".svg" },
+);
+
 export const cannotWriteNonFile: Plain<{ path: string }> = plain(I, "cannot_write_non_file", (a) => `cannot write ${a.path}: it is not a regular file`, {
   path: "/dev/null",
 });
