@@ -19,10 +19,20 @@ export function formatTensor(t: Tensor, indent = "  "): string {
   return `${head} [${first}, …]  mean ${element(mean)}  min ${element(min)}  max ${element(max)}`;
 }
 
+/** The most elements printed on one line. */
+const ROW = 10;
+
 function nested(v: unknown, indent: string): string {
   if (typeof v === "number") return element(v);
   const items = v as unknown[];
-  if (items.every((i) => typeof i === "number")) return `[${items.map((i) => element(i as number)).join(", ")}]`;
+  if (items.every((i) => typeof i === "number")) {
+    const all = items.map((i) => element(i as number));
+    // a long row (a bias of 50) wraps, ten elements to a line
+    if (all.length <= ROW) return `[${all.join(", ")}]`;
+    const lines: string[] = [];
+    for (let k = 0; k < all.length; k += ROW) lines.push(`${indent}  ${all.slice(k, k + ROW).join(", ")}`);
+    return `[\n${lines.join(",\n")}\n${indent}]`;
+  }
   return `[\n${items.map((i) => indent + "  " + nested(i, indent + "  ")).join(",\n")}\n${indent}]`;
 }
 

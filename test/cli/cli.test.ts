@@ -155,3 +155,23 @@ describe("predict's default checkpoint", () => {
     expect(newestRun("net", root)).toBe(join(root, "net", "checkpoint.bin"));
   });
 });
+
+describe("gradc run's tensors", () => {
+  it("prints up to 64 elements, ten to a line: a long vector wraps, a matrix keeps its rows; more is summarized", () => {
+    const g = file("wrap.graph", "input v: f64[12] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]\ninput m: f64[2, 3] = [[1, 2, 3], [4, 5, 6]]\ninput big: f64[65] = 0.5\na = v * 2\nb = m + 0\nc = big * 1\noutput a, b, c\n");
+    expect(gradc(["run", g]).stdout).toBe(
+      [
+        "a = [12] [",
+        "    2, 4, 6, 8, 10, 12, 14, 16, 18, 20,",
+        "    22, 24",
+        "  ]",
+        "b = [2, 3] [",
+        "    [1, 2, 3],",
+        "    [4, 5, 6]",
+        "  ]",
+        "c = [65] [0.5, 0.5, 0.5, 0.5, 0.5, …]  mean 0.5  min 0.5  max 0.5",
+        "",
+      ].join("\n"),
+    );
+  });
+});
