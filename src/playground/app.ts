@@ -185,7 +185,8 @@ export class App {
     for (const g of diagram.querySelectorAll<SVGGElement>("g.node")) g.addEventListener("click", () => this.showNode(Number(g.id.slice("node-".length))));
     for (const g of diagram.querySelectorAll<SVGGElement>("g.edge")) g.addEventListener("click", () => this.showEdge(g.id));
     const drawn = diagram.querySelectorAll("g.node").length;
-    $("status").textContent = `${compiled.graph.file}: ${drawn} nodes drawn, ${compiled.graph.nodes.length} with the backward graph's`;
+    const added = compiled.graph.nodes.length - drawn;
+    $("status").textContent = `${compiled.graph.file}: ${drawn} nodes${added > 0 ? `; the backward pass adds ${added}` : ""}`;
     document.body.dataset["ready"] = "true";
   }
 

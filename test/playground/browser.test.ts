@@ -141,6 +141,7 @@ describe("the playground in chromium", () => {
     expect(red).toContain("650");
     expect(red).not.toContain("2.2");
     expect(await page.locator("#explain").textContent()).toContain("Step 2 of 4");
+    expect(await page.locator("#status").textContent()).toBe("apple.graph: 10 nodes; the backward pass adds 6");
     // each node's gradient check, green, its figure in the tooltip
     const tips = (await page.evaluate(`[...document.querySelectorAll("#diagram g.node a")].map((a) => a.getAttribute("xlink:title"))`)) as string[];
     expect(tips.filter((t) => t.startsWith("tax: gradient check: backprop 650, central differences 650"))).toHaveLength(1);
