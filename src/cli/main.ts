@@ -96,6 +96,7 @@ function evaluationCommands(program: Command): void {
     .option("--optimized", "after the optimization passes (dce, fold, simplify, cse)")
     .option("--kernels", "the kernel program of each fused kernel, before the printers write code")
     .option("--simd", "with --kernels: the programs as the WebAssembly back end takes them (its f32 matmuls in SIMD kernels)")
+    .option("--rewrites", "what each optimizer pass did: every rewrite with its rule (x*1 → x), its .graph line, and the nodes before and after")
     .action(async (file: string, opts) => (await import("./ir.js")).irCommand(file, opts));
 }
 

@@ -5,12 +5,13 @@
 import { isConst, isOp, type Graph } from "../graph/ir.js";
 import { size } from "../tensor/tensor.js";
 import { opDef } from "../ops/index.js";
+import type { Trace } from "./pipeline.js";
 import { rebuild } from "./rebuild.js";
 
 /** Larger results stay computed: a folded constant is stored in the generated module. */
 const MAX_FOLDED = 64;
 
-export const fold = (g: Graph): Graph =>
+export const fold = (g: Graph, trace?: Trace): Graph =>
   rebuild(g, (n, b) => {
     if (!isOp(n) || n.inputs.length === 0 || !n.inputs.every(isConst)) return undefined;
     if (!n.type.shape.every((d) => typeof d === "number")) return undefined;
@@ -21,5 +22,7 @@ export const fold = (g: Graph): Graph =>
     const value = opDef(n.op).eval(n.inputs.map((i) => i.value!), n.attrs, shape, { dims: new Map() });
     const c = b.constant(value);
     // keep the folded node's dtype: a literal stays weak only if all its inputs were
-    return n.type.weak ? c : b.constant(value, n);
+    const by = n.type.weak ? c : b.constant(value, n);
+    trace?.({ pass: "fold", rule: "fold", identity: "an op of constants → its value", node: n, by });
+    return by;
   });
