@@ -10,9 +10,8 @@ type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
  * that number (the usual `= 0`), else the elements in row-major order (the shape is beside it).
  */
 function initialValue(data: ArrayLike<number>): Json {
-  const first = data[0] ?? 0;
-  const same = (x: number) => Object.is(x, first);
-  return Array.prototype.every.call(data, same) ? first : Array.from(data);
+  const all = Array.from(data);
+  return all.every((x) => Object.is(x, all[0])) ? (all[0] ?? 0) : all;
 }
 
 export function printMeta(graph: Graph, source: string, dtypeOf: (n: Node) => DType): string {

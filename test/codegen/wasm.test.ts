@@ -84,21 +84,23 @@ describe("the WebAssembly writer", () => {
       const B = view(16384, K * N, (i) => (infinite && i === 7 ? Infinity : i * 0.5 - 3));
       const C = new Float32Array(memory.buffer, 24576, M * N);
       k["rows"]!(4096, 16384, 24576, M, L);
-      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
-        let s = 0;
-        for (let p = 0; p < K; p++) s += A[i * K + p]! * B[p * N + j]!;
-        if (Number.isNaN(s)) expect(C[i * N + j]).toBeNaN();
-        else expect(C[i * N + j]).toBeCloseTo(s, 4);
-      }
+      expectProduct(C, M, N, K, (i, j, p) => A[i * K + p]! * B[p * N + j]!);
       const G = view(32768, M * N, (i) => (infinite && i === 4 ? NaN : 1 - i * 0.25));
       const D = view(40960, K * N, () => 99); // every row of C is written, those of empty columns as zeros
       k["scatter"]!(4096, 32768, 40960, M, L);
-      for (let p = 0; p < K; p++) for (let j = 0; j < N; j++) {
-        let s = 0;
-        for (let i = 0; i < M; i++) s += A[i * K + p]! * G[i * N + j]!;
-        if (Number.isNaN(s)) expect(D[p * N + j]).toBeNaN();
-        else expect(D[p * N + j]).toBeCloseTo(s, 4);
-      }
+      expectProduct(D, K, N, M, (p, j, i) => A[i * K + p]! * G[i * N + j]!);
     }
   });
 });
+
+/** `out` (rows × cols, row-major) holds Σ over `inner` of term(row, col, k): NaN where the sum is NaN, else within 1e-4. */
+function expectProduct(out: Float32Array, rows: number, cols: number, inner: number, term: (row: number, col: number, k: number) => number): void {
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      let s = 0;
+      for (let k = 0; k < inner; k++) s += term(r, c, k);
+      if (Number.isNaN(s)) expect(out[r * cols + c]).toBeNaN();
+      else expect(out[r * cols + c]).toBeCloseTo(s, 4);
+    }
+  }
+}
