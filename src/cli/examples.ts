@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as errors from "../diagnostics/errors.js";
-import { writeAtomic } from "../runtime/files.js";
+import { reason, writeAtomic } from "../runtime/files.js";
 
 /** graphs/ of the package: two levels above this file, from src/cli/ and from dist/cli/ alike. */
 export const EXAMPLES_DIR = fileURLToPath(new URL("../../graphs/", import.meta.url));
@@ -48,7 +48,7 @@ export function examplesCommand(f: { copy?: string; force?: boolean }): void {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
-    errors.cannotCreate({ dir, why: (e as NodeJS.ErrnoException).code ?? String(e) });
+    errors.cannotCreate({ dir, why: reason(e) });
   }
   let copied = 0;
   for (const e of all) {

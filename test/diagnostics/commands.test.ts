@@ -110,7 +110,7 @@ describe("--set and --inputs", () => {
 describe("files", () => {
   it("a folder that cannot be created", () => {
     const blocker = file("blocker", "a file where a folder would go\n");
-    expect(throwsError("cannot_create", () => examplesCommand({ copy: join(blocker, "examples") }))).toBe(`cannot create ${join(blocker, "examples")}: ENOTDIR`);
+    expect(throwsError("cannot_create", () => examplesCommand({ copy: join(blocker, "examples") }))).toBe(`cannot create ${join(blocker, "examples")}: a part of the path is a file, not a directory`);
   });
 
   it("a checkpoint of arrays the graph does not have, or of the wrong size", () => {

@@ -55,7 +55,7 @@ export const refuseToOverwriteInRun: Plain<{ path: string }> = plain(
   { path: "runs/mlp/curves.svg" },
 );
 
-export const cannotCreate: Plain<{ dir: string; why: string }> = plain(I, "cannot_create", (a) => `cannot create ${a.dir}: ${a.why}`, { dir: "runs/mlp", why: "EACCES" });
+export const cannotCreate: Plain<{ dir: string; why: string }> = plain(I, "cannot_create", (a) => `cannot create ${a.dir}: ${a.why}`, { dir: "runs/mlp", why: "permission denied" });
 
 export const runInUse: Plain<{ dir: string; pid: number }> = plain(
   I,
